@@ -1,0 +1,38 @@
+"""dutyservice: records of Special Constables' duties, Independent Patrol Status, and the
+quarterly NPoCC role-profile return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .config import Settings
+    from .db import Database
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The application factory: settings from the environment unless given."""
+    # Imported here so that the pure rule modules can be imported without Flask or SQLAlchemy.
+    from flask import Flask
+
+    from . import logs
+    from .api import init_api
+    from .config import Settings
+    from .db import Database
+
+    settings = settings or Settings.from_environment()
+    logs.configure(settings.log_level)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["dutyservice"] = AppState(settings=settings, db=Database(settings.database_url))
+    init_api(app)
+    return app

@@ -1,0 +1,128 @@
+"""The HTTP layer: parse, authorise, call a use case, shape the answer (API.md)."""
+
+from __future__ import annotations
+
+import http
+import logging
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from marshmallow import Schema, fields
+
+from ..auth.service import authenticate
+from . import deployable, docs, duties, health, ips, officers, problems, reference
+from .common import Unauthenticated, database
+from .problems import PROBLEM_JSON, problem
+
+log = logging.getLogger("dutyservice.requests")
+PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ProblemApi(Api):
+    """flask-smorest, with every error documented and served as application/problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        problems.register(self._app)
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, object] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+def init_api(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="dutyservice",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "Records of Special Constables' duties and Independent "
+                "Patrol Status, and the quarterly NPoCC return."
+            },
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    api = ProblemApi(app)
+    for module in (reference, officers, duties, ips, deployable):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(docs.blp)
+    app.register_error_handler(Unauthenticated, _unauthenticated)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+
+
+def _unauthenticated(_error: Exception) -> Response:
+    return problem(
+        401,
+        "Unauthorized",
+        "a valid bearer token is needed",
+        headers={"WWW-Authenticate": 'Bearer realm="dutyservice"'},
+    )
+
+
+def _start_request() -> Response | None:
+    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    g.started = time.perf_counter()
+    if request.method in BODY_METHODS and _has_body() and not request.is_json:
+        return problem(415, "Unsupported Media Type", "send the body as application/json")
+    if request.path.startswith("/api/v1/") and request.path not in PUBLIC_PATHS:
+        g.principal = _caller()
+        if g.principal is None:
+            return _unauthenticated(Unauthenticated())
+    return None
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+
+
+def _caller():  # type: ignore[no-untyped-def]
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return authenticate(database(), secret.strip())
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    caller = g.get("principal")
+    log.info(
+        "request",
+        extra={
+            "request_id": g.get("request_id"),
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round(
+                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+            ),
+            "token_id": caller.token_id if caller else None,
+            "role": caller.role.value if caller else None,
+        },
+    )
+    return response

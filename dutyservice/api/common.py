@@ -1,0 +1,86 @@
+"""What every view uses: the database, the caller, pagination, ETags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app, g, request
+from marshmallow import fields, validate
+
+from ..auth.scope import Principal
+from ..db import Database
+from ..pagination import MAX_PER_PAGE, Page
+
+
+class Unauthenticated(Exception):
+    """No token, or one that is unknown, revoked or expired: all look the same to the caller."""
+
+
+def database() -> Database:
+    return current_app.extensions["dutyservice"].db
+
+
+def principal() -> Principal:
+    caller = g.get("principal")
+    if caller is None:  # every /api/v1 view is behind authentication; this is a safety net
+        raise Unauthenticated()
+    return caller
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class PageQuery(StrictSchema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PER_PAGE))
+
+
+_page_schemas: dict[str, type[ma.Schema]] = {}
+
+
+def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
+    """The list body of API.md: items, page, per_page, total."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    if name not in _page_schemas:
+        _page_schemas[name] = type(
+            name,
+            (ma.Schema,),
+            {
+                "items": fields.List(fields.Nested(item_schema)),
+                "page": fields.Integer(),
+                "per_page": fields.Integer(),
+                "total": fields.Integer(),
+            },
+        )
+    return _page_schemas[name]
+
+
+def page_body(page: Page[Any], items: list[Any] | None = None) -> dict[str, Any]:
+    return {
+        "items": page.items if items is None else items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+def if_match() -> int | None:
+    """The version a client last read (`If-Match: "3"`), when it sent one."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return None
+    tag = header.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        return -1  # never matches: answered as a stale version
+    return int(tag)
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}

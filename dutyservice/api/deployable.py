@@ -1,0 +1,68 @@
+"""The planners' question: who is deployable, with IPS, in this window, here or nationally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..ips import queries
+from ..ips.rules import IPS_PROFILE
+from .common import PageQuery, database, page_body, principal
+from .formats import InstantOrDay, Text
+
+blp = Blueprint(
+    "deployable",
+    __name__,
+    url_prefix="/api/v1",
+    description="Deployable resource for planners and NPoCC.",
+)
+
+
+class DeployableQuery(PageQuery):
+    from_ = InstantOrDay(required=True, data_key="from")
+    to = InstantOrDay(required=True, end=True)
+    force = Text(40)
+    mercury_ref = fields.Integer(load_default=IPS_PROFILE[0], validate=validate.Range(1, 10**6))
+    version = fields.Integer(load_default=IPS_PROFILE[1], validate=validate.Range(1, 10**6))
+    available_only = fields.Boolean(load_default=False)
+
+
+class DeployableOfficerSchema(Schema):
+    officer_id = fields.Integer()
+    officer_ref = fields.String()
+    force = fields.String()
+    rank = fields.String()
+    base_location = fields.String()
+    ost_expires_on = fields.Date(allow_none=True)
+
+
+class DeployablePageSchema(Schema):
+    items = fields.List(fields.Nested(DeployableOfficerSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    by_force = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+@blp.route("/deployable", methods=["GET"])
+@blp.arguments(DeployableQuery, location="query")
+@blp.response(200, DeployablePageSchema)
+def deployable(args: dict[str, Any]) -> dict[str, Any]:
+    """Officers who meet the role profile on every day of the window, are serving and are not
+    booked over it; with `available_only`, whose declared availability covers it too."""
+    with database().reading() as session:
+        result = queries.deployable(
+            session,
+            principal(),
+            starts_at=args["from_"],
+            ends_at=args["to"],
+            force=args.get("force"),
+            mercury_ref=args["mercury_ref"],
+            version=args["version"],
+            available_only=args["available_only"],
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+    return {**page_body(result.page), "by_force": result.by_force}

@@ -1,0 +1,143 @@
+"""Duties: booking, rescheduling, cancelling and completing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..duties import queries, service
+from ..duties.models import Duty
+from ..duties.rules import DutyStatus, elapsed_hours
+from .common import PageQuery, StrictSchema, database, etag, if_match, page_body, page_of, principal
+from .formats import Id, Instant, InstantOrDay, Text
+
+blp = Blueprint(
+    "duties",
+    __name__,
+    url_prefix="/api/v1/duties",
+    description="Duties of Specials. No two non-cancelled duties of one officer "
+    "overlap; a duty lasts at most 24 hours.",
+)
+
+DUTY_ID = "<int(max=2147483647):duty_id>"
+
+
+def duty_hours(duty: Duty) -> float:
+    if duty.status == DutyStatus.COMPLETED and duty.actual_starts_at and duty.actual_ends_at:
+        return float(elapsed_hours(duty.actual_starts_at, duty.actual_ends_at))
+    return float(elapsed_hours(duty.starts_at, duty.ends_at))
+
+
+class DutySchema(Schema):
+    id = fields.Integer()
+    officer_id = fields.Integer()
+    officer_ref = fields.Function(lambda d: d.officer.officer_ref)
+    duty_type = fields.Function(lambda d: d.duty_type.code)
+    starts_at = Instant()
+    ends_at = Instant()
+    status = fields.String(metadata={"description": "booked, cancelled or completed"})
+    location = fields.String()
+    notes = fields.String()
+    actual_starts_at = Instant(allow_none=True)
+    actual_ends_at = Instant(allow_none=True)
+    hours = fields.Function(
+        duty_hours,
+        metadata={"description": "real elapsed hours, two decimals: actual times once completed"},
+    )
+    version = fields.Integer()
+
+
+class DutyCreateSchema(StrictSchema):
+    officer_id = Id(required=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    duty_type = Text(40, required=True, min_length=1)
+    location = Text(200, load_default="")
+    notes = Text(2000, load_default="")
+
+
+class DutyPatchSchema(StrictSchema):
+    starts_at = Instant()
+    ends_at = Instant()
+    duty_type = Text(40, min_length=1)
+    location = Text(200)
+    notes = Text(2000)
+
+
+class DutyQuery(PageQuery):
+    officer_id = Id(strict=False)
+    force = Text(40)
+    from_ = InstantOrDay(data_key="from", metadata={"description": "duties ending after this"})
+    to = InstantOrDay(end=True, metadata={"description": "duties starting before this"})
+    status = fields.String(validate=validate.OneOf([s.value for s in DutyStatus]))
+
+
+class CompleteSchema(StrictSchema):
+    actual_starts_at = Instant()
+    actual_ends_at = Instant()
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(DutyQuery, location="query")
+@blp.response(200, page_of(DutySchema))
+def list_duties(args: dict[str, Any]) -> dict[str, Any]:
+    """Duties the caller may see, in time order."""
+    with database().reading() as session:
+        page = queries.list_duties(
+            session,
+            principal(),
+            officer_id=args.get("officer_id"),
+            force=args.get("force"),
+            starts_from=args.get("from_"),
+            starts_before=args.get("to"),
+            status=args.get("status"),
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+    return page_body(page)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(DutyCreateSchema)
+@blp.response(201, DutySchema)
+def book(data: dict[str, Any]) -> tuple[Duty, dict[str, str]]:
+    """Book a duty. An overlap with another non-cancelled duty of the officer answers 409."""
+    duty = service.book_duty(database(), principal(), service.DutyBooking(**data))
+    return duty, etag(duty.version)
+
+
+@blp.route(f"/{DUTY_ID}", methods=["GET"])
+@blp.response(200, DutySchema)
+def get_duty(duty_id: int) -> tuple[Duty, dict[str, str]]:
+    """One duty."""
+    with database().reading() as session:
+        duty = service.load_duty(session, principal(), duty_id)
+    return duty, etag(duty.version)
+
+
+@blp.route(f"/{DUTY_ID}", methods=["PATCH"])
+@blp.arguments(DutyPatchSchema)
+@blp.response(200, DutySchema)
+def reschedule(changes: dict[str, Any], duty_id: int) -> tuple[Duty, dict[str, str]]:
+    """Reschedule or edit a booked duty, under the same rules as booking."""
+    duty = service.change_duty(database(), principal(), duty_id, changes, if_match())
+    return duty, etag(duty.version)
+
+
+@blp.route(f"/{DUTY_ID}/cancel", methods=["POST"])
+@blp.response(200, DutySchema)
+def cancel(duty_id: int) -> Duty:
+    """Cancel a booked duty. Cancelling a cancelled duty changes nothing."""
+    return service.cancel_duty(database(), principal(), duty_id)
+
+
+@blp.route(f"/{DUTY_ID}/complete", methods=["POST"])
+@blp.arguments(CompleteSchema)
+@blp.response(200, DutySchema)
+def complete(data: dict[str, Any], duty_id: int) -> Duty:
+    """Record a duty as done, with its actual times (default: the booked times)."""
+    return service.complete_duty(
+        database(), principal(), duty_id, data.get("actual_starts_at"), data.get("actual_ends_at")
+    )

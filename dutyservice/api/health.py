@@ -1,0 +1,31 @@
+"""Liveness and readiness for the process supervisor and load balancer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import text
+
+from .common import database
+from .problems import problem
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/healthz")
+def healthz() -> Response:
+    return jsonify(status="ok")
+
+
+@blp.get("/readyz")
+def readyz() -> Response:
+    try:
+        with database().engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:
+        return problem(
+            503,
+            "Service Unavailable",
+            "the database is not answering",
+            headers={"Retry-After": "5"},
+        )
+    return jsonify(status="ready")

@@ -1,0 +1,204 @@
+"""Officers: the Specials of a force, their monthly hours and declared availability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import ValidationError as SchemaError
+
+from ..duties import queries, service
+from ..duties.models import RANKS, Officer
+from .common import PageQuery, StrictSchema, database, etag, if_match, page_body, page_of, principal
+from .formats import Day, Instant, InstantOrDay, Text
+
+blp = Blueprint(
+    "officers",
+    __name__,
+    url_prefix="/api/v1/officers",
+    description="Special Constables: records, leaving, monthly hours, availability.",
+)
+
+OFFICER_ID = "<int(max=2147483647):officer_id>"
+
+
+class OfficerSchema(Schema):
+    id = fields.Integer()
+    force = fields.Function(lambda o: o.force.code)
+    officer_ref = fields.String(metadata={"description": "{force}-{warrant_number}"})
+    warrant_number = fields.String()
+    surname = fields.String()
+    forenames = fields.String()
+    rank = fields.String()
+    base_location = fields.String()
+    joined_on = fields.Date()
+    left_on = fields.Date(allow_none=True)
+    version = fields.Integer(metadata={"description": "sent back in If-Match to edit safely"})
+
+
+class OfficerCreateSchema(StrictSchema):
+    force = Text(40, required=True, min_length=1)
+    warrant_number = Text(40, required=True, min_length=1)
+    surname = Text(100, required=True, min_length=1)
+    forenames = Text(100, required=True, min_length=1)
+    rank = fields.String(required=True, validate=validate.OneOf(RANKS))
+    base_location = Text(120, required=True, min_length=1)
+    joined_on = Day(required=True)
+
+
+class OfficerPatchSchema(StrictSchema):
+    warrant_number = Text(40, min_length=1)
+    surname = Text(100, min_length=1)
+    forenames = Text(100, min_length=1)
+    rank = fields.String(validate=validate.OneOf(RANKS))
+    base_location = Text(120, min_length=1)
+    joined_on = Day()
+
+
+class OfficerQuery(PageQuery):
+    force = Text(40)
+    q = Text(100, metadata={"description": "part of a name, warrant number or base location"})
+
+
+class LeaveSchema(StrictSchema):
+    left_on = Day(required=True)
+
+
+class HoursQuery(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(1900, 2200))
+
+
+class MonthHoursSchema(Schema):
+    month = fields.String()
+    hours = fields.Float()
+    minimum = fields.Float()
+    status = fields.String(metadata={"description": "green: minimum met; amber: below; red: none"})
+
+
+class HoursSchema(Schema):
+    items = fields.List(fields.Nested(MonthHoursSchema))
+
+
+class WindowSchema(StrictSchema):
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+
+
+class AvailabilityRangeQuery(Schema):
+    from_ = InstantOrDay(required=True, data_key="from")
+    to = InstantOrDay(required=True, end=True, metadata={"description": "a day counts whole"})
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise SchemaError("must be after from", field_name="to")
+
+
+class AvailabilityBodySchema(StrictSchema):
+    from_ = InstantOrDay(required=True, data_key="from")
+    to = InstantOrDay(required=True, end=True)
+    windows = fields.List(
+        fields.Nested(WindowSchema), required=True, validate=validate.Length(max=1000)
+    )
+
+
+class AvailabilitySchema(Schema):
+    officer_id = fields.Integer()
+    from_ = Instant(data_key="from")
+    to = Instant()
+    windows = fields.List(fields.Nested(WindowSchema))
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(OfficerQuery, location="query")
+@blp.response(200, page_of(OfficerSchema))
+def list_officers(args: dict[str, Any]) -> dict[str, Any]:
+    """Officers the caller may see, by surname; filter by force or a search text."""
+    with database().reading() as session:
+        page = queries.list_officers(
+            session,
+            principal(),
+            force=args.get("force"),
+            q=args.get("q"),
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+    return page_body(page)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(OfficerCreateSchema)
+@blp.response(201, OfficerSchema)
+def create_officer(data: dict[str, Any]) -> tuple[Officer, dict[str, str]]:
+    """Add a Special to a force. The warrant number is unique within the force (409)."""
+    officer = service.create_officer(database(), principal(), data)
+    return officer, etag(officer.version)
+
+
+@blp.route(f"/{OFFICER_ID}", methods=["GET"])
+@blp.response(200, OfficerSchema)
+def get_officer(officer_id: int) -> tuple[Officer, dict[str, str]]:
+    """One officer's record. The ETag header carries its version."""
+    with database().reading() as session:
+        officer = service.load_officer(session, principal(), officer_id)
+    return officer, etag(officer.version)
+
+
+@blp.route(f"/{OFFICER_ID}", methods=["PATCH"])
+@blp.arguments(OfficerPatchSchema)
+@blp.response(200, OfficerSchema)
+def edit_officer(changes: dict[str, Any], officer_id: int) -> tuple[Officer, dict[str, str]]:
+    """Edit an officer. With `If-Match`, a stale version answers 409 and changes nothing."""
+    officer = service.update_officer(database(), principal(), officer_id, changes, if_match())
+    return officer, etag(officer.version)
+
+
+@blp.route(f"/{OFFICER_ID}/leave", methods=["POST"])
+@blp.arguments(LeaveSchema)
+@blp.response(200, OfficerSchema)
+def leave(data: dict[str, Any], officer_id: int) -> Officer:
+    """The officer stops serving from `left_on`; their history is kept."""
+    return service.officer_leaves(database(), principal(), officer_id, data["left_on"])
+
+
+@blp.route(f"/{OFFICER_ID}/hours", methods=["GET"])
+@blp.arguments(HoursQuery, location="query")
+@blp.response(200, HoursSchema)
+def hours(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
+    """Completed hours per Europe/London month of the year against the force minimum."""
+    with database().reading() as session:
+        months = queries.officer_hours(session, principal(), officer_id, args["year"])
+    return {
+        "items": [
+            {
+                "month": str(m.month),
+                "hours": m.hours,
+                "minimum": m.minimum,
+                "status": m.status.value,
+            }
+            for m in months
+        ]
+    }
+
+
+@blp.route(f"/{OFFICER_ID}/availability", methods=["GET"])
+@blp.arguments(AvailabilityRangeQuery, location="query")
+@blp.response(200, AvailabilitySchema)
+def get_availability(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
+    """Declared availability windows touching the range `from`..`to` (days or instants)."""
+    with database().reading() as session:
+        windows = queries.availability(session, principal(), officer_id, args["from_"], args["to"])
+    return {"officer_id": officer_id, "from_": args["from_"], "to": args["to"], "windows": windows}
+
+
+@blp.route(f"/{OFFICER_ID}/availability", methods=["PUT"])
+@blp.arguments(AvailabilityBodySchema)
+@blp.response(200, AvailabilitySchema)
+def put_availability(data: dict[str, Any], officer_id: int) -> dict[str, Any]:
+    """Replace the declared availability within `from`..`to`; outside it nothing changes."""
+    windows = [(w["starts_at"], w["ends_at"]) for w in data["windows"]]
+    created = service.replace_availability(
+        database(), principal(), officer_id, data["from_"], data["to"], windows
+    )
+    return {"officer_id": officer_id, "from_": data["from_"], "to": data["to"], "windows": created}

@@ -1,0 +1,113 @@
+"""Who may read or write what (API.md "Authentication and roles"). Pure rules, no I/O.
+
+Every endpoint goes through `authorise_officer` or `authorise_force`. Outside a caller's scope a
+thing is invisible (404); visible but not theirs to change is 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..errors import Forbidden, NotFound
+
+
+class Role(StrEnum):
+    SPECIAL = "special"
+    SUPERVISOR = "supervisor"
+    AUTHORISER = "authoriser"
+    PLANNER = "planner"
+    NPOCC = "npocc"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ_OFFICER = "read officers, their duties, hours, availability and IPS status"
+    BOOK_DUTIES = "book, change, cancel and complete duties; set availability"
+    MANAGE_OFFICERS = "create and edit officers; record competencies and training"
+    GRANT_IPS = "grant and withdraw IPS"
+    READ_DEPLOYABLE = "read deployable resource"
+    READ_REPORTS = "read reports"
+    READ_RETURNS = "read NPoCC returns"
+    MANAGE_RETURNS = "make and send NPoCC returns"
+    MANAGE_REFERENCE = "change forces and role profiles"
+
+
+_SPECIAL = {Permission.READ_OFFICER, Permission.BOOK_DUTIES}
+_SUPERVISOR = _SPECIAL | {Permission.MANAGE_OFFICERS, Permission.READ_REPORTS}
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SPECIAL: frozenset(_SPECIAL),
+    Role.SUPERVISOR: frozenset(_SUPERVISOR),
+    Role.AUTHORISER: frozenset(_SUPERVISOR | {Permission.GRANT_IPS}),
+    Role.PLANNER: frozenset(
+        {Permission.READ_OFFICER, Permission.READ_DEPLOYABLE, Permission.READ_REPORTS}
+    ),
+    Role.NPOCC: frozenset({Permission.READ_DEPLOYABLE, Permission.READ_RETURNS}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+NATIONAL_ROLES = frozenset({Role.NPOCC, Role.ADMIN})
+FORCE_ROLES = frozenset({Role.SUPERVISOR, Role.AUTHORISER, Role.PLANNER})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as its token describes it."""
+
+    token_id: int | None
+    role: Role
+    force_id: int | None = None
+    officer_id: int | None = None
+
+    def may(self, permission: Permission) -> bool:
+        return permission in PERMISSIONS[self.role]
+
+    @property
+    def is_national(self) -> bool:
+        return self.role in NATIONAL_ROLES
+
+    def covers_force(self, force_id: int) -> bool:
+        return self.is_national or (self.role in FORCE_ROLES and self.force_id == force_id)
+
+    def covers_officer(self, force_id: int, officer_id: int) -> bool:
+        if self.role is Role.SPECIAL:
+            return self.officer_id == officer_id
+        return self.covers_force(force_id)
+
+
+def authorise_officer(
+    principal: Principal,
+    permission: Permission,
+    *,
+    force_id: int,
+    officer_id: int,
+    what: str = "officer",
+) -> None:
+    """For anything that belongs to one officer: their record, duties, training, IPS."""
+    visible = principal.may(Permission.READ_OFFICER) and principal.covers_officer(
+        force_id, officer_id
+    )
+    if not visible:
+        raise NotFound(f"no {what} with that id")
+    if not principal.may(permission):
+        raise Forbidden(f"a {principal.role} token may not {permission.value.split(';')[0]}")
+
+
+def authorise_force(principal: Principal, permission: Permission, *, force_id: int) -> None:
+    """For force-wide things: creating officers, reports, deployable resource."""
+    if not (principal.may(permission) and principal.covers_force(force_id)):
+        raise Forbidden(f"this token may not {permission.value.split(';')[0]} for that force")
+
+
+def require(principal: Principal, permission: Permission) -> None:
+    if not principal.may(permission):
+        raise Forbidden(f"a {principal.role} token may not {permission.value.split(';')[0]}")
+
+
+def readable_force_id(principal: Principal, requested: int | None) -> int | None:
+    """The force a list is limited to: a force role's own; a national role's choice (or all)."""
+    if principal.is_national:
+        return requested
+    if requested is not None and requested != principal.force_id:
+        raise Forbidden("this token may only read its own force")
+    return principal.force_id

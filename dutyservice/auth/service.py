@@ -1,0 +1,107 @@
+"""Token use cases: create, revoke, list, and turning a presented secret into a Principal."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..clock import utc_now
+from ..db import Database
+from ..duties.models import Officer
+from ..errors import Invalid, NotFound
+from ..forces.models import Force
+from .models import ApiToken
+from .scope import FORCE_ROLES, Principal, Role
+from .tokens import hash_secret, looks_like_secret, new_secret
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: int
+    secret: str
+
+
+def create_token(
+    db: Database,
+    *,
+    role: str,
+    force_code: str | None = None,
+    officer_id: int | None = None,
+    label: str = "",
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise Invalid(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}") from None
+    secret = new_secret()
+    with db.transaction() as session:
+        force_id = None
+        if force_code is not None:
+            force = session.scalar(select(Force).where(Force.code == force_code))
+            if force is None:
+                raise NotFound(f"no force with code {force_code!r}")
+            force_id = force.id
+        if role_ is Role.SPECIAL:
+            officer = session.get(Officer, officer_id) if officer_id is not None else None
+            if officer is None:
+                raise Invalid("a special token needs --officer with an existing officer id")
+            if force_id is not None and force_id != officer.force_id:
+                raise Invalid("that officer belongs to another force")
+            force_id = officer.force_id
+        elif officer_id is not None:
+            raise Invalid("only a special token is tied to one officer")
+        if role_ in FORCE_ROLES and force_id is None:
+            raise Invalid(f"a {role_} token needs --force")
+        if role_ not in FORCE_ROLES and role_ is not Role.SPECIAL:
+            force_id = None
+        token = ApiToken(
+            secret_hash=hash_secret(secret),
+            role=role_.value,
+            force_id=force_id,
+            officer_id=officer_id,
+            label=label,
+            created_at=utc_now(),
+            expires_at=expires_at,
+        )
+        session.add(token)
+        session.flush()
+        return IssuedToken(id=token.id, secret=secret)
+
+
+def revoke_token(db: Database, token_id: int) -> None:
+    with db.transaction() as session:
+        token = session.get(ApiToken, token_id)
+        if token is None:
+            raise NotFound(f"no token with id {token_id}")
+        if token.revoked_at is None:
+            token.revoked_at = utc_now()
+
+
+def list_tokens(db: Database) -> list[ApiToken]:
+    with db.reading() as session:
+        return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def authenticate(db: Database, secret: str) -> Principal | None:
+    """The Principal for a presented secret, or None: unknown, revoked and expired look alike."""
+    if not looks_like_secret(secret):
+        return None
+    presented = hash_secret(secret)
+    with db.reading() as session:
+        token = session.scalar(select(ApiToken).where(ApiToken.secret_hash == presented))
+    if token is None or not hmac.compare_digest(token.secret_hash, presented):
+        return None
+    if token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utc_now():
+        return None
+    return Principal(
+        token_id=token.id,
+        role=Role(token.role),
+        force_id=token.force_id,
+        officer_id=token.officer_id,
+    )

@@ -1,0 +1,161 @@
+"""The `dutyservice` command (Flask's CLI underneath: `flask --app dutyservice ...` works too)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+from .db import Database
+from .errors import DomainError
+
+
+def _db() -> Database:
+    return current_app.extensions["dutyservice"].db
+
+
+def _fail(error: DomainError) -> None:
+    message = error.detail
+    if error.errors:
+        message += ": " + "; ".join(f"{k} {', '.join(v)}" for k, v in error.errors.items())
+    raise click.ClickException(message)
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
+def main() -> None:
+    """dutyservice: Specials' duties, Independent Patrol Status and the NPoCC return."""
+
+
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Migrate to the newest schema and seed the reference data."""
+    from .fixtures import seed_reference_data
+    from .migrate import upgrade
+
+    upgrade(_db())
+    seed_reference_data(_db())
+    click.echo("database at head; reference data seeded")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API with gunicorn (a production WSGI server)."""
+    from .server import serve as run
+
+    run(current_app._get_current_object(), host, port, workers, threads)  # type: ignore[attr-defined]
+
+
+@main.group()
+def token() -> None:
+    """API tokens: only their hashes are stored; the secret is shown once."""
+
+
+@token.command("create")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["special", "supervisor", "authoriser", "planner", "npocc", "admin"]),
+)
+@click.option("--force", "force_code", help="force code, for force roles")
+@click.option("--officer", "officer_id", type=int, help="officer id, for a special")
+@click.option("--label", default="", help="who or what the token is for")
+@click.option("--expires", type=click.DateTime(), help="UTC expiry, e.g. 2027-01-31T00:00:00")
+@with_appcontext
+def token_create(
+    role: str, force_code: str | None, officer_id: int | None, label: str, expires: datetime | None
+) -> None:
+    """Make a token; its secret is printed once, alone on the last line."""
+    from .auth.service import create_token
+
+    try:
+        issued = create_token(
+            _db(),
+            role=role,
+            force_code=force_code,
+            officer_id=officer_id,
+            label=label,
+            expires_at=expires.replace(tzinfo=UTC) if expires else None,
+        )
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(
+        f"token {issued.id} ({role}) created; keep the secret, it is not shown again:", err=False
+    )
+    click.echo(issued.secret)
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    """End a token at once."""
+    from .auth.service import revoke_token
+
+    try:
+        revoke_token(_db(), token_id)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"token {token_id} revoked")
+
+
+@token.command("list")
+@with_appcontext
+def token_list() -> None:
+    """The tokens, without their secrets."""
+    from .auth.service import list_tokens
+
+    click.echo(f"{'id':>5}  {'role':<11} {'force':>5} {'officer':>7}  {'state':<8} label")
+    now = datetime.now(UTC)
+    for t in list_tokens(_db()):
+        state = (
+            "revoked"
+            if t.revoked_at
+            else "expired"
+            if t.expires_at and t.expires_at <= now
+            else "active"
+        )
+        click.echo(
+            f"{t.id:>5}  {t.role:<11} {t.force_id or '':>5} {t.officer_id or '':>7}  "
+            f"{state:<8} {t.label}"
+        )
+
+
+@main.group()
+def fixtures() -> None:
+    """Named data sets."""
+
+
+@fixtures.command("load")
+@click.argument("name", type=click.Choice(["demo"]))
+@click.option("--tokens/--no-tokens", default=True, help="print a demo token for each role")
+@with_appcontext
+def fixtures_load(name: str, tokens: bool) -> None:
+    """Load a data set: `demo` is one force's Specials with a season of duties."""
+    from .fixtures import demo_tokens, load_demo
+
+    loaded = load_demo(_db())
+    click.echo("demo data loaded" if loaded else "demo data already present")
+    if tokens:
+        click.echo("demo tokens (Authorization: Bearer <token>):")
+        for role, secret in demo_tokens(_db()).items():
+            click.echo(f"  {role:<11} {secret}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

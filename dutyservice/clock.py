@@ -1,0 +1,113 @@
+"""Time: instants are UTC; days, months and quarters are Europe/London calendar days."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError("an instant needs a UTC offset")
+    return instant.astimezone(UTC)
+
+
+def london_today() -> date:
+    return utc_now().astimezone(LONDON).date()
+
+
+def london_day_of(instant: datetime) -> date:
+    return to_utc(instant).astimezone(LONDON).date()
+
+
+def start_of_london_day(day: date) -> datetime:
+    """The UTC instant at which this Europe/London calendar day begins."""
+    return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC)
+
+
+def london_days_spanned(starts_at: datetime, ends_at: datetime) -> tuple[date, date]:
+    """First and last London day touched by the half-open window [starts_at, ends_at)."""
+    first = london_day_of(starts_at)
+    last = london_day_of(ends_at - timedelta(microseconds=1))
+    return first, max(first, last)
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError("a month is written YYYY-MM")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        return start_of_london_day(self.first_day), start_of_london_day(self.next().first_day)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+        if not match:
+            raise ValueError("a quarter is written YYYY-Qn, n from 1 to 4")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
+
+    def previous(self) -> Quarter:
+        return (
+            Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+        )
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        return start_of_london_day(self.first_day), start_of_london_day(self.next().first_day)
+
+    @property
+    def compact(self) -> str:
+        return f"{self.year:04d}Q{self.number}"
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-Q{self.number}"

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime
+from ..forces.models import DutyType, Force
+
+RANKS = ("SC", "SSGT", "SINSP", "SCINSP", "SSUPT", "SDCO", "SCO")
+
+
+class Officer(Base):
+    """A Special Constable of one force."""
+
+    __tablename__ = "officers"
+    __table_args__ = (UniqueConstraint("force_id", "warrant_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"), index=True)
+    warrant_number: Mapped[str] = mapped_column(String(40))
+    surname: Mapped[str] = mapped_column(String(100))
+    forenames: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[str] = mapped_column(String(10))
+    base_location: Mapped[str] = mapped_column(String(120))
+    joined_on: Mapped[date]
+    left_on: Mapped[date | None]
+    calendar_key_hash: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    force: Mapped[Force] = relationship(lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def officer_ref(self) -> str:
+        return f"{self.force.code}-{self.warrant_number}"
+
+
+class Duty(Base):
+    """A booked, cancelled or completed duty. Booked times are the plan; actual times the fact."""
+
+    __tablename__ = "duties"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("status IN ('booked', 'cancelled', 'completed')", name="status_known"),
+        Index("ix_duties_officer_id_starts_at", "officer_id", "starts_at"),
+        # API.md: no two non-cancelled duties of one officer overlap; touching ends are fine.
+        ExcludeConstraint(
+            ("officer_id", "="),
+            (text("tstzrange(starts_at, ends_at, '[)')"), "&&"),
+            name="ex_duties_no_overlap",
+            using="gist",
+            where=text("status <> 'cancelled'"),
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    duty_type_id: Mapped[int] = mapped_column(ForeignKey("duty_types.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default="booked")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    actual_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    actual_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    officer: Mapped[Officer] = relationship(lazy="joined", innerjoin=True)
+    duty_type: Mapped[DutyType] = relationship(lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AvailabilityWindow(Base):
+    """A span an officer has declared they are available for duty."""
+
+    __tablename__ = "availability_windows"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_availability_windows_officer_id_starts_at", "officer_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,138 @@
+"""Reads of officers, duties, hours and availability, already limited to the caller's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from ..auth.scope import Permission, Principal, Role, readable_force_id, require
+from ..clock import Month
+from ..errors import Invalid
+from ..pagination import Page, paginate
+from .models import AvailabilityWindow, Duty, Officer
+from .rules import DutyStatus, MonthStatus, hours_by_month, month_status
+from .service import force_by_code, load_officer
+
+
+def _scoped_officers(principal: Principal, force_id: int | None) -> Select[tuple[Officer]]:
+    require(principal, Permission.READ_OFFICER)
+    query = select(Officer)
+    if principal.role is Role.SPECIAL:
+        return query.where(Officer.id == principal.officer_id)
+    force_id = readable_force_id(principal, force_id)
+    return query if force_id is None else query.where(Officer.force_id == force_id)
+
+
+def list_officers(
+    session: Session,
+    principal: Principal,
+    *,
+    force: str | None,
+    q: str | None,
+    page: int,
+    per_page: int,
+) -> Page[Officer]:
+    force_id = force_by_code(session, force).id if force else None
+    query = _scoped_officers(principal, force_id)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(
+            or_(
+                Officer.surname.ilike(pattern),
+                Officer.forenames.ilike(pattern),
+                Officer.warrant_number.ilike(pattern),
+                Officer.base_location.ilike(pattern),
+            )
+        )
+    return paginate(
+        session, query.order_by(Officer.surname, Officer.forenames, Officer.id), page, per_page
+    )
+
+
+def list_duties(
+    session: Session,
+    principal: Principal,
+    *,
+    officer_id: int | None,
+    force: str | None,
+    starts_from: datetime | None,
+    starts_before: datetime | None,
+    status: str | None,
+    page: int,
+    per_page: int,
+) -> Page[Duty]:
+    force_id = force_by_code(session, force).id if force else None
+    officers = _scoped_officers(principal, force_id).with_only_columns(Officer.id)
+    query = select(Duty).where(Duty.officer_id.in_(officers.scalar_subquery()))
+    if officer_id is not None:
+        query = query.where(Duty.officer_id == officer_id)
+    if starts_from is not None:
+        query = query.where(Duty.ends_at > starts_from)
+    if starts_before is not None:
+        query = query.where(Duty.starts_at < starts_before)
+    if status is not None:
+        if status not in {s.value for s in DutyStatus}:
+            raise Invalid("unknown status", errors={"status": ["booked, cancelled or completed"]})
+        query = query.where(Duty.status == status)
+    return paginate(session, query.order_by(Duty.starts_at, Duty.id), page, per_page)
+
+
+@dataclass(frozen=True)
+class MonthHours:
+    month: Month
+    hours: Decimal
+    minimum: Decimal
+    status: MonthStatus
+
+
+def officer_hours(
+    session: Session, principal: Principal, officer_id: int, year: int
+) -> list[MonthHours]:
+    officer = load_officer(session, principal, officer_id)
+    start, _ = Month(year, 1).utc_bounds()
+    _, end = Month(year, 12).utc_bounds()
+    spans = session.execute(
+        select(Duty.actual_starts_at, Duty.actual_ends_at).where(
+            Duty.officer_id == officer.id,
+            Duty.status == DutyStatus.COMPLETED,
+            Duty.actual_starts_at >= start,
+            Duty.actual_starts_at < end,
+        )
+    ).all()
+    totals = hours_by_month((s, e) for s, e in spans)
+    minimum = officer.force.monthly_minimum_hours
+    months = [Month(year, m) for m in range(1, 13)]
+    return [
+        MonthHours(
+            m,
+            totals.get(m, Decimal("0.00")),
+            minimum,
+            month_status(totals.get(m, Decimal(0)), minimum),
+        )
+        for m in months
+    ]
+
+
+def availability(
+    session: Session,
+    principal: Principal,
+    officer_id: int,
+    range_start: datetime,
+    range_end: datetime,
+) -> list[AvailabilityWindow]:
+    officer = load_officer(session, principal, officer_id)
+    return list(
+        session.scalars(
+            select(AvailabilityWindow)
+            .where(
+                AvailabilityWindow.officer_id == officer.id,
+                AvailabilityWindow.starts_at < range_end,
+                AvailabilityWindow.ends_at > range_start,
+            )
+            .order_by(AvailabilityWindow.starts_at)
+        )
+    )

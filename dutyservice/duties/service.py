@@ -1,0 +1,441 @@
+"""Officer, duty and availability use cases. Each opens one transaction and commits once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
+from ..clock import to_utc, utc_now
+from ..db import Database
+from ..errors import Conflict, Invalid, NotFound
+from ..forces.models import DutyType, Force
+from .models import RANKS, AvailabilityWindow, Duty, Officer
+from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps
+
+OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_location", "joined_on")
+
+
+def force_by_code(session: Session, code: str) -> Force:
+    force = session.scalar(select(Force).where(Force.code == code))
+    if force is None:
+        raise Invalid("unknown force", errors={"force": [f"no force with code {code!r}"]})
+    return force
+
+
+def load_officer(
+    session: Session,
+    principal: Principal,
+    officer_id: int,
+    permission: Permission = Permission.READ_OFFICER,
+) -> Officer:
+    officer = session.get(Officer, officer_id)
+    if officer is None:
+        raise NotFound("no officer with that id")
+    authorise_officer(principal, permission, force_id=officer.force_id, officer_id=officer.id)
+    return officer
+
+
+def _check_if_match(version: int, if_match: int | None) -> None:
+    if if_match is not None and if_match != version:
+        raise Conflict("the record has changed since you read it (stale If-Match); read it again")
+
+
+def _check_rank(rank: str) -> None:
+    if rank not in RANKS:
+        raise Invalid("unknown rank", errors={"rank": [f"one of {', '.join(RANKS)}"]})
+
+
+def _flush_or_conflict(session: Session, message: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message) from exc
+
+
+# Officers ---------------------------------------------------------------------------------------
+
+
+def create_officer(db: Database, principal: Principal, data: dict[str, Any]) -> Officer:
+    with db.transaction() as session:
+        force = force_by_code(session, data["force"])
+        authorise_force(principal, Permission.MANAGE_OFFICERS, force_id=force.id)
+        _check_rank(data["rank"])
+        now = utc_now()
+        officer = Officer(
+            force=force, **{k: data[k] for k in OFFICER_FIELDS}, created_at=now, updated_at=now
+        )
+        session.add(officer)
+        _flush_or_conflict(session, "that warrant number is already used in this force")
+        audit.record(
+            session,
+            principal,
+            "officer.create",
+            "officer",
+            officer.id,
+            officer_id=officer.id,
+            force_id=force.id,
+            changes={k: data[k] for k in OFFICER_FIELDS},
+        )
+        return officer
+
+
+def update_officer(
+    db: Database,
+    principal: Principal,
+    officer_id: int,
+    changes: dict[str, Any],
+    if_match: int | None = None,
+) -> Officer:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+        _check_if_match(officer.version, if_match)
+        if "rank" in changes:
+            _check_rank(changes["rank"])
+        joined_on = changes.get("joined_on", officer.joined_on)
+        if officer.left_on is not None and joined_on > officer.left_on:
+            raise Invalid("joined after leaving", errors={"joined_on": ["after left_on"]})
+        changed = {k: v for k, v in changes.items() if getattr(officer, k) != v}
+        for key, value in changed.items():
+            setattr(officer, key, value)
+        if changed:
+            officer.updated_at = utc_now()
+        _flush_or_conflict(session, "that warrant number is already used in this force")
+        if changed:
+            audit.record(
+                session,
+                principal,
+                "officer.update",
+                "officer",
+                officer.id,
+                officer_id=officer.id,
+                force_id=officer.force_id,
+                changes=changed,
+            )
+        return officer
+
+
+def officer_leaves(db: Database, principal: Principal, officer_id: int, left_on: date) -> Officer:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+        if officer.left_on is not None:
+            raise Conflict(f"the officer already left on {officer.left_on.isoformat()}")
+        if left_on < officer.joined_on:
+            raise Invalid("left before joining", errors={"left_on": ["before joined_on"]})
+        officer.left_on = left_on
+        officer.updated_at = utc_now()
+        audit.record(
+            session,
+            principal,
+            "officer.leave",
+            "officer",
+            officer.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={"left_on": left_on},
+        )
+        return officer
+
+
+# Duties -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyBooking:
+    officer_id: int
+    starts_at: datetime
+    ends_at: datetime
+    duty_type: str
+    location: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts_at", to_utc(self.starts_at))
+        object.__setattr__(self, "ends_at", to_utc(self.ends_at))
+
+
+def _duty_type(session: Session, force_id: int, code: str) -> DutyType:
+    duty_type = session.scalar(
+        select(DutyType).where(DutyType.force_id == force_id, DutyType.code == code)
+    )
+    if duty_type is None:
+        known = session.scalars(
+            select(DutyType.code).where(DutyType.force_id == force_id).order_by(DutyType.code)
+        )
+        raise Invalid(
+            "unknown duty type",
+            errors={"duty_type": [f"one of the force's types: {', '.join(known)}"]},
+        )
+    return duty_type
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    errors = duty_time_errors(starts_at, ends_at)
+    if errors:
+        raise Invalid("the duty's times are not valid", errors=errors)
+
+
+def _refuse_overlap(
+    session: Session,
+    officer_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    ignore_duty_id: int | None = None,
+) -> None:
+    query = select(Duty.id, Duty.starts_at, Duty.ends_at).where(
+        Duty.officer_id == officer_id,
+        Duty.status != DutyStatus.CANCELLED,
+        Duty.starts_at < ends_at,
+        Duty.ends_at > starts_at,
+    )
+    if ignore_duty_id is not None:
+        query = query.where(Duty.id != ignore_duty_id)
+    clash = session.execute(query.limit(1)).first()
+    if clash is not None and overlaps(clash.starts_at, clash.ends_at, starts_at, ends_at):
+        raise Conflict(
+            f"the officer already has duty {clash.id} overlapping that time",
+            extra={"conflicting_duty_id": clash.id},
+        )
+
+
+_OVERLAP = "the officer already has a duty overlapping that time"
+
+
+def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, booking.officer_id, Permission.BOOK_DUTIES)
+        _check_times(booking.starts_at, booking.ends_at)
+        duty_type = _duty_type(session, officer.force_id, booking.duty_type)
+        _refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
+        now = utc_now()
+        duty = Duty(
+            officer=officer,
+            duty_type=duty_type,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            location=booking.location,
+            notes=booking.notes,
+            status=DutyStatus.BOOKED,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(duty)
+        # Two bookings at the same moment both pass the check above; on PostgreSQL the exclusion
+        # constraint refuses the second here, on SQLite the IMMEDIATE transaction serialises them.
+        _flush_or_conflict(session, _OVERLAP)
+        audit.record(
+            session,
+            principal,
+            "duty.book",
+            "duty",
+            duty.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={
+                "starts_at": duty.starts_at,
+                "ends_at": duty.ends_at,
+                "duty_type": duty_type.code,
+                "location": duty.location,
+            },
+        )
+        return duty
+
+
+def load_duty(
+    session: Session,
+    principal: Principal,
+    duty_id: int,
+    permission: Permission = Permission.READ_OFFICER,
+) -> Duty:
+    duty = session.get(Duty, duty_id)
+    if duty is None:
+        raise NotFound("no duty with that id")
+    authorise_officer(
+        principal,
+        permission,
+        force_id=duty.officer.force_id,
+        officer_id=duty.officer_id,
+        what="duty",
+    )
+    return duty
+
+
+def _require_status(duty: Duty, *allowed: DutyStatus) -> None:
+    if duty.status not in allowed:
+        raise Conflict(f"the duty is {duty.status}")
+
+
+def change_duty(
+    db: Database,
+    principal: Principal,
+    duty_id: int,
+    changes: dict[str, Any],
+    if_match: int | None = None,
+) -> Duty:
+    with db.transaction() as session:
+        duty = load_duty(session, principal, duty_id, Permission.BOOK_DUTIES)
+        _check_if_match(duty.version, if_match)
+        _require_status(duty, DutyStatus.BOOKED)
+        starts_at = changes.get("starts_at", duty.starts_at)
+        ends_at = changes.get("ends_at", duty.ends_at)
+        _check_times(starts_at, ends_at)
+        if "duty_type" in changes:
+            changes["duty_type"] = _duty_type(session, duty.officer.force_id, changes["duty_type"])
+        _refuse_overlap(session, duty.officer_id, starts_at, ends_at, ignore_duty_id=duty.id)
+        changed = {k: v for k, v in changes.items() if getattr(duty, k) != v}
+        for key, value in changed.items():
+            setattr(duty, key, value)
+        if changed:
+            duty.updated_at = utc_now()
+            _flush_or_conflict(session, _OVERLAP)
+            if "duty_type" in changed:
+                changed["duty_type"] = changed["duty_type"].code
+            audit.record(
+                session,
+                principal,
+                "duty.change",
+                "duty",
+                duty.id,
+                officer_id=duty.officer_id,
+                force_id=duty.officer.force_id,
+                changes=changed,
+            )
+        return duty
+
+
+def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
+    with db.transaction() as session:
+        duty = load_duty(session, principal, duty_id, Permission.BOOK_DUTIES)
+        if duty.status == DutyStatus.CANCELLED:
+            return duty
+        _require_status(duty, DutyStatus.BOOKED)
+        duty.status = DutyStatus.CANCELLED
+        duty.updated_at = utc_now()
+        audit.record(
+            session,
+            principal,
+            "duty.cancel",
+            "duty",
+            duty.id,
+            officer_id=duty.officer_id,
+            force_id=duty.officer.force_id,
+            changes={"status": DutyStatus.CANCELLED.value},
+        )
+        return duty
+
+
+def complete_duty(
+    db: Database,
+    principal: Principal,
+    duty_id: int,
+    actual_starts_at: datetime | None,
+    actual_ends_at: datetime | None,
+) -> Duty:
+    with db.transaction() as session:
+        duty = load_duty(session, principal, duty_id, Permission.BOOK_DUTIES)
+        _require_status(duty, DutyStatus.BOOKED)
+        starts_at = actual_starts_at or duty.starts_at
+        ends_at = actual_ends_at or duty.ends_at
+        errors = duty_time_errors(starts_at, ends_at, prefix="actual_")
+        if errors:
+            raise Invalid("the actual times are not valid", errors=errors)
+        if ends_at > utc_now():
+            raise Invalid(
+                "a duty is completed after it ends", errors={"actual_ends_at": ["is in the future"]}
+            )
+        duty.status = DutyStatus.COMPLETED
+        duty.actual_starts_at, duty.actual_ends_at = starts_at, ends_at
+        duty.updated_at = utc_now()
+        audit.record(
+            session,
+            principal,
+            "duty.complete",
+            "duty",
+            duty.id,
+            officer_id=duty.officer_id,
+            force_id=duty.officer.force_id,
+            changes={
+                "status": DutyStatus.COMPLETED.value,
+                "actual_starts_at": starts_at,
+                "actual_ends_at": ends_at,
+                "hours": elapsed_hours(starts_at, ends_at),
+            },
+        )
+        return duty
+
+
+# Availability -----------------------------------------------------------------------------------
+
+
+def replace_availability(
+    db: Database,
+    principal: Principal,
+    officer_id: int,
+    range_start: datetime,
+    range_end: datetime,
+    windows: list[tuple[datetime, datetime]],
+) -> list[AvailabilityWindow]:
+    """Replace what the officer declared within [range_start, range_end); outside it is kept."""
+    errors: dict[str, list[str]] = {}
+    if range_end <= range_start:
+        errors["to"] = ["must be after from"]
+    ordered = sorted(windows)
+    for index, (starts_at, ends_at) in enumerate(ordered):
+        if ends_at <= starts_at:
+            errors.setdefault("windows", []).append("each window must end after it starts")
+        elif starts_at < range_start or ends_at > range_end:
+            errors.setdefault("windows", []).append("each window must lie within from and to")
+        elif index and ordered[index - 1][1] > starts_at:
+            errors.setdefault("windows", []).append("windows must not overlap each other")
+    if errors:
+        raise Invalid("the availability is not valid", errors=errors)
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
+        straddling = session.scalars(
+            select(AvailabilityWindow).where(
+                AvailabilityWindow.officer_id == officer.id,
+                AvailabilityWindow.starts_at < range_end,
+                AvailabilityWindow.ends_at > range_start,
+            )
+        ).all()
+        for window in straddling:
+            # Keep the parts of an existing window that lie outside the replaced range.
+            if window.starts_at < range_start:
+                session.add(
+                    AvailabilityWindow(
+                        officer_id=officer.id, starts_at=window.starts_at, ends_at=range_start
+                    )
+                )
+            if window.ends_at > range_end:
+                session.add(
+                    AvailabilityWindow(
+                        officer_id=officer.id, starts_at=range_end, ends_at=window.ends_at
+                    )
+                )
+        if straddling:
+            session.execute(
+                delete(AvailabilityWindow).where(
+                    AvailabilityWindow.id.in_([w.id for w in straddling])
+                )
+            )
+        created = [
+            AvailabilityWindow(officer_id=officer.id, starts_at=s, ends_at=e) for s, e in ordered
+        ]
+        session.add_all(created)
+        audit.record(
+            session,
+            principal,
+            "availability.replace",
+            "officer",
+            officer.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={"from": range_start, "to": range_end, "windows": len(created)},
+        )
+        return created

@@ -1,0 +1,183 @@
+"""Reference data seeded on every upgrade, and named data sets (`dutyservice fixtures load`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from .auth.scope import Principal, Role
+from .auth.service import create_token
+from .clock import LONDON, london_today
+from .db import Database
+from .duties import service as duties
+from .duties.models import Officer
+from .forces.models import DutyType, Force
+from .ips import service as ips
+from .ips.models import NosUnit, RoleProfile, RoleProfileUnit
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SYSTEM = Principal(token_id=None, role=Role.ADMIN)
+
+
+def _read(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def seed_reference_data(db: Database) -> None:
+    """Insert what is missing of the forces, NOS units, role profiles and duty types.
+
+    Existing rows are left as they are: a force's settings may have been changed since.
+    """
+    with db.transaction() as session:
+        forces = {f.code: f for f in session.scalars(select(Force))}
+        for entry in _read("forces.json")["forces"]:
+            if entry["code"] not in forces:
+                forces[entry["code"]] = Force(**entry)
+                session.add(forces[entry["code"]])
+        units = {u.code for u in session.scalars(select(NosUnit))}
+        session.add_all(
+            NosUnit(**u) for u in _read("nos_units.json")["units"] if u["code"] not in units
+        )
+        session.flush()
+        known = {(p.mercury_ref, p.version) for p in session.scalars(select(RoleProfile))}
+        for entry in _read("role_profiles.json")["role_profiles"]:
+            if (entry["mercury_ref"], entry["version"]) in known:
+                continue
+            unit_codes = entry.pop("required_units")
+            profile = RoleProfile(**entry)
+            session.add(profile)
+            session.flush()
+            session.add_all(
+                RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=position)
+                for position, code in enumerate(unit_codes, start=1)
+            )
+        duty_types = _read("duty_types.json")["duty_types"]
+        existing = {
+            (row[0], row[1]) for row in session.execute(select(DutyType.force_id, DutyType.code))
+        }
+        session.add_all(
+            DutyType(force_id=force.id, **t)
+            for force in forces.values()
+            for t in duty_types
+            if (force.id, t["code"]) not in existing
+        )
+
+
+# The demo data set ------------------------------------------------------------------------------
+
+DEMO_FORCE = "cambridgeshire"
+DEMO_OFFICERS = [
+    # warrant, surname, forenames, rank, base, years served, IPS
+    ("SC1001", "Okafor", "Grace", "SC", "Parkside, Cambridge", 4, True),
+    ("SC1002", "Hughes", "Daniel", "SC", "Parkside, Cambridge", 3, True),
+    ("SC1003", "Patel", "Anjali", "SC", "Peterborough Thorpe Wood", 2, True),
+    ("SC1004", "Nowak", "Piotr", "SC", "Huntingdon", 1, False),
+    ("SC1005", "Clarke", "Ellen", "SC", "Ely", 0, False),
+    ("SS2001", "Brennan", "Michael", "SSGT", "Parkside, Cambridge", 9, True),
+    ("SI3001", "Adeyemi", "Tolu", "SINSP", "Peterborough Thorpe Wood", 12, True),
+]
+UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=LONDON)
+
+
+def load_demo(db: Database) -> bool:
+    """A force's Specials with competencies, training, IPS and a season of duties.
+
+    Goes through the same use cases as the API. Returns False when already loaded.
+    """
+    with db.reading() as session:
+        force = session.scalar(select(Force).where(Force.code == DEMO_FORCE))
+        if force is None:
+            raise RuntimeError("reference data missing: run `dutyservice db upgrade` first")
+        if session.scalar(select(Officer).where(Officer.force_id == force.id).limit(1)):
+            return False
+    today = london_today()
+    for index, (warrant, surname, forenames, rank, base, years, has_ips) in enumerate(
+        DEMO_OFFICERS
+    ):
+        joined = today - timedelta(days=365 * years + 30 + index)
+        officer = duties.create_officer(
+            db,
+            SYSTEM,
+            {
+                "force": DEMO_FORCE,
+                "warrant_number": warrant,
+                "surname": surname,
+                "forenames": forenames,
+                "rank": rank,
+                "base_location": base,
+                "joined_on": joined,
+            },
+        )
+        if years >= 1:
+            for unit in UNITS if has_ips else UNITS[:4]:
+                ips.record_competency(
+                    db,
+                    SYSTEM,
+                    officer.id,
+                    unit=unit,
+                    attained_on=joined + timedelta(days=200),
+                    assessed_by="PS 1234 Harper",
+                    evidence_ref=f"PDP/{warrant}/{unit}",
+                )
+            ips.record_training(
+                db,
+                SYSTEM,
+                officer.id,
+                kind="ost",
+                completed_on=today - timedelta(days=60 + 20 * index),
+                expires_on=None,
+            )
+        if has_ips:
+            ips.grant_ips(
+                db,
+                SYSTEM,
+                officer.id,
+                granted_on=today - timedelta(days=30),
+                authorised_by=ips.Authorisation(
+                    "Chris Morgan", "SCO", "Head of the Special Constabulary"
+                ),
+            )
+        for week in range(-8, 5):
+            day = today + timedelta(days=7 * week + index % 7)
+            duty = duties.book_duty(
+                db,
+                SYSTEM,
+                duties.DutyBooking(
+                    officer_id=officer.id,
+                    starts_at=_at(day, 18),
+                    ends_at=_at(day, 18) + timedelta(hours=6 + index % 3),
+                    duty_type="patrol" if week % 3 else "event",
+                    location=base,
+                    notes="Night-time economy" if week % 2 else "",
+                ),
+            )
+            if duty.ends_at < datetime.now(LONDON):
+                duties.complete_duty(db, SYSTEM, duty.id, None, None)
+    return True
+
+
+def demo_tokens(db: Database) -> dict[str, str]:
+    """One fresh token per role for trying the demo; printed once, only hashes are kept."""
+    with db.reading() as session:
+        first = session.scalar(
+            select(Officer)
+            .join(Officer.force)
+            .where(Force.code == DEMO_FORCE)
+            .order_by(Officer.id)
+            .limit(1)
+        )
+    assert first is not None
+    made = {"special": create_token(db, role="special", officer_id=first.id, label="demo")}
+    for role in ("supervisor", "authoriser", "planner"):
+        made[role] = create_token(db, role=role, force_code=DEMO_FORCE, label="demo")
+    for role in ("npocc", "admin"):
+        made[role] = create_token(db, role=role, label="demo")
+    return {role: token.secret for role, token in made.items()}

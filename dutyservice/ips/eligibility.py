@@ -1,0 +1,100 @@
+"""FEED.md's membership rule as one SQL condition, for sets of officers (deployable, returns).
+
+`rules.py` is the same rule for one officer in Python; a property test holds them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy.orm import aliased
+
+from ..db import next_day
+from ..duties.models import AvailabilityWindow, Officer
+from .models import CompetencyRecord, IpsGrant, TrainingRecord
+from .rules import OST, ProfileRequirements
+
+Bounds = Callable[[Any], tuple[ColumnElement[Any], ColumnElement[Any]]]
+Scope = Callable[[Any], ColumnElement[bool]]
+
+
+def covered(model: type, bounds: Bounds, scope: Scope, start: Any, end: Any) -> ColumnElement[bool]:
+    """The rows of `model` in `scope` cover all of [start, end) between them (see rules.covers).
+
+    Covered means: some span holds at `start`, and no span ending inside (start, end) is
+    followed by a gap, that is, its end is not held by another span.
+    """
+    first, ending, following = aliased(model), aliased(model), aliased(model)
+    first_start, first_end = bounds(first)
+    end_start, end_end = bounds(ending)
+    next_start, next_end = bounds(following)
+    holds_at_start = exists().where(
+        scope(first), first_start <= start, or_(first_end.is_(None), first_end > start)
+    )
+    gap = exists().where(
+        scope(ending),
+        end_end > start,
+        end_end < end,
+        ~exists().where(
+            scope(following), next_start <= end_end, or_(next_end.is_(None), next_end > end_end)
+        ),
+    )
+    return and_(holds_at_start, ~gap)
+
+
+def _unit_held(unit: str, first: date, after_last: date) -> ColumnElement[bool]:
+    return covered(
+        CompetencyRecord,
+        lambda r: (r.attained_on, r.revoked_on),
+        lambda r: and_(r.officer_id == Officer.id, r.unit_code == unit),
+        first,
+        after_last,
+    )
+
+
+def ost_current(first: date, after_last: date) -> ColumnElement[bool]:
+    return covered(
+        TrainingRecord,
+        lambda r: (r.completed_on, next_day(r.expires_on)),
+        lambda r: and_(r.officer_id == Officer.id, r.kind == OST),
+        first,
+        after_last,
+    )
+
+
+def ips_granted(first: date, after_last: date) -> ColumnElement[bool]:
+    return covered(
+        IpsGrant,
+        lambda g: (g.granted_on, g.withdrawn_on),
+        lambda g: g.officer_id == Officer.id,
+        first,
+        after_last,
+    )
+
+
+def serving(first: date, last: date) -> ColumnElement[bool]:
+    return and_(Officer.joined_on <= first, or_(Officer.left_on.is_(None), Officer.left_on > last))
+
+
+def meets_profile(profile: ProfileRequirements, first: date, last: date) -> ColumnElement[bool]:
+    """For the outer `Officer`: FEED.md's rule holds on every day first..last."""
+    after_last = last + timedelta(days=1)
+    conditions = [serving(first, last), ips_granted(first, after_last)]
+    conditions += [_unit_held(unit, first, after_last) for unit in profile.required_units]
+    if profile.requires_current_ost:
+        conditions.append(ost_current(first, after_last))
+    return and_(*conditions)
+
+
+def available_throughout(starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
+    """The officer's declared availability windows cover all of [starts_at, ends_at)."""
+    return covered(
+        AvailabilityWindow,
+        lambda w: (w.starts_at, w.ends_at),
+        lambda w: w.officer_id == Officer.id,
+        starts_at,
+        ends_at,
+    )

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime
+
+
+class NosUnit(Base):
+    """A National Occupational Standard unit (Skills for Justice), e.g. CD5."""
+
+    __tablename__ = "nos_units"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+
+
+class RoleProfile(Base):
+    """An NPoCC role profile version: data, so that a new version needs no code change."""
+
+    __tablename__ = "role_profiles"
+    __table_args__ = (UniqueConstraint("mercury_ref", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mercury_ref: Mapped[int]
+    version: Mapped[int]
+    specialism: Mapped[str] = mapped_column(String(200))
+    requires_current_ost: Mapped[bool]
+    equipment: Mapped[list[str]] = mapped_column(JSON)
+
+    units: Mapped[list[RoleProfileUnit]] = relationship(
+        order_by="RoleProfileUnit.position", lazy="selectin"
+    )
+
+    @property
+    def required_units(self) -> list[str]:
+        return [unit.unit_code for unit in self.units]
+
+
+class RoleProfileUnit(Base):
+    __tablename__ = "role_profile_units"
+
+    role_profile_id: Mapped[int] = mapped_column(ForeignKey("role_profiles.id"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("nos_units.code"), primary_key=True)
+    position: Mapped[int]
+
+
+class ProfileAuthorisation(Base):
+    """Per force and profile: the host-force and NPoCC authorising officers of the role profile."""
+
+    __tablename__ = "profile_authorisations"
+    __table_args__ = (UniqueConstraint("force_id", "role_profile_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
+    role_profile_id: Mapped[int] = mapped_column(ForeignKey("role_profiles.id"))
+    host_name: Mapped[str | None] = mapped_column(String(120))
+    host_rank: Mapped[str | None] = mapped_column(String(60))
+    host_position: Mapped[str | None] = mapped_column(String(120))
+    host_date_authorised: Mapped[date | None]
+    npocc_name: Mapped[str | None] = mapped_column(String(120))
+    npocc_rank: Mapped[str | None] = mapped_column(String(60))
+    npocc_position: Mapped[str | None] = mapped_column(String(120))
+    npocc_date_authorised: Mapped[date | None]
+
+
+class CompetencyRecord(Base):
+    """A unit held from attained_on until the day before revoked_on. Never deleted."""
+
+    __tablename__ = "competency_records"
+    __table_args__ = (
+        CheckConstraint("revoked_on IS NULL OR revoked_on >= attained_on", name="revoked_after"),
+        Index("ix_competency_records_officer_id_unit_code", "officer_id", "unit_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("nos_units.code"))
+    attained_on: Mapped[date]
+    assessed_by: Mapped[str] = mapped_column(String(120))
+    evidence_ref: Mapped[str] = mapped_column(String(200), default="")
+    revoked_on: Mapped[date | None]
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class TrainingRecord(Base):
+    """Officer safety training (kind 'ost'), current from completed_on to expires_on inclusive."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (
+        CheckConstraint("expires_on >= completed_on", name="expires_after_completion"),
+        Index("ix_training_records_officer_id_kind", "officer_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    completed_on: Mapped[date]
+    expires_on: Mapped[date]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class IpsGrant(Base):
+    """IPS granted by the force's authorising officer, in force until the day before withdrawal."""
+
+    __tablename__ = "ips_grants"
+    __table_args__ = (
+        CheckConstraint(
+            "withdrawn_on IS NULL OR withdrawn_on >= granted_on", name="withdrawn_after"
+        ),
+        Index("ix_ips_grants_officer_id", "officer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    granted_on: Mapped[date]
+    authorised_by_name: Mapped[str] = mapped_column(String(120))
+    authorised_by_rank: Mapped[str] = mapped_column(String(60))
+    authorised_by_position: Mapped[str] = mapped_column(String(120))
+    withdrawn_on: Mapped[date | None]
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+    @property
+    def authorised_by(self) -> str:
+        return (
+            f"{self.authorised_by_name}, {self.authorised_by_rank}, {self.authorised_by_position}"
+        )

@@ -1,0 +1,298 @@
+"""Reads: role profiles, an officer's IPS evidence and status, history, deployable resource."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from ..audit import AuditEntry
+from ..auth.scope import Permission, Principal, readable_force_id, require
+from ..clock import london_days_spanned
+from ..duties.models import Duty, Officer
+from ..duties.rules import DutyStatus
+from ..duties.service import force_by_code, load_officer
+from ..errors import Invalid
+from ..forces.models import Force
+from ..pagination import Page, paginate
+from . import eligibility
+from .models import CompetencyRecord, IpsGrant, RoleProfile, TrainingRecord
+from .rules import (
+    OST,
+    OfficerEvidence,
+    ProfileRequirements,
+    Span,
+    ips_granted_throughout,
+    missing_requirements,
+    serving_throughout,
+    training_span,
+)
+
+LONGEST_DEPLOYABLE_WINDOW = timedelta(days=366)
+
+
+def requirements_of(profile: RoleProfile) -> ProfileRequirements:
+    return ProfileRequirements(
+        profile.mercury_ref,
+        profile.version,
+        tuple(profile.required_units),
+        profile.requires_current_ost,
+    )
+
+
+def role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
+    profile = session.scalar(
+        select(RoleProfile).where(
+            RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
+        )
+    )
+    if profile is None:
+        raise Invalid(
+            "unknown role profile",
+            errors={"mercury_ref": [f"no role profile {mercury_ref} version {version}"]},
+        )
+    return requirements_of(profile)
+
+
+def list_role_profiles(session: Session) -> list[RoleProfile]:
+    return list(
+        session.scalars(select(RoleProfile).order_by(RoleProfile.mercury_ref, RoleProfile.version))
+    )
+
+
+def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:
+    units: dict[str, list[Span]] = defaultdict(list)
+    for record in session.scalars(
+        select(CompetencyRecord).where(CompetencyRecord.officer_id == officer.id)
+    ):
+        units[record.unit_code].append(Span(record.attained_on, record.revoked_on))
+    ost = [
+        training_span(t.completed_on, t.expires_on)
+        for t in session.scalars(
+            select(TrainingRecord).where(
+                TrainingRecord.officer_id == officer.id, TrainingRecord.kind == OST
+            )
+        )
+    ]
+    grants = [
+        Span(g.granted_on, g.withdrawn_on)
+        for g in session.scalars(select(IpsGrant).where(IpsGrant.officer_id == officer.id))
+    ]
+    return OfficerEvidence(officer.joined_on, officer.left_on, dict(units), ost, grants)
+
+
+@dataclass(frozen=True)
+class IpsStatus:
+    officer_id: int
+    on: date
+    mercury_ref: int
+    version: int
+    serving: bool
+    granted: bool
+    granted_on: date | None
+    authorised_by: str | None
+    deployable: bool
+    missing: list[str]
+    ost_expires_on: date | None
+
+
+def ips_status(
+    session: Session,
+    principal: Principal,
+    officer_id: int,
+    on: date,
+    mercury_ref: int,
+    version: int,
+) -> IpsStatus:
+    officer = load_officer(session, principal, officer_id)
+    profile = role_profile(session, mercury_ref, version)
+    evidence = evidence_for(session, officer)
+    serving = serving_throughout(evidence, on, on)
+    granted = ips_granted_throughout(evidence, on, on)
+    grant = session.scalar(
+        select(IpsGrant)
+        .where(
+            IpsGrant.officer_id == officer.id,
+            IpsGrant.granted_on <= on,
+            (IpsGrant.withdrawn_on.is_(None)) | (IpsGrant.withdrawn_on > on),
+        )
+        .order_by(IpsGrant.granted_on.desc())
+        .limit(1)
+    )
+    missing = missing_requirements(evidence, profile, on)
+    ost_expires_on = session.scalar(
+        select(func.max(TrainingRecord.expires_on)).where(
+            TrainingRecord.officer_id == officer.id,
+            TrainingRecord.kind == OST,
+            TrainingRecord.completed_on <= on,
+            TrainingRecord.expires_on >= on,
+        )
+    )
+    return IpsStatus(
+        officer_id=officer.id,
+        on=on,
+        mercury_ref=mercury_ref,
+        version=version,
+        serving=serving,
+        granted=granted,
+        granted_on=grant.granted_on if grant else None,
+        authorised_by=grant.authorised_by if grant else None,
+        deployable=serving and granted and not missing,
+        missing=missing,
+        ost_expires_on=ost_expires_on,
+    )
+
+
+def competencies(session: Session, principal: Principal, officer_id: int) -> list[CompetencyRecord]:
+    officer = load_officer(session, principal, officer_id)
+    return list(
+        session.scalars(
+            select(CompetencyRecord)
+            .where(CompetencyRecord.officer_id == officer.id)
+            .order_by(CompetencyRecord.attained_on, CompetencyRecord.id)
+        )
+    )
+
+
+def training(session: Session, principal: Principal, officer_id: int) -> list[TrainingRecord]:
+    officer = load_officer(session, principal, officer_id)
+    return list(
+        session.scalars(
+            select(TrainingRecord)
+            .where(TrainingRecord.officer_id == officer.id)
+            .order_by(TrainingRecord.completed_on, TrainingRecord.id)
+        )
+    )
+
+
+def ips_grants(session: Session, principal: Principal, officer_id: int) -> list[IpsGrant]:
+    officer = load_officer(session, principal, officer_id)
+    return list(
+        session.scalars(
+            select(IpsGrant)
+            .where(IpsGrant.officer_id == officer.id)
+            .order_by(IpsGrant.granted_on, IpsGrant.id)
+        )
+    )
+
+
+def history(
+    session: Session, principal: Principal, officer_id: int, page: int, per_page: int
+) -> Page[AuditEntry]:
+    officer = load_officer(session, principal, officer_id)
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.officer_id == officer.id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return paginate(session, query, page, per_page)
+
+
+# Deployable resource ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeployableOfficer:
+    officer_id: int
+    officer_ref: str
+    force: str
+    rank: str
+    base_location: str
+    ost_expires_on: date | None
+
+
+@dataclass(frozen=True)
+class Deployable:
+    page: Page[DeployableOfficer]
+    by_force: dict[str, int]
+
+
+def deployable(
+    session: Session,
+    principal: Principal,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    force: str | None,
+    mercury_ref: int,
+    version: int,
+    available_only: bool,
+    page: int,
+    per_page: int,
+) -> Deployable:
+    """API.md "Deployable resource": officers meeting the profile on every day of the window,
+    serving, with no booked or completed duty overlapping it (and, if asked, declared available).
+
+    Two statements whatever the number of officers: the counts by force, and the page.
+    """
+    require(principal, Permission.READ_DEPLOYABLE)
+    if ends_at <= starts_at:
+        raise Invalid("empty window", errors={"to": ["must be after from"]})
+    if ends_at - starts_at > LONGEST_DEPLOYABLE_WINDOW:
+        raise Invalid("window too long", errors={"to": ["a window spans at most 366 days"]})
+    force_id = readable_force_id(principal, force_by_code(session, force).id if force else None)
+    profile = role_profile(session, mercury_ref, version)
+    first, last = london_days_spanned(starts_at, ends_at)
+    conditions = [
+        eligibility.meets_profile(profile, first, last),
+        ~exists().where(
+            Duty.officer_id == Officer.id,
+            Duty.status.in_([DutyStatus.BOOKED, DutyStatus.COMPLETED]),
+            Duty.starts_at < ends_at,
+            Duty.ends_at > starts_at,
+        ),
+    ]
+    if available_only:
+        conditions.append(eligibility.available_throughout(starts_at, ends_at))
+    if force_id is not None:
+        conditions.append(Officer.force_id == force_id)
+    matching = and_(*conditions)
+    counts = session.execute(
+        select(Force.code, func.count(Officer.id))
+        .join(Officer.force)
+        .where(matching)
+        .group_by(Force.code)
+        .order_by(Force.code)
+    ).all()
+    by_force = {code: count for code, count in counts}
+    ost_expiry = (
+        select(func.max(TrainingRecord.expires_on))
+        .where(
+            TrainingRecord.officer_id == Officer.id,
+            TrainingRecord.kind == OST,
+            TrainingRecord.completed_on <= last,
+        )
+        .correlate(Officer)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Officer.id,
+            Force.code,
+            Officer.warrant_number,
+            Officer.rank,
+            Officer.base_location,
+            ost_expiry.label("ost_expires_on"),
+        )
+        .join(Officer.force)
+        .where(matching)
+        .order_by(Force.code, Officer.warrant_number)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [
+        DeployableOfficer(
+            row.id,
+            f"{row.code}-{row.warrant_number}",
+            row.code,
+            row.rank,
+            row.base_location,
+            row.ost_expires_on,
+        )
+        for row in rows
+    ]
+    total = sum(by_force.values())
+    return Deployable(Page(items, page, per_page, total), by_force)

@@ -1,0 +1,122 @@
+"""Independent Patrol Status against a role profile (FEED.md "Who is in a return"), in plain Python.
+
+Every record is a span of days held: a unit from attained_on until the day before revoked_on, a
+grant from granted_on until the day before withdrawn_on, officer safety training from
+completed_on to expires_on inclusive. A requirement is met over days first..last when the union
+of its spans covers every one of those days. The SQL in `eligibility.py` states the same rule.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Protocol, TypeVar
+
+OST = "ost"
+IPS_PROFILE = (135, 1)  # the profile an IPS grant is checked against: Mercury Ref 135, version 1
+
+
+class _Ordered(Protocol):
+    def __lt__(self, other: object, /) -> bool: ...
+    def __le__(self, other: object, /) -> bool: ...
+
+
+P = TypeVar("P", bound=_Ordered)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Held from `start` up to, not including, `end` (None: still held)."""
+
+    start: date
+    end: date | None = None
+
+
+def covers(spans: Iterable[tuple[P, P | None]], start: P, end: P) -> bool:
+    """Whether the union of half-open spans covers all of [start, end)."""
+    reached = start
+    for span_start, span_end in sorted(spans, key=lambda s: s[0]):
+        if span_start > reached:
+            break
+        if span_end is None:
+            return True
+        if span_end > reached:
+            reached = span_end
+        if not reached < end:
+            return True
+    return not reached < end
+
+
+def held_on_every_day(spans: Iterable[Span], first: date, last: date) -> bool:
+    return covers(((s.start, s.end) for s in spans), first, last + timedelta(days=1))
+
+
+def training_span(completed_on: date, expires_on: date) -> Span:
+    return Span(completed_on, expires_on + timedelta(days=1))
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_ost_expiry(completed_on: date, validity_months: int) -> date:
+    """The force's policy: valid for `validity_months` after completion, less a day."""
+    return add_months(completed_on, validity_months) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ProfileRequirements:
+    mercury_ref: int
+    version: int
+    required_units: tuple[str, ...]
+    requires_current_ost: bool
+
+
+@dataclass(frozen=True)
+class OfficerEvidence:
+    """What the service holds about one officer that IPS depends on."""
+
+    joined_on: date
+    left_on: date | None = None
+    units: Mapping[str, list[Span]] = field(default_factory=dict)
+    ost: list[Span] = field(default_factory=list)
+    grants: list[Span] = field(default_factory=list)
+
+
+def serving_throughout(evidence: OfficerEvidence, first: date, last: date) -> bool:
+    return evidence.joined_on <= first and (evidence.left_on is None or evidence.left_on > last)
+
+
+def missing_requirements(
+    evidence: OfficerEvidence, profile: ProfileRequirements, first: date, last: date | None = None
+) -> list[str]:
+    """Each requirement of the profile not met on every day first..last, in the profile's order."""
+    last = first if last is None else last
+    missing = [
+        unit
+        for unit in profile.required_units
+        if not held_on_every_day(evidence.units.get(unit, []), first, last)
+    ]
+    if profile.requires_current_ost and not held_on_every_day(evidence.ost, first, last):
+        missing.append(OST)
+    return missing
+
+
+def ips_granted_throughout(evidence: OfficerEvidence, first: date, last: date) -> bool:
+    return held_on_every_day(evidence.grants, first, last)
+
+
+def meets_profile(
+    evidence: OfficerEvidence, profile: ProfileRequirements, first: date, last: date | None = None
+) -> bool:
+    """FEED.md's rule over every day first..last: serving, IPS granted, every requirement held."""
+    last = first if last is None else last
+    return (
+        serving_throughout(evidence, first, last)
+        and ips_granted_throughout(evidence, first, last)
+        and not missing_requirements(evidence, profile, first, last)
+    )

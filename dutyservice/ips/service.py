@@ -1,0 +1,246 @@
+"""Competency, training and IPS use cases. Nothing is deleted: revoke and withdraw add dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..auth.scope import Permission, Principal
+from ..clock import london_today, utc_now
+from ..db import Database
+from ..duties.service import load_officer
+from ..errors import Conflict, Invalid, NotFound
+from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
+from .queries import evidence_for, role_profile
+from .rules import IPS_PROFILE, OST, default_ost_expiry, missing_requirements, serving_throughout
+
+
+def _not_in_future(day: date, field: str) -> None:
+    if day > london_today():
+        raise Invalid("records state what has happened", errors={field: ["is in the future"]})
+
+
+def record_competency(
+    db: Database,
+    principal: Principal,
+    officer_id: int,
+    *,
+    unit: str,
+    attained_on: date,
+    assessed_by: str,
+    evidence_ref: str,
+) -> CompetencyRecord:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+        if session.get(NosUnit, unit) is None:
+            raise Invalid("unknown unit", errors={"unit": [f"no NOS unit {unit!r}"]})
+        _not_in_future(attained_on, "attained_on")
+        if _held_record(session, officer.id, unit) is not None:
+            raise Conflict(f"the officer already holds {unit}; revoke it before recording it again")
+        record = CompetencyRecord(
+            officer_id=officer.id,
+            unit_code=unit,
+            attained_on=attained_on,
+            assessed_by=assessed_by,
+            evidence_ref=evidence_ref,
+            recorded_at=utc_now(),
+            recorded_by_token_id=principal.token_id,
+        )
+        session.add(record)
+        session.flush()
+        audit.record(
+            session,
+            principal,
+            "competency.record",
+            "competency",
+            record.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={
+                "unit": unit,
+                "attained_on": attained_on,
+                "assessed_by": assessed_by,
+                "evidence_ref": evidence_ref,
+            },
+        )
+        return record
+
+
+def _held_record(session: Session, officer_id: int, unit: str) -> CompetencyRecord | None:
+    return session.scalar(
+        select(CompetencyRecord)
+        .where(
+            CompetencyRecord.officer_id == officer_id,
+            CompetencyRecord.unit_code == unit,
+            CompetencyRecord.revoked_on.is_(None),
+        )
+        .order_by(CompetencyRecord.attained_on.desc())
+        .limit(1)
+    )
+
+
+def revoke_competency(
+    db: Database, principal: Principal, officer_id: int, unit: str, *, revoked_on: date, reason: str
+) -> CompetencyRecord:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+        record = _held_record(session, officer.id, unit)
+        if record is None:
+            raise NotFound(f"the officer holds no {unit} to revoke")
+        if revoked_on < record.attained_on:
+            raise Invalid(
+                "revoked before it was attained",
+                errors={"revoked_on": [f"before attained_on {record.attained_on}"]},
+            )
+        record.revoked_on, record.revoke_reason = revoked_on, reason
+        audit.record(
+            session,
+            principal,
+            "competency.revoke",
+            "competency",
+            record.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={"unit": unit, "revoked_on": revoked_on, "reason": reason},
+        )
+        return record
+
+
+def record_training(
+    db: Database,
+    principal: Principal,
+    officer_id: int,
+    *,
+    kind: str,
+    completed_on: date,
+    expires_on: date | None,
+) -> TrainingRecord:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+        if kind != OST:
+            raise Invalid("unknown training", errors={"kind": ["'ost' (officer safety training)"]})
+        _not_in_future(completed_on, "completed_on")
+        if expires_on is None:
+            expires_on = default_ost_expiry(completed_on, officer.force.ost_validity_months)
+        if expires_on < completed_on:
+            raise Invalid(
+                "expires before completion", errors={"expires_on": ["before completed_on"]}
+            )
+        record = TrainingRecord(
+            officer_id=officer.id,
+            kind=kind,
+            completed_on=completed_on,
+            expires_on=expires_on,
+            recorded_at=utc_now(),
+            recorded_by_token_id=principal.token_id,
+        )
+        session.add(record)
+        session.flush()
+        audit.record(
+            session,
+            principal,
+            "training.record",
+            "training",
+            record.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={"kind": kind, "completed_on": completed_on, "expires_on": expires_on},
+        )
+        return record
+
+
+@dataclass(frozen=True)
+class Authorisation:
+    name: str
+    rank: str
+    position: str
+
+
+def _grant_in_force(session: Session, officer_id: int) -> IpsGrant | None:
+    return session.scalar(
+        select(IpsGrant)
+        .where(IpsGrant.officer_id == officer_id, IpsGrant.withdrawn_on.is_(None))
+        .limit(1)
+    )
+
+
+def grant_ips(
+    db: Database,
+    principal: Principal,
+    officer_id: int,
+    *,
+    granted_on: date,
+    authorised_by: Authorisation,
+) -> IpsGrant:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
+        _not_in_future(granted_on, "granted_on")
+        if _grant_in_force(session, officer.id) is not None:
+            raise Conflict("the officer already holds IPS; withdraw it before granting it again")
+        evidence = evidence_for(session, officer)
+        if not serving_throughout(evidence, granted_on, granted_on):
+            raise Invalid(
+                "the officer is not serving on granted_on",
+                errors={"granted_on": ["the officer is not serving on that day"]},
+            )
+        profile = role_profile(session, *IPS_PROFILE)
+        missing = missing_requirements(evidence, profile, granted_on)
+        if missing:
+            raise Invalid(
+                f"the role profile is not met on {granted_on}: {', '.join(missing)}",
+                errors={"granted_on": [f"missing {', '.join(missing)}"]},
+                extra={"missing": missing},
+            )
+        grant = IpsGrant(
+            officer_id=officer.id,
+            granted_on=granted_on,
+            authorised_by_name=authorised_by.name,
+            authorised_by_rank=authorised_by.rank,
+            authorised_by_position=authorised_by.position,
+            recorded_at=utc_now(),
+            recorded_by_token_id=principal.token_id,
+        )
+        session.add(grant)
+        session.flush()
+        audit.record(
+            session,
+            principal,
+            "ips.grant",
+            "ips_grant",
+            grant.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={"granted_on": granted_on, "authorised_by": grant.authorised_by},
+        )
+        return grant
+
+
+def withdraw_ips(
+    db: Database, principal: Principal, officer_id: int, *, withdrawn_on: date, reason: str
+) -> IpsGrant:
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
+        grant = _grant_in_force(session, officer.id)
+        if grant is None:
+            raise Conflict("the officer holds no IPS to withdraw")
+        if withdrawn_on < grant.granted_on:
+            raise Invalid(
+                "withdrawn before it was granted",
+                errors={"withdrawn_on": [f"before granted_on {grant.granted_on}"]},
+            )
+        grant.withdrawn_on, grant.withdraw_reason = withdrawn_on, reason
+        audit.record(
+            session,
+            principal,
+            "ips.withdraw",
+            "ips_grant",
+            grant.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={"withdrawn_on": withdrawn_on, "reason": reason},
+        )
+        return grant

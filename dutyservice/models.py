@@ -1,0 +1,34 @@
+"""Every mapped model, imported so that Base.metadata is complete (Alembic, tests)."""
+
+from .audit import AuditEntry
+from .auth.models import ApiToken
+from .db import Base
+from .duties.models import AvailabilityWindow, Duty, Officer
+from .forces.models import DutyType, Force
+from .ips.models import (
+    CompetencyRecord,
+    IpsGrant,
+    NosUnit,
+    ProfileAuthorisation,
+    RoleProfile,
+    RoleProfileUnit,
+    TrainingRecord,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AvailabilityWindow",
+    "Base",
+    "CompetencyRecord",
+    "Duty",
+    "DutyType",
+    "Force",
+    "IpsGrant",
+    "NosUnit",
+    "Officer",
+    "ProfileAuthorisation",
+    "RoleProfile",
+    "RoleProfileUnit",
+    "TrainingRecord",
+]

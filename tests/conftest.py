@@ -1,0 +1,97 @@
+"""Fixtures: every integration test runs on SQLite and on PostgreSQL, migrated once per run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dutyservice import create_app
+from dutyservice.config import Settings
+from dutyservice.db import Database
+
+from .support import databases
+from .support.builders import Builder
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_postgres_ran] = False
+
+
+_postgres_ran = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = databases.sqlite_url(tmp_path_factory.mktemp("sqlite"))
+        databases.migrate_and_seed(url)
+        yield url
+        return
+    reason = databases.postgres_reachable()
+    if reason:
+        if databases.REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required for this run: {reason}")
+        pytest.skip(reason)
+    url = databases.create_postgres_database()
+    try:
+        databases.migrate_and_seed(url)
+        yield url
+    finally:
+        databases.drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    settings = Settings(
+        database_url=database_url,
+        export_dir=tmp_path_factory.mktemp("exports"),
+        max_body_bytes=64_000,
+    )
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["dutyservice"].db.dispose()
+
+
+@pytest.fixture
+def app(session_app: Flask, request: pytest.FixtureRequest) -> Flask:
+    db = session_app.extensions["dutyservice"].db
+    databases.empty_tables(db)
+    if db.dialect == "postgresql":
+        request.config.stash[_postgres_ran] = True
+    return session_app
+
+
+@pytest.fixture
+def db(app: Flask) -> Database:
+    return app.extensions["dutyservice"].db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def build(db: Database) -> Builder:
+    return Builder(db)
+
+
+@pytest.fixture
+def postgres_only(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("this behaviour is PostgreSQL's")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    ran = session.config.stash.get(_postgres_ran, False)
+    if databases.REQUIRE_POSTGRES and not ran and session.testscollected and exitstatus == 0:
+        session.config.get_terminal_writer().line(
+            "FAILED: DUTYSERVICE_REQUIRE_POSTGRES=1 but no test ran against PostgreSQL", red=True
+        )
+        session.exitstatus = 1
