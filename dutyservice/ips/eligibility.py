@@ -31,21 +31,31 @@ def covered(model: type, bounds: Bounds, scope: Scope, start: Any, end: Any) -> 
     first_start, first_end = bounds(first)
     end_start, end_end = bounds(ending)
     next_start, next_end = bounds(following)
-    holds_at_start = exists().where(
-        scope(first), first_start <= start, or_(first_end.is_(None), first_end > start)
+    # Each EXISTS reads only its own alias; everything else (the officer, the outer spans) is
+    # correlated, which SQLAlchemy does not do on its own beyond the enclosing level.
+    holds_at_start = (
+        exists()
+        .where(scope(first), first_start <= start, or_(first_end.is_(None), first_end > start))
+        .correlate_except(first)
     )
-    gap = exists().where(
-        scope(ending),
-        end_end > start,
-        end_end < end,
-        ~exists().where(
-            scope(following), next_start <= end_end, or_(next_end.is_(None), next_end > end_end)
-        ),
+    followed = (
+        exists()
+        .where(
+            scope(following),
+            next_start <= end_end,
+            or_(next_end.is_(None), next_end > end_end),
+        )
+        .correlate_except(following)
+    )
+    gap = (
+        exists()
+        .where(scope(ending), end_end > start, end_end < end, ~followed)
+        .correlate_except(ending)
     )
     return and_(holds_at_start, ~gap)
 
 
-def _unit_held(unit: str, first: date, after_last: date) -> ColumnElement[bool]:
+def unit_held(unit: str, first: date, after_last: date) -> ColumnElement[bool]:
     return covered(
         CompetencyRecord,
         lambda r: (r.attained_on, r.revoked_on),
@@ -83,7 +93,7 @@ def meets_profile(profile: ProfileRequirements, first: date, last: date) -> Colu
     """For the outer `Officer`: FEED.md's rule holds on every day first..last."""
     after_last = last + timedelta(days=1)
     conditions = [serving(first, last), ips_granted(first, after_last)]
-    conditions += [_unit_held(unit, first, after_last) for unit in profile.required_units]
+    conditions += [unit_held(unit, first, after_last) for unit in profile.required_units]
     if profile.requires_current_ost:
         conditions.append(ost_current(first, after_last))
     return and_(*conditions)

@@ -50,9 +50,9 @@ class Builder:
         self, role: str, force: str | None = "cambridgeshire", officer: Officer | int | None = None
     ) -> dict[str, str]:
         officer_id = officer.id if isinstance(officer, Officer) else officer
-        if role == "special":
-            force = None
-        if role in ("npocc", "admin"):
+        if role != "special":
+            officer_id = None  # only a special's token is tied to one officer
+        if role in ("special", "npocc", "admin"):
             force = None
         token = create_token(self.db, role=role, force_code=force, officer_id=officer_id)
         return {"Authorization": f"Bearer {token.secret}"}

@@ -1,0 +1,205 @@
+"""One definition of eligibility: the SQL set query and the Python rule agree on any history."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from dutyservice.db import Database
+from dutyservice.duties.models import Officer
+from dutyservice.forces.models import Force
+from dutyservice.ips import eligibility
+from dutyservice.ips.models import CompetencyRecord, IpsGrant, TrainingRecord
+from dutyservice.ips.queries import evidence_for
+from dutyservice.ips.rules import (
+    ProfileRequirements,
+    held_on_every_day,
+    ips_granted_throughout,
+    meets_profile,
+    serving_throughout,
+)
+
+BASE = date(2025, 1, 1)
+PROFILE = ProfileRequirements(135, 1, ("BE2", "CD5"), requires_current_ost=True)
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+day = st.integers(0, 40).map(lambda n: BASE + timedelta(days=n))
+
+
+@st.composite
+def span(draw: st.DrawFn) -> tuple[date, date | None]:
+    start = draw(day)
+    length = draw(st.one_of(st.none(), st.integers(0, 25)))
+    return start, None if length is None else start + timedelta(days=length)
+
+
+@st.composite
+def history(draw: st.DrawFn) -> dict:
+    joined = draw(day)
+    left = draw(st.one_of(st.none(), st.integers(0, 40).map(lambda n: joined + timedelta(days=n))))
+    return {
+        "joined_on": joined,
+        "left_on": left,
+        "units": {u: draw(st.lists(span(), max_size=3)) for u in PROFILE.required_units},
+        "ost": [
+            (s, s + timedelta(days=draw(st.integers(0, 20))))
+            for s, _ in draw(st.lists(span(), max_size=3))
+        ],
+        "grants": draw(st.lists(span(), max_size=2)),
+    }
+
+
+def store(db: Database, histories: list[dict]) -> list[int]:
+    with db.transaction() as session:
+        for model in (CompetencyRecord, TrainingRecord, IpsGrant, Officer):
+            session.execute(delete(model))
+        force_id = session.scalar(select(Force.id).where(Force.code == "cambridgeshire"))
+        ids = []
+        for n, h in enumerate(histories):
+            officer = Officer(
+                force_id=force_id,
+                warrant_number=f"P{n}",
+                surname="S",
+                forenames="F",
+                rank="SC",
+                base_location="B",
+                joined_on=h["joined_on"],
+                left_on=h["left_on"],
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            session.add(officer)
+            session.flush()
+            ids.append(officer.id)
+            for unit, spans in h["units"].items():
+                session.add_all(
+                    CompetencyRecord(
+                        officer_id=officer.id,
+                        unit_code=unit,
+                        attained_on=s,
+                        revoked_on=e,
+                        assessed_by="x",
+                        evidence_ref="",
+                        recorded_at=NOW,
+                    )
+                    for s, e in spans
+                )
+            session.add_all(
+                TrainingRecord(
+                    officer_id=officer.id, kind="ost", completed_on=s, expires_on=e, recorded_at=NOW
+                )
+                for s, e in h["ost"]
+            )
+            session.add_all(
+                IpsGrant(
+                    officer_id=officer.id,
+                    granted_on=s,
+                    withdrawn_on=e,
+                    authorised_by_name="n",
+                    authorised_by_rank="r",
+                    authorised_by_position="p",
+                    recorded_at=NOW,
+                )
+                for s, e in h["grants"]
+            )
+    return ids
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(histories=st.lists(history(), min_size=1, max_size=4), first=day, length=st.integers(0, 12))
+def test_sql_and_python_agree_on_who_meets_the_profile(
+    db: Database, histories: list[dict], first: date, length: int
+) -> None:
+    last = first + timedelta(days=length)
+    store(db, histories)
+    with db.reading() as session:
+        by_sql = set(
+            session.scalars(
+                select(Officer.id).where(eligibility.meets_profile(PROFILE, first, last))
+            )
+        )
+        by_python = {
+            o.id
+            for o in session.scalars(select(Officer))
+            if meets_profile(evidence_for(session, o), PROFILE, first, last)
+        }
+    assert by_sql == by_python
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(histories=st.lists(history(), min_size=2, max_size=4), first=day, length=st.integers(0, 12))
+def test_sql_and_python_agree_on_each_requirement_alone(
+    db: Database, histories: list[dict], first: date, length: int
+) -> None:
+    """Each requirement separately, so that one of them failing cannot hide another's error."""
+    last = first + timedelta(days=length)
+    after_last = last + timedelta(days=1)
+    store(db, histories)
+    conditions = {
+        "serving": (eligibility.serving(first, last), lambda e: serving_throughout(e, first, last)),
+        "ips": (
+            eligibility.ips_granted(first, after_last),
+            lambda e: ips_granted_throughout(e, first, last),
+        ),
+        "ost": (
+            eligibility.ost_current(first, after_last),
+            lambda e: held_on_every_day(e.ost, first, last),
+        ),
+        "CD5": (
+            eligibility.unit_held("CD5", first, after_last),
+            lambda e: held_on_every_day(e.units.get("CD5", []), first, last),
+        ),
+    }
+    with db.reading() as session:
+        officers = list(session.scalars(select(Officer)))
+        evidence = {o.id: evidence_for(session, o) for o in officers}
+        for name, (condition, rule) in conditions.items():
+            by_sql = set(session.scalars(select(Officer.id).where(condition)))
+            by_python = {i for i, e in evidence.items() if rule(e)}
+            assert by_sql == by_python, name
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 30), st.integers(1, 10)), max_size=4),
+    start=st.integers(0, 30),
+    length=st.integers(1, 10),
+)
+def test_availability_cover_in_sql_matches_the_python_rule(
+    db: Database, spans: list[tuple[int, int]], start: int, length: int
+) -> None:
+    from dutyservice.duties.models import AvailabilityWindow
+    from dutyservice.ips.rules import covers
+
+    def at(hours: int) -> datetime:
+        return NOW + timedelta(hours=hours)
+
+    ids = store(db, [{"joined_on": BASE, "left_on": None, "units": {}, "ost": [], "grants": []}])
+    windows = [(at(s), at(s + n)) for s, n in spans]
+    with db.transaction() as session:
+        session.add_all(
+            AvailabilityWindow(officer_id=ids[0], starts_at=s, ends_at=e) for s, e in windows
+        )
+    with db.reading() as session:
+        by_sql = (
+            session.scalar(
+                select(Officer.id).where(
+                    eligibility.available_throughout(at(start), at(start + length))
+                )
+            )
+            is not None
+        )
+    assert by_sql == covers(windows, at(start), at(start + length))
+    with db.transaction() as session:
+        session.execute(delete(AvailabilityWindow))

@@ -1,0 +1,62 @@
+"""Migrations run from empty to head on both databases, and agree with the models."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from dutyservice.db import Database
+from dutyservice.migrate import upgrade
+from dutyservice.models import Base
+
+from ..support import databases
+
+
+@pytest.fixture
+def empty_database(database_url: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    if database_url.startswith("sqlite"):
+        yield databases.sqlite_url(tmp_path)
+        return
+    url = databases.create_postgres_database()
+    yield url
+    databases.drop_postgres_database(url)
+
+
+def test_upgrade_from_empty_to_head_gives_the_models_schema(empty_database: str) -> None:
+    db = Database(empty_database)
+    try:
+        upgrade(db)
+        with db.engine.connect() as connection:
+            assert set(Base.metadata.tables) <= set(inspect(connection).get_table_names())
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+        assert differences == []
+        upgrade(db)  # a second upgrade is a no-op
+    finally:
+        db.dispose()
+
+
+def test_postgres_has_the_duty_overlap_exclusion_constraint(
+    db: Database, postgres_only: None
+) -> None:
+    with db.engine.connect() as connection:
+        definition = connection.scalar(
+            text(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conname = 'ex_duties_no_overlap' AND contype = 'x'"
+            )
+        )
+    assert definition is not None
+    assert "tstzrange(starts_at, ends_at, '[)'::text) WITH &&" in definition
+    assert "status" in definition and "cancelled" in definition
+
+
+def test_postgres_stores_instants_as_timestamptz(db: Database, postgres_only: None) -> None:
+    with db.engine.connect() as connection:
+        kind = connection.scalar(
+            text(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'duties' AND column_name = 'starts_at'"
+            )
+        )
+    assert kind == "timestamp with time zone"
