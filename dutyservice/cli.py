@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
@@ -25,7 +25,14 @@ def _fail(error: DomainError) -> None:
     raise click.ClickException(message)
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
+def _create_app() -> Flask:
+    app = create_app()
+    # A command's connections are closed when it ends, not left to the garbage collector.
+    click.get_current_context().call_on_close(app.extensions["dutyservice"].db.dispose)
+    return app
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """dutyservice: Specials' duties, Independent Patrol Status and the NPoCC return."""
 
