@@ -143,6 +143,52 @@ def token_list() -> None:
         )
 
 
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.extensions["dutyservice"].settings
+
+
+@main.command()
+@click.option("--quarter", required=True, help="e.g. 2026-Q3")
+@click.option("--force", "force_code", help="one force's code; default: every force")
+@with_appcontext
+def export(quarter: str, force_code: str | None) -> None:
+    """Make (and, where a feed is configured, deliver) the NPoCC return for a quarter."""
+    from .clock import Quarter
+    from .npocc.delivery import deliver
+    from .npocc.generation import generate_quarter
+
+    try:
+        parsed = Quarter.parse(quarter)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--quarter") from None
+    settings = _settings()
+    with click.progressbar(
+        length=1 if force_code else 43, label=f"{parsed} returns", file=sys.stderr
+    ) as bar:
+        try:
+            generated = generate_quarter(
+                _db(), settings.export_dir, parsed, force_code, progress=lambda _code: bar.update(1)
+            )
+        except DomainError as error:
+            _fail(error)
+            return
+    for item in generated:
+        record = deliver(_db(), settings, item.record.id) if item.created else item.record
+        state = "made" if item.created else "unchanged"
+        click.echo(
+            f"{record.return_id}  {state:<9}  {record.record_count:>5} officers  {record.status}"
+        )
+
+
+@main.command()
+@with_appcontext
+def scheduler() -> None:
+    """Run the quarterly return (02:00 Europe/London, first day of each quarter) and retries."""
+    from .npocc.scheduler import run_scheduler
+
+    run_scheduler(_db(), _settings())
+
+
 @main.group()
 def fixtures() -> None:
     """Named data sets."""

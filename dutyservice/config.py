@@ -27,6 +27,10 @@ class Settings:
     npocc_feed_token: str = field(default="", repr=False)
     #: Seconds to wait for the feed endpoint to connect and to answer.
     npocc_feed_timeout: float = 30.0
+    #: Seconds of exponential back-off between retries within one delivery attempt.
+    npocc_retry_backoff: float = 1.0
+    #: Retries within one delivery attempt, before it is left pending for the next one.
+    npocc_retries: int = 4
     #: Largest request body accepted, in bytes (larger answers 413).
     max_body_bytes: int = 1_000_000
     #: Log level of the service's structured logs.
@@ -43,6 +47,8 @@ class Settings:
             npocc_feed_url=env.get("DUTYSERVICE_NPOCC_FEED_URL", ""),
             npocc_feed_token=env.get("DUTYSERVICE_NPOCC_FEED_TOKEN", ""),
             npocc_feed_timeout=float(env.get("DUTYSERVICE_NPOCC_FEED_TIMEOUT", "30")),
+            npocc_retry_backoff=float(env.get("DUTYSERVICE_NPOCC_RETRY_BACKOFF", "1")),
+            npocc_retries=int(env.get("DUTYSERVICE_NPOCC_RETRIES", "4")),
             max_body_bytes=int(env.get("DUTYSERVICE_MAX_BODY_BYTES", "1000000")),
             log_level=env.get("DUTYSERVICE_LOG_LEVEL", "INFO"),
         )

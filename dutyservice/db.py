@@ -153,3 +153,37 @@ def _is_connection_failure(exc: OperationalError) -> bool:
         marker in text
         for marker in ("connection", "server closed", "could not connect", "terminating")
     )
+
+
+class elapsed_seconds(FunctionElement[Any]):
+    """Seconds between two instants, in either database's arithmetic."""
+
+    inherit_cache = True
+
+
+@compiles(elapsed_seconds, "postgresql")
+def _elapsed_seconds_postgresql(element: elapsed_seconds, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+@compiles(elapsed_seconds, "sqlite")
+def _elapsed_seconds_sqlite(element: elapsed_seconds, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+class bytewise(FunctionElement[Any]):
+    """A text column ordered by its bytes, whatever the database's default collation."""
+
+    inherit_cache = True
+
+
+@compiles(bytewise, "postgresql")
+def _bytewise_postgresql(element: bytewise, compiler: Any, **kw: Any) -> str:
+    return f'({compiler.process(element.clauses, **kw)} COLLATE "C")'
+
+
+@compiles(bytewise, "sqlite")
+def _bytewise_sqlite(element: bytewise, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)  # SQLite compares text as bytes already

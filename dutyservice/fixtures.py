@@ -132,7 +132,7 @@ def load_demo(db: Database) -> bool:
                 SYSTEM,
                 officer.id,
                 kind="ost",
-                completed_on=today - timedelta(days=60 + 20 * index),
+                completed_on=today - timedelta(days=170 + 20 * index),
                 expires_on=None,
             )
         if has_ips:
@@ -140,12 +140,12 @@ def load_demo(db: Database) -> bool:
                 db,
                 SYSTEM,
                 officer.id,
-                granted_on=today - timedelta(days=30),
+                granted_on=today - timedelta(days=160),
                 authorised_by=ips.Authorisation(
                     "Chris Morgan", "SCO", "Head of the Special Constabulary"
                 ),
             )
-        for week in range(-8, 5):
+        for week in range(-26, 5):
             day = today + timedelta(days=7 * week + index % 7)
             duty = duties.book_duty(
                 db,

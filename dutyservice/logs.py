@@ -7,7 +7,17 @@ import logging
 import sys
 from typing import Any
 
-_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "token_id", "role")
+_FIELDS = (
+    "request_id",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "token_id",
+    "role",
+    "return_id",
+    "quarter",
+)
 
 
 class JsonFormatter(logging.Formatter):

@@ -14,6 +14,7 @@ from .ips.models import (
     RoleProfileUnit,
     TrainingRecord,
 )
+from .npocc.models import NpoccReturn, QuarterRun
 
 __all__ = [
     "ApiToken",
@@ -26,6 +27,8 @@ __all__ = [
     "Force",
     "IpsGrant",
     "NosUnit",
+    "NpoccReturn",
+    "QuarterRun",
     "Officer",
     "ProfileAuthorisation",
     "RoleProfile",

@@ -13,7 +13,7 @@ from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
 from ..auth.service import authenticate
-from . import deployable, docs, duties, health, ips, officers, problems, reference
+from . import deployable, docs, duties, health, ips, officers, problems, reference, returns
 from .common import Unauthenticated, database
 from .problems import PROBLEM_JSON, problem
 
@@ -67,7 +67,7 @@ def init_api(app: Flask) -> None:
         },
     )
     api = ProblemApi(app)
-    for module in (reference, officers, duties, ips, deployable):
+    for module in (reference, officers, duties, ips, deployable, returns):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)

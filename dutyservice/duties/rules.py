@@ -28,8 +28,11 @@ class MonthStatus(StrEnum):
 def elapsed_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
     """Real elapsed time in hours, two decimals: 22:00 BST to 06:00 GMT is 9.00."""
     # Python subtracts two datetimes sharing a tzinfo by wall clock; UTC makes it elapsed time.
-    starts_at, ends_at = to_utc(starts_at), to_utc(ends_at)
-    seconds = Decimal((ends_at - starts_at) // timedelta(microseconds=1)) / Decimal(1_000_000)
+    return hours_of(to_utc(ends_at) - to_utc(starts_at))
+
+
+def hours_of(elapsed: timedelta) -> Decimal:
+    seconds = Decimal(elapsed // timedelta(microseconds=1)) / Decimal(1_000_000)
     return (seconds / Decimal(3600)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -58,9 +61,12 @@ def month_status(hours: Decimal, minimum: Decimal) -> MonthStatus:
 
 
 def hours_by_month(spans: Iterable[tuple[datetime, datetime]]) -> dict[Month, Decimal]:
-    """Completed duties' hours, each counted in the Europe/London month in which it started."""
-    totals: dict[Month, Decimal] = {}
+    """Completed duties' hours, each counted in the Europe/London month in which it started.
+
+    Elapsed times are summed exactly and rounded once, as the NPoCC return does.
+    """
+    totals: dict[Month, timedelta] = {}
     for starts_at, ends_at in spans:
         month = Month.of(london_day_of(starts_at))
-        totals[month] = totals.get(month, Decimal(0)) + elapsed_hours(starts_at, ends_at)
-    return totals
+        totals[month] = totals.get(month, timedelta(0)) + (to_utc(ends_at) - to_utc(starts_at))
+    return {month: hours_of(total) for month, total in totals.items()}

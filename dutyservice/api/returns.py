@@ -1,0 +1,157 @@
+"""NPoCC returns: made from the records, never keyed; their files, and delivery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, send_file
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy import select
+
+from ..auth.scope import Permission, require
+from ..clock import Quarter
+from ..errors import NotFound
+from ..forces.models import Force
+from ..npocc import delivery, generation
+from ..npocc.models import NpoccReturn
+from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
+from .formats import Instant, Text
+
+blp = Blueprint(
+    "returns",
+    __name__,
+    url_prefix="/api/v1/npocc/returns",
+    description="The quarterly NPoCC role-profile return (FEED.md).",
+)
+RETURN_ID = "<int(max=2147483647):return_pk>"
+
+
+def _quarter(value: str) -> None:
+    try:
+        Quarter.parse(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class ReturnSchema(Schema):
+    id = fields.Integer()
+    return_id = fields.String()
+    force = fields.Function(lambda r: r.force.code)
+    quarter = fields.String()
+    mercury_ref = fields.Function(lambda r: r.role_profile.mercury_ref)
+    version = fields.Function(lambda r: r.role_profile.version)
+    revision = fields.Integer()
+    record_count = fields.Integer()
+    sha256 = fields.String()
+    status = fields.String(metadata={"description": "pending, delivered or failed"})
+    delivery_attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    generated_at = Instant()
+    delivered_at = Instant(allow_none=True)
+
+
+class ReturnListSchema(Schema):
+    items = fields.List(fields.Nested(ReturnSchema))
+
+
+class ReturnQuery(PageQuery):
+    quarter = fields.String(validate=_quarter)
+    force = Text(40)
+
+
+class MakeReturnSchema(StrictSchema):
+    quarter = fields.String(required=True, validate=_quarter)
+    force = Text(40)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.extensions["dutyservice"].settings
+
+
+def _load(return_pk: int) -> NpoccReturn:
+    require(principal(), Permission.READ_RETURNS)
+    with database().reading() as session:
+        record = session.get(NpoccReturn, return_pk)
+    if record is None:
+        raise NotFound("no return with that id")
+    return record
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ReturnQuery, location="query")
+@blp.response(200, page_of(ReturnSchema))
+def list_returns(args: dict[str, Any]) -> dict[str, Any]:
+    """Returns made, newest quarter first, each revision listed."""
+    require(principal(), Permission.READ_RETURNS)
+    from ..pagination import paginate
+
+    query = select(NpoccReturn).join(NpoccReturn.force)
+    if args.get("quarter"):
+        query = query.where(NpoccReturn.quarter == args["quarter"])
+    if args.get("force"):
+        query = query.where(Force.code == args["force"])
+    query = query.order_by(NpoccReturn.quarter.desc(), Force.code, NpoccReturn.revision)
+    with database().reading() as session:
+        return page_body(paginate(session, query, args["page"], args["per_page"]))
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(MakeReturnSchema)
+@blp.response(201, ReturnListSchema)
+@blp.alt_response(200, schema=ReturnListSchema, description="nothing had changed")
+def make_returns(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Make the quarter's return for one force, or every force. 201 with the returns made; 200
+    with the unchanged ones when nothing had changed."""
+    require(principal(), Permission.MANAGE_RETURNS)
+    settings = _settings()
+    generated = generation.generate_quarter(
+        database(), settings.export_dir, Quarter.parse(data["quarter"]), data.get("force")
+    )
+    made = [delivery.deliver(database(), settings, g.record.id) for g in generated if g.created]
+    if made:
+        return {"items": made}, 201
+    return {"items": [g.record for g in generated]}, 200
+
+
+@blp.route(f"/{RETURN_ID}", methods=["GET"])
+@blp.response(200, ReturnSchema)
+def get_return(return_pk: int) -> NpoccReturn:
+    """One return and its delivery state."""
+    return _load(return_pk)
+
+
+def _file(name: str, mimetype: str) -> Response:
+    path = (_settings().export_dir / name).resolve()
+    if not path.is_file():
+        raise NotFound("the return's file is not in the export directory")
+    return send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
+
+
+@blp.route(f"/{RETURN_ID}/feed.csv", methods=["GET"])
+@blp.response(
+    200, description="The CSV, exactly as written and delivered.", content_type="text/csv"
+)
+def feed_csv(return_pk: int) -> Response:
+    """The return's CSV."""
+    return _file(_load(return_pk).csv_filename, "text/csv")
+
+
+@blp.route(f"/{RETURN_ID}/manifest.json", methods=["GET"])
+@blp.response(
+    200,
+    description="The manifest, exactly as written and delivered.",
+    content_type="application/json",
+)
+def manifest_json(return_pk: int) -> Response:
+    """The return's manifest."""
+    return _file(_load(return_pk).manifest_filename, "application/json")
+
+
+@blp.route(f"/{RETURN_ID}/deliver", methods=["POST"])
+@blp.response(200, ReturnSchema)
+def deliver_now(return_pk: int) -> NpoccReturn:
+    """Send the return again now (a failed one, or a pending one without waiting)."""
+    require(principal(), Permission.MANAGE_RETURNS)
+    _load(return_pk)
+    return delivery.deliver(database(), _settings(), return_pk, operator=True)

@@ -1,0 +1,274 @@
+"""Making a return: files written atomically and once, a row per revision, one maker at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from ..clock import Quarter, london_today, utc_now
+from ..db import Database
+from ..errors import Invalid
+from ..forces.models import Force
+from ..ips.models import ProfileAuthorisation, RoleProfile
+from ..ips.queries import requirements_of
+from .feed import (
+    Authorisation,
+    CsvFacts,
+    HashingWriter,
+    OfficerLine,
+    Profile,
+    ReturnKey,
+    csv_lines,
+    manifest_bytes,
+    total_hours,
+)
+from .membership import officer_lines
+from .models import NpoccReturn
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+@dataclass(frozen=True)
+class Generated:
+    record: NpoccReturn
+    created: bool  # False: the data had not changed, the latest revision stands
+
+
+def check_quarter_ended(quarter: Quarter) -> None:
+    if quarter.last_day >= london_today():
+        raise Invalid(
+            "the quarter has not ended",
+            errors={"quarter": [f"{quarter} ends on {quarter.last_day}"]},
+        )
+
+
+def _lock(session: Session, key: ReturnKey) -> None:
+    """One maker at a time for a (force, profile version, quarter)."""
+    if session.get_bind().dialect.name == "postgresql":
+        name = f"npocc:{key.force_code}:{key.mercury_ref}v{key.version}:{key.quarter}"
+        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+    # On SQLite the write transaction began IMMEDIATE and so already excludes every other writer.
+
+
+def _profile(record: RoleProfile) -> Profile:
+    return Profile(
+        record.mercury_ref,
+        record.version,
+        record.specialism,
+        tuple(record.required_units),
+        record.requires_current_ost,
+    )
+
+
+def _authorisations(
+    session: Session, force: Force, profile: RoleProfile
+) -> tuple[Authorisation | None, Authorisation | None]:
+    row = session.scalar(
+        select(ProfileAuthorisation).where(
+            ProfileAuthorisation.force_id == force.id,
+            ProfileAuthorisation.role_profile_id == profile.id,
+        )
+    )
+    if row is None:
+        return None, None
+    host = (
+        Authorisation(
+            row.host_name, row.host_rank or "", row.host_position or "", row.host_date_authorised
+        )
+        if row.host_name and row.host_date_authorised
+        else None
+    )
+    npocc = (
+        Authorisation(
+            row.npocc_name,
+            row.npocc_rank or "",
+            row.npocc_position or "",
+            row.npocc_date_authorised,
+        )
+        if row.npocc_name and row.npocc_date_authorised
+        else None
+    )
+    return host, npocc
+
+
+class _Counting:
+    """Passes officer lines through, counting records and seconds on the way."""
+
+    def __init__(self, lines: Iterable[OfficerLine]) -> None:
+        self.lines = lines
+        self.records = 0
+        self.seconds = 0
+
+    def __iter__(self) -> Iterator[OfficerLine]:
+        for line in self.lines:
+            self.records += 1
+            self.seconds += line.duty_seconds_in_period
+            yield line
+
+
+def _write_partial(path: Path, chunks: Iterable[bytes]) -> HashingWriter:
+    with open(path, "wb") as raw:
+        writer = HashingWriter(raw)  # type: ignore[arg-type]
+        for chunk in chunks:
+            writer.write(chunk)
+        raw.flush()
+        os.fsync(raw.fileno())
+    return writer
+
+
+def _publish(partial: Path, final: Path) -> None:
+    os.replace(partial, final)  # atomic on one file system: readers see all of it or nothing
+    directory = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _remove_partials(export_dir: Path, key: ReturnKey) -> None:
+    """Leftovers of a maker that died mid-way: never published, safe to remove under the lock."""
+    prefix = f".{key.return_id(0)[:-2]}"
+    for leftover in export_dir.glob(f"{prefix}*.partial"):
+        leftover.unlink(missing_ok=True)
+
+
+def generate_return(
+    db: Database,
+    export_dir: Path,
+    force_code: str,
+    quarter: Quarter,
+    mercury_ref: int,
+    version: int,
+    *,
+    now: datetime | None = None,
+) -> Generated:
+    """FEED.md "Revisions": unchanged data makes nothing new; changed data makes revision n+1."""
+    check_quarter_ended(quarter)
+    export_dir.mkdir(parents=True, exist_ok=True)
+    with db.transaction() as session:
+        force = session.scalar(select(Force).where(Force.code == force_code))
+        if force is None:
+            raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
+        profile_row = session.scalar(
+            select(RoleProfile).where(
+                RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
+            )
+        )
+        if profile_row is None:
+            raise Invalid(
+                "unknown role profile",
+                errors={"mercury_ref": [f"no profile {mercury_ref} v{version}"]},
+            )
+        key = ReturnKey(force.code, mercury_ref, version, quarter)
+        _lock(session, key)
+        _remove_partials(export_dir, key)
+        latest = session.scalar(
+            select(NpoccReturn)
+            .where(
+                NpoccReturn.force_id == force.id,
+                NpoccReturn.role_profile_id == profile_row.id,
+                NpoccReturn.quarter == str(quarter),
+            )
+            .order_by(NpoccReturn.revision.desc())
+            .limit(1)
+        )
+        profile, requirements = _profile(profile_row), requirements_of(profile_row)
+
+        def write_csv(revision: int) -> tuple[Path, HashingWriter, _Counting]:
+            partial = export_dir / f".{key.return_id(revision)}.csv.{os.getpid()}.partial"
+            lines = _Counting(officer_lines(session, force.id, requirements, quarter))
+            return partial, _write_partial(partial, csv_lines(key, revision, profile, lines)), lines
+
+        revision = latest.revision if latest else 1
+        partial, written, counted = write_csv(revision)
+        if latest is not None:
+            if written.sha256 == latest.sha256:
+                partial.unlink()
+                return Generated(latest, created=False)
+            partial.unlink()
+            revision = latest.revision + 1
+            partial, written, counted = write_csv(revision)
+        return_id = key.return_id(revision)
+        facts = CsvFacts(
+            f"{return_id}.csv", written.size, written.sha256, counted.records, counted.seconds
+        )
+        generated_at = (now or utc_now()).replace(microsecond=0)
+        host, npocc = _authorisations(session, force, profile_row)
+        manifest = manifest_bytes(
+            key=key,
+            revision=revision,
+            supersedes=latest.return_id if latest else None,
+            force_name=force.name,
+            profile=profile,
+            host=host,
+            npocc=npocc,
+            generated_at=generated_at,
+            facts=facts,
+        )
+        manifest_partial = export_dir / f".{return_id}.manifest.json.{os.getpid()}.partial"
+        _write_partial(manifest_partial, [manifest])
+        record = NpoccReturn(
+            return_id=return_id,
+            force_id=force.id,
+            role_profile_id=profile_row.id,
+            quarter=str(quarter),
+            revision=revision,
+            supersedes_id=latest.id if latest else None,
+            record_count=facts.record_count,
+            total_duty_hours=total_hours(facts.total_duty_seconds),
+            csv_filename=facts.filename,
+            csv_bytes=facts.size,
+            sha256=facts.sha256,
+            manifest_filename=f"{return_id}.manifest.json",
+            manifest_sha256=hashlib.sha256(manifest).hexdigest(),
+            generated_at=generated_at,
+            status=PENDING,
+            delivery_attempts=0,
+            next_attempt_at=generated_at,
+        )
+        session.add(record)
+        session.flush()
+        # Published last: a maker that dies before this leaves only partial files, which the next
+        # maker removes; one that dies after leaves files the rerun rewrites with the same bytes.
+        _publish(partial, export_dir / facts.filename)
+        _publish(manifest_partial, export_dir / record.manifest_filename)
+        session.refresh(record)
+        return Generated(record, created=True)
+
+
+def generate_quarter(
+    db: Database,
+    export_dir: Path,
+    quarter: Quarter,
+    force_code: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Generated]:
+    """Every force's (or one force's) return for every role profile version."""
+    check_quarter_ended(quarter)
+    with db.reading() as session:
+        forces = list(session.scalars(select(Force.code).order_by(Force.code)))
+        profiles = [
+            (p.mercury_ref, p.version)
+            for p in session.scalars(
+                select(RoleProfile).order_by(RoleProfile.mercury_ref, RoleProfile.version)
+            )
+        ]
+    if force_code is not None:
+        if force_code not in forces:
+            raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
+        forces = [force_code]
+    made = []
+    for code in forces:
+        for mercury_ref, version in profiles:
+            made.append(generate_return(db, export_dir, code, quarter, mercury_ref, version))
+        if progress:
+            progress(code)
+    return made

@@ -1,0 +1,57 @@
+"""`dutyservice scheduler`: APScheduler in its own process. Its jobs call the services."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ..clock import LONDON
+from ..config import Settings
+from ..db import Database
+from .delivery import deliver_due
+from .schedule import run_due
+
+log = logging.getLogger(__name__)
+
+
+def quarterly_trigger() -> CronTrigger:
+    return CronTrigger(month="1,4,7,10", day=1, hour=2, minute=0, timezone=LONDON)
+
+
+def build_scheduler(
+    db: Database, settings: Settings, *, quarterly: Any = None, retries: Any = None
+) -> BlockingScheduler:
+    """The quarterly run and the delivery retries. Triggers can be replaced (tests)."""
+    scheduler = BlockingScheduler(timezone=LONDON)
+    scheduler.add_job(
+        run_due,
+        quarterly or quarterly_trigger(),
+        args=(db, settings),
+        id="npocc-quarterly",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        deliver_due,
+        retries or IntervalTrigger(minutes=1),
+        args=(db, settings),
+        id="npocc-delivery-retries",
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler
+
+
+def run_scheduler(db: Database, settings: Settings, **triggers: Any) -> None:
+    # Catch up first: a quarter whose run time passed while no scheduler ran is made now.
+    for result in run_due(db, settings):
+        log.info(
+            "npocc quarter made", extra={"quarter": str(result.quarter), "status": result.made}
+        )
+    deliver_due(db, settings)
+    build_scheduler(db, settings, **triggers).start()
