@@ -1,0 +1,122 @@
+"""Delivery to a real HTTP receiver on 127.0.0.1 that fails in each way FEED.md names."""
+
+import socket
+from datetime import date, timedelta
+
+from sqlalchemy import update
+
+from dutyservice.clock import Quarter, utc_now
+from dutyservice.config import Settings
+from dutyservice.db import Database
+from dutyservice.npocc.delivery import deliver, deliver_due
+from dutyservice.npocc.generation import generate_return
+from dutyservice.npocc.models import NpoccReturn
+
+from ..support.builders import Builder
+from ..support.receiver import receiver
+
+Q3 = Quarter(2025, 3)
+
+
+def made(db: Database, build: Builder, settings: Settings) -> NpoccReturn:
+    build.ips_officer(since=date(2025, 1, 6), warrant_number="D1")
+    return generate_return(db, settings.export_dir, "cambridgeshire", Q3, 135, 1).record
+
+
+def test_503_then_201_is_delivered_once_with_bearer_token_and_idempotency_key(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    record = made(db, build, settings)
+    with receiver([("status", 503)]) as feed:
+        result = deliver(
+            db, settings.replace(npocc_feed_url=feed.url, npocc_feed_token="feed-secret"), record.id
+        )
+    assert (result.status, result.delivered_at is not None) == ("delivered", True)
+    assert len(feed.received) == 2 and feed.accepted_count() == 1
+    first = feed.received[-1]
+    assert first.headers["Authorization"] == "Bearer feed-secret"
+    assert first.headers["Idempotency-Key"] == "cambridgeshire-135v1-2025Q3-r1"
+    assert first.parts["manifest"][0] == "application/json"
+    assert first.parts["feed"] == (
+        "text/csv",
+        (settings.export_dir / record.csv_filename).read_bytes(),
+    )
+
+
+def test_a_time_out_is_retried_and_the_repeat_is_accepted_as_409(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    record = made(db, build, settings)
+    with receiver([("sleep", 1.5)]) as feed:
+        result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
+    assert result.status == "delivered"
+    assert len(feed.received) == 2 and feed.accepted_count() == 1
+
+
+def test_connection_refused_leaves_it_pending_and_a_later_retry_delivers(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    record = made(db, build, settings)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    refused = deliver(
+        db, settings.replace(npocc_feed_url=f"http://127.0.0.1:{closed_port}/"), record.id
+    )
+    assert refused.status == "pending" and refused.delivery_attempts == 1
+    assert "could not reach" in refused.last_error
+    assert refused.next_attempt_at > utc_now()
+    with receiver([]) as feed:
+        live = settings.replace(npocc_feed_url=feed.url)
+        assert deliver_due(db, live) == []  # not due yet: nothing is sent early
+        with db.transaction() as session:  # time passes
+            session.execute(
+                update(NpoccReturn).values(next_attempt_at=utc_now() - timedelta(seconds=1))
+            )
+        [retried] = deliver_due(db, live)
+    assert retried.status == "delivered" and retried.delivery_attempts == 2
+    assert feed.accepted_count() == 1
+
+
+def test_400_is_failed_with_the_receivers_answer_and_an_operator_may_resend(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    record = made(db, build, settings)
+    with receiver([("status", 400)]) as feed:
+        live = settings.replace(npocc_feed_url=feed.url)
+        failed = deliver(db, live, record.id)
+        assert failed.status == "failed" and "bad manifest" in failed.last_error
+        assert deliver_due(db, live) == []  # failed is not retried by itself
+        again = deliver(db, live, record.id, operator=True)
+    assert again.status == "delivered" and again.last_error is None
+    assert len(feed.received) == 2
+
+
+def test_409_means_the_receiver_already_has_it(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    record = made(db, build, settings)
+    with receiver([("status", 409)]) as feed:
+        result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
+    assert result.status == "delivered" and len(feed.received) == 1
+
+
+def test_persistent_5xx_stays_pending_with_the_error_kept(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    record = made(db, build, settings)
+    with receiver([("status", 502)] * 10) as feed:
+        result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
+    assert result.status == "pending" and result.last_error.startswith("HTTP 502")
+    assert len(feed.received) == settings.npocc_retries + 1
+
+
+def test_a_file_altered_on_disk_is_not_sent(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    record = made(db, build, settings)
+    (settings.export_dir / record.csv_filename).write_bytes(b"tampered\r\n")
+    with receiver([]) as feed:
+        result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
+    assert result.status == "failed" and "checksum" in result.last_error
+    assert feed.received == []
