@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from ..forces.models import Force
-from ..ips.models import NosUnit
+from ..forces.service import change_settings
+from ..ips import profiles
+from ..ips.models import NosUnit, RoleProfile
 from ..ips.queries import list_role_profiles
-from .common import database
+from .common import StrictSchema, database, principal
+from .formats import Day, Text
 
 blp = Blueprint(
     "reference",
@@ -79,3 +82,92 @@ def units() -> dict[str, Any]:
     """The National Occupational Standard units known to the service."""
     with database().reading() as session:
         return {"items": list(session.scalars(select(NosUnit).order_by(NosUnit.code)))}
+
+
+class ForceSettingsSchema(StrictSchema):
+    monthly_minimum_hours = fields.Decimal(
+        places=2, validate=validate.Range(0, 744), as_string=False
+    )
+    ost_validity_months = fields.Integer(validate=validate.Range(1, 60))
+
+
+class RoleProfileCreateSchema(StrictSchema):
+    mercury_ref = fields.Integer(required=True, validate=validate.Range(1, 10**6))
+    version = fields.Integer(required=True, validate=validate.Range(1, 10**6))
+    specialism = Text(200, required=True, min_length=1)
+    required_units = fields.List(
+        Text(20, min_length=1), required=True, validate=validate.Length(max=50)
+    )
+    requires_current_ost = fields.Boolean(required=True)
+    equipment = fields.List(Text(200), load_default=list, validate=validate.Length(max=50))
+
+
+class SignatorySchema(StrictSchema):
+    name = Text(120, required=True, min_length=1)
+    rank = Text(60, required=True, min_length=1)
+    position = Text(120, required=True, min_length=1)
+    date_authorised = Day(required=True)
+
+
+class AuthorisationSchema(StrictSchema):
+    host_force_authorisation = fields.Nested(SignatorySchema, allow_none=True, load_default=None)
+    npocc_authorisation = fields.Nested(SignatorySchema, allow_none=True, load_default=None)
+
+
+class AuthorisationOutSchema(Schema):
+    host_force_authorisation = fields.Function(lambda a: _signatory(a, "host"))
+    npocc_authorisation = fields.Function(lambda a: _signatory(a, "npocc"))
+
+
+def _signatory(row: Any, prefix: str) -> dict[str, str] | None:
+    if getattr(row, f"{prefix}_name") is None:
+        return None
+    return {
+        "name": getattr(row, f"{prefix}_name"),
+        "rank": getattr(row, f"{prefix}_rank"),
+        "position": getattr(row, f"{prefix}_position"),
+        "date_authorised": getattr(row, f"{prefix}_date_authorised").isoformat(),
+    }
+
+
+@blp.route("/forces/<string(maxlength=40):code>", methods=["PATCH"])
+@blp.arguments(ForceSettingsSchema)
+@blp.response(200, ForceItemSchema)
+def change_force_settings(changes: dict[str, Any], code: str) -> Force:
+    """Change a force's settings (admins): monthly minimum hours, OST validity in months."""
+    return change_settings(database(), principal(), code, changes)
+
+
+@blp.route("/role-profiles", methods=["POST"])
+@blp.arguments(RoleProfileCreateSchema)
+@blp.response(201, RoleProfileSchema)
+def create_profile(data: dict[str, Any]) -> RoleProfile:
+    """Add a role profile version (admins). Its returns are separate from other versions'."""
+    return profiles.create_role_profile(database(), principal(), **data)
+
+
+@blp.route(
+    "/forces/<string(maxlength=40):code>/role-profiles/"
+    "<int(max=1000000):mercury_ref>/<int(max=1000000):version>/authorisation",
+    methods=["PUT"],
+)
+@blp.arguments(AuthorisationSchema)
+@blp.response(200, AuthorisationOutSchema)
+def set_profile_authorisation(
+    data: dict[str, Any], code: str, mercury_ref: int, version: int
+) -> Any:
+    """The force's host-force and NPoCC authorising officers for a role profile (admins);
+    they are named in the return's manifest."""
+
+    def signatory(value: dict[str, Any] | None) -> profiles.Signatory | None:
+        return profiles.Signatory(**value) if value else None
+
+    return profiles.set_authorisation(
+        database(),
+        principal(),
+        code,
+        mercury_ref,
+        version,
+        signatory(data["host_force_authorisation"]),
+        signatory(data["npocc_authorisation"]),
+    )

@@ -1,0 +1,42 @@
+"""Forces' settings: where the domain varies by force (admins only)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.scope import Permission, Principal, require
+from ..db import Database
+from ..errors import NotFound
+from .models import Force
+
+SETTINGS = ("monthly_minimum_hours", "ost_validity_months")
+
+
+def change_settings(
+    db: Database, principal: Principal, code: str, changes: dict[str, Any]
+) -> Force:
+    require(principal, Permission.MANAGE_REFERENCE)
+    with db.transaction() as session:
+        force = session.scalar(select(Force).where(Force.code == code))
+        if force is None:
+            raise NotFound("no force with that code")
+        if "monthly_minimum_hours" in changes:
+            changes["monthly_minimum_hours"] = Decimal(str(changes["monthly_minimum_hours"]))
+        changed = {k: v for k, v in changes.items() if getattr(force, k) != v}
+        for key, value in changed.items():
+            setattr(force, key, value)
+        if changed:
+            audit.record(
+                session,
+                principal,
+                "force.settings",
+                "force",
+                force.id,
+                force_id=force.id,
+                changes=changed,
+            )
+        return force
