@@ -78,6 +78,12 @@ def empty_tables(db: Database) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        # Back to the seeded reference data: default settings, profile 135 version 1 only.
         connection.execute(
             text("UPDATE forces SET monthly_minimum_hours = 16, ost_validity_months = 12")
         )
+        added = "SELECT id FROM role_profiles WHERE NOT (mercury_ref = 135 AND version = 1)"
+        connection.execute(
+            text(f"DELETE FROM role_profile_units WHERE role_profile_id IN ({added})")
+        )
+        connection.execute(text(f"DELETE FROM role_profiles WHERE id IN ({added})"))
