@@ -4,6 +4,7 @@ from .audit import AuditEntry
 from .auth.models import ApiToken
 from .db import Base
 from .duties.models import AvailabilityWindow, Duty, Officer
+from .events.models import Event, EventSignup
 from .forces.models import DutyType, Force
 from .ips.models import (
     CompetencyRecord,
@@ -24,6 +25,8 @@ __all__ = [
     "CompetencyRecord",
     "Duty",
     "DutyType",
+    "Event",
+    "EventSignup",
     "Force",
     "IpsGrant",
     "NosUnit",

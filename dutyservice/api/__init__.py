@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http
 import logging
+import re
 import time
 import uuid
 
@@ -13,12 +14,27 @@ from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
 from ..auth.service import authenticate
-from . import deployable, docs, duties, health, ips, officers, problems, reference, returns
+from . import (
+    calendar,
+    deployable,
+    docs,
+    duties,
+    events,
+    health,
+    ips,
+    officers,
+    problems,
+    reference,
+    reports,
+    returns,
+)
 from .common import Unauthenticated, database
 from .problems import PROBLEM_JSON, problem
 
 log = logging.getLogger("dutyservice.requests")
 PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
+# The calendar feed is read by a phone with its own key (API.md), not a bearer token.
+KEYED_PATH = re.compile(r"/api/v1/officers/\d+/calendar\.ics")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -67,7 +83,17 @@ def init_api(app: Flask) -> None:
         },
     )
     api = ProblemApi(app)
-    for module in (reference, officers, duties, ips, deployable, returns):
+    for module in (
+        reference,
+        officers,
+        duties,
+        ips,
+        deployable,
+        events,
+        reports,
+        calendar,
+        returns,
+    ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
@@ -90,7 +116,11 @@ def _start_request() -> Response | None:
     g.started = time.perf_counter()
     if request.method in BODY_METHODS and _has_body() and not request.is_json:
         return problem(415, "Unsupported Media Type", "send the body as application/json")
-    if request.path.startswith("/api/v1/") and request.path not in PUBLIC_PATHS:
+    if (
+        request.path.startswith("/api/v1/")
+        and request.path not in PUBLIC_PATHS
+        and not KEYED_PATH.fullmatch(request.path)
+    ):
         g.principal = _caller()
         if g.principal is None:
             return _unauthenticated(Unauthenticated())

@@ -69,6 +69,7 @@ class Duty(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     actual_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     actual_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

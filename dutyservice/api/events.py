@@ -1,0 +1,160 @@
+"""Events: operations and mutual-aid call-outs that Specials sign up to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..events import queries, service
+from ..events.models import EventSignup
+from ..events.rules import OpenTo
+from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
+from .formats import Id, Instant, InstantOrDay, Text
+from .officers import OFFICER_ID
+
+blp = Blueprint(
+    "events",
+    __name__,
+    url_prefix="/api/v1/events",
+    description="Events with a capacity and a sign-up deadline, open to the host "
+    "force, its region or the nation (mutual aid).",
+)
+EVENT_ID = "<int(max=2147483647):event_id>"
+
+
+class EventSchema(Schema):
+    id = fields.Function(lambda v: v.event.id)
+    force = fields.Function(lambda v: v.event.force.code)
+    title = fields.Function(lambda v: v.event.title)
+    description = fields.Function(lambda v: v.event.description)
+    location = fields.Function(lambda v: v.event.location)
+    starts_at = Instant(attribute="event.starts_at")
+    ends_at = Instant(attribute="event.ends_at")
+    duty_type = fields.Function(lambda v: v.event.duty_type)
+    capacity = fields.Function(lambda v: v.event.capacity)
+    places_left = fields.Integer()
+    signup_deadline = Instant(attribute="event.signup_deadline")
+    open_to = fields.Function(lambda v: v.event.open_to)
+    mercury_ref = fields.Function(
+        lambda v: v.event.role_profile.mercury_ref if v.event.role_profile else None
+    )
+    version = fields.Function(
+        lambda v: v.event.role_profile.version if v.event.role_profile else None
+    )
+
+
+class EventCreateSchema(StrictSchema):
+    force = Text(40, required=True, min_length=1)
+    title = Text(200, required=True, min_length=1)
+    description = Text(4000, load_default="")
+    location = Text(200, load_default="")
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    duty_type = Text(40, load_default="event")
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000))
+    signup_deadline = InstantOrDay(
+        required=True,
+        end=True,
+        metadata={
+            "description": "an instant, or a day: sign-ups close at the end of that London day"
+        },
+    )
+    open_to = fields.String(
+        load_default="force", validate=validate.OneOf([o.value for o in OpenTo])
+    )
+    mercury_ref = fields.Integer(validate=validate.Range(1, 10**6), allow_none=True)
+    version = fields.Integer(validate=validate.Range(1, 10**6), load_default=1)
+
+
+class EventQuery(PageQuery):
+    force = Text(40)
+    from_ = InstantOrDay(data_key="from")
+    to = InstantOrDay(end=True)
+    open_for_officer = Id(strict=False)
+
+
+class SignupCreateSchema(StrictSchema):
+    officer_id = Id(required=True)
+
+
+class SignupSchema(Schema):
+    officer_id = fields.Integer()
+    officer_ref = fields.String()
+    force = fields.String()
+    rank = fields.String()
+    duty_id = fields.Integer()
+    signed_up_at = Instant()
+
+
+class SignupListSchema(Schema):
+    items = fields.List(fields.Nested(SignupSchema))
+
+
+class SignupMadeSchema(Schema):
+    event_id = fields.Integer()
+    officer_id = fields.Integer()
+    duty_id = fields.Integer()
+    signed_up_at = Instant()
+    withdrawn_at = Instant(allow_none=True)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(EventQuery, location="query")
+@blp.response(200, page_of(EventSchema))
+def list_events(args: dict[str, Any]) -> dict[str, Any]:
+    """Events the caller may see; `open_for_officer`: those that officer could still join."""
+    with database().reading() as session:
+        return page_body(
+            queries.list_events(
+                session,
+                principal(),
+                force=args.get("force"),
+                starts_from=args.get("from_"),
+                starts_before=args.get("to"),
+                open_for_officer=args.get("open_for_officer"),
+                page=args["page"],
+                per_page=args["per_page"],
+            )
+        )
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(EventCreateSchema)
+@blp.response(201, EventSchema)
+def create_event(data: dict[str, Any]) -> queries.EventView:
+    """Set up an event (supervisors, authorisers and admins of the host force)."""
+    return queries.EventView(service.create_event(database(), principal(), data), 0)
+
+
+@blp.route(f"/{EVENT_ID}", methods=["GET"])
+@blp.response(200, EventSchema)
+def get_event(event_id: int) -> queries.EventView:
+    """One event, with the places left."""
+    with database().reading() as session:
+        return queries.get_event(session, principal(), event_id)
+
+
+@blp.route(f"/{EVENT_ID}/signups", methods=["GET"])
+@blp.response(200, SignupListSchema)
+def list_signups(event_id: int) -> dict[str, Any]:
+    """Who is signed up, for the host force's supervisors and planners."""
+    with database().reading() as session:
+        return {"items": queries.signups(session, principal(), event_id)}
+
+
+@blp.route(f"/{EVENT_ID}/signups", methods=["POST"])
+@blp.arguments(SignupCreateSchema)
+@blp.response(201, SignupMadeSchema)
+def sign_up(data: dict[str, Any], event_id: int) -> EventSignup:
+    """Sign an officer up: books a duty over the event. 409 when full, closed, already signed
+    up or overlapping; 422 when the officer does not meet the event's role profile."""
+    return service.sign_up(database(), principal(), event_id, data["officer_id"])
+
+
+@blp.route(f"/{EVENT_ID}/signups/{OFFICER_ID}", methods=["DELETE"])
+@blp.response(200, SignupMadeSchema)
+def withdraw(event_id: int, officer_id: int) -> EventSignup:
+    """Withdraw before the deadline: the linked duty is cancelled."""
+    return service.withdraw(database(), principal(), event_id, officer_id)

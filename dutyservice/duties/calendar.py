@@ -1,0 +1,80 @@
+"""An officer's duties as an RFC 5545 calendar for a phone, read with a per-officer key."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.scope import Permission, Principal
+from ..auth.tokens import hash_secret
+from ..clock import utc_now
+from ..db import Database
+from ..errors import NotFound
+from .models import Duty, Officer
+from .rules import DutyStatus
+from .service import load_officer
+
+KEY_PREFIX = "dcal_"
+HISTORY = timedelta(days=400)  # how far back the feed reaches
+
+
+def make_calendar_key(db: Database, principal: Principal, officer_id: int) -> str:
+    """A new key for the officer's feed; the previous one stops working. Only a hash is kept."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
+        officer.calendar_key_hash = hash_secret(key)
+        audit.record(
+            session,
+            principal,
+            "calendar.key",
+            "officer",
+            officer.id,
+            officer_id=officer.id,
+            force_id=officer.force_id,
+            changes={"calendar_key": "replaced"},
+        )
+    return key
+
+
+def calendar_feed(db: Database, officer_id: int, key: str) -> bytes:
+    """The feed, if `key` is the officer's current key; otherwise NotFound, telling nothing."""
+    with db.reading() as session:
+        officer = session.get(Officer, officer_id)
+        stored = officer.calendar_key_hash if officer else None
+        if not stored or not hmac.compare_digest(stored, hash_secret(key)):
+            raise NotFound("no calendar at that address")
+        duties = list(
+            session.scalars(
+                select(Duty)
+                .where(Duty.officer_id == officer_id, Duty.ends_at > utc_now() - HISTORY)
+                .order_by(Duty.starts_at, Duty.id)
+            )
+        )
+    calendar = Calendar()
+    calendar.add("prodid", "-//dutyservice//duties//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Duties")
+    for duty in duties:
+        entry = Event()
+        entry.add("uid", f"duty-{duty.id}@dutyservice")  # stable: the same duty, the same UID
+        entry.add(
+            "summary",
+            f"{duty.duty_type.name}: {duty.location}" if duty.location else duty.duty_type.name,
+        )
+        entry.add("dtstart", duty.actual_starts_at or duty.starts_at)
+        entry.add("dtend", duty.actual_ends_at or duty.ends_at)
+        entry.add("dtstamp", duty.updated_at)
+        entry.add("sequence", duty.version)
+        entry.add("status", "CANCELLED" if duty.status == DutyStatus.CANCELLED else "CONFIRMED")
+        if duty.location:
+            entry.add("location", duty.location)
+        if duty.notes:
+            entry.add("description", duty.notes)
+        calendar.add_component(entry)
+    return calendar.to_ical()

@@ -1,0 +1,122 @@
+"""Supervisors' reports: the team's month, and whose safety training runs out soon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..auth.scope import Permission, Principal, authorise_force
+from ..clock import Month, london_today
+from ..db import bytewise, elapsed_seconds
+from ..duties.models import Duty, Officer
+from ..duties.rules import DutyStatus, MonthStatus, hours_of, month_status
+from ..duties.service import force_by_code
+from ..ips.models import TrainingRecord
+from ..ips.rules import OST
+
+
+@dataclass(frozen=True)
+class OfficerMonth:
+    officer_id: int
+    officer_ref: str
+    hours: Decimal
+    minimum: Decimal
+    status: MonthStatus
+
+
+def team_hours(
+    session: Session, principal: Principal, force_code: str, month: Month
+) -> list[OfficerMonth]:
+    """Every officer serving in the month, with completed hours by London month of start."""
+    force = force_by_code(session, force_code)
+    authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
+    start, end = month.utc_bounds()
+    last_day = month.next().first_day - timedelta(days=1)
+    seconds = (
+        select(
+            Duty.officer_id,
+            func.sum(elapsed_seconds(Duty.actual_starts_at, Duty.actual_ends_at)).label("seconds"),
+        )
+        .where(
+            Duty.status == DutyStatus.COMPLETED,
+            Duty.actual_starts_at >= start,
+            Duty.actual_starts_at < end,
+        )
+        .group_by(Duty.officer_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Officer.id, Officer.warrant_number, func.coalesce(seconds.c.seconds, 0))
+        .outerjoin(seconds, seconds.c.officer_id == Officer.id)
+        .where(
+            Officer.force_id == force.id,
+            Officer.joined_on <= last_day,
+            or_(Officer.left_on.is_(None), Officer.left_on > month.first_day),
+        )
+        .order_by(bytewise(Officer.warrant_number))
+    ).all()
+    minimum = force.monthly_minimum_hours
+    result = []
+    for officer_id, warrant, total in rows:
+        hours = hours_of(timedelta(seconds=round(total)))
+        result.append(
+            OfficerMonth(
+                officer_id, f"{force.code}-{warrant}", hours, minimum, month_status(hours, minimum)
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class Expiring:
+    officer_id: int
+    officer_ref: str
+    what: str
+    expires_on: date
+
+
+def expiring_training(
+    session: Session,
+    principal: Principal,
+    force_code: str,
+    within_days: int,
+    today: date | None = None,
+) -> list[Expiring]:
+    """Serving officers whose current OST lapses within the days given, with no later training
+    recorded (its latest expiry is the one running out), soonest first."""
+    force = force_by_code(session, force_code)
+    authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
+    today = today or london_today()
+    latest = (
+        select(TrainingRecord.officer_id, func.max(TrainingRecord.expires_on).label("expires_on"))
+        .where(TrainingRecord.kind == OST)
+        .group_by(TrainingRecord.officer_id)
+        .subquery()
+    )
+    current = select(TrainingRecord.officer_id).where(
+        TrainingRecord.kind == OST,
+        TrainingRecord.completed_on <= today,
+        TrainingRecord.expires_on >= today,
+    )
+    rows = session.execute(
+        select(Officer.id, Officer.warrant_number, latest.c.expires_on)
+        .join(latest, latest.c.officer_id == Officer.id)
+        .where(
+            Officer.force_id == force.id,
+            and_(
+                Officer.joined_on <= today, or_(Officer.left_on.is_(None), Officer.left_on > today)
+            ),
+            latest.c.expires_on >= today,
+            latest.c.expires_on <= today + timedelta(days=within_days),
+            Officer.id.in_(current),
+        )
+        .order_by(latest.c.expires_on, bytewise(Officer.warrant_number))
+    ).all()
+    return [
+        Expiring(officer_id, f"{force.code}-{warrant}", OST, expires_on)
+        for officer_id, warrant, expires_on in rows
+    ]
