@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     settings = settings or Settings.from_environment()
     logs.configure(settings.log_level)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["dutyservice"] = AppState(settings=settings, db=Database(settings.database_url))
     init_api(app)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import utc_now
@@ -76,3 +76,30 @@ def record(
             changes={key: _plain(value) for key, value in (changes or {}).items()},
         )
     )
+
+
+def trail(
+    session: Session,
+    *,
+    officer_id: int | None = None,
+    force_id: int | None = None,
+    resource_type: str | None = None,
+    resource_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[Any]:
+    """The entries matching the filters, oldest first. There is no way to change one."""
+    query = select(AuditEntry)
+    for column, value in (
+        (AuditEntry.officer_id, officer_id),
+        (AuditEntry.force_id, force_id),
+        (AuditEntry.resource_type, resource_type),
+        (AuditEntry.resource_id, resource_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    return query.order_by(AuditEntry.at, AuditEntry.id)

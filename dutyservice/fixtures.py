@@ -147,6 +147,8 @@ def load_demo(db: Database) -> bool:
             )
         for week in range(-26, 5):
             day = today + timedelta(days=7 * week + index % 7)
+            if day < joined:
+                continue
             duty = duties.book_duty(
                 db,
                 SYSTEM,

@@ -15,6 +15,7 @@ from marshmallow import Schema, fields
 
 from ..auth.service import authenticate
 from . import (
+    audit,
     calendar,
     deployable,
     docs,
@@ -93,6 +94,7 @@ def init_api(app: Flask) -> None:
         reports,
         calendar,
         returns,
+        audit,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)

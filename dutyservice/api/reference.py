@@ -85,9 +85,7 @@ def units() -> dict[str, Any]:
 
 
 class ForceSettingsSchema(StrictSchema):
-    monthly_minimum_hours = fields.Decimal(
-        places=2, validate=validate.Range(0, 744), as_string=False
-    )
+    monthly_minimum_hours = fields.Float(validate=validate.Range(0, 744), allow_nan=False)
     ost_validity_months = fields.Integer(validate=validate.Range(1, 60))
 
 

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     READ_RETURNS = "read NPoCC returns"
     MANAGE_RETURNS = "make and send NPoCC returns"
     MANAGE_REFERENCE = "change forces and role profiles"
+    READ_AUDIT = "read the audit trail"
 
 
 _SPECIAL = {Permission.READ_OFFICER, Permission.BOOK_DUTIES}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
-from ..clock import to_utc, utc_now
+from ..clock import london_day_of, to_utc, utc_now
 from ..db import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import DutyType, Force
@@ -181,6 +181,15 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise Invalid("the duty's times are not valid", errors=errors)
 
 
+def _check_serving(officer: Officer, starts_at: datetime) -> None:
+    day = london_day_of(starts_at)
+    if day < officer.joined_on or (officer.left_on is not None and day >= officer.left_on):
+        raise Invalid(
+            "the officer is not serving then",
+            errors={"starts_at": ["outside the officer's service"]},
+        )
+
+
 def _refuse_overlap(
     session: Session,
     officer_id: int,
@@ -211,6 +220,7 @@ def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
     with db.transaction() as session:
         officer = load_officer(session, principal, booking.officer_id, Permission.BOOK_DUTIES)
         _check_times(booking.starts_at, booking.ends_at)
+        _check_serving(officer, booking.starts_at)
         duty_type = _duty_type(session, officer.force_id, booking.duty_type)
         _refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
         now = utc_now()
@@ -285,6 +295,7 @@ def change_duty(
         starts_at = changes.get("starts_at", duty.starts_at)
         ends_at = changes.get("ends_at", duty.ends_at)
         _check_times(starts_at, ends_at)
+        _check_serving(duty.officer, starts_at)
         if "duty_type" in changes:
             changes["duty_type"] = _duty_type(session, duty.officer.force_id, changes["duty_type"])
         _refuse_overlap(session, duty.officer_id, starts_at, ends_at, ignore_duty_id=duty.id)

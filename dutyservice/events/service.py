@@ -15,7 +15,13 @@ from ..clock import london_days_spanned, utc_now
 from ..db import Database
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus, duty_time_errors
-from ..duties.service import DutyBooking, _duty_type, _refuse_overlap, force_by_code
+from ..duties.service import (
+    DutyBooking,
+    _check_serving,
+    _duty_type,
+    _refuse_overlap,
+    force_by_code,
+)
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import Force
 from ..ips.models import RoleProfile
@@ -158,6 +164,7 @@ def sign_up(
             location=event.location,
             notes=event.title,
         )
+        _check_serving(officer, booking.starts_at)
         _refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
         duty = Duty(
             officer=officer,

@@ -69,6 +69,12 @@ def _read_verified(path: Path, sha256: str) -> bytes:
     return data
 
 
+def _cause(exc: requests.RequestException) -> str:
+    """The failure under urllib3's retries (a read time-out arrives as a ConnectionError)."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return type(reason).__name__ if isinstance(reason, Exception) else type(exc).__name__
+
+
 def send(settings: Settings, record: NpoccReturn) -> Outcome:
     """One delivery attempt of a return's files as stored."""
     try:
@@ -93,7 +99,11 @@ def send(settings: Settings, record: NpoccReturn) -> Outcome:
                 settings.npocc_feed_url, headers=headers, files=files, timeout=timeout
             )
     except requests.RequestException as exc:
-        return Outcome(PENDING, f"{type(exc).__name__}: could not reach the feed endpoint")
+        return Outcome(
+            PENDING,
+            f"{_cause(exc)}: no answer from the feed endpoint after "
+            f"{settings.npocc_retries + 1} tries",
+        )
     if response.ok or response.status_code == 409:
         return Outcome(DELIVERED, None)
     answer = f"HTTP {response.status_code}: {response.text[:2000]}"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import Quarter, london_today, utc_now
 from ..db import Database
-from ..errors import Invalid
+from ..errors import Invalid, Unavailable
 from ..forces.models import Force
 from ..ips.models import ProfileAuthorisation, RoleProfile
 from ..ips.queries import requirements_of
@@ -113,14 +113,26 @@ class _Counting:
             self.seconds += line.duty_seconds_in_period
             yield line
 
+    def close(self) -> None:
+        """Stop reading rows, closing their cursor even when writing failed half-way."""
+        close = getattr(self.lines, "close", None)
+        if close is not None:
+            close()
+
 
 def _write_partial(path: Path, chunks: Iterable[bytes]) -> HashingWriter:
-    with open(path, "wb") as raw:
-        writer = HashingWriter(raw)  # type: ignore[arg-type]
-        for chunk in chunks:
-            writer.write(chunk)
-        raw.flush()
-        os.fsync(raw.fileno())
+    try:
+        with open(path, "wb") as raw:
+            writer = HashingWriter(raw)  # type: ignore[arg-type]
+            for chunk in chunks:
+                writer.write(chunk)
+            raw.flush()
+            os.fsync(raw.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise Unavailable(
+            f"the export directory could not be written: {exc.strerror}; nothing was made"
+        ) from exc
     return writer
 
 
@@ -152,7 +164,10 @@ def generate_return(
 ) -> Generated:
     """FEED.md "Revisions": unchanged data makes nothing new; changed data makes revision n+1."""
     check_quarter_ended(quarter)
-    export_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        export_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Unavailable(f"the export directory cannot be made: {exc.strerror}") from exc
     with db.transaction() as session:
         force = session.scalar(select(Force).where(Force.code == force_code))
         if force is None:
@@ -185,7 +200,11 @@ def generate_return(
         def write_csv(revision: int) -> tuple[Path, HashingWriter, _Counting]:
             partial = export_dir / f".{key.return_id(revision)}.csv.{os.getpid()}.partial"
             lines = _Counting(officer_lines(session, force.id, requirements, quarter))
-            return partial, _write_partial(partial, csv_lines(key, revision, profile, lines)), lines
+            try:
+                written = _write_partial(partial, csv_lines(key, revision, profile, lines))
+            finally:
+                lines.close()
+            return partial, written, lines
 
         revision = latest.revision if latest else 1
         partial, written, counted = write_csv(revision)

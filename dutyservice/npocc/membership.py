@@ -89,17 +89,23 @@ def officer_lines(
     session: Session, force_id: int, profile: ProfileRequirements, quarter: Quarter
 ) -> Iterator[OfficerLine]:
     """The return's officers, streamed from the database in officer_ref order."""
-    result = session.execute(
+    # Through the Core connection: its result closes PostgreSQL's server-side cursor when the
+    # reading stops half-way (the ORM's result, abandoned, leaves the cursor open).
+    connection = session.connection()
+    result = connection.execute(
         return_query(force_id, profile, quarter), execution_options={"yield_per": 500}
     )
-    for row in result:
-        yield OfficerLine(
-            warrant_number=row.warrant_number,
-            rank=row.rank,
-            base_location=row.base_location,
-            ips_granted_on=row.ips_granted_on,
-            ips_authorised_by=row.ips_authorised_by,
-            ost_expires_on=row.ost_expires_on,
-            duties_in_period=int(row.duties),
-            duty_seconds_in_period=round(row.seconds),
-        )
+    try:
+        for row in result:
+            yield OfficerLine(
+                warrant_number=row.warrant_number,
+                rank=row.rank,
+                base_location=row.base_location,
+                ips_granted_on=row.ips_granted_on,
+                ips_authorised_by=row.ips_authorised_by,
+                ost_expires_on=row.ost_expires_on,
+                duties_in_period=int(row.duties),
+                duty_seconds_in_period=round(row.seconds),
+            )
+    finally:
+        result.close()

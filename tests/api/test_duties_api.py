@@ -237,3 +237,30 @@ def test_monthly_hours_against_the_force_minimum(client: FlaskClient, build: Bui
     assert by_month["2026-06"] == (5.0, "amber")
     assert by_month["2026-07"] == (0.0, "red")
     assert by_month["2026-08"] == (2.0, "amber")
+
+
+def test_no_duty_is_booked_outside_the_officers_service(
+    client: FlaskClient, build: Builder
+) -> None:
+    from datetime import date
+
+    from dutyservice.duties.service import officer_leaves
+
+    from ..support.builders import ADMIN
+
+    officer = build.officer(joined_on=date(2025, 3, 1))
+    officer_leaves(build.db, ADMIN, officer.id, date(2026, 6, 1))
+    headers = build.headers("supervisor")
+    for starts in ("2025-02-28T18:00:00Z", "2026-06-01T08:00:00Z"):
+        response = client.post(
+            "/api/v1/duties",
+            headers=headers,
+            json=booking(officer.id, starts, starts.replace("T18", "T20").replace("T08", "T10")),
+        )
+        assert response.status_code == 422, starts
+    last_day = client.post(
+        "/api/v1/duties",
+        headers=headers,
+        json=booking(officer.id, "2026-05-31T18:00:00Z", "2026-05-31T22:00:00Z"),
+    )
+    assert last_day.status_code == 201

@@ -64,7 +64,7 @@ def test_connection_refused_leaves_it_pending_and_a_later_retry_delivers(
         db, settings.replace(npocc_feed_url=f"http://127.0.0.1:{closed_port}/"), record.id
     )
     assert refused.status == "pending" and refused.delivery_attempts == 1
-    assert "could not reach" in refused.last_error
+    assert "no answer from the feed endpoint" in refused.last_error
     assert refused.next_attempt_at > utc_now()
     with receiver([]) as feed:
         live = settings.replace(npocc_feed_url=feed.url)

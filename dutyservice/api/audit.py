@@ -1,0 +1,57 @@
+"""The audit trail of every write, for admins. Read-only: it has no way in to change it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from .. import audit
+from ..auth.scope import Permission, require
+from ..duties.service import force_by_code
+from ..pagination import paginate
+from .common import PageQuery, database, page_body, page_of, principal
+from .formats import Id, InstantOrDay, Text
+from .ips import HistoryEntrySchema
+
+blp = Blueprint(
+    "audit",
+    __name__,
+    url_prefix="/api/v1/audit",
+    description="Who changed what, when, through which token (admins).",
+)
+
+
+class AuditEntrySchema(HistoryEntrySchema):
+    officer_id = fields.Integer(allow_none=True)
+    force_id = fields.Integer(allow_none=True)
+
+
+class AuditQuery(PageQuery):
+    officer_id = Id(strict=False)
+    force = Text(40)
+    resource_type = Text(40)
+    resource_id = Id(strict=False)
+    from_ = InstantOrDay(data_key="from")
+    to = InstantOrDay(end=True)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(AuditQuery, location="query")
+@blp.response(200, page_of(AuditEntrySchema))
+def audit_trail(args: dict[str, Any]) -> dict[str, Any]:
+    """Every write the service has taken, oldest first, filtered as asked."""
+    require(principal(), Permission.READ_AUDIT)
+    with database().reading() as session:
+        force_id = force_by_code(session, args["force"]).id if args.get("force") else None
+        query = audit.trail(
+            session,
+            officer_id=args.get("officer_id"),
+            force_id=force_id,
+            resource_type=args.get("resource_type"),
+            resource_id=args.get("resource_id"),
+            since=args.get("from_"),
+            until=args.get("to"),
+        )
+        return page_body(paginate(session, query, args["page"], args["per_page"]))
