@@ -195,12 +195,29 @@ def fixtures() -> None:
 
 
 @fixtures.command("load")
-@click.argument("name", type=click.Choice(["demo"]))
+@click.argument("name", type=click.Choice(["demo", "national"]))
 @click.option("--tokens/--no-tokens", default=True, help="print a demo token for each role")
+@click.option("--officers", default=20_000, show_default=True, help="national: officers")
+@click.option("--years", default=3, show_default=True, help="national: years of history")
+@click.option("--seed", default=1, show_default=True, help="national: the same seed, the same data")
 @with_appcontext
-def fixtures_load(name: str, tokens: bool) -> None:
-    """Load a data set: `demo` is one force's Specials with a season of duties."""
+def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int) -> None:
+    """Load a data set: `demo` is one force's Specials with a season of duties; `national` is
+    every force's Specials with years of history, loaded in bulk."""
     from .fixtures import demo_tokens, load_demo
+
+    if name == "national":
+        from .national import load_national
+
+        with click.progressbar(length=officers, label="officers", file=sys.stderr) as bar:
+            counts = load_national(
+                _db(), officers=officers, years=years, seed=seed, progress=bar.update
+            )
+        click.echo(
+            f"national data loaded: {counts.officers} officers, {counts.duties} duties, "
+            f"{counts.records} rows"
+        )
+        return
 
     loaded = load_demo(_db())
     click.echo("demo data loaded" if loaded else "demo data already present")

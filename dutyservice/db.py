@@ -68,6 +68,12 @@ def _next_day_sqlite(element: next_day, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, '+1 day')"
 
 
+def violated_constraint(error: DBAPIError) -> str | None:
+    """The name of the constraint a PostgreSQL error reports, if it reports one."""
+    diagnostics = getattr(error.orig, "diag", None)
+    return getattr(diagnostics, "constraint_name", None)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

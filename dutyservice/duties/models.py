@@ -2,12 +2,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 from ..forces.models import DutyType, Force
+from .rules import LONGEST_DUTY
 
 RANKS = ("SC", "SSGT", "SINSP", "SCINSP", "SSUPT", "SDCO", "SCO")
 
@@ -78,6 +88,19 @@ class Duty(Base):
     duty_type: Mapped[DutyType] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def overlapping(cls, starts_at: datetime, ends_at: datetime) -> list[ColumnElement[bool]]:
+        """Duties overlapping [starts_at, ends_at).
+
+        The lower bound on starts_at is implied (no duty lasts over 24 hours) but lets an index
+        on (officer_id, starts_at) read a day's duties rather than the officer's whole history.
+        """
+        return [
+            cls.starts_at < ends_at,
+            cls.ends_at > starts_at,
+            cls.starts_at > starts_at - LONGEST_DUTY,
+        ]
 
 
 class AvailabilityWindow(Base):

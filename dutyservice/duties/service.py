@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
 from ..clock import london_day_of, to_utc, utc_now
-from ..db import Database
+from ..db import Database, violated_constraint
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import DutyType, Force
 from .models import RANKS, AvailabilityWindow, Duty, Officer
@@ -200,8 +200,7 @@ def _refuse_overlap(
     query = select(Duty.id, Duty.starts_at, Duty.ends_at).where(
         Duty.officer_id == officer_id,
         Duty.status != DutyStatus.CANCELLED,
-        Duty.starts_at < ends_at,
-        Duty.ends_at > starts_at,
+        *Duty.overlapping(starts_at, ends_at),
     )
     if ignore_duty_id is not None:
         query = query.where(Duty.id != ignore_duty_id)
@@ -217,12 +216,45 @@ _OVERLAP = "the officer already has a duty overlapping that time"
 
 
 def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
+    try:
+        return _book(db, principal, booking)
+    except _ConstraintOverlap:
+        # PostgreSQL's constraint refused it; the duty it clashed with is committed by now.
+        with db.reading() as session:
+            _refuse_overlap(session, booking.officer_id, booking.starts_at, booking.ends_at)
+        raise Conflict(_OVERLAP) from None
+
+
+class _ConstraintOverlap(Exception):
+    pass
+
+
+def _book(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
     with db.transaction() as session:
-        officer = load_officer(session, principal, booking.officer_id, Permission.BOOK_DUTIES)
+        # The officer and their force's duty type in one round trip: booking is the busiest write.
+        row = session.execute(
+            select(Officer, DutyType)
+            .outerjoin(
+                DutyType,
+                (DutyType.force_id == Officer.force_id) & (DutyType.code == booking.duty_type),
+            )
+            .where(Officer.id == booking.officer_id)
+        ).first()
+        if row is None:
+            raise NotFound("no officer with that id")
+        officer, duty_type = row
+        authorise_officer(
+            principal, Permission.BOOK_DUTIES, force_id=officer.force_id, officer_id=officer.id
+        )
         _check_times(booking.starts_at, booking.ends_at)
         _check_serving(officer, booking.starts_at)
-        duty_type = _duty_type(session, officer.force_id, booking.duty_type)
-        _refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
+        if duty_type is None:
+            duty_type = _duty_type(session, officer.force_id, booking.duty_type)  # says which
+        enforced_by_database = db.dialect == "postgresql"
+        if not enforced_by_database:
+            # SQLite has no exclusion constraint; its IMMEDIATE transaction serialises bookings,
+            # so this check sees every committed duty.
+            _refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
         now = utc_now()
         duty = Duty(
             officer=officer,
@@ -236,9 +268,14 @@ def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
             updated_at=now,
         )
         session.add(duty)
-        # Two bookings at the same moment both pass the check above; on PostgreSQL the exclusion
-        # constraint refuses the second here, on SQLite the IMMEDIATE transaction serialises them.
-        _flush_or_conflict(session, _OVERLAP)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            # On PostgreSQL the exclusion constraint decides, also for bookings that arrive at
+            # the same moment.
+            if violated_constraint(exc) == "ex_duties_no_overlap":
+                raise _ConstraintOverlap() from exc
+            raise
         audit.record(
             session,
             principal,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..audit import AuditEntry
 from ..auth.scope import Permission, Principal, readable_force_id, require
 from ..clock import london_days_spanned
+from ..db import bytewise
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus
 from ..duties.service import force_by_code, load_officer
@@ -226,7 +227,7 @@ def deployable(
     """API.md "Deployable resource": officers meeting the profile on every day of the window,
     serving, with no booked or completed duty overlapping it (and, if asked, declared available).
 
-    Two statements whatever the number of officers: the counts by force, and the page.
+    One statement whatever the number of officers.
     """
     require(principal, Permission.READ_DEPLOYABLE)
     if ends_at <= starts_at:
@@ -241,23 +242,13 @@ def deployable(
         ~exists().where(
             Duty.officer_id == Officer.id,
             Duty.status.in_([DutyStatus.BOOKED, DutyStatus.COMPLETED]),
-            Duty.starts_at < ends_at,
-            Duty.ends_at > starts_at,
+            *Duty.overlapping(starts_at, ends_at),
         ),
     ]
     if available_only:
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
     if force_id is not None:
         conditions.append(Officer.force_id == force_id)
-    matching = and_(*conditions)
-    counts = session.execute(
-        select(Force.code, func.count(Officer.id))
-        .join(Officer.force)
-        .where(matching)
-        .group_by(Force.code)
-        .order_by(Force.code)
-    ).all()
-    by_force = {code: count for code, count in counts}
     ost_expiry = (
         select(func.max(TrainingRecord.expires_on))
         .where(
@@ -268,6 +259,8 @@ def deployable(
         .correlate(Officer)
         .scalar_subquery()
     )
+    # One statement: the rule is evaluated once, and the counts by force and the page are
+    # taken from the same rows (at most a few thousand small tuples, even nationally).
     rows = session.execute(
         select(
             Officer.id,
@@ -278,11 +271,12 @@ def deployable(
             ost_expiry.label("ost_expires_on"),
         )
         .join(Officer.force)
-        .where(matching)
-        .order_by(Force.code, Officer.warrant_number)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .where(and_(*conditions))
+        .order_by(Force.code, bytewise(Officer.warrant_number))
     ).all()
+    by_force: dict[str, int] = {}
+    for row in rows:
+        by_force[row.code] = by_force.get(row.code, 0) + 1
     items = [
         DeployableOfficer(
             row.id,
@@ -292,7 +286,7 @@ def deployable(
             row.base_location,
             row.ost_expires_on,
         )
-        for row in rows
+        for row in rows[(page - 1) * per_page : page * per_page]
     ]
-    total = sum(by_force.values())
+    total = len(rows)
     return Deployable(Page(items, page, per_page, total), by_force)

@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""National-scale benchmark: each figure beside a baseline measured in the same run.
+
+    python bench/run.py [--officers 20000] [--years 3] [--database postgresql|sqlite]
+                        [--growth] [--json bench/results.json]
+
+1. booking throughput, 8 concurrent clients, against an authenticated no-op read (the
+   framework's floor) through the same server;
+2. deployable query latency, national and one force, against one hand-written SQL statement
+   run directly (the database's floor), which must give the same answer;
+3. the national quarterly export: wall time and peak memory, against COPY of the same rows;
+4. with --growth, the same again with 10 times the officers and 10 times the history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dutyservice.auth.service import create_token  # noqa: E402
+from dutyservice.clock import Quarter, london_days_spanned, london_today  # noqa: E402
+from dutyservice.db import Database  # noqa: E402
+from dutyservice.duties.models import Duty  # noqa: E402
+from dutyservice.fixtures import seed_reference_data  # noqa: E402
+from dutyservice.migrate import upgrade  # noqa: E402
+from dutyservice.national import load_national  # noqa: E402
+
+POSTGRES = os.environ.get(
+    "DUTYSERVICE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+CLIENTS = 8
+SECONDS = 10
+LATENCY_RUNS = 25
+
+# The FEED.md rule over a window, written by hand with PostgreSQL multiranges: the floor.
+HAND_WRITTEN = """
+SELECT o.id FROM officers o JOIN forces f ON f.id = o.force_id
+WHERE o.joined_on <= :first AND (o.left_on IS NULL OR o.left_on > :last) {force}
+  AND (SELECT range_agg(daterange(g.granted_on, g.withdrawn_on)) FROM ips_grants g
+       WHERE g.officer_id = o.id) @> daterange(:first, :after)
+  AND (SELECT range_agg(daterange(t.completed_on, t.expires_on + 1)) FROM training_records t
+       WHERE t.officer_id = o.id AND t.kind = 'ost') @> daterange(:first, :after)
+  AND (SELECT count(*) FROM (
+         SELECT c.unit_code FROM competency_records c WHERE c.officer_id = o.id
+         GROUP BY c.unit_code
+         HAVING range_agg(daterange(c.attained_on, c.revoked_on)) @> daterange(:first, :after)
+       ) held WHERE held.unit_code IN ('BE2','CB1','CD1','CD5','CI101','GC10')) = 6
+  AND NOT EXISTS (SELECT 1 FROM duties d WHERE d.officer_id = o.id
+                  AND d.status IN ('booked', 'completed')
+                  AND d.starts_at < :ends AND d.ends_at > :starts)
+ORDER BY f.code, o.warrant_number
+"""
+
+
+@dataclass
+class Figures:
+    dataset: str
+    database: str
+    officers: int
+    duties: int
+    load_seconds: float
+    figures: dict[str, float] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def new_database(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:6]}.db'}"
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        return
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Server:
+    def __init__(self, url: str, workdir: Path) -> None:
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DUTYSERVICE_DATABASE_URL": url,
+            "DUTYSERVICE_LOG_LEVEL": "WARNING",
+            "DUTYSERVICE_EXPORT_DIR": str(workdir / "exports"),
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dutyservice.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(300):
+            try:
+                if requests.get(f"{self.base}/readyz", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(15)
+
+
+def throughput(send, seconds: float = SECONDS) -> float:  # type: ignore[no-untyped-def]
+    """Successful requests a second from CLIENTS threads, each with its own session."""
+    done = [0] * CLIENTS
+    stop = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        with requests.Session() as http:
+            n = 0
+            while time.monotonic() < stop:
+                if send(http, index, n):
+                    done[index] += 1
+                n += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.monotonic() - started)
+
+
+def bench_booking(server: Server, db: Database) -> dict[str, float]:
+    admin = {"Authorization": f"Bearer {create_token(db, role='admin').secret}"}
+    with db.engine.connect() as connection:
+        officers = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT id FROM officers WHERE left_on IS NULL ORDER BY id LIMIT :n"),
+                {"n": CLIENTS},
+            )
+        ]
+    with db.reading() as session:  # after anything an earlier run booked
+        latest = session.scalar(select(func.max(Duty.ends_at)).where(Duty.officer_id.in_(officers)))
+    far = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=400)
+    if latest is not None:
+        far = max(far, latest + timedelta(days=1))
+
+    def book(http: requests.Session, index: int, n: int) -> bool:
+        starts = far + timedelta(hours=3 * n)  # never overlapping one another
+        return (
+            http.post(
+                f"{server.base}/api/v1/duties",
+                headers=admin,
+                json={
+                    "officer_id": officers[index],
+                    "starts_at": starts.isoformat(),
+                    "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                    "duty_type": "patrol",
+                },
+                timeout=30,
+            ).status_code
+            == 201
+        )
+
+    def noop(http: requests.Session, index: int, n: int) -> bool:
+        return (
+            http.get(f"{server.base}/api/v1/competencies", headers=admin, timeout=30).status_code
+            == 200
+        )
+
+    floor = throughput(noop)
+    booked = throughput(book)
+    return {"booking_per_s": booked, "noop_read_per_s": floor, "booking_ratio": booked / floor}
+
+
+def bench_deployable(server: Server, db: Database) -> dict[str, float]:
+    npocc = {"Authorization": f"Bearer {create_token(db, role='npocc').secret}"}
+    tomorrow = london_today() + timedelta(days=1)
+    starts = datetime.combine(tomorrow, datetime.min.time(), tzinfo=UTC) + timedelta(hours=19)
+    ends = starts + timedelta(hours=8)
+    first, last = london_days_spanned(starts, ends)
+    figures: dict[str, float] = {}
+    for scope, force in (("national", None), ("force", "metropolitan")):
+        params = {"from": starts.isoformat(), "to": ends.isoformat(), "per_page": 500}
+        if force:
+            params["force"] = force
+        api: list[float] = []
+        total = 0
+        for _ in range(LATENCY_RUNS):
+            t = time.perf_counter()
+            body = requests.get(
+                f"{server.base}/api/v1/deployable", params=params, headers=npocc, timeout=120
+            ).json()
+            api.append(time.perf_counter() - t)
+            total = body["total"]
+        sql: list[float] = []
+        statement = text(HAND_WRITTEN.format(force="AND f.code = :force" if force else ""))
+        bind = {
+            "first": first,
+            "last": last,
+            "after": last + timedelta(days=1),
+            "starts": starts,
+            "ends": ends,
+            "force": force,
+        }
+        with db.engine.connect() as connection:
+            for _ in range(LATENCY_RUNS):
+                t = time.perf_counter()
+                rows = connection.execute(statement, bind).all()
+                sql.append(time.perf_counter() - t)
+        if len(rows) != total:
+            raise AssertionError(f"deployable {scope}: API {total}, hand-written {len(rows)}")
+        figures |= {
+            f"deployable_{scope}_officers": total,
+            f"deployable_{scope}_p50_ms": statistics.median(api) * 1000,
+            f"deployable_{scope}_p95_ms": percentile(api, 0.95) * 1000,
+            f"deployable_{scope}_sql_p50_ms": statistics.median(sql) * 1000,
+            f"deployable_{scope}_ratio": statistics.median(api) / statistics.median(sql),
+        }
+    return figures
+
+
+def bench_export(url: str, db: Database, workdir: Path) -> dict[str, float]:
+    quarter = Quarter.of(london_today()).previous()
+    exports = workdir / f"exports-{uuid.uuid4().hex[:6]}"
+    with db.engine.begin() as connection:  # a benchmark database: make the returns afresh
+        connection.execute(
+            text("DELETE FROM npocc_returns WHERE quarter = :q"), {"q": str(quarter)}
+        )
+    # The child reports its own high-water mark (VmHWM, reset at exec): ru_maxrss would carry
+    # this process's peak across fork, and this process has just loaded the data set.
+    code = (
+        "import sys\n"
+        "try:\n"
+        "    from dutyservice.cli import main\n"
+        f"    main(['export', '--quarter', '{quarter}'])\n"
+        "finally:\n"
+        "    peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "    print('MAXRSS_KB', peak.split()[1], file=sys.stderr)\n"
+    )
+    env = {
+        **os.environ,
+        "DUTYSERVICE_DATABASE_URL": url,
+        "DUTYSERVICE_EXPORT_DIR": str(exports),
+        "DUTYSERVICE_LOG_LEVEL": "WARNING",
+        "DUTYSERVICE_NPOCC_FEED_URL": "",
+    }
+    t = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    wall = time.perf_counter() - t
+    if run.returncode != 0:
+        raise RuntimeError(run.stderr[-2000:])
+    rss_kb = int(
+        next(line.split()[1] for line in run.stderr.splitlines() if line.startswith("MAXRSS_KB"))
+    )
+    rows = sum(max(0, len(p.read_bytes().split(b"\r\n")) - 2) for p in exports.glob("*.csv"))
+    figures = {"export_wall_s": wall, "export_peak_rss_mb": rss_kb / 1024, "export_rows": rows}
+    if db.dialect == "postgresql":
+        from sqlalchemy import select
+        from sqlalchemy.dialects import postgresql
+
+        from dutyservice.ips.models import RoleProfile
+        from dutyservice.ips.queries import requirements_of
+        from dutyservice.npocc.membership import return_query
+
+        with db.reading() as session:
+            profile = requirements_of(session.scalar(select(RoleProfile)))
+            force_ids = [row[0] for row in session.execute(text("SELECT id FROM forces"))]
+        t = time.perf_counter()
+        copied = 0
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for force_id in force_ids:
+                sql = str(
+                    return_query(force_id, profile, quarter).compile(
+                        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+                    )
+                )
+                with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                    for block in copy:
+                        copied += bytes(block).count(b"\n")
+        finally:
+            raw.close()
+        copy_wall = time.perf_counter() - t
+        figures |= {
+            "copy_same_rows_s": copy_wall,
+            "copy_rows": copied,
+            "export_ratio": wall / copy_wall,
+        }
+    return figures
+
+
+def run_dataset(
+    label: str, kind: str, officers: int, years: int, workdir: Path, reuse: str | None
+) -> Figures:
+    url = reuse or new_database(kind, workdir)
+    db = Database(url)
+    try:
+        started = time.perf_counter()
+        if not reuse:
+            upgrade(db)
+            seed_reference_data(db)
+            load_national(db, officers=officers, years=years, seed=1)
+        load_seconds = time.perf_counter() - started
+        with db.engine.connect() as connection:
+            n_officers = connection.execute(text("SELECT count(*) FROM officers")).scalar()
+            n_duties = connection.execute(text("SELECT count(*) FROM duties")).scalar()
+        result = Figures(label, kind, n_officers, n_duties, load_seconds)
+        print(
+            f"[{label} {kind}] {n_officers} officers, {n_duties} duties "
+            f"(loaded in {load_seconds:.0f} s)",
+            flush=True,
+        )
+        server = Server(url, workdir)
+        try:
+            if kind == "postgresql":
+                result.figures |= bench_deployable(server, db)
+            result.figures |= bench_booking(server, db)
+        finally:
+            server.stop()
+        result.figures |= bench_export(url, db, workdir)
+        return result
+    finally:
+        db.dispose()
+        if not reuse:
+            drop_database(url)
+
+
+def table(results: list[Figures]) -> str:
+    lines = ["| dataset | database | figure | value |", "|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| {r.dataset} | {r.database} | officers / duties | {r.officers} / {r.duties} |"
+        )
+        for name, value in r.figures.items():
+            lines.append(f"| {r.dataset} | {r.database} | {name} | {value:,.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--officers", type=int, default=20_000)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="also 1/10 of the officers, and 1/10 of the officers with 10x "
+        "the history, to show how each figure grows",
+    )
+    parser.add_argument(
+        "--reuse",
+        help="a benchmark database already loaded (skips loading; "
+        "its returns for the last quarter are made afresh)",
+    )
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="dutyservice-bench-"))
+    datasets = [("main", args.officers, args.years)]
+    if args.growth:
+        datasets = [
+            ("base", args.officers // 10, args.years),
+            ("officers x10", args.officers, args.years),
+            ("history x10", args.officers // 10, args.years * 10),
+        ]
+    results = []
+    try:
+        for label, officers, years in datasets:
+            results.append(
+                run_dataset(
+                    label,
+                    args.database,
+                    officers,
+                    years,
+                    workdir,
+                    args.reuse if label in ("main", "officers x10") else None,
+                )
+            )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(table(results))
+    args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    print(
+        f"figures written to {args.json}; machine: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2**30} GiB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,356 @@
+"""`dutyservice fixtures load national`: a deterministic, realistic national data set, in bulk.
+
+Forces are sized by approximate Special Constabulary headcounts (order of magnitude of the
+Home Office workforce figures of the early 2020s, the Metropolitan Police the largest), scaled
+to the number of officers asked for. About 40% of serving officers hold IPS; officer safety
+training is renewed yearly, with some lapsed; some leave, some have units revoked or IPS
+withdrawn; active officers do about four duties a month, with a month booked ahead.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, text
+
+from .clock import LONDON, london_today
+from .db import Database
+from .models import (
+    AvailabilityWindow,
+    CompetencyRecord,
+    Duty,
+    DutyType,
+    Force,
+    IpsGrant,
+    Officer,
+    TrainingRecord,
+)
+
+UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
+RANKS = ("SC",) * 40 + ("SSGT",) * 6 + ("SINSP",) * 2 + ("SCINSP", "SSUPT")
+AUTHORISERS = (
+    ("Chris Morgan", "SCO", "Head of the Special Constabulary"),
+    ("Sam Reid", "SDCO", "Deputy Chief Officer"),
+)
+# Approximate relative sizes of the forces' Special Constabularies.
+HEADCOUNT = {
+    "metropolitan": 1500,
+    "greater-manchester": 400,
+    "west-yorkshire": 350,
+    "west-midlands": 300,
+    "thames-valley": 300,
+    "essex": 300,
+    "devon-and-cornwall": 300,
+    "kent": 250,
+    "hampshire": 250,
+    "lancashire": 250,
+    "avon-and-somerset": 220,
+    "sussex": 200,
+    "merseyside": 200,
+    "south-yorkshire": 180,
+    "northumbria": 180,
+    "surrey": 150,
+    "hertfordshire": 150,
+    "west-mercia": 180,
+    "norfolk": 180,
+    "cambridgeshire": 170,
+    "leicestershire": 150,
+    "nottinghamshire": 150,
+    "south-wales": 150,
+    "staffordshire": 170,
+    "lincolnshire": 130,
+    "derbyshire": 140,
+    "northamptonshire": 130,
+    "cheshire": 150,
+    "humberside": 130,
+    "north-yorkshire": 130,
+    "suffolk": 130,
+    "bedfordshire": 110,
+    "wiltshire": 110,
+    "dorset": 120,
+    "gloucestershire": 100,
+    "warwickshire": 90,
+    "durham": 90,
+    "cleveland": 90,
+    "cumbria": 90,
+    "north-wales": 100,
+    "dyfed-powys": 90,
+    "gwent": 80,
+    "city-of-london": 70,
+}
+NOW = datetime.now(UTC)
+
+
+@dataclass
+class Counts:
+    officers: int = 0
+    duties: int = 0
+    records: int = 0
+
+
+def force_sizes(total: int, codes: Sequence[str]) -> dict[str, int]:
+    """`total` officers shared among the forces in proportion to their headcounts."""
+    weights = {code: HEADCOUNT.get(code, 100) for code in codes}
+    scale = total / sum(weights.values())
+    sizes = {code: max(1, round(w * scale)) for code, w in weights.items()}
+    largest = max(sizes, key=lambda c: sizes[c])
+    sizes[largest] += total - sum(sizes.values())
+    return sizes
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
+
+
+def _months(start: date, end: date) -> Iterator[date]:
+    month = start.replace(day=1)
+    while month <= end:
+        yield month
+        month = (month + timedelta(days=32)).replace(day=1)
+
+
+class Generator:
+    def __init__(self, seed: int, years: int, today: date) -> None:
+        self.random = random.Random(seed)
+        self.years = years
+        self.today = today
+        self.history_start = today - timedelta(days=365 * years)
+
+    def officer(self, officer_id: int, force_id: int, n: int) -> dict[str, Any]:
+        r = self.random
+        joined = self.today - timedelta(days=r.randint(30, 365 * max(self.years + 2, 4)))
+        left = None
+        if r.random() < 0.25:
+            left = joined + timedelta(days=r.randint(120, 365 * 3))
+            left = None if left >= self.today else left
+        return {
+            "id": officer_id,
+            "force_id": force_id,
+            "warrant_number": f"SC{n:05d}",
+            "surname": f"Surname{officer_id}",
+            "forenames": f"Forename{officer_id % 997}",
+            "rank": r.choice(RANKS),
+            "base_location": f"Station {r.randint(1, 12)}",
+            "joined_on": joined,
+            "left_on": left,
+            "version": 1,
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+
+    def evidence(self, officer: dict[str, Any]) -> tuple[list[dict], list[dict], list[dict]]:
+        """Competency, training and grant rows for one officer."""
+        r = self.random
+        units: list[dict] = []
+        training: list[dict] = []
+        grants: list[dict] = []
+        joined, left = officer["joined_on"], officer["left_on"]
+        end = left or self.today
+        trained_from = joined + timedelta(days=r.randint(20, 60))
+        completed = trained_from
+        while completed <= end:
+            training.append(
+                {
+                    "officer_id": officer["id"],
+                    "kind": "ost",
+                    "completed_on": completed,
+                    "expires_on": completed + timedelta(days=364),
+                    "recorded_at": NOW,
+                }
+            )
+            gap = 365 + (r.randint(20, 120) if r.random() < 0.12 else -r.randint(0, 30))
+            completed += timedelta(days=gap)
+        if r.random() < 0.55:  # on the way to, or holding, IPS
+            attained = joined + timedelta(days=r.randint(150, 500))
+            if attained <= end:
+                for unit in UNITS:
+                    revoked = None
+                    if r.random() < 0.02:
+                        revoked = attained + timedelta(days=r.randint(30, 400))
+                        revoked = None if revoked > self.today else revoked
+                    units.append(
+                        {
+                            "officer_id": officer["id"],
+                            "unit_code": unit,
+                            "attained_on": attained,
+                            "assessed_by": "PS Assessor",
+                            "evidence_ref": "",
+                            "revoked_on": revoked,
+                            "revoke_reason": "reassessment" if revoked else None,
+                            "recorded_at": NOW,
+                        }
+                    )
+                granted = attained + timedelta(days=r.randint(1, 60))
+                if granted <= end and r.random() < 0.8:
+                    withdrawn = None
+                    if r.random() < 0.03:
+                        withdrawn = granted + timedelta(days=r.randint(30, 300))
+                        withdrawn = None if withdrawn > self.today else withdrawn
+                    name, rank, position = r.choice(AUTHORISERS)
+                    grants.append(
+                        {
+                            "officer_id": officer["id"],
+                            "granted_on": granted,
+                            "authorised_by_name": name,
+                            "authorised_by_rank": rank,
+                            "authorised_by_position": position,
+                            "withdrawn_on": withdrawn,
+                            "recorded_at": NOW,
+                        }
+                    )
+        return units, training, grants
+
+    def duties(
+        self, officer: dict[str, Any], first_id: int, duty_types: Sequence[int]
+    ) -> list[dict[str, Any]]:
+        """About four duties a month while serving, on distinct days; a month booked ahead."""
+        r = self.random
+        start = max(officer["joined_on"], self.history_start)
+        end = min(
+            officer["left_on"] or self.today + timedelta(days=30), self.today + timedelta(days=30)
+        )
+        rows: list[dict[str, Any]] = []
+        inactive = r.random() < 0.07
+        for month in _months(start, end):
+            if inactive and r.random() < 0.8:
+                continue
+            days = sorted(r.sample(range(1, 29), r.choice((2, 3, 4, 4, 4, 5, 6))))
+            for d in days:
+                day = month.replace(day=d)
+                if not start <= day < end:
+                    continue
+                starts = _at(day, r.choice((8, 10, 14, 18, 19, 20)), r.choice((0, 30)))
+                ends = starts + timedelta(minutes=r.randint(8, 20) * 30)
+                done = ends < NOW
+                rows.append(
+                    {
+                        "id": first_id + len(rows),
+                        "officer_id": officer["id"],
+                        "duty_type_id": r.choice(duty_types),
+                        "starts_at": starts,
+                        "ends_at": ends,
+                        "status": "completed"
+                        if done
+                        else ("cancelled" if r.random() < 0.03 else "booked"),
+                        "location": officer["base_location"],
+                        "notes": "",
+                        "actual_starts_at": starts if done else None,
+                        "actual_ends_at": ends if done else None,
+                        "version": 1,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                )
+        return rows
+
+    def availability(self, officer: dict[str, Any]) -> list[dict[str, Any]]:
+        r = self.random
+        if officer["left_on"] is not None or r.random() > 0.3:
+            return []
+        return [
+            {
+                "officer_id": officer["id"],
+                "starts_at": _at(self.today + timedelta(days=d), 17),
+                "ends_at": _at(self.today + timedelta(days=d), 17) + timedelta(hours=9),
+            }
+            for d in sorted(r.sample(range(1, 28), 6))
+        ]
+
+
+def _copy_rows(db: Database, table: Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    with db.engine.begin() as connection:
+        if db.dialect == "postgresql":
+            cursor = connection.connection.dbapi_connection.cursor()
+            names = ", ".join(columns)
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+        else:
+            connection.execute(insert(table), rows)
+
+
+def load_national(
+    db: Database,
+    *,
+    officers: int = 20_000,
+    years: int = 3,
+    seed: int = 1,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 500,
+) -> Counts:
+    """Load the national data set. Officers of each force are numbered from SC00001."""
+    today = london_today()
+    generator = Generator(seed, years, today)
+    with db.reading() as session:
+        forces = [(f.id, f.code) for f in session.scalars(select(Force).order_by(Force.code))]
+        duty_types: dict[int, list[int]] = {}
+        for type_id, force_id in session.execute(select(DutyType.id, DutyType.force_id)):
+            duty_types.setdefault(force_id, []).append(type_id)
+        next_officer = (session.scalar(select(func.max(Officer.id))) or 0) + 1
+        next_duty = (session.scalar(select(func.max(Duty.id))) or 0) + 1
+    sizes = force_sizes(officers, [code for _, code in forces])
+    plan = [(force_id, n) for force_id, code in forces for n in range(1, sizes[code] + 1)]
+    counts = Counts()
+    for chunk_start in range(0, len(plan), batch):
+        chunk = plan[chunk_start : chunk_start + batch]
+        rows: dict[str, list[dict[str, Any]]] = {
+            "officers": [],
+            "competency_records": [],
+            "training_records": [],
+            "ips_grants": [],
+            "duties": [],
+            "availability_windows": [],
+        }
+        for force_id, n in chunk:
+            officer = generator.officer(next_officer, force_id, n)
+            next_officer += 1
+            units, training, grants = generator.evidence(officer)
+            duties = generator.duties(officer, next_duty, sorted(duty_types[force_id]))
+            next_duty += len(duties)
+            rows["officers"].append(officer)
+            rows["competency_records"] += units
+            rows["training_records"] += training
+            rows["ips_grants"] += grants
+            rows["duties"] += duties
+            rows["availability_windows"] += generator.availability(officer)
+        for model in (
+            Officer,
+            CompetencyRecord,
+            TrainingRecord,
+            IpsGrant,
+            Duty,
+            AvailabilityWindow,
+        ):
+            _copy_rows(db, model.__table__, rows[model.__tablename__])  # type: ignore[arg-type]
+        counts.officers += len(rows["officers"])
+        counts.duties += len(rows["duties"])
+        counts.records += sum(len(v) for v in rows.values())
+        if progress:
+            progress(len(chunk))
+    _after_bulk_load(db)
+    return counts
+
+
+def _after_bulk_load(db: Database) -> None:
+    """Explicit ids were written: move PostgreSQL's sequences past them, refresh statistics."""
+    if db.dialect != "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+        return
+    with db.engine.begin() as connection:
+        for table in ("officers", "duties"):
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
+            )
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
