@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -90,17 +91,18 @@ class Duty(Base):
     __mapper_args__ = {"version_id_col": version}
 
     @classmethod
-    def overlapping(cls, starts_at: datetime, ends_at: datetime) -> list[ColumnElement[bool]]:
+    def overlapping(
+        cls, starts_at: Any, ends_at: Any, earliest_start: Any = None
+    ) -> list[ColumnElement[bool]]:
         """Duties overlapping [starts_at, ends_at).
 
         The lower bound on starts_at is implied (no duty lasts over 24 hours) but lets an index
         on (officer_id, starts_at) read a day's duties rather than the officer's whole history.
+        Give `earliest_start` (starts_at less 24 hours) when the times are bind parameters.
         """
-        return [
-            cls.starts_at < ends_at,
-            cls.ends_at > starts_at,
-            cls.starts_at > starts_at - LONGEST_DUTY,
-        ]
+        if earliest_start is None:
+            earliest_start = starts_at - LONGEST_DUTY
+        return [cls.starts_at < ends_at, cls.ends_at > starts_at, cls.starts_at > earliest_start]
 
 
 class AvailabilityWindow(Base):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_
@@ -55,7 +55,7 @@ def covered(model: type, bounds: Bounds, scope: Scope, start: Any, end: Any) -> 
     return and_(holds_at_start, ~gap)
 
 
-def unit_held(unit: str, first: date, after_last: date) -> ColumnElement[bool]:
+def unit_held(unit: str, first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
         CompetencyRecord,
         lambda r: (r.attained_on, r.revoked_on),
@@ -65,7 +65,7 @@ def unit_held(unit: str, first: date, after_last: date) -> ColumnElement[bool]:
     )
 
 
-def ost_current(first: date, after_last: date) -> ColumnElement[bool]:
+def ost_current(first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
         TrainingRecord,
         lambda r: (r.completed_on, next_day(r.expires_on)),
@@ -75,7 +75,7 @@ def ost_current(first: date, after_last: date) -> ColumnElement[bool]:
     )
 
 
-def ips_granted(first: date, after_last: date) -> ColumnElement[bool]:
+def ips_granted(first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
         IpsGrant,
         lambda g: (g.granted_on, g.withdrawn_on),
@@ -85,13 +85,19 @@ def ips_granted(first: date, after_last: date) -> ColumnElement[bool]:
     )
 
 
-def serving(first: date, last: date) -> ColumnElement[bool]:
+def serving(first: Any, last: Any) -> ColumnElement[bool]:
     return and_(Officer.joined_on <= first, or_(Officer.left_on.is_(None), Officer.left_on > last))
 
 
-def meets_profile(profile: ProfileRequirements, first: date, last: date) -> ColumnElement[bool]:
-    """For the outer `Officer`: FEED.md's rule holds on every day first..last."""
-    after_last = last + timedelta(days=1)
+def meets_profile(
+    profile: ProfileRequirements, first: Any, last: Any, after_last: Any = None
+) -> ColumnElement[bool]:
+    """For the outer `Officer`: FEED.md's rule holds on every day first..last.
+
+    The days may be dates or bind parameters (a statement built once, run for any window).
+    """
+    if after_last is None:
+        after_last = last + timedelta(days=1)
     conditions = [serving(first, last), ips_granted(first, after_last)]
     conditions += [unit_held(unit, first, after_last) for unit in profile.required_units]
     if profile.requires_current_ost:
@@ -99,7 +105,7 @@ def meets_profile(profile: ProfileRequirements, first: date, last: date) -> Colu
     return and_(*conditions)
 
 
-def available_throughout(starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
+def available_throughout(starts_at: Any, ends_at: Any) -> ColumnElement[bool]:
     """The officer's declared availability windows cover all of [starts_at, ends_at)."""
     return covered(
         AvailabilityWindow,

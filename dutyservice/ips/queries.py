@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Date, Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEntry
 from ..auth.scope import Permission, Principal, readable_force_id, require
 from ..clock import london_days_spanned
-from ..db import bytewise
+from ..db import UTCDateTime, bytewise
 from ..duties.models import Duty, Officer
-from ..duties.rules import DutyStatus
+from ..duties.rules import LONGEST_DUTY, DutyStatus
 from ..duties.service import force_by_code, load_officer
 from ..errors import Invalid
 from ..forces.models import Force
@@ -211,6 +213,58 @@ class Deployable:
     by_force: dict[str, int]
 
 
+@lru_cache(maxsize=64)
+def _deployable_statement(
+    profile: ProfileRequirements, available_only: bool, one_force: bool
+) -> Select[Any]:
+    """The deployable query for a profile, with the window as bind parameters.
+
+    Built once: composing the rule's dozens of aliased EXISTS clauses costs more than running
+    the statement on a force-sized data set.
+    """
+    first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
+    after_last = bindparam("after_last", type_=Date())
+    starts_at, ends_at = (bindparam(name, type_=UTCDateTime()) for name in ("starts_at", "ends_at"))
+    earliest = bindparam("earliest", type_=UTCDateTime())
+    conditions = [
+        eligibility.meets_profile(profile, first, last, after_last),
+        ~exists().where(
+            Duty.officer_id == Officer.id,
+            Duty.status.in_([DutyStatus.BOOKED, DutyStatus.COMPLETED]),
+            *Duty.overlapping(starts_at, ends_at, earliest),
+        ),
+    ]
+    if available_only:
+        conditions.append(eligibility.available_throughout(starts_at, ends_at))
+    if one_force:
+        conditions.append(Officer.force_id == bindparam("force_id"))
+    ost_expiry = (
+        select(func.max(TrainingRecord.expires_on))
+        .where(
+            TrainingRecord.officer_id == Officer.id,
+            TrainingRecord.kind == OST,
+            TrainingRecord.completed_on <= last,
+        )
+        .correlate(Officer)
+        .scalar_subquery()
+    )
+    # One statement: the rule is evaluated once, and the counts by force and the page are
+    # taken from the same rows (at most a few thousand small tuples, even nationally).
+    return (
+        select(
+            Officer.id,
+            Force.code,
+            Officer.warrant_number,
+            Officer.rank,
+            Officer.base_location,
+            ost_expiry.label("ost_expires_on"),
+        )
+        .join(Officer.force)
+        .where(and_(*conditions))
+        .order_by(Force.code, bytewise(Officer.warrant_number))
+    )
+
+
 def deployable(
     session: Session,
     principal: Principal,
@@ -237,42 +291,18 @@ def deployable(
     force_id = readable_force_id(principal, force_by_code(session, force).id if force else None)
     profile = role_profile(session, mercury_ref, version)
     first, last = london_days_spanned(starts_at, ends_at)
-    conditions = [
-        eligibility.meets_profile(profile, first, last),
-        ~exists().where(
-            Duty.officer_id == Officer.id,
-            Duty.status.in_([DutyStatus.BOOKED, DutyStatus.COMPLETED]),
-            *Duty.overlapping(starts_at, ends_at),
-        ),
-    ]
-    if available_only:
-        conditions.append(eligibility.available_throughout(starts_at, ends_at))
-    if force_id is not None:
-        conditions.append(Officer.force_id == force_id)
-    ost_expiry = (
-        select(func.max(TrainingRecord.expires_on))
-        .where(
-            TrainingRecord.officer_id == Officer.id,
-            TrainingRecord.kind == OST,
-            TrainingRecord.completed_on <= last,
-        )
-        .correlate(Officer)
-        .scalar_subquery()
-    )
-    # One statement: the rule is evaluated once, and the counts by force and the page are
-    # taken from the same rows (at most a few thousand small tuples, even nationally).
+    statement = _deployable_statement(profile, available_only, force_id is not None)
     rows = session.execute(
-        select(
-            Officer.id,
-            Force.code,
-            Officer.warrant_number,
-            Officer.rank,
-            Officer.base_location,
-            ost_expiry.label("ost_expires_on"),
-        )
-        .join(Officer.force)
-        .where(and_(*conditions))
-        .order_by(Force.code, bytewise(Officer.warrant_number))
+        statement,
+        {
+            "first": first,
+            "last": last,
+            "after_last": last + timedelta(days=1),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "earliest": starts_at - LONGEST_DUTY,
+            "force_id": force_id,
+        },
     ).all()
     by_force: dict[str, int] = {}
     for row in rows:
