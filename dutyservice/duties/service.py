@@ -160,7 +160,7 @@ class DutyBooking:
         object.__setattr__(self, "ends_at", to_utc(self.ends_at))
 
 
-def _duty_type(session: Session, force_id: int, code: str) -> DutyType:
+def duty_type_of(session: Session, force_id: int, code: str) -> DutyType:
     duty_type = session.scalar(
         select(DutyType).where(DutyType.force_id == force_id, DutyType.code == code)
     )
@@ -181,7 +181,7 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise Invalid("the duty's times are not valid", errors=errors)
 
 
-def _check_serving(officer: Officer, starts_at: datetime) -> None:
+def check_serving(officer: Officer, starts_at: datetime) -> None:
     day = london_day_of(starts_at)
     if day < officer.joined_on or (officer.left_on is not None and day >= officer.left_on):
         raise Invalid(
@@ -190,7 +190,7 @@ def _check_serving(officer: Officer, starts_at: datetime) -> None:
         )
 
 
-def _refuse_overlap(
+def refuse_overlap(
     session: Session,
     officer_id: int,
     starts_at: datetime,
@@ -221,12 +221,38 @@ def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
     except _ConstraintOverlap:
         # PostgreSQL's constraint refused it; the duty it clashed with is committed by now.
         with db.reading() as session:
-            _refuse_overlap(session, booking.officer_id, booking.starts_at, booking.ends_at)
+            refuse_overlap(session, booking.officer_id, booking.starts_at, booking.ends_at)
         raise Conflict(_OVERLAP) from None
 
 
 class _ConstraintOverlap(Exception):
     pass
+
+
+def add_booked_duty(
+    session: Session,
+    officer: Officer,
+    duty_type: DutyType,
+    booking: DutyBooking,
+    *,
+    event_id: int | None = None,
+) -> Duty:
+    """The duty row a booking makes (a plain booking, or an event sign-up), not yet flushed."""
+    now = utc_now()
+    duty = Duty(
+        officer=officer,
+        duty_type=duty_type,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        location=booking.location,
+        notes=booking.notes,
+        status=DutyStatus.BOOKED,
+        event_id=event_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(duty)
+    return duty
 
 
 def _book(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
@@ -247,27 +273,15 @@ def _book(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
             principal, Permission.BOOK_DUTIES, force_id=officer.force_id, officer_id=officer.id
         )
         _check_times(booking.starts_at, booking.ends_at)
-        _check_serving(officer, booking.starts_at)
+        check_serving(officer, booking.starts_at)
         if duty_type is None:
-            duty_type = _duty_type(session, officer.force_id, booking.duty_type)  # says which
+            duty_type = duty_type_of(session, officer.force_id, booking.duty_type)  # says which
         enforced_by_database = db.dialect == "postgresql"
         if not enforced_by_database:
             # SQLite has no exclusion constraint; its IMMEDIATE transaction serialises bookings,
             # so this check sees every committed duty.
-            _refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
-        now = utc_now()
-        duty = Duty(
-            officer=officer,
-            duty_type=duty_type,
-            starts_at=booking.starts_at,
-            ends_at=booking.ends_at,
-            location=booking.location,
-            notes=booking.notes,
-            status=DutyStatus.BOOKED,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(duty)
+            refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
+        duty = add_booked_duty(session, officer, duty_type, booking)
         try:
             session.flush()
         except IntegrityError as exc:
@@ -332,10 +346,12 @@ def change_duty(
         starts_at = changes.get("starts_at", duty.starts_at)
         ends_at = changes.get("ends_at", duty.ends_at)
         _check_times(starts_at, ends_at)
-        _check_serving(duty.officer, starts_at)
+        check_serving(duty.officer, starts_at)
         if "duty_type" in changes:
-            changes["duty_type"] = _duty_type(session, duty.officer.force_id, changes["duty_type"])
-        _refuse_overlap(session, duty.officer_id, starts_at, ends_at, ignore_duty_id=duty.id)
+            changes["duty_type"] = duty_type_of(
+                session, duty.officer.force_id, changes["duty_type"]
+            )
+        refuse_overlap(session, duty.officer_id, starts_at, ends_at, ignore_duty_id=duty.id)
         changed = {k: v for k, v in changes.items() if getattr(duty, k) != v}
         for key, value in changed.items():
             setattr(duty, key, value)

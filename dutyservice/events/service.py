@@ -17,10 +17,11 @@ from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus, duty_time_errors
 from ..duties.service import (
     DutyBooking,
-    _check_serving,
-    _duty_type,
-    _refuse_overlap,
+    add_booked_duty,
+    check_serving,
+    duty_type_of,
     force_by_code,
+    refuse_overlap,
 )
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import Force
@@ -42,7 +43,7 @@ def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Ev
             raise Invalid("the event's times are not valid", errors=errors)
         if data["signup_deadline"] > data["starts_at"]:
             raise Invalid("late deadline", errors={"signup_deadline": ["after the event starts"]})
-        _duty_type(session, force.id, data["duty_type"])
+        duty_type_of(session, force.id, data["duty_type"])
         profile_id = None
         if data.get("mercury_ref") is not None:
             profile = session.scalar(
@@ -155,7 +156,7 @@ def sign_up(
                     errors={"officer_id": ["does not meet the role profile"]},
                     extra={"missing": missing},
                 )
-        duty_type = _duty_type(session, officer.force_id, event.duty_type)
+        duty_type = duty_type_of(session, officer.force_id, event.duty_type)
         booking = DutyBooking(
             officer.id,
             event.starts_at,
@@ -164,21 +165,9 @@ def sign_up(
             location=event.location,
             notes=event.title,
         )
-        _check_serving(officer, booking.starts_at)
-        _refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
-        duty = Duty(
-            officer=officer,
-            duty_type=duty_type,
-            starts_at=booking.starts_at,
-            ends_at=booking.ends_at,
-            location=booking.location,
-            notes=booking.notes,
-            status=DutyStatus.BOOKED,
-            event_id=event.id,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(duty)
+        check_serving(officer, booking.starts_at)
+        refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
+        duty = add_booked_duty(session, officer, duty_type, booking, event_id=event.id)
         try:
             session.flush()
             signup = EventSignup(
