@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
+from ..auth.scope import Permission, Principal, authorise_force
 from ..clock import london_days_spanned, utc_now
 from ..db import Database
-from ..duties.models import Duty, Officer
+from ..duties.models import Duty
 from ..duties.rules import DutyStatus, duty_time_errors
 from ..duties.service import (
     DutyBooking,
@@ -21,6 +21,7 @@ from ..duties.service import (
     check_serving,
     duty_type_of,
     force_by_code,
+    load_officer,
     refuse_overlap,
 )
 from ..errors import Conflict, Invalid, NotFound
@@ -119,12 +120,7 @@ def sign_up(
     422: the event's role profile is not met on every day of it."""
     now = now or utc_now()
     with db.transaction() as session:
-        officer = session.get(Officer, officer_id)
-        if officer is None:
-            raise NotFound("no officer with that id")
-        authorise_officer(
-            principal, Permission.BOOK_DUTIES, force_id=officer.force_id, officer_id=officer.id
-        )
+        officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
         # The event row is locked (PostgreSQL) or the whole write serialised (SQLite's IMMEDIATE
         # transaction), so counting places and taking one cannot interleave with another sign-up.
         event = load_event(session, event_id, for_update=True)
@@ -195,12 +191,7 @@ def withdraw(
 ) -> EventSignup:
     now = now or utc_now()
     with db.transaction() as session:
-        officer = session.get(Officer, officer_id)
-        if officer is None:
-            raise NotFound("no officer with that id")
-        authorise_officer(
-            principal, Permission.BOOK_DUTIES, force_id=officer.force_id, officer_id=officer.id
-        )
+        officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
         event = load_event(session, event_id)
         signup = session.scalar(
             select(EventSignup).where(
