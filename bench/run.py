@@ -49,7 +49,7 @@ POSTGRES = os.environ.get(
     "DUTYSERVICE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 CLIENTS = 8
-SECONDS = 10
+SECONDS = int(os.environ.get("DUTYSERVICE_BENCH_SECONDS", "10"))
 LATENCY_RUNS = 25
 
 # The FEED.md rule over a window, written by hand with PostgreSQL multiranges: the floor.
