@@ -1,0 +1,84 @@
+"""`fixtures load national`: deterministic, realistic in its shares, and the service works after."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from dutyservice.clock import london_today
+from dutyservice.db import Database
+from dutyservice.ips import eligibility
+from dutyservice.national import force_sizes, load_national
+
+from ..support.builders import Builder
+
+
+def fingerprint(db: Database) -> tuple:
+    with db.engine.connect() as connection:
+        return tuple(
+            connection.execute(text(sql)).scalar()
+            for sql in (
+                "SELECT count(*) FROM officers",
+                "SELECT count(*) FROM duties",
+                "SELECT count(*) FROM ips_grants",
+                "SELECT count(*) FROM competency_records",
+                "SELECT min(joined_on) FROM officers",
+                "SELECT max(starts_at) FROM duties",
+            )
+        )
+
+
+def test_forces_are_sized_in_proportion_and_add_up() -> None:
+    sizes = force_sizes(20_000, ["metropolitan", "city-of-london", "cambridgeshire"])
+    assert sum(sizes.values()) == 20_000
+    assert sizes["metropolitan"] > sizes["cambridgeshire"] > sizes["city-of-london"]
+
+
+def test_national_data_is_deterministic_realistic_and_leaves_the_service_working(
+    db: Database, client: FlaskClient, build: Builder
+) -> None:
+    counts = load_national(db, officers=400, years=1, seed=7)
+    first = fingerprint(db)
+    assert counts.officers == first[0] == 400 and counts.duties == first[1]
+    with db.engine.connect() as connection:
+        forces = connection.execute(text("SELECT count(DISTINCT force_id) FROM officers")).scalar()
+        overlapping = connection.execute(
+            text(
+                "SELECT count(*) FROM duties a JOIN duties b ON a.officer_id = b.officer_id "
+                "AND a.id < b.id AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at "
+                "WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
+            )
+        ).scalar()
+        ahead = connection.execute(
+            text("SELECT count(*) FROM duties WHERE status = 'booked'")
+        ).scalar()
+    assert forces == 43 and overlapping == 0 and ahead > 0
+    from sqlalchemy import select
+
+    from dutyservice.duties.models import Officer
+    from dutyservice.ips.queries import role_profile
+
+    today = london_today()
+    with db.reading() as session:
+        profile = role_profile(session, 135, 1)
+        serving = session.scalar(
+            select(text("count(*)")).select_from(Officer).where(eligibility.serving(today, today))
+        )
+        with_ips = session.scalar(
+            select(text("count(*)"))
+            .select_from(Officer)
+            .where(eligibility.meets_profile(profile, today, today))
+        )
+    assert 0.25 <= with_ips / serving <= 0.6, (with_ips, serving)
+
+    # Explicit ids were written: the next officer and duty made through the API still work.
+    made = build.officer()
+    booked = build.duty(made, datetime.now(UTC).replace(microsecond=0) + timedelta(days=3))
+    assert made.id > 400 and booked.id > counts.duties
+
+    # The same seed gives the same data set.
+    from ..support.databases import empty_tables
+
+    empty_tables(db)
+    load_national(db, officers=400, years=1, seed=7)
+    assert fingerprint(db) == first
