@@ -304,7 +304,6 @@ def bench_export(url: str, db: Database, workdir: Path) -> dict[str, float]:
     rows = sum(max(0, len(p.read_bytes().split(b"\r\n")) - 2) for p in exports.glob("*.csv"))
     figures = {"export_wall_s": wall, "export_peak_rss_mb": rss_kb / 1024, "export_rows": rows}
     if db.dialect == "postgresql":
-        from sqlalchemy import select
         from sqlalchemy.dialects import postgresql
 
         from dutyservice.ips.models import RoleProfile

@@ -82,7 +82,6 @@ HEADCOUNT = {
     "gwent": 80,
     "city-of-london": 70,
 }
-NOW = datetime.now(UTC)
 
 
 @dataclass
@@ -119,6 +118,7 @@ class Generator:
         self.years = years
         self.today = today
         self.history_start = today - timedelta(days=365 * years)
+        self.now = datetime.now(UTC)
 
     def officer(self, officer_id: int, force_id: int, n: int) -> dict[str, Any]:
         r = self.random
@@ -138,8 +138,8 @@ class Generator:
             "joined_on": joined,
             "left_on": left,
             "version": 1,
-            "created_at": NOW,
-            "updated_at": NOW,
+            "created_at": self.now,
+            "updated_at": self.now,
         }
 
     def evidence(self, officer: dict[str, Any]) -> tuple[list[dict], list[dict], list[dict]]:
@@ -159,7 +159,7 @@ class Generator:
                     "kind": "ost",
                     "completed_on": completed,
                     "expires_on": completed + timedelta(days=364),
-                    "recorded_at": NOW,
+                    "recorded_at": self.now,
                 }
             )
             gap = 365 + (r.randint(20, 120) if r.random() < 0.12 else -r.randint(0, 30))
@@ -181,7 +181,7 @@ class Generator:
                             "evidence_ref": "",
                             "revoked_on": revoked,
                             "revoke_reason": "reassessment" if revoked else None,
-                            "recorded_at": NOW,
+                            "recorded_at": self.now,
                         }
                     )
                 granted = attained + timedelta(days=r.randint(1, 60))
@@ -199,7 +199,7 @@ class Generator:
                             "authorised_by_rank": rank,
                             "authorised_by_position": position,
                             "withdrawn_on": withdrawn,
-                            "recorded_at": NOW,
+                            "recorded_at": self.now,
                         }
                     )
         return units, training, grants
@@ -225,7 +225,7 @@ class Generator:
                     continue
                 starts = _at(day, r.choice((8, 10, 14, 18, 19, 20)), r.choice((0, 30)))
                 ends = starts + timedelta(minutes=r.randint(8, 20) * 30)
-                done = ends < NOW
+                done = ends < self.now
                 rows.append(
                     {
                         "id": first_id + len(rows),
@@ -241,8 +241,8 @@ class Generator:
                         "actual_starts_at": starts if done else None,
                         "actual_ends_at": ends if done else None,
                         "version": 1,
-                        "created_at": NOW,
-                        "updated_at": NOW,
+                        "created_at": self.now,
+                        "updated_at": self.now,
                     }
                 )
         return rows

@@ -15,6 +15,7 @@ from ..errors import NotFound
 from ..forces.models import Force
 from ..npocc import delivery, generation
 from ..npocc.models import NpoccReturn
+from ..pagination import paginate
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
 from .formats import Instant, Text
 
@@ -84,8 +85,6 @@ def _load(return_pk: int) -> NpoccReturn:
 def list_returns(args: dict[str, Any]) -> dict[str, Any]:
     """Returns made, newest quarter first, each revision listed."""
     require(principal(), Permission.READ_RETURNS)
-    from ..pagination import paginate
-
     query = select(NpoccReturn).join(NpoccReturn.force)
     if args.get("quarter"):
         query = query.where(NpoccReturn.quarter == args["quarter"])

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..auth.scope import Permission, Principal, Role, authorise_force
+from ..auth.scope import Permission, Principal, authorise_force
 from ..clock import utc_now
 from ..duties.models import Officer
 from ..duties.service import force_by_code, load_officer
@@ -63,11 +63,7 @@ def list_events(
     per_page: int,
 ) -> Page[EventView]:
     query = select(Event, live_signups().label("signed_up"))
-    if principal.role is Role.SPECIAL or principal.role in (
-        Role.SUPERVISOR,
-        Role.AUTHORISER,
-        Role.PLANNER,
-    ):
+    if not principal.is_national:
         own = session.get(Force, principal.force_id)
         assert own is not None
         query = query.where(_open_to(own))
