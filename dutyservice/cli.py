@@ -197,7 +197,7 @@ def fixtures() -> None:
 @fixtures.command("load")
 @click.argument("name", type=click.Choice(["demo", "national"]))
 @click.option("--tokens/--no-tokens", default=True, help="print a demo token for each role")
-@click.option("--officers", default=20_000, show_default=True, help="national: officers")
+@click.option("--officers", default=20_000, show_default=True, help="national: headcount")
 @click.option("--years", default=3, show_default=True, help="national: years of history")
 @click.option("--seed", default=1, show_default=True, help="national: the same seed, the same data")
 @with_appcontext
@@ -209,7 +209,7 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
     if name == "national":
         from .national import load_national
 
-        with click.progressbar(length=officers, label="officers", file=sys.stderr) as bar:
+        with click.progressbar(length=officers, label="headcount", file=sys.stderr) as bar:
             counts = load_national(
                 _db(), officers=officers, years=years, seed=seed, progress=bar.update
             )

@@ -2,9 +2,11 @@
 
 Forces are sized by approximate Special Constabulary headcounts (order of magnitude of the
 Home Office workforce figures of the early 2020s, the Metropolitan Police the largest), scaled
-to the number of officers asked for. About 40% of serving officers hold IPS; officer safety
-training is renewed yearly, with some lapsed; some leave, some have units revoked or IPS
-withdrawn; active officers do about four duties a month, with a month booked ahead.
+to the headcount asked for. The headcount is held through the years of history: about 9% of
+officers leave each year and a joiner takes each leaver's place a few weeks later, so the
+records hold more officers than the headcount. About 40% of serving officers hold IPS; officer
+safety training is renewed yearly, with some lapsed; some have units revoked or IPS withdrawn;
+active officers do about four duties a month, with a month booked ahead.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .models import (
     TrainingRecord,
 )
 
+LEAVERS_A_YEAR = 0.09
 UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
 RANKS = ("SC",) * 40 + ("SSGT",) * 6 + ("SINSP",) * 2 + ("SCINSP", "SSUPT")
 AUTHORISERS = (
@@ -120,13 +123,29 @@ class Generator:
         self.history_start = today - timedelta(days=365 * years)
         self.now = datetime.now(UTC)
 
-    def officer(self, officer_id: int, force_id: int, n: int) -> dict[str, Any]:
+    def post(self, force_id: int, first_id: int, first_number: int) -> list[dict[str, Any]]:
+        """The officers who held one place in the headcount over the years of history: the
+        first joined before them; each who leaves is followed by a joiner."""
         r = self.random
-        joined = self.today - timedelta(days=r.randint(30, 365 * max(self.years + 2, 4)))
-        left = None
-        if r.random() < 0.25:
-            left = joined + timedelta(days=r.randint(120, 365 * 3))
-            left = None if left >= self.today else left
+        officers: list[dict[str, Any]] = []
+        joined = self.history_start - timedelta(days=r.randint(0, 365 * 8))
+        while joined < self.today:
+            serving_from = max(joined + timedelta(days=120), self.history_start)
+            years_serving = (self.today - serving_from).days / 365
+            left = None
+            if years_serving > 0 and r.random() < LEAVERS_A_YEAR * years_serving:
+                left = serving_from + timedelta(days=r.randrange((self.today - serving_from).days))
+            n = len(officers)
+            officers.append(self.officer(first_id + n, force_id, first_number + n, joined, left))
+            if left is None:
+                break
+            joined = left + timedelta(days=r.randint(14, 90))
+        return officers
+
+    def officer(
+        self, officer_id: int, force_id: int, n: int, joined: date, left: date | None
+    ) -> dict[str, Any]:
+        r = self.random
         return {
             "id": officer_id,
             "force_id": force_id,
@@ -285,7 +304,8 @@ def load_national(
     progress: Callable[[int], None] | None = None,
     batch: int = 500,
 ) -> Counts:
-    """Load the national data set. Officers of each force are numbered from SC00001."""
+    """Load the national data set: `officers` is the national headcount, held through the
+    `years` of history. Officers of each force are numbered from SC00001."""
     today = london_today()
     generator = Generator(seed, years, today)
     with db.reading() as session:
@@ -296,10 +316,12 @@ def load_national(
         next_officer = (session.scalar(select(func.max(Officer.id))) or 0) + 1
         next_duty = (session.scalar(select(func.max(Duty.id))) or 0) + 1
     sizes = force_sizes(officers, [code for _, code in forces])
-    plan = [(force_id, n) for force_id, code in forces for n in range(1, sizes[code] + 1)]
+    plan = [(force_id, sizes[code]) for force_id, code in forces]
+    posts = [force_id for force_id, size in plan for _ in range(size)]
+    next_number: dict[int, int] = {force_id: 1 for force_id, _ in plan}
     counts = Counts()
-    for chunk_start in range(0, len(plan), batch):
-        chunk = plan[chunk_start : chunk_start + batch]
+    for chunk_start in range(0, len(posts), batch):
+        chunk = posts[chunk_start : chunk_start + batch]
         rows: dict[str, list[dict[str, Any]]] = {
             "officers": [],
             "competency_records": [],
@@ -308,18 +330,20 @@ def load_national(
             "duties": [],
             "availability_windows": [],
         }
-        for force_id, n in chunk:
-            officer = generator.officer(next_officer, force_id, n)
-            next_officer += 1
-            units, training, grants = generator.evidence(officer)
-            duties = generator.duties(officer, next_duty, sorted(duty_types[force_id]))
-            next_duty += len(duties)
-            rows["officers"].append(officer)
-            rows["competency_records"] += units
-            rows["training_records"] += training
-            rows["ips_grants"] += grants
-            rows["duties"] += duties
-            rows["availability_windows"] += generator.availability(officer)
+        for force_id in chunk:
+            held_by = generator.post(force_id, next_officer, next_number[force_id])
+            next_officer += len(held_by)
+            next_number[force_id] += len(held_by)
+            for officer in held_by:
+                units, training, grants = generator.evidence(officer)
+                duties = generator.duties(officer, next_duty, sorted(duty_types[force_id]))
+                next_duty += len(duties)
+                rows["officers"].append(officer)
+                rows["competency_records"] += units
+                rows["training_records"] += training
+                rows["ips_grants"] += grants
+                rows["duties"] += duties
+                rows["availability_windows"] += generator.availability(officer)
         for model in (
             Officer,
             CompetencyRecord,

@@ -9,7 +9,7 @@ from marshmallow import fields
 
 from .. import audit
 from ..auth.scope import Permission, require
-from ..duties.service import force_by_code
+from ..duties.service import force_id_by_code
 from ..pagination import paginate
 from .common import PageQuery, database, page_body, page_of, principal
 from .formats import Id, InstantOrDay, Text
@@ -44,7 +44,7 @@ def audit_trail(args: dict[str, Any]) -> dict[str, Any]:
     """Every write the service has taken, oldest first, filtered as asked."""
     require(principal(), Permission.READ_AUDIT)
     with database().reading() as session:
-        force_id = force_by_code(session, args["force"]).id if args.get("force") else None
+        force_id = force_id_by_code(session, args["force"]) if args.get("force") else None
         query = audit.trail(
             session,
             officer_id=args.get("officer_id"),

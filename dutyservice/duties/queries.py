@@ -15,7 +15,7 @@ from ..errors import Invalid
 from ..pagination import Page, paginate
 from .models import AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, MonthStatus, hours_by_month, month_status
-from .service import force_by_code, load_officer
+from .service import force_id_by_code, load_officer
 
 
 def _scoped_officers(principal: Principal, force_id: int | None) -> Select[tuple[Officer]]:
@@ -36,7 +36,7 @@ def list_officers(
     page: int,
     per_page: int,
 ) -> Page[Officer]:
-    force_id = force_by_code(session, force).id if force else None
+    force_id = force_id_by_code(session, force) if force else None
     query = _scoped_officers(principal, force_id)
     if q:
         pattern = f"%{q.lower()}%"
@@ -65,7 +65,7 @@ def list_duties(
     page: int,
     per_page: int,
 ) -> Page[Duty]:
-    force_id = force_by_code(session, force).id if force else None
+    force_id = force_id_by_code(session, force) if force else None
     officers = _scoped_officers(principal, force_id).with_only_columns(Officer.id)
     query = select(Duty).where(Duty.officer_id.in_(officers.scalar_subquery()))
     if officer_id is not None:

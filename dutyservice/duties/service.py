@@ -16,6 +16,7 @@ from ..clock import london_day_of, to_utc, utc_now
 from ..db import Database, violated_constraint
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import DutyType, Force
+from ..lookups import lookups
 from .models import RANKS, AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps
 
@@ -27,6 +28,11 @@ def force_by_code(session: Session, code: str) -> Force:
     if force is None:
         raise Invalid("unknown force", errors={"force": [f"no force with code {code!r}"]})
     return force
+
+
+def force_id_by_code(session: Session, code: str) -> int:
+    """A force's id: forces are seeded and their codes never change."""
+    return lookups(session).get(("force_id", code), lambda: force_by_code(session, code).id)
 
 
 def load_officer(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from ..auth.scope import Permission, Principal, authorise_force
 from ..clock import utc_now
 from ..duties.models import Officer
-from ..duties.service import force_by_code, load_officer
+from ..duties.service import force_id_by_code, load_officer
 from ..errors import Forbidden, NotFound
 from ..forces.models import Force
 from ..pagination import Page, paginate
@@ -68,7 +68,7 @@ def list_events(
         assert own is not None
         query = query.where(_open_to(own))
     if force:
-        query = query.where(Event.force_id == force_by_code(session, force).id)
+        query = query.where(Event.force_id == force_id_by_code(session, force))
     if starts_from is not None:
         query = query.where(Event.ends_at > starts_from)
     if starts_before is not None:

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime
+from ..db import Base, UTCDateTime, next_day
 
 
 class NosUnit(Base):
@@ -73,6 +82,13 @@ class CompetencyRecord(Base):
     __table_args__ = (
         CheckConstraint("revoked_on IS NULL OR revoked_on >= attained_on", name="revoked_after"),
         Index("ix_competency_records_officer_id_unit_code", "officer_id", "unit_code"),
+        # The eligibility rule looks for spans ending inside a window: few rows ever end.
+        Index(
+            "ix_competency_records_revoked_on",
+            "revoked_on",
+            postgresql_where=text("revoked_on IS NOT NULL"),
+            sqlite_where=text("revoked_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +110,8 @@ class TrainingRecord(Base):
     __table_args__ = (
         CheckConstraint("expires_on >= completed_on", name="expires_after_completion"),
         Index("ix_training_records_officer_id_kind", "officer_id", "kind"),
+        # The eligibility rule's span ends the day after expiry (see eligibility.ost_current).
+        Index("ix_training_records_day_after_expiry", next_day(text("expires_on"))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +132,12 @@ class IpsGrant(Base):
             "withdrawn_on IS NULL OR withdrawn_on >= granted_on", name="withdrawn_after"
         ),
         Index("ix_ips_grants_officer_id", "officer_id"),
+        Index(
+            "ix_ips_grants_withdrawn_on",
+            "withdrawn_on",
+            postgresql_where=text("withdrawn_on IS NOT NULL"),
+            sqlite_where=text("withdrawn_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,9 +17,10 @@ from ..clock import london_days_spanned
 from ..db import UTCDateTime, bytewise
 from ..duties.models import Duty, Officer
 from ..duties.rules import LONGEST_DUTY, DutyStatus
-from ..duties.service import force_by_code, load_officer
+from ..duties.service import force_id_by_code, load_officer
 from ..errors import Invalid
 from ..forces.models import Force
+from ..lookups import lookups
 from ..pagination import Page, paginate
 from . import eligibility
 from .models import CompetencyRecord, IpsGrant, RoleProfile, TrainingRecord
@@ -47,6 +48,14 @@ def requirements_of(profile: RoleProfile) -> ProfileRequirements:
 
 
 def role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
+    """A version of a role profile never changes: a change is a new version."""
+    return lookups(session).get(
+        ("role_profile", mercury_ref, version),
+        lambda: _load_role_profile(session, mercury_ref, version),
+    )
+
+
+def _load_role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
     profile = session.scalar(
         select(RoleProfile).where(
             RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
@@ -288,7 +297,7 @@ def deployable(
         raise Invalid("empty window", errors={"to": ["must be after from"]})
     if ends_at - starts_at > LONGEST_DEPLOYABLE_WINDOW:
         raise Invalid("window too long", errors={"to": ["a window spans at most 366 days"]})
-    force_id = readable_force_id(principal, force_by_code(session, force).id if force else None)
+    force_id = readable_force_id(principal, force_id_by_code(session, force) if force else None)
     profile = role_profile(session, mercury_ref, version)
     first, last = london_days_spanned(starts_at, ends_at)
     statement = _deployable_statement(profile, available_only, force_id is not None)

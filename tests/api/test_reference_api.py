@@ -99,6 +99,11 @@ def test_a_second_version_of_a_profile_needs_no_code_and_has_its_own_returns(
         ).status_code
         == 403
     )
+    # Asked for before it exists: unknown, and that answer is not remembered once it does.
+    too_soon = client.get(
+        f"/api/v1/officers/{officer.id}/ips?on=2025-06-01&version=2", headers=admin
+    )
+    assert too_soon.status_code == 422
     created = client.post("/api/v1/role-profiles", json=V2, headers=admin)
     assert created.status_code == 201 and created.get_json()["required_units"] == ["CD1", "BE2"]
     assert client.post("/api/v1/role-profiles", json=V2, headers=admin).status_code == 409

@@ -87,3 +87,4 @@ def empty_tables(db: Database) -> None:
             text(f"DELETE FROM role_profile_units WHERE role_profile_id IN ({added})")
         )
         connection.execute(text(f"DELETE FROM role_profiles WHERE id IN ({added})"))
+    db.lookups.forget()
