@@ -363,7 +363,9 @@ def load_national(
 
 
 def _after_bulk_load(db: Database) -> None:
-    """Explicit ids were written: move PostgreSQL's sequences past them, refresh statistics."""
+    """Explicit ids were written: move PostgreSQL's sequences past them. Then statistics for
+    the planner and, on PostgreSQL, a VACUUM: it sets the visibility map and hint bits once,
+    rather than leaving the first readers of each page to write it back."""
     if db.dialect != "postgresql":
         with db.engine.begin() as connection:
             connection.execute(text("ANALYZE"))
@@ -377,4 +379,4 @@ def _after_bulk_load(db: Database) -> None:
                 )
             )
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE"))
+        connection.execute(text("VACUUM (ANALYZE)"))
