@@ -5,9 +5,10 @@
                         [--growth] [--json bench/results.json]
 
 1. booking throughput, 8 concurrent clients, against an authenticated no-op read (the
-   framework's floor) through the same server;
+   framework's floor) through the same server, in alternating rounds;
 2. deployable query latency, national and one force, against one hand-written SQL statement
-   run directly (the database's floor), which must give the same answer;
+   run directly (the database's floor), which must give the same answer; each request is
+   followed by one run of the statement, after warm-up runs of both;
 3. the national quarterly export: wall time and peak memory, against COPY of the same rows;
 4. with --growth, the same again with 10 times the officers and 10 times the history.
 """
@@ -52,8 +53,8 @@ POSTGRES = os.environ.get(
 )
 CLIENTS = 8
 ROUNDS = 5
-SECONDS = int(os.environ.get("DUTYSERVICE_BENCH_SECONDS", "10"))
-LATENCY_RUNS = 50
+SECONDS = int(os.environ.get("DUTYSERVICE_BENCH_SECONDS", "20"))
+LATENCY_RUNS = 100
 # Requests before timing: a serving process has prepared its statements (psycopg prepares a
 # statement on its sixth run on a connection; PostgreSQL keeps a generic plan after five more).
 WARM_UP_RUNS = 30
@@ -379,8 +380,15 @@ def bench_export(url: str, db: Database, workdir: Path) -> dict[str, float]:
 
 
 def run_dataset(
-    label: str, kind: str, officers: int, years: int, workdir: Path, reuse: str | None
+    label: str,
+    kind: str,
+    officers: int,
+    years: int,
+    workdir: Path,
+    reuse: str | None,
+    kept: list[str] | None = None,
 ) -> Figures:
+    """Load (unless reusing), measure, and drop the database, or add it to `kept`."""
     url = reuse or new_database(kind, workdir)
     db = Database(url)
     try:
@@ -414,18 +422,111 @@ def run_dataset(
         return result
     finally:
         db.dispose()
-        if not reuse:
+        if kept is not None:
+            kept.append(url)
+        elif not reuse:
             drop_database(url)
 
 
+def bench_history_growth(base_url: str, history_url: str, workdir: Path) -> dict[str, float]:
+    """Deployable p50 with 10 times the history over the base, the two servers answering in
+    turn: measured apart, minutes of drift in the machine would weigh as much as the data."""
+    servers = [Server(url, workdir) for url in (base_url, history_url)]
+    try:
+        headers = []
+        for url in (base_url, history_url):
+            db = Database(url)
+            headers.append({"Authorization": f"Bearer {create_token(db, role='npocc').secret}"})
+            db.dispose()
+        tomorrow = london_today() + timedelta(days=1)
+        starts = datetime.combine(tomorrow, datetime.min.time(), tzinfo=UTC) + timedelta(hours=19)
+        figures: dict[str, float] = {}
+        for scope, force in (("national", None), ("force", "metropolitan")):
+            params = {"from": starts.isoformat(), "to": (starts + timedelta(hours=8)).isoformat()}
+            if force:
+                params["force"] = force
+            times: list[list[float]] = [[], []]
+            with requests.Session() as http:
+                for run in range(WARM_UP_RUNS + LATENCY_RUNS):
+                    for side, (server, auth) in enumerate(zip(servers, headers, strict=True)):
+                        t = time.perf_counter()
+                        http.get(
+                            f"{server.base}/api/v1/deployable",
+                            params=params,
+                            headers=auth,
+                            timeout=120,
+                        ).raise_for_status()
+                        if run >= WARM_UP_RUNS:
+                            times[side].append(time.perf_counter() - t)
+            base, history = (statistics.median(t) for t in times)
+            figures[f"deployable_{scope}_history_growth"] = history / base
+        return figures
+    finally:
+        for server in servers:
+            server.stop()
+
+
+# The table's rows: a label, and the figures it shows ("a / b" when two).
+ROWS = [
+    ("booking, requests/s", ("booking_per_s",), "{:,.0f}"),
+    ("no-op read floor, requests/s", ("noop_read_per_s",), "{:,.0f}"),
+    ("**booking / floor** (≥ 0.5)", ("booking_ratio",), "{:.2f}"),
+    ("deployable national: officers", ("deployable_national_officers",), "{:,.0f}"),
+    (
+        "deployable national p50 / p95, ms",
+        ("deployable_national_p50_ms", "deployable_national_p95_ms"),
+        "{:,.0f}",
+    ),
+    ("hand-written SQL national p50, ms", ("deployable_national_sql_p50_ms",), "{:,.0f}"),
+    ("**deployable national / SQL** (≤ 2)", ("deployable_national_ratio",), "{:.2f}"),
+    ("deployable one force: officers", ("deployable_force_officers",), "{:,.0f}"),
+    (
+        "deployable one force p50 / p95, ms",
+        ("deployable_force_p50_ms", "deployable_force_p95_ms"),
+        "{:,.1f}",
+    ),
+    ("hand-written SQL one force p50, ms", ("deployable_force_sql_p50_ms",), "{:,.1f}"),
+    ("**deployable one force / SQL** (≤ 2)", ("deployable_force_ratio",), "{:.2f}"),
+    ("export: rows in the 43 returns", ("export_rows",), "{:,.0f}"),
+    ("export wall, s", ("export_wall_s",), "{:,.1f}"),
+    ("COPY of the same rows, s", ("copy_same_rows_s",), "{:,.1f}"),
+    ("**export / COPY** (≤ 2)", ("export_ratio",), "{:.2f}"),
+    ("export peak memory, MB", ("export_peak_rss_mb",), "{:,.0f}"),
+]
+
+
 def table(results: list[Figures]) -> str:
-    lines = ["| dataset | database | figure | value |", "|---|---|---|---|"]
-    for r in results:
+    """The figures as the README shows them: a column a data set, then the growth ratios."""
+    header = ["figure"] + [f"{r.dataset} ({r.database})" for r in results]
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    lines.append(
+        "| officers / duties | "
+        + " | ".join(f"{r.officers:,} / {r.duties:,}" for r in results)
+        + " |"
+    )
+    for label, names, number in ROWS:
+        cells = [
+            " / ".join(number.format(r.figures[n]) for n in names)
+            if all(n in r.figures for n in names)
+            else "–"
+            for r in results
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    by_name = {r.dataset: r.figures for r in results}
+    if {"base", "officers x10", "history x10"} <= by_name.keys():
+        base, officers, history = (by_name[k] for k in ("base", "officers x10", "history x10"))
+        lines.append("")
+        for scope in ("national", "force"):
+            growth = history.get(f"deployable_{scope}_history_growth")
+            if growth is not None:
+                lines.append(
+                    f"- deployable {scope} p50 under 10 × history: {growth:.2f} × the base, "
+                    "the two answering in turn (≤ 1.3)"
+                )
         lines.append(
-            f"| {r.dataset} | {r.database} | officers / duties | {r.officers} / {r.duties} |"
+            "- export peak memory with 10 × the officers: "
+            f"{officers['export_peak_rss_mb'] / base['export_peak_rss_mb']:.2f} × the base (≤ 1.1)"
         )
-        for name, value in r.figures.items():
-            lines.append(f"| {r.dataset} | {r.database} | {name} | {value:,.2f} |")
     return "\n".join(lines)
 
 
@@ -458,8 +559,11 @@ def main() -> None:
             ("history x10", args.officers // 10, args.years * 10),
         ]
     results = []
+    kept: list[str] = []  # the base and 10 x history, measured side by side at the end
     try:
         for label, officers, years in datasets:
+            reuse = args.reuse if label in ("main", "officers x10") else None
+            keep = args.database == "postgresql" and label in ("base", "history x10")
             results.append(
                 run_dataset(
                     label,
@@ -467,10 +571,15 @@ def main() -> None:
                     officers,
                     years,
                     workdir,
-                    args.reuse if label in ("main", "officers x10") else None,
+                    reuse,
+                    kept if keep else None,
                 )
             )
+        if len(kept) == 2:
+            results[-1].figures |= bench_history_growth(*kept, workdir)
     finally:
+        for url in kept:
+            drop_database(url)
         shutil.rmtree(workdir, ignore_errors=True)
     print(table(results))
     args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))

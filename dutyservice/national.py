@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
 
-from .clock import LONDON, london_today
+from .clock import LONDON, utc_now
 from .db import Database
 from .models import (
     AvailabilityWindow,
@@ -116,12 +116,12 @@ def _months(start: date, end: date) -> Iterator[date]:
 
 
 class Generator:
-    def __init__(self, seed: int, years: int, today: date) -> None:
+    def __init__(self, seed: int, years: int, now: datetime) -> None:
         self.random = random.Random(seed)
         self.years = years
-        self.today = today
-        self.history_start = today - timedelta(days=365 * years)
-        self.now = datetime.now(UTC)
+        self.now = now
+        self.today = now.astimezone(LONDON).date()
+        self.history_start = self.today - timedelta(days=365 * years)
 
     def post(self, force_id: int, first_id: int, first_number: int) -> list[dict[str, Any]]:
         """The officers who held one place in the headcount over the years of history: the
@@ -245,6 +245,8 @@ class Generator:
                 starts = _at(day, r.choice((8, 10, 14, 18, 19, 20)), r.choice((0, 30)))
                 ends = starts + timedelta(minutes=r.randint(8, 20) * 30)
                 done = ends < self.now
+                # Drawn for every duty, done or not: the draws must not depend on the hour.
+                cancelled = r.random() < 0.03
                 rows.append(
                     {
                         "id": first_id + len(rows),
@@ -252,9 +254,7 @@ class Generator:
                         "duty_type_id": r.choice(duty_types),
                         "starts_at": starts,
                         "ends_at": ends,
-                        "status": "completed"
-                        if done
-                        else ("cancelled" if r.random() < 0.03 else "booked"),
+                        "status": "completed" if done else ("cancelled" if cancelled else "booked"),
                         "location": officer["base_location"],
                         "notes": "",
                         "actual_starts_at": starts if done else None,
@@ -306,8 +306,7 @@ def load_national(
 ) -> Counts:
     """Load the national data set: `officers` is the national headcount, held through the
     `years` of history. Officers of each force are numbered from SC00001."""
-    today = london_today()
-    generator = Generator(seed, years, today)
+    generator = Generator(seed, years, utc_now())
     with db.reading() as session:
         forces = [(f.id, f.code) for f in session.scalars(select(Force).order_by(Force.code))]
         duty_types: dict[int, list[int]] = {}

@@ -1,16 +1,16 @@
 """`fixtures load national`: deterministic, realistic in its shares, and the service works after."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
-from dutyservice.clock import london_today
+from dutyservice.clock import LONDON, london_today
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
 from dutyservice.ips import eligibility
 from dutyservice.ips.queries import role_profile
-from dutyservice.national import force_sizes, load_national
+from dutyservice.national import Generator, force_sizes, load_national
 
 from ..support.builders import Builder
 from ..support.databases import empty_tables
@@ -35,6 +35,26 @@ def test_forces_are_sized_in_proportion_and_add_up() -> None:
     sizes = force_sizes(20_000, ["metropolitan", "city-of-london", "cambridgeshire"])
     assert sum(sizes.values()) == 20_000
     assert sizes["metropolitan"] > sizes["cambridgeshire"] > sizes["city-of-london"]
+
+
+def test_the_same_seed_gives_the_same_people_and_duties_at_any_hour_of_the_day() -> None:
+    def generated(hour: int) -> tuple[list, list]:
+        now = datetime.combine(date(2026, 6, 10), time(hour), tzinfo=LONDON).astimezone(UTC)
+        generator = Generator(seed=3, years=1, now=now)
+        officers = [o for _ in range(40) for o in generator.post(1, 1, 1)]
+        duties = [generator.duties(o, 1, [1, 2]) for o in officers]
+        return officers, duties
+
+    (morning_officers, morning), (evening_officers, evening) = generated(6), generated(23)
+    assert [o["joined_on"] for o in morning_officers] == [o["joined_on"] for o in evening_officers]
+
+    def times(duties: list) -> list:
+        return [[(d["starts_at"], d["ends_at"]) for d in ds] for ds in duties]
+
+    assert times(morning) == times(evening)
+    # Only what the hour decides differs: duties that ended in between are completed by evening.
+    statuses = {d["status"] for ds in evening for d in ds}
+    assert {"completed", "booked"} <= statuses
 
 
 def test_national_data_is_deterministic_realistic_and_leaves_the_service_working(
