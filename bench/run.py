@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import requests
 from sqlalchemy import create_engine, func, select, text
@@ -268,6 +269,9 @@ def bench_deployable(server: Server, db: Database) -> dict[str, float]:
         }
         api: list[float] = []
         sql: list[float] = []
+        rows: list[Any] = []
+        # The hand-written floor uses PostgreSQL's multiranges: SQLite's figure has none.
+        floor = db.dialect == "postgresql"
         with requests.Session() as http, db.engine.connect() as connection:
             for run in range(WARM_UP_RUNS + LATENCY_RUNS):
                 t = time.perf_counter()
@@ -276,11 +280,19 @@ def bench_deployable(server: Server, db: Database) -> dict[str, float]:
                 ).json()
                 t_api = time.perf_counter() - t
                 t = time.perf_counter()
-                rows = connection.execute(statement, bind).all()
+                if floor:
+                    rows = connection.execute(statement, bind).all()
                 t_sql = time.perf_counter() - t
                 if run >= WARM_UP_RUNS:
                     api.append(t_api)
                     sql.append(t_sql)
+        figures |= {
+            f"deployable_{scope}_officers": body["total"],
+            f"deployable_{scope}_p50_ms": statistics.median(api) * 1000,
+            f"deployable_{scope}_p95_ms": percentile(api, 0.95) * 1000,
+        }
+        if not floor:
+            continue
         answer = [
             (i["officer_id"], i["force"], i["rank"], i["base_location"], i["ost_expires_on"])
             for i in body["items"]
@@ -298,9 +310,6 @@ def bench_deployable(server: Server, db: Database) -> dict[str, float]:
         if body["total"] != len(rows) or answer != expected[: len(answer)]:
             raise AssertionError(f"deployable {scope}: the API and the hand-written SQL differ")
         figures |= {
-            f"deployable_{scope}_officers": body["total"],
-            f"deployable_{scope}_p50_ms": statistics.median(api) * 1000,
-            f"deployable_{scope}_p95_ms": percentile(api, 0.95) * 1000,
             f"deployable_{scope}_sql_p50_ms": statistics.median(sql) * 1000,
             f"deployable_{scope}_ratio": statistics.median(api) / statistics.median(sql),
         }
@@ -413,8 +422,7 @@ def run_dataset(
         )
         server = Server(url, workdir)
         try:
-            if kind == "postgresql":
-                result.figures |= bench_deployable(server, db)
+            result.figures |= bench_deployable(server, db)
             result.figures |= bench_booking(server, db)
         finally:
             server.stop()
@@ -512,7 +520,7 @@ def table(results: list[Figures]) -> str:
             for r in results
         ]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    by_name = {r.dataset: r.figures for r in results}
+    by_name = {r.dataset: r.figures for r in results if r.database == "postgresql"}
     if {"base", "officers x10", "history x10"} <= by_name.keys():
         base, officers, history = (by_name[k] for k in ("base", "officers x10", "history x10"))
         lines.append("")
