@@ -2,15 +2,18 @@
 """National-scale benchmark: each figure beside a baseline measured in the same run.
 
     python bench/run.py [--officers 20000] [--years 3] [--database postgresql|sqlite]
-                        [--growth] [--json bench/results.json]
+                        [--growth] [--reuse URL] [--json bench/results.json]
 
 1. booking throughput, 8 concurrent clients, against an authenticated no-op read (the
    framework's floor) through the same server, in alternating rounds;
 2. deployable query latency, national and one force, against one hand-written SQL statement
    run directly (the database's floor), which must give the same answer; each request is
-   followed by one run of the statement, after warm-up runs of both;
+   followed by one run of the statement, after warm-up runs of both (on SQLite, which has
+   no multiranges for the hand-written rule, the latency alone);
 3. the national quarterly export: wall time and peak memory, against COPY of the same rows;
-4. with --growth, the same again with 10 times the officers and 10 times the history.
+4. with --growth, the same again with 10 times the officers and 10 times the history; the
+   deployable latency under 10 times the history is measured beside the base's, the two
+   servers answering in turn.
 """
 
 from __future__ import annotations
