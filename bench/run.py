@@ -59,8 +59,8 @@ CLIENTS = 8
 ROUNDS = 5
 SECONDS = int(os.environ.get("DUTYSERVICE_BENCH_SECONDS", "20"))
 LATENCY_RUNS = 100
-# Requests before timing: a serving process has prepared its statements (psycopg prepares a
-# statement on its sixth run on a connection; PostgreSQL keeps a generic plan after five more).
+# Requests before timing: a serving process has prepared its statements (psycopg prepares one
+# once it has run five times on a connection; PostgreSQL settles on a plan after five more).
 WARM_UP_RUNS = 30
 
 # The FEED.md rule over a window, written by hand with PostgreSQL multiranges: the floor.
