@@ -249,18 +249,36 @@ def bench_booking(server: Server, db: Database) -> dict[str, float]:
     return {"booking_per_s": booked, "noop_read_per_s": floor, "booking_ratio": booked / floor}
 
 
-def bench_deployable(server: Server, db: Database) -> dict[str, float]:
-    """Requests and hand-written statements alternate, so both see the same machine."""
-    npocc = {"Authorization": f"Bearer {create_token(db, role='npocc').secret}"}
+# The planners' question, nationally and for the largest force.
+SCOPES = (("national", None), ("force", "metropolitan"))
+
+
+def tomorrow_night() -> tuple[datetime, datetime]:
     tomorrow = london_today() + timedelta(days=1)
     starts = datetime.combine(tomorrow, datetime.min.time(), tzinfo=UTC) + timedelta(hours=19)
-    ends = starts + timedelta(hours=8)
+    return starts, starts + timedelta(hours=8)
+
+
+def deployable_query(force: str | None) -> dict[str, Any]:
+    starts, ends = tomorrow_night()
+    params: dict[str, Any] = {"from": starts.isoformat(), "to": ends.isoformat(), "per_page": 500}
+    if force:
+        params["force"] = force
+    return params
+
+
+def npocc_headers(db: Database) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_token(db, role='npocc').secret}"}
+
+
+def bench_deployable(server: Server, db: Database) -> dict[str, float]:
+    """Requests and hand-written statements alternate, so both see the same machine."""
+    npocc = npocc_headers(db)
+    starts, ends = tomorrow_night()
     first, last = london_days_spanned(starts, ends)
     figures: dict[str, float] = {}
-    for scope, force in (("national", None), ("force", "metropolitan")):
-        params = {"from": starts.isoformat(), "to": ends.isoformat(), "per_page": 500}
-        if force:
-            params["force"] = force
+    for scope, force in SCOPES:
+        params = deployable_query(force)
         statement = text(HAND_WRITTEN.format(force="AND f.code = :force" if force else ""))
         bind = {
             "first": first,
@@ -447,15 +465,11 @@ def bench_history_growth(base_url: str, history_url: str, workdir: Path) -> dict
         headers = []
         for url in (base_url, history_url):
             db = Database(url)
-            headers.append({"Authorization": f"Bearer {create_token(db, role='npocc').secret}"})
+            headers.append(npocc_headers(db))
             db.dispose()
-        tomorrow = london_today() + timedelta(days=1)
-        starts = datetime.combine(tomorrow, datetime.min.time(), tzinfo=UTC) + timedelta(hours=19)
         figures: dict[str, float] = {}
-        for scope, force in (("national", None), ("force", "metropolitan")):
-            params = {"from": starts.isoformat(), "to": (starts + timedelta(hours=8)).isoformat()}
-            if force:
-                params["force"] = force
+        for scope, force in SCOPES:
+            params = deployable_query(force)
             times: list[list[float]] = [[], []]
             with requests.Session() as http:
                 for run in range(WARM_UP_RUNS + LATENCY_RUNS):
@@ -482,22 +496,23 @@ ROWS = [
     ("booking, requests/s", ("booking_per_s",), "{:,.0f}"),
     ("no-op read floor, requests/s", ("noop_read_per_s",), "{:,.0f}"),
     ("**booking / floor** (≥ 0.5)", ("booking_ratio",), "{:.2f}"),
-    ("deployable national: officers", ("deployable_national_officers",), "{:,.0f}"),
-    (
-        "deployable national p50 / p95, ms",
-        ("deployable_national_p50_ms", "deployable_national_p95_ms"),
-        "{:,.0f}",
+    *(
+        row
+        for scope, label, ms in (
+            ("national", "national", "{:,.0f}"),
+            ("force", "one force", "{:,.1f}"),
+        )
+        for row in (
+            (f"deployable {label}: officers", (f"deployable_{scope}_officers",), "{:,.0f}"),
+            (
+                f"deployable {label} p50 / p95, ms",
+                (f"deployable_{scope}_p50_ms", f"deployable_{scope}_p95_ms"),
+                ms,
+            ),
+            (f"hand-written SQL {label} p50, ms", (f"deployable_{scope}_sql_p50_ms",), ms),
+            (f"**deployable {label} / SQL** (≤ 2)", (f"deployable_{scope}_ratio",), "{:.2f}"),
+        )
     ),
-    ("hand-written SQL national p50, ms", ("deployable_national_sql_p50_ms",), "{:,.0f}"),
-    ("**deployable national / SQL** (≤ 2)", ("deployable_national_ratio",), "{:.2f}"),
-    ("deployable one force: officers", ("deployable_force_officers",), "{:,.0f}"),
-    (
-        "deployable one force p50 / p95, ms",
-        ("deployable_force_p50_ms", "deployable_force_p95_ms"),
-        "{:,.1f}",
-    ),
-    ("hand-written SQL one force p50, ms", ("deployable_force_sql_p50_ms",), "{:,.1f}"),
-    ("**deployable one force / SQL** (≤ 2)", ("deployable_force_ratio",), "{:.2f}"),
     ("export: rows in the 43 returns", ("export_rows",), "{:,.0f}"),
     ("export wall, s", ("export_wall_s",), "{:,.1f}"),
     ("COPY of the same rows, s", ("copy_same_rows_s",), "{:,.1f}"),
