@@ -7,7 +7,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Select, String, select
+from sqlalchemy import (
+    CTE,
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    bindparam,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import utc_now
@@ -65,17 +76,68 @@ def record(
     """Add an entry to the trail inside the caller's transaction, so it commits with the write."""
     session.add(
         AuditEntry(
-            at=utc_now(),
-            token_id=actor.token_id,
-            role=actor.role,
-            action=action,
-            resource_type=resource_type,
             resource_id=resource_id,
             officer_id=officer_id,
-            force_id=force_id,
-            changes={key: _plain(value) for key, value in (changes or {}).items()},
+            **_entry(actor, action, resource_type, force_id=force_id, changes=changes),
         )
     )
+
+
+def _entry(
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    *,
+    force_id: int | None,
+    changes: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """An entry's columns but the resource's id and the officer's."""
+    return {
+        "at": utc_now(),
+        "token_id": actor.token_id,
+        "role": actor.role,
+        "action": action,
+        "resource_type": resource_type,
+        "force_id": force_id,
+        "changes": {key: _plain(value) for key, value in (changes or {}).items()},
+    }
+
+
+_ENTRY_COLUMNS = ("at", "token_id", "role", "action", "resource_type", "force_id", "changes")
+
+
+def insert_entry_for(
+    written: CTE, *, resource_id: ColumnElement[Any], officer_id: ColumnElement[Any]
+) -> CTE:
+    """An INSERT of the entry for the row that `written` (an INSERT ... RETURNING) returns.
+
+    Added to a statement that selects from `written`, the row and its entry are written by one
+    statement (PostgreSQL's data-modifying WITH), in one round trip to the database. The entry's
+    other columns are bind parameters: execute it with `entry_parameters`.
+    """
+    columns = AuditEntry.__table__.c
+    values: dict[str, ColumnElement[Any]] = {
+        name: bindparam(f"audit_{name}", type_=columns[name].type) for name in _ENTRY_COLUMNS
+    }
+    values |= {"resource_id": resource_id, "officer_id": officer_id}
+    return (
+        insert(AuditEntry)
+        .from_select(list(values), select(*values.values()).select_from(written))
+        .cte(f"{written.name}_audit")
+    )
+
+
+def entry_parameters(
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    *,
+    force_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The bind parameters of an `insert_entry_for` statement."""
+    entry = _entry(actor, action, resource_type, force_id=force_id, changes=changes)
+    return {f"audit_{name}": value for name, value in entry.items()}
 
 
 def trail(

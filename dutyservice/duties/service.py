@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import FromStatement, Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
@@ -244,33 +246,52 @@ def add_booked_duty(
     event_id: int | None = None,
 ) -> Duty:
     """The duty row a booking makes (a plain booking, or an event sign-up), not yet flushed."""
-    now = utc_now()
-    duty = Duty(
-        officer=officer,
-        duty_type=duty_type,
-        starts_at=booking.starts_at,
-        ends_at=booking.ends_at,
-        location=booking.location,
-        notes=booking.notes,
-        status=DutyStatus.BOOKED,
-        event_id=event_id,
-        created_at=now,
-        updated_at=now,
-    )
+    duty = Duty(officer=officer, duty_type=duty_type, event_id=event_id, **_booked_values(booking))
     session.add(duty)
     return duty
 
 
+_BOOKED_COLUMNS = (
+    "starts_at",
+    "ends_at",
+    "location",
+    "notes",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
+def _booked_values(booking: DutyBooking) -> dict[str, Any]:
+    """The columns in _BOOKED_COLUMNS of the duty a booking makes."""
+    now = utc_now()
+    return {
+        "starts_at": booking.starts_at,
+        "ends_at": booking.ends_at,
+        "location": booking.location,
+        "notes": booking.notes,
+        "status": DutyStatus.BOOKED,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+# The officer and their force's duty type in one round trip: booking is the busiest write.
+_OFFICER_AND_DUTY_TYPE = (
+    select(Officer, DutyType)
+    .outerjoin(
+        DutyType,
+        (DutyType.force_id == Officer.force_id) & (DutyType.code == bindparam("duty_type")),
+    )
+    .where(Officer.id == bindparam("officer_id"))
+)
+
+
 def _book(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
     with db.transaction() as session:
-        # The officer and their force's duty type in one round trip: booking is the busiest write.
         row = session.execute(
-            select(Officer, DutyType)
-            .outerjoin(
-                DutyType,
-                (DutyType.force_id == Officer.force_id) & (DutyType.code == booking.duty_type),
-            )
-            .where(Officer.id == booking.officer_id)
+            _OFFICER_AND_DUTY_TYPE,
+            {"officer_id": booking.officer_id, "duty_type": booking.duty_type},
         ).first()
         if row is None:
             raise NotFound("no officer with that id")
@@ -282,20 +303,13 @@ def _book(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
         check_serving(officer, booking.starts_at)
         if duty_type is None:
             duty_type = duty_type_of(session, officer.force_id, booking.duty_type)  # says which
-        enforced_by_database = db.dialect == "postgresql"
-        if not enforced_by_database:
-            # SQLite has no exclusion constraint; its IMMEDIATE transaction serialises bookings,
-            # so this check sees every committed duty.
-            refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
+        if db.dialect == "postgresql":
+            return _insert_booked_duty(session, principal, officer, duty_type, booking)
+        # SQLite has no exclusion constraint; its IMMEDIATE transaction serialises bookings,
+        # so this check sees every committed duty.
+        refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
         duty = add_booked_duty(session, officer, duty_type, booking)
-        try:
-            session.flush()
-        except IntegrityError as exc:
-            # On PostgreSQL the exclusion constraint decides, also for bookings that arrive at
-            # the same moment.
-            if violated_constraint(exc) == "ex_duties_no_overlap":
-                raise _ConstraintOverlap() from exc
-            raise
+        session.flush()
         audit.record(
             session,
             principal,
@@ -304,14 +318,68 @@ def _book(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
             duty.id,
             officer_id=officer.id,
             force_id=officer.force_id,
-            changes={
-                "starts_at": duty.starts_at,
-                "ends_at": duty.ends_at,
-                "duty_type": duty_type.code,
-                "location": duty.location,
-            },
+            changes=_booking_changes(booking, duty_type),
         )
         return duty
+
+
+def _insert_booked_duty(
+    session: Session,
+    principal: Principal,
+    officer: Officer,
+    duty_type: DutyType,
+    booking: DutyBooking,
+) -> Duty:
+    """The duty and its audit entry, written by one statement (one round trip).
+
+    PostgreSQL's exclusion constraint decides overlap, also for bookings that arrive at the same
+    moment.
+    """
+    values = {"officer_id": officer.id, "duty_type_id": duty_type.id, **_booked_values(booking)}
+    parameters = {f"duty_{name}": value for name, value in values.items()}
+    parameters |= audit.entry_parameters(
+        principal,
+        "duty.book",
+        "duty",
+        force_id=officer.force_id,
+        changes=_booking_changes(booking, duty_type),
+    )
+    try:
+        duty = session.scalars(_insert_duty_with_audit_entry(), parameters).one()
+    except IntegrityError as exc:
+        if violated_constraint(exc) == "ex_duties_no_overlap":
+            raise _ConstraintOverlap() from exc
+        raise
+    # The statement loads the duty's columns only; its officer and duty type are those above.
+    set_committed_value(duty, "officer", officer)
+    set_committed_value(duty, "duty_type", duty_type)
+    return duty
+
+
+@cache
+def _insert_duty_with_audit_entry() -> FromStatement[tuple[Duty]]:
+    """Built once, its parameters named duty_<column> and audit_<column>."""
+    columns = Duty.__table__.c
+    booked = ("officer_id", "duty_type_id", *_BOOKED_COLUMNS)
+    new_duty = (
+        insert(Duty)
+        .values({name: bindparam(f"duty_{name}", type_=columns[name].type) for name in booked})
+        .returning(*columns)
+        .cte("new_duty")
+    )
+    entry = audit.insert_entry_for(
+        new_duty, resource_id=new_duty.c.id, officer_id=new_duty.c.officer_id
+    )
+    return select(Duty).from_statement(select(new_duty).add_cte(entry))
+
+
+def _booking_changes(booking: DutyBooking, duty_type: DutyType) -> dict[str, Any]:
+    return {
+        "starts_at": booking.starts_at,
+        "ends_at": booking.ends_at,
+        "duty_type": duty_type.code,
+        "location": booking.location,
+    }
 
 
 def load_duty(

@@ -55,6 +55,42 @@ def test_overlapping_booking_is_refused_and_nothing_is_stored(
     assert stored_duties(db) == 1
 
 
+def test_a_booking_is_in_the_audit_trail_and_a_refused_one_is_not(
+    client: FlaskClient, build: Builder
+) -> None:
+    officer = build.officer()
+    headers = build.headers("supervisor")
+    before = datetime.now(UTC).replace(microsecond=0)  # instants are served to the second
+    booked = [
+        client.post("/api/v1/duties", json=body, headers=headers).get_json()
+        for body in (
+            booking(
+                officer.id, "2026-05-01T18:00:00Z", "2026-05-01T22:00:00Z", location="Mill Road"
+            ),
+            booking(officer.id, "2026-05-02T18:00:00Z", "2026-05-02T20:00:00Z"),
+        )
+    ]
+    clash = booking(officer.id, "2026-05-01T21:00:00Z", "2026-05-01T23:00:00Z")
+    assert client.post("/api/v1/duties", json=clash, headers=headers).status_code == 409
+    trail = client.get(
+        f"/api/v1/audit?officer_id={officer.id}&resource_type=duty", headers=build.headers("admin")
+    ).get_json()["items"]
+    assert [(e["action"], e["resource_id"]) for e in trail] == [
+        ("duty.book", booked[0]["id"]),
+        ("duty.book", booked[1]["id"]),
+    ]
+    first = trail[0]
+    assert first["role"] == "supervisor" and first["token_id"] is not None
+    assert first["officer_id"] == officer.id and first["force_id"] == officer.force_id
+    assert before <= datetime.fromisoformat(first["at"]) <= datetime.now(UTC)
+    assert first["changes"] == {
+        "starts_at": "2026-05-01T18:00:00Z",
+        "ends_at": "2026-05-01T22:00:00Z",
+        "duty_type": "patrol",
+        "location": "Mill Road",
+    }
+
+
 def test_touching_duties_may_both_be_booked(client: FlaskClient, build: Builder) -> None:
     officer = build.officer()
     headers = build.headers("supervisor")

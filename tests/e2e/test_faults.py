@@ -43,18 +43,18 @@ def test_database_connection_killed_mid_write_answers_503_and_stores_nothing(
     }
     killer = create_engine(db.url, isolation_level="AUTOCOMMIT")
 
-    def kill_on_audit(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        # The duty row is already written in this transaction; the server goes away now.
-        if statement.startswith("INSERT INTO audit_entries"):
+    def kill_once_written(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        # The duty row is written in this transaction, not yet committed; the server goes away.
+        if "INSERT INTO duties" in statement:
             pid = conn.connection.dbapi_connection.info.backend_pid
             with killer.connect() as other:
                 other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
-    event.listen(db.engine, "before_cursor_execute", kill_on_audit)
+    event.listen(db.engine, "after_cursor_execute", kill_once_written)
     try:
         response = client.post("/api/v1/duties", json=body, headers=headers)
     finally:
-        event.remove(db.engine, "before_cursor_execute", kill_on_audit)
+        event.remove(db.engine, "after_cursor_execute", kill_once_written)
         killer.dispose()
     assert response.status_code == 503
     assert response.content_type == "application/problem+json"
