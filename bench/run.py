@@ -38,12 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dutyservice.audit import AuditEntry  # noqa: E402
 from dutyservice.auth.service import create_token  # noqa: E402
 from dutyservice.clock import Quarter, london_days_spanned, london_today  # noqa: E402
 from dutyservice.db import Database  # noqa: E402
@@ -246,7 +247,20 @@ def bench_booking(server: Server, db: Database) -> dict[str, float]:
         )
 
     floor, booked = alternating_throughput(noop, book)
+    forget_bookings(db, officers, far)
     return {"booking_per_s": booked, "noop_read_per_s": floor, "booking_ratio": booked / floor}
+
+
+def forget_bookings(db: Database, officers: list[int], since: datetime) -> None:
+    """Delete what the run booked, and its audit entries: a reused database stays as loaded."""
+    booked = select(Duty.id).where(Duty.officer_id.in_(officers), Duty.starts_at >= since)
+    with db.transaction() as session:
+        session.execute(
+            delete(AuditEntry).where(
+                AuditEntry.resource_type == "duty", AuditEntry.resource_id.in_(booked)
+            )
+        )
+        session.execute(delete(Duty).where(Duty.id.in_(booked)))
 
 
 # The planners' question, nationally and for the largest force.
