@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import FromStatement, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
@@ -21,6 +21,9 @@ from ..forces.models import DutyType, Force
 from ..lookups import lookups
 from .models import RANKS, AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import FromStatement
 
 OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_location", "joined_on")
 
