@@ -393,7 +393,7 @@ def bench_export(url: str, db: Database, workdir: Path) -> dict[str, float]:
 
         from dutyservice.ips.models import RoleProfile
         from dutyservice.ips.queries import requirements_of
-        from dutyservice.npocc.membership import return_query
+        from dutyservice.npocc.membership import return_parameters, return_query
 
         with db.reading() as session:
             profile = requirements_of(session.scalar(select(RoleProfile)))
@@ -404,8 +404,9 @@ def bench_export(url: str, db: Database, workdir: Path) -> dict[str, float]:
         try:
             cursor = raw.cursor()
             for force_id in force_ids:
+                statement = return_query(profile).params(return_parameters(force_id, quarter))
                 sql = str(
-                    return_query(force_id, profile, quarter).compile(
+                    statement.compile(
                         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
                     )
                 )

@@ -26,7 +26,8 @@ def _fail(error: DomainError) -> None:
 
 
 def _create_app() -> Flask:
-    app = create_app()
+    # Only `serve` answers HTTP: building the API is most of any other command's start-up.
+    app = create_app(http_api=click.get_current_context().command.name == "serve")
     # A command's connections are closed when it ends, not left to the garbage collector.
     click.get_current_context().call_on_close(app.extensions["dutyservice"].db.dispose)
     return app
@@ -173,7 +174,8 @@ def export(quarter: str, force_code: str | None) -> None:
             _fail(error)
             return
     for item in generated:
-        record = deliver(_db(), settings, item.record.id) if item.created else item.record
+        sent = item.created and settings.npocc_feed_url
+        record = deliver(_db(), settings, item.record.id) if sent else item.record
         state = "made" if item.created else "unchanged"
         click.echo(
             f"{record.return_id}  {state:<9}  {record.record_count:>5} officers  {record.status}"

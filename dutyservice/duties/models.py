@@ -60,6 +60,14 @@ class Duty(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("status IN ('booked', 'cancelled', 'completed')", name="status_known"),
         Index("ix_duties_officer_id_starts_at", "officer_id", "starts_at"),
+        # Hours: an officer's completed duties by actual start (bookings have none, so stay out).
+        Index(
+            "ix_duties_officer_id_actual_starts_at",
+            "officer_id",
+            "actual_starts_at",
+            postgresql_where=text("actual_starts_at IS NOT NULL"),
+            sqlite_where=text("actual_starts_at IS NOT NULL"),
+        ),
         # API.md: no two non-cancelled duties of one officer overlap; touching ends are fine.
         ExcludeConstraint(
             ("officer_id", "="),

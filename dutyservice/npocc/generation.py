@@ -236,8 +236,8 @@ def generate_return(
         _write_partial(manifest_partial, [manifest])
         record = NpoccReturn(
             return_id=return_id,
-            force_id=force.id,
-            role_profile_id=profile_row.id,
+            force=force,
+            role_profile=profile_row,
             quarter=str(quarter),
             revision=revision,
             supersedes_id=latest.id if latest else None,
@@ -259,7 +259,6 @@ def generate_return(
         # maker removes; one that dies after leaves files the rerun rewrites with the same bytes.
         _publish(partial, export_dir / facts.filename)
         _publish(manifest_partial, export_dir / record.manifest_filename)
-        session.refresh(record)
         return Generated(record, created=True)
 
 

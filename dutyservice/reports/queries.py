@@ -42,6 +42,7 @@ def team_hours(
             func.sum(elapsed_seconds(Duty.actual_starts_at, Duty.actual_ends_at)).label("seconds"),
         )
         .where(
+            Duty.officer_id.in_(select(Officer.id).where(Officer.force_id == force.id)),
             Duty.status == DutyStatus.COMPLETED,
             Duty.actual_starts_at >= start,
             Duty.actual_starts_at < end,
