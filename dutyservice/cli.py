@@ -155,7 +155,6 @@ def _settings():  # type: ignore[no-untyped-def]
 def export(quarter: str, force_code: str | None) -> None:
     """Make (and, where a feed is configured, deliver) the NPoCC return for a quarter."""
     from .clock import Quarter
-    from .npocc.delivery import deliver
     from .npocc.generation import generate_quarter
 
     try:
@@ -173,9 +172,15 @@ def export(quarter: str, force_code: str | None) -> None:
         except DomainError as error:
             _fail(error)
             return
-    for item in generated:
-        sent = item.created and settings.npocc_feed_url
-        record = deliver(_db(), settings, item.record.id) if sent else item.record
+    records = [item.record for item in generated]
+    if settings.npocc_feed_url:  # without a feed, the command never loads the HTTP client
+        from .npocc.delivery import deliver
+
+        records = [
+            deliver(_db(), settings, item.record.id) if item.created else item.record
+            for item in generated
+        ]
+    for item, record in zip(generated, records, strict=True):
         state = "made" if item.created else "unchanged"
         click.echo(
             f"{record.return_id}  {state:<9}  {record.record_count:>5} officers  {record.status}"
