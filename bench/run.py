@@ -435,6 +435,12 @@ def bench_export(url: str, db: Database, workdir: Path) -> dict[str, float]:
     return figures
 
 
+def checkpoint(db: Database) -> None:
+    if db.dialect == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("CHECKPOINT"))
+
+
 def run_dataset(
     label: str,
     kind: str,
@@ -454,10 +460,7 @@ def run_dataset(
             seed_reference_data(db)
             load_national(db, officers=officers, years=years, seed=1)
         load_seconds = time.perf_counter() - started
-        if kind == "postgresql":
-            # The load's dirty pages are written now, not while the figures are measured.
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("CHECKPOINT"))
+        checkpoint(db)  # the load's dirty pages are written now, not while measuring
         with db.engine.connect() as connection:
             n_officers = connection.execute(text("SELECT count(*) FROM officers")).scalar()
             n_duties = connection.execute(text("SELECT count(*) FROM duties")).scalar()
@@ -473,6 +476,8 @@ def run_dataset(
             result.figures |= bench_booking(server, db)
         finally:
             server.stop()
+        # The bookings' pages too: the export's fsyncs would otherwise wait behind them.
+        checkpoint(db)
         result.figures |= bench_export(url, db, workdir)
         return result
     finally:

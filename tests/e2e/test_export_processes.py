@@ -16,17 +16,18 @@ from dutyservice.db import Database
 from dutyservice.npocc.models import NpoccReturn, QuarterRun
 
 from ..support import bulk
+from ..support.receiver import receiver
 
 FORCES = 43
 
 
-def command(db: Database, export_dir: Path, *args: str) -> subprocess.Popen:
+def command(db: Database, export_dir: Path, *args: str, feed_url: str = "") -> subprocess.Popen:
     env = {
         **os.environ,
         "DUTYSERVICE_DATABASE_URL": db.url,
         "DUTYSERVICE_EXPORT_DIR": str(export_dir),
         "DUTYSERVICE_LOG_LEVEL": "WARNING",
-        "DUTYSERVICE_NPOCC_FEED_URL": "",
+        "DUTYSERVICE_NPOCC_FEED_URL": feed_url,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "dutyservice.cli", *args],
@@ -80,6 +81,26 @@ def test_an_exporter_killed_mid_way_leaves_no_partial_return_and_the_rerun_the_s
     fresh = tmp_path / "fresh"
     finish(command(db, fresh, "export", "--quarter", "2025-Q3", "--force", "cambridgeshire"))
     assert (fresh / record.csv_filename).read_bytes() == data
+
+
+def test_the_export_command_delivers_what_it_made_to_the_feed_and_says_so(
+    app: Flask, db: Database, tmp_path: Path
+) -> None:
+    bulk.ips_officers(db, "cambridgeshire", 20)
+    exports = tmp_path / "exports"
+    args = ("export", "--quarter", "2025-Q3", "--force", "cambridgeshire")
+    with receiver([("status", 503)]) as feed:
+        output = finish(command(db, exports, *args, feed_url=feed.url))
+        again = finish(command(db, exports, *args, feed_url=feed.url))
+    assert output.strip().endswith(
+        "cambridgeshire-135v1-2025Q3-r1  made          20 officers  delivered"
+    )
+    assert again.strip().endswith("unchanged     20 officers  delivered")
+    assert feed.accepted_count() == 1 and len(feed.received) == 2  # one retry, nothing resent
+    [record] = returns(db)
+    assert record.status == "delivered" and record.delivered_at is not None
+    csv = (exports / record.csv_filename).read_bytes()
+    assert feed.received[-1].parts["feed"] == ("text/csv", csv)
 
 
 def test_two_exporters_at_the_same_moment_make_each_return_once(
