@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from .membership import officer_lines
 from .models import NpoccReturn
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+EXPORT_WORKERS = 2  # forces made at once on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -283,10 +285,24 @@ def generate_quarter(
         if force_code not in forces:
             raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
         forces = [force_code]
+
+    def force_returns(code: str) -> list[Generated]:
+        return [
+            generate_return(db, export_dir, code, quarter, mercury_ref, version)
+            for mercury_ref, version in profiles
+        ]
+
+    # Each return is its own transaction and files: on PostgreSQL two forces at a time keep
+    # both the database and this process busy. SQLite takes one writer at a time.
+    workers = EXPORT_WORKERS if db.dialect == "postgresql" else 1
     made = []
-    for code in forces:
-        for mercury_ref, version in profiles:
-            made.append(generate_return(db, export_dir, code, quarter, mercury_ref, version))
-        if progress:
-            progress(code)
+    with ThreadPoolExecutor(workers) as pool:
+        try:
+            for code, generated in zip(forces, pool.map(force_returns, forces), strict=True):
+                made += generated
+                if progress:
+                    progress(code)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # no force is started after a failure
+            raise
     return made
