@@ -303,6 +303,6 @@ def generate_quarter(
                 if progress:
                     progress(code)
         except BaseException:
-            pool.shutdown(cancel_futures=True)  # no force is started after a failure
+            pool.shutdown(cancel_futures=True)  # forces not yet begun are not begun
             raise
     return made
