@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -103,23 +104,24 @@ def _entry(
     }
 
 
-_ENTRY_COLUMNS = ("at", "token_id", "role", "action", "resource_type", "force_id", "changes")
-
-
 def insert_entry_for(
-    written: CTE, *, resource_id: ColumnElement[Any], officer_id: ColumnElement[Any]
+    written: CTE,
+    parameters: Iterable[str],
+    *,
+    resource_id: ColumnElement[Any],
+    officer_id: ColumnElement[Any],
 ) -> CTE:
     """An INSERT of the entry for the row that `written` (an INSERT ... RETURNING) returns.
 
     Added to a statement that selects from `written`, the row and its entry are written by one
     statement (PostgreSQL's data-modifying WITH), in one round trip to the database. The entry's
-    other columns are bind parameters: execute it with `entry_parameters`.
+    other columns are the bind parameters named in `parameters`, as `entry_parameters` gives them.
     """
     columns = AuditEntry.__table__.c
-    values: dict[str, ColumnElement[Any]] = {
-        name: bindparam(f"audit_{name}", type_=columns[name].type) for name in _ENTRY_COLUMNS
-    }
-    values |= {"resource_id": resource_id, "officer_id": officer_id}
+    values: dict[str, ColumnElement[Any]] = {"resource_id": resource_id, "officer_id": officer_id}
+    for parameter in parameters:
+        column = parameter.removeprefix("audit_")
+        values[column] = bindparam(parameter, type_=columns[column].type)
     return (
         insert(AuditEntry)
         .from_select(list(values), select(*values.values()).select_from(written))
@@ -135,7 +137,8 @@ def entry_parameters(
     force_id: int | None = None,
     changes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The bind parameters of an `insert_entry_for` statement."""
+    """An entry's columns but its resource's and officer's ids, as bind parameters audit_<column>
+    of an `insert_entry_for` statement."""
     entry = _entry(actor, action, resource_type, force_id=force_id, changes=changes)
     return {f"audit_{name}": value for name, value in entry.items()}
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date, TypeDecorator
 
-from .errors import Unavailable
+from .errors import Conflict, Unavailable
 from .lookups import Lookups
 
 NAMING_CONVENTION = {
@@ -129,7 +129,12 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        with _unavailable_on_disconnect(), self._writer() as session, session.begin():
+        with (
+            _conflict_on_deadlock(),
+            _unavailable_on_disconnect(),
+            self._writer() as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
@@ -159,6 +164,25 @@ def _unavailable_on_disconnect() -> Iterator[None]:
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise Unavailable("the database is not answering; nothing was changed") from exc
+        raise
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+
+@contextmanager
+def _conflict_on_deadlock() -> Iterator[None]:
+    # Two transactions writing rows that clash under an exclusion constraint can each find the
+    # other's row and wait for it; PostgreSQL breaks the deadlock by failing one of them, which
+    # the constraint would have refused anyway. Either way nothing of it was stored.
+    try:
+        yield
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == DEADLOCK_DETECTED:
+            raise Conflict(
+                "another change made at the same moment conflicts with this one; "
+                "nothing was changed"
+            ) from exc
         raise
 
 

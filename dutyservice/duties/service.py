@@ -254,19 +254,8 @@ def add_booked_duty(
     return duty
 
 
-_BOOKED_COLUMNS = (
-    "starts_at",
-    "ends_at",
-    "location",
-    "notes",
-    "status",
-    "created_at",
-    "updated_at",
-)
-
-
 def _booked_values(booking: DutyBooking) -> dict[str, Any]:
-    """The columns in _BOOKED_COLUMNS of the duty a booking makes."""
+    """The columns of the duty a booking makes, but its officer and duty type."""
     now = utc_now()
     return {
         "starts_at": booking.starts_at,
@@ -339,16 +328,17 @@ def _insert_booked_duty(
     moment.
     """
     values = {"officer_id": officer.id, "duty_type_id": duty_type.id, **_booked_values(booking)}
-    parameters = {f"duty_{name}": value for name, value in values.items()}
-    parameters |= audit.entry_parameters(
+    entry = audit.entry_parameters(
         principal,
         "duty.book",
         "duty",
         force_id=officer.force_id,
         changes=_booking_changes(booking, duty_type),
     )
+    statement = _insert_duty_with_audit_entry(tuple(values), tuple(entry))
+    parameters = {f"duty_{name}": value for name, value in values.items()} | entry
     try:
-        duty = session.scalars(_insert_duty_with_audit_entry(), parameters).one()
+        duty = session.scalars(statement, parameters).one()
     except IntegrityError as exc:
         if violated_constraint(exc) == "ex_duties_no_overlap":
             raise _ConstraintOverlap() from exc
@@ -360,18 +350,21 @@ def _insert_booked_duty(
 
 
 @cache
-def _insert_duty_with_audit_entry() -> FromStatement[tuple[Duty]]:
-    """Built once, its parameters named duty_<column> and audit_<column>."""
+def _insert_duty_with_audit_entry(
+    duty_columns: tuple[str, ...], entry_parameters: tuple[str, ...]
+) -> FromStatement[tuple[Duty]]:
+    """Built once: the duty's columns as parameters duty_<column>, the entry's as given."""
     columns = Duty.__table__.c
-    booked = ("officer_id", "duty_type_id", *_BOOKED_COLUMNS)
     new_duty = (
         insert(Duty)
-        .values({name: bindparam(f"duty_{name}", type_=columns[name].type) for name in booked})
+        .values(
+            {name: bindparam(f"duty_{name}", type_=columns[name].type) for name in duty_columns}
+        )
         .returning(*columns)
         .cte("new_duty")
     )
     entry = audit.insert_entry_for(
-        new_duty, resource_id=new_duty.c.id, officer_id=new_duty.c.officer_id
+        new_duty, entry_parameters, resource_id=new_duty.c.id, officer_id=new_duty.c.officer_id
     )
     return select(Duty).from_statement(select(new_duty).add_cte(entry))
 
