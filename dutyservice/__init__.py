@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, *, http_api: bool = True) -> Fl
     from flask import Flask
 
     from . import logs
+    from . import models as _every_model  # noqa: F401  (relationships span every table)
     from .config import Settings
     from .db import Database
 

@@ -1,5 +1,8 @@
 """The `dutyservice` command as an operator uses it."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,13 +14,20 @@ from dutyservice.db import Database
 
 
 def run(database_url: str, *args: str) -> str:
-    result = CliRunner().invoke(
-        main,
-        list(args),
-        env={"DUTYSERVICE_DATABASE_URL": database_url, "DUTYSERVICE_LOG_LEVEL": "WARNING"},
+    """The command in a new Python process, as an operator runs it (nothing imported before)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "dutyservice.cli", *args],
+        env={
+            **os.environ,
+            "DUTYSERVICE_DATABASE_URL": database_url,
+            "DUTYSERVICE_LOG_LEVEL": "WARNING",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert result.exit_code == 0, result.output
-    return result.output
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def test_token_made_on_the_command_line_works_once_revoked_it_does_not(
