@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import UTC, datetime
 
@@ -30,6 +31,10 @@ def _create_app() -> Flask:
     app = create_app(http_api=click.get_current_context().command.name == "serve")
     # A command's connections are closed when it ends, not left to the garbage collector.
     click.get_current_context().call_on_close(app.extensions["dutyservice"].db.dispose)
+    # What start-up built (modules, mappers, the app) lives as long as the process: the
+    # collector need not walk it again, neither while the command runs nor at exit, where
+    # walking it took a fifth of a short command's run.
+    gc.freeze()
     return app
 
 

@@ -19,6 +19,7 @@ from ..errors import Invalid, Unavailable
 from ..forces.models import Force
 from ..ips.models import ProfileAuthorisation, RoleProfile
 from ..ips.queries import requirements_of
+from ..ips.rules import ProfileRequirements
 from .feed import (
     Authorisation,
     CsvFacts,
@@ -71,12 +72,12 @@ def _profile(record: RoleProfile) -> Profile:
 
 
 def _authorisations(
-    session: Session, force: Force, profile: RoleProfile
+    session: Session, force_id: int, profile_id: int
 ) -> tuple[Authorisation | None, Authorisation | None]:
     row = session.scalar(
         select(ProfileAuthorisation).where(
-            ProfileAuthorisation.force_id == force.id,
-            ProfileAuthorisation.role_profile_id == profile.id,
+            ProfileAuthorisation.force_id == force_id,
+            ProfileAuthorisation.role_profile_id == profile_id,
         )
     )
     if row is None:
@@ -99,6 +100,48 @@ def _authorisations(
         else None
     )
     return host, npocc
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """The force and profile version a return is of, read once for all of a quarter's returns.
+
+    The rows are detached: each return's own session takes a copy (`Session.merge` without a
+    query), so one subject serves returns made at once in different threads.
+    """
+
+    force: Force
+    profile_row: RoleProfile
+    profile: Profile
+    requirements: ProfileRequirements
+
+    @classmethod
+    def of(cls, force: Force, profile_row: RoleProfile) -> _Subject:
+        return cls(force, profile_row, _profile(profile_row), requirements_of(profile_row))
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """The newest revision made so far, as much of it as deciding the next one needs."""
+
+    id: int
+    revision: int
+    sha256: str
+    return_id: str
+
+
+def _latest(session: Session, subject: _Subject, quarter: Quarter) -> _Latest | None:
+    row = session.execute(
+        select(NpoccReturn.id, NpoccReturn.revision, NpoccReturn.sha256, NpoccReturn.return_id)
+        .where(
+            NpoccReturn.force_id == subject.force.id,
+            NpoccReturn.role_profile_id == subject.profile_row.id,
+            NpoccReturn.quarter == str(quarter),
+        )
+        .order_by(NpoccReturn.revision.desc())
+        .limit(1)
+    ).one_or_none()
+    return _Latest(*row) if row else None
 
 
 class _Counting:
@@ -154,6 +197,20 @@ def _remove_partials(export_dir: Path, key: ReturnKey) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def _prepare(export_dir: Path, quarter: Quarter) -> None:
+    check_quarter_ended(quarter)
+    try:
+        export_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Unavailable(f"the export directory cannot be made: {exc.strerror}") from exc
+
+
+def _profile_rows(session: Session) -> list[RoleProfile]:
+    return list(
+        session.scalars(select(RoleProfile).order_by(RoleProfile.mercury_ref, RoleProfile.version))
+    )
+
+
 def generate_return(
     db: Database,
     export_dir: Path,
@@ -165,12 +222,8 @@ def generate_return(
     now: datetime | None = None,
 ) -> Generated:
     """FEED.md "Revisions": unchanged data makes nothing new; changed data makes revision n+1."""
-    check_quarter_ended(quarter)
-    try:
-        export_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise Unavailable(f"the export directory cannot be made: {exc.strerror}") from exc
-    with db.transaction() as session:
+    _prepare(export_dir, quarter)
+    with db.reading() as session:
         force = session.scalar(select(Force).where(Force.code == force_code))
         if force is None:
             raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
@@ -184,20 +237,21 @@ def generate_return(
                 "unknown role profile",
                 errors={"mercury_ref": [f"no profile {mercury_ref} v{version}"]},
             )
-        key = ReturnKey(force.code, mercury_ref, version, quarter)
+        subject = _Subject.of(force, profile_row)
+    return _make(db, export_dir, subject, quarter, now)
+
+
+def _make(
+    db: Database, export_dir: Path, subject: _Subject, quarter: Quarter, now: datetime | None
+) -> Generated:
+    profile, requirements = subject.profile, subject.requirements
+    key = ReturnKey(subject.force.code, profile.mercury_ref, profile.version, quarter)
+    with db.transaction() as session:
+        force = session.merge(subject.force, load=False)
+        profile_row = session.merge(subject.profile_row, load=False)
         _lock(session, key)
         _remove_partials(export_dir, key)
-        latest = session.scalar(
-            select(NpoccReturn)
-            .where(
-                NpoccReturn.force_id == force.id,
-                NpoccReturn.role_profile_id == profile_row.id,
-                NpoccReturn.quarter == str(quarter),
-            )
-            .order_by(NpoccReturn.revision.desc())
-            .limit(1)
-        )
-        profile, requirements = _profile(profile_row), requirements_of(profile_row)
+        latest = _latest(session, subject, quarter)
 
         def write_csv(revision: int) -> tuple[Path, HashingWriter, _Counting]:
             partial = export_dir / f".{key.return_id(revision)}.csv.{os.getpid()}.partial"
@@ -211,10 +265,9 @@ def generate_return(
         revision = latest.revision if latest else 1
         partial, written, counted = write_csv(revision)
         if latest is not None:
-            if written.sha256 == latest.sha256:
-                partial.unlink()
-                return Generated(latest, created=False)
             partial.unlink()
+            if written.sha256 == latest.sha256:
+                return Generated(session.get_one(NpoccReturn, latest.id), created=False)
             revision = latest.revision + 1
             partial, written, counted = write_csv(revision)
         return_id = key.return_id(revision)
@@ -222,7 +275,7 @@ def generate_return(
             f"{return_id}.csv", written.size, written.sha256, counted.records, counted.seconds
         )
         generated_at = (now or utc_now()).replace(microsecond=0)
-        host, npocc = _authorisations(session, force, profile_row)
+        host, npocc = _authorisations(session, force.id, profile_row.id)
         manifest = manifest_bytes(
             key=key,
             revision=revision,
@@ -272,25 +325,21 @@ def generate_quarter(
     progress: Callable[[str], None] | None = None,
 ) -> list[Generated]:
     """Every force's (or one force's) return for every role profile version."""
-    check_quarter_ended(quarter)
+    _prepare(export_dir, quarter)
     with db.reading() as session:
-        forces = list(session.scalars(select(Force.code).order_by(Force.code)))
-        profiles = [
-            (p.mercury_ref, p.version)
-            for p in session.scalars(
-                select(RoleProfile).order_by(RoleProfile.mercury_ref, RoleProfile.version)
-            )
-        ]
+        forces = list(session.scalars(select(Force).order_by(Force.code)))
+        profile_rows = _profile_rows(session)
     if force_code is not None:
-        if force_code not in forces:
+        forces = [force for force in forces if force.code == force_code]
+        if not forces:
             raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
-        forces = [force_code]
+    subjects = {
+        force.code: [_Subject.of(force, profile_row) for profile_row in profile_rows]
+        for force in forces
+    }
 
     def force_returns(code: str) -> list[Generated]:
-        return [
-            generate_return(db, export_dir, code, quarter, mercury_ref, version)
-            for mercury_ref, version in profiles
-        ]
+        return [_make(db, export_dir, subject, quarter, None) for subject in subjects[code]]
 
     # Each return is its own transaction and files: on PostgreSQL two forces at a time keep
     # both the database and this process busy. SQLite takes one writer at a time.
@@ -298,7 +347,7 @@ def generate_quarter(
     made = []
     with ThreadPoolExecutor(workers) as pool:
         try:
-            for code, generated in zip(forces, pool.map(force_returns, forces), strict=True):
+            for code, generated in zip(subjects, pool.map(force_returns, subjects), strict=True):
                 made += generated
                 if progress:
                     progress(code)
