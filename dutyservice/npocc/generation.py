@@ -35,7 +35,9 @@ from .membership import officer_lines
 from .models import NpoccReturn
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
-EXPORT_WORKERS = 2  # forces made at once on PostgreSQL
+# Forces made at once on PostgreSQL. Measured on two cores: three keep both busy while one
+# return waits on a round trip (a national export 13% faster than with two; four, no faster).
+EXPORT_WORKERS = 3
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def generate_return(
 def _make(
     db: Database, export_dir: Path, subject: _Subject, quarter: Quarter, now: datetime | None
 ) -> Generated:
+    """One return in its own transaction, under the lock for its force, profile and quarter."""
     profile, requirements = subject.profile, subject.requirements
     key = ReturnKey(subject.force.code, profile.mercury_ref, profile.version, quarter)
     with db.transaction() as session:
@@ -341,7 +344,7 @@ def generate_quarter(
     def force_returns(code: str) -> list[Generated]:
         return [_make(db, export_dir, subject, quarter, None) for subject in subjects[code]]
 
-    # Each return is its own transaction and files: on PostgreSQL two forces at a time keep
+    # Each return is its own transaction and files: on PostgreSQL several forces at a time keep
     # both the database and this process busy. SQLite takes one writer at a time.
     workers = EXPORT_WORKERS if db.dialect == "postgresql" else 1
     made = []

@@ -115,8 +115,9 @@ def run_quarter(
         raise
     made = [g.record for g in generated if g.created]
     _finish(db, quarter, COMPLETED, len(made), None)
-    for record in made:
-        deliver(db, settings, record.id)
+    if settings.npocc_feed_url:  # without a feed the returns wait, pending, for one
+        for record in made:
+            deliver(db, settings, record.id)
     return RunResult(quarter, len(made), len(generated) - len(made))
 
 
