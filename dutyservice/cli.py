@@ -33,8 +33,9 @@ def _create_app() -> Flask:
     click.get_current_context().call_on_close(app.extensions["dutyservice"].db.dispose)
     # What start-up built (modules, mappers, the app) lives as long as the process: the
     # collector need not walk it again, neither while the command runs nor at exit, where
-    # walking it took a fifth of a short command's run.
+    # walking it took a fifth of a short command's run. (The console script paused it.)
     gc.freeze()
+    gc.enable()
     return app
 
 

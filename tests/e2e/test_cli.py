@@ -16,7 +16,7 @@ from dutyservice.db import Database
 def run(database_url: str, *args: str) -> str:
     """The command in a new Python process, as an operator runs it (nothing imported before)."""
     result = subprocess.run(
-        [sys.executable, "-m", "dutyservice.cli", *args],
+        [sys.executable, "-m", "dutyservice", *args],
         env={
             **os.environ,
             "DUTYSERVICE_DATABASE_URL": database_url,
