@@ -60,7 +60,10 @@ def _lock(session: Session, key: ReturnKey) -> None:
         name = f"npocc:{key.force_code}:{key.mercury_ref}v{key.version}:{key.quarter}"
         lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
-    # On SQLite the write transaction began IMMEDIATE and so already excludes every other writer.
+    else:
+        # SQLite: the write transaction begins IMMEDIATE, excluding every other writer, when it
+        # takes its connection; until then nothing is held, so take it now.
+        session.connection()
 
 
 def _profile(record: RoleProfile) -> Profile:

@@ -34,7 +34,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             [
                 sys.executable,
                 "-m",
-                "dutyservice.cli",
+                "dutyservice",
                 "serve",
                 "--port",
                 str(port),

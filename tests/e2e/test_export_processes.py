@@ -30,7 +30,7 @@ def command(db: Database, export_dir: Path, *args: str, feed_url: str = "") -> s
         "DUTYSERVICE_NPOCC_FEED_URL": feed_url,
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "dutyservice.cli", *args],
+        [sys.executable, "-m", "dutyservice", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

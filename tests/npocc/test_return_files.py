@@ -4,6 +4,8 @@ import csv
 import hashlib
 import io
 import json
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +14,8 @@ from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.duties.service import officer_leaves
 from dutyservice.ips import service as ips
-from dutyservice.npocc.generation import generate_return
+from dutyservice.npocc.feed import ReturnKey
+from dutyservice.npocc.generation import _lock, generate_return
 
 from ..support.builders import ADMIN, Builder
 
@@ -185,3 +188,37 @@ def test_the_current_quarter_cannot_be_returned_before_it_ends(
         make(db, settings, quarter=Quarter.of(london_today()))
     with pytest.raises(Invalid):
         make(db, settings, quarter=Quarter.of(london_today() + timedelta(days=400)))
+
+
+def test_a_second_maker_waits_until_the_first_has_finished(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    """While one maker holds a return, another for the same return neither makes nor tidies
+    anything; it goes on once the first has committed, and finds the revision already made."""
+    small_force(build)
+    settings.export_dir.mkdir(parents=True)
+    key = ReturnKey("cambridgeshire", 135, 1, Q3)
+    first_holds = threading.Event()
+    seen: dict[str, object] = {}
+
+    def first_maker() -> None:
+        with db.transaction() as session:
+            _lock(session, key)
+            # What a maker leaves before publishing: the second must not remove it meanwhile.
+            partial = settings.export_dir / f".{key.return_id(1)}.csv.1.partial"
+            partial.write_bytes(b"x")
+            first_holds.set()
+            time.sleep(0.5)
+            seen["partial kept"] = partial.exists()
+            seen["first finished"] = time.monotonic()
+
+    holder = threading.Thread(target=first_maker)
+    holder.start()
+    assert first_holds.wait(10)
+    second = make(db, settings)
+    seen["second finished"] = time.monotonic()
+    holder.join()
+    assert seen["partial kept"] is True
+    assert seen["second finished"] > seen["first finished"]  # type: ignore[operator]
+    assert second.created and second.record.revision == 1
+    assert not list(settings.export_dir.glob("*.partial"))  # tidied once it was its turn
