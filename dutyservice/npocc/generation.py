@@ -18,7 +18,7 @@ from ..db import Database
 from ..errors import Invalid, Unavailable
 from ..forces.models import Force
 from ..ips.models import ProfileAuthorisation, RoleProfile
-from ..ips.queries import requirements_of
+from ..ips.queries import list_role_profiles, requirements_of
 from ..ips.rules import ProfileRequirements
 from .feed import (
     Authorisation,
@@ -210,12 +210,6 @@ def _prepare(export_dir: Path, quarter: Quarter) -> None:
         raise Unavailable(f"the export directory cannot be made: {exc.strerror}") from exc
 
 
-def _profile_rows(session: Session) -> list[RoleProfile]:
-    return list(
-        session.scalars(select(RoleProfile).order_by(RoleProfile.mercury_ref, RoleProfile.version))
-    )
-
-
 def generate_return(
     db: Database,
     export_dir: Path,
@@ -334,7 +328,7 @@ def generate_quarter(
     _prepare(export_dir, quarter)
     with db.reading() as session:
         forces = list(session.scalars(select(Force).order_by(Force.code)))
-        profile_rows = _profile_rows(session)
+        profile_rows = list_role_profiles(session)
     if force_code is not None:
         forces = [force for force in forces if force.code == force_code]
         if not forces:
