@@ -28,7 +28,12 @@ def _fail(error: DomainError) -> None:
 
 def _create_app() -> Flask:
     # Only `serve` answers HTTP: building the API is most of any other command's start-up.
-    app = create_app(http_api=click.get_current_context().command.name == "serve")
+    serving = click.get_current_context().command.name == "serve"
+    if serving:
+        from .server import prepare_metrics_directory
+
+        prepare_metrics_directory()
+    app = create_app(http_api=serving)
     # A command's connections are closed when it ends, not left to the garbage collector.
     click.get_current_context().call_on_close(app.extensions["dutyservice"].db.dispose)
     # What start-up built (modules, mappers, the app) lives as long as the process: the

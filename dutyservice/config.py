@@ -35,6 +35,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     #: Log level of the service's structured logs.
     log_level: str = "INFO"
+    #: Seconds a stopping server keeps answering, with /readyz at 503, before it stops accepting.
+    shutdown_drain_seconds: float = 3.0
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,6 +53,7 @@ class Settings:
             npocc_retries=int(env.get("DUTYSERVICE_NPOCC_RETRIES", "4")),
             max_body_bytes=int(env.get("DUTYSERVICE_MAX_BODY_BYTES", "1000000")),
             log_level=env.get("DUTYSERVICE_LOG_LEVEL", "INFO"),
+            shutdown_drain_seconds=float(env.get("DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS", "3")),
         )
 
     def replace(self, **changes: object) -> Settings:

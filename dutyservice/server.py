@@ -1,11 +1,29 @@
-"""The production WSGI server: gunicorn with threaded workers."""
+"""The production WSGI server: gunicorn with threaded workers.
+
+Stopping (SIGTERM) is graceful: each worker first says it is not ready (`/readyz` 503) while it
+goes on answering for `drain_seconds`, so that a load balancer stops sending it requests; then it
+stops accepting and finishes the requests in flight.
+"""
 
 from __future__ import annotations
 
+import math
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from .lifecycle import begin_shutdown
+
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# The workers' last requests after the drain: gunicorn kills what is still running after this.
+FINISH_IN_FLIGHT_SECONDS = 10
+_made_directory: Path | None = None  # removed at exit; a directory an operator named is kept
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -22,12 +40,52 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+def prepare_metrics_directory() -> Path:
+    """The directory the workers' metrics are kept in, emptied: call before the app is built.
+
+    prometheus-client chooses its multiprocess mode when it is imported, and the counts of a
+    previous run must not be added to this one's (its multiprocess guide).
+    """
+    given = os.environ.get(METRICS_DIR)
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for leftover in directory.glob("*.db"):
+            leftover.unlink()
+    else:
+        global _made_directory
+        directory = _made_directory = Path(tempfile.mkdtemp(prefix="dutyservice-metrics-"))
+        os.environ[METRICS_DIR] = str(directory)
+    return directory
+
+
 def _post_fork(_server: Any, worker: Any) -> None:
     # A forked worker must not share the parent's database connections.
     worker.app.application.extensions["dutyservice"].db.dispose()
+    drain = worker.app.application.extensions["dutyservice"].settings.shutdown_drain_seconds
+    stop = worker.handle_exit
+
+    def drain_then_stop(sig: int, frame: Any) -> None:
+        begin_shutdown()
+        threading.Timer(drain, stop, (sig, frame)).start()
+
+    # Replaced before the worker installs its signal handlers (gunicorn calls post_fork first).
+    worker.handle_exit = drain_then_stop
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def _on_exit(_server: Any) -> None:
+    if _made_directory is not None:
+        shutil.rmtree(_made_directory, ignore_errors=True)
 
 
 def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    drain = app.extensions["dutyservice"].settings.shutdown_drain_seconds
     GunicornServer(
         app,
         {
@@ -36,8 +94,10 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "threads": threads,
             "worker_class": "gthread",
             "post_fork": _post_fork,
+            "child_exit": _child_exit,
+            "on_exit": _on_exit,
             "accesslog": None,
             "timeout": 60,
-            "graceful_timeout": 10,
+            "graceful_timeout": math.ceil(drain) + FINISH_IN_FLIGHT_SECONDS,
         },
     ).run()

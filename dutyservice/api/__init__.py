@@ -23,6 +23,7 @@ from . import (
     events,
     health,
     ips,
+    metrics,
     officers,
     problems,
     reference,
@@ -34,6 +35,8 @@ from .problems import PROBLEM_JSON, problem
 
 log = logging.getLogger("dutyservice.requests")
 PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
+# Outside the API's base path, but behind the same bearer tokens.
+AUTHENTICATED_PATHS = {"/metrics"}
 # The calendar feed is read by a phone with its own key (API.md), not a bearer token.
 KEYED_PATH = re.compile(r"/api/v1/officers/\d+/calendar\.ics")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -99,6 +102,7 @@ def init_api(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(metrics.blp)
     app.register_error_handler(Unauthenticated, _unauthenticated)
     app.before_request(_start_request)
     app.after_request(_finish_request)
@@ -118,7 +122,7 @@ def _start_request() -> Response | None:
     g.started = time.perf_counter()
     if request.method in BODY_METHODS and _has_body() and not request.is_json:
         return problem(415, "Unsupported Media Type", "send the body as application/json")
-    if (
+    if request.path in AUTHENTICATED_PATHS or (
         request.path.startswith("/api/v1/")
         and request.path not in PUBLIC_PATHS
         and not KEYED_PATH.fullmatch(request.path)
@@ -143,6 +147,8 @@ def _caller():  # type: ignore[no-untyped-def]
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id", "")
     caller = g.get("principal")
+    seconds = time.perf_counter() - g.get("started", time.perf_counter())
+    metrics.observe(request.method, response.status_code, seconds)
     log.info(
         "request",
         extra={
@@ -150,9 +156,7 @@ def _finish_request(response: Response) -> Response:
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
-            "duration_ms": round(
-                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
-            ),
+            "duration_ms": round(seconds * 1000, 1),
             "token_id": caller.token_id if caller else None,
             "role": caller.role.value if caller else None,
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
+from ..lifecycle import shutting_down
 from .common import database
 from .problems import problem
 
@@ -18,6 +19,10 @@ def healthz() -> Response:
 
 @blp.get("/readyz")
 def readyz() -> Response:
+    if shutting_down():
+        return problem(
+            503, "Service Unavailable", "this server is shutting down", headers={"Retry-After": "5"}
+        )
     try:
         with database().engine.connect() as connection:
             connection.execute(text("SELECT 1"))

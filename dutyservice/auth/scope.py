@@ -32,6 +32,7 @@ class Permission(StrEnum):
     MANAGE_RETURNS = "make and send NPoCC returns"
     MANAGE_REFERENCE = "change forces and role profiles"
     READ_AUDIT = "read the audit trail"
+    READ_METRICS = "read the service's metrics"
 
 
 _SPECIAL = {Permission.READ_OFFICER, Permission.BOOK_DUTIES}

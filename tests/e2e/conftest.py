@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,50 +20,68 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DUTYSERVICE_DATABASE_URL": database_url,
-        "DUTYSERVICE_EXPORT_DIR": str(tmp_path_factory.mktemp("server-exports")),
-        "DUTYSERVICE_LOG_LEVEL": "WARNING",
-    }
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dutyservice",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--threads",
-                "8",
-            ],
-            env=env,
-            stdout=output,
-            stderr=output,
+class RunningServer:
+    """`dutyservice serve` in its own process, as an operator starts it."""
+
+    def __init__(
+        self, database_url: str, directory: Path, *, workers: int = 2, **environment: str
+    ) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = directory / f"server-{self.port}.log"
+        env = {**os.environ, "DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS": "0.2"}
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server makes its own
+        env.update(
+            DUTYSERVICE_DATABASE_URL=database_url,
+            DUTYSERVICE_EXPORT_DIR=str(directory / "exports"),
+            DUTYSERVICE_LOG_LEVEL="WARNING",
+            **environment,
         )
-    base = f"http://127.0.0.1:{port}"
-    try:
+        with open(self.log, "wb") as output:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "dutyservice",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    "8",
+                ],
+                env=env,
+                stdout=output,
+                stderr=output,
+            )
         deadline = time.monotonic() + 30
         while True:
             try:
-                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
+                if requests.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                    return
             except requests.ConnectionError:
                 pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log.read_text()}")
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"the server did not start:\n{self.log.read_text()}")
             time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
         try:
-            process.wait(timeout=15)
+            return self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            self.process.kill()
+            return self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    running = RunningServer(database_url, tmp_path_factory.mktemp("server"))
+    try:
+        yield running.base
+    finally:
+        running.stop()

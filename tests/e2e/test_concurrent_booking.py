@@ -14,7 +14,12 @@ from ..support.builders import Builder
 CLIENTS = 16
 
 
-def book_all_at_once(server: str, headers: dict[str, str], bodies: list[dict]) -> list[int]:
+def book_all_at_once(
+    server: str | list[str], headers: dict[str, str], bodies: list[dict]
+) -> list[int]:
+    """Post every body at the same moment, each from its own client (to one server or, given a
+    list, body i to server i)."""
+    servers = [server] * len(bodies) if isinstance(server, str) else server
     barrier = threading.Barrier(len(bodies))
     statuses: list[int] = [0] * len(bodies)
 
@@ -22,7 +27,7 @@ def book_all_at_once(server: str, headers: dict[str, str], bodies: list[dict]) -
         with requests.Session() as http:
             barrier.wait()
             statuses[index] = http.post(
-                f"{server}/api/v1/duties", json=bodies[index], headers=headers, timeout=30
+                f"{servers[index]}/api/v1/duties", json=bodies[index], headers=headers, timeout=30
             ).status_code
 
     threads = [threading.Thread(target=book, args=(i,)) for i in range(len(bodies))]

@@ -1,0 +1,85 @@
+"""`GET /metrics` (API.md "Metrics"): admin only, requests by endpoint name, stored state."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from ..support.builders import Builder
+from ..support.metrics import endpoint_names, sample
+
+REQUESTS = "dutyservice_http_requests_total"
+
+
+def test_metrics_need_a_token(client: FlaskClient) -> None:
+    answer = client.get("/metrics")
+    assert answer.status_code == 401
+    assert answer.content_type == "application/problem+json"
+
+
+def test_metrics_are_refused_to_every_role_but_admin(client: FlaskClient, build: Builder) -> None:
+    for role in ("supervisor", "authoriser", "planner", "npocc"):
+        answer = client.get("/metrics", headers=build.headers(role))
+        assert answer.status_code == 403, role
+    special = build.officer()
+    assert (
+        client.get("/metrics", headers=build.headers("special", officer=special)).status_code == 403
+    )
+
+
+def test_requests_are_counted_by_endpoint_name_never_by_path(
+    client: FlaskClient, build: Builder
+) -> None:
+    admin = build.headers("admin")
+    officer = build.officer()
+    before = client.get("/metrics", headers=admin).get_data(as_text=True)
+    for _ in range(3):
+        assert client.get(f"/api/v1/officers/{officer.id}", headers=admin).status_code == 200
+    after = client.get("/metrics", headers=admin).get_data(as_text=True)
+    labels = {"method": "GET", "status": "200"}
+    endpoints = endpoint_names(after, REQUESTS)
+    officer_endpoints = [e for e in endpoints if "officer" in e.lower()]
+    assert officer_endpoints, endpoints
+    assert not any("/" in e for e in endpoints), endpoints  # names, not paths with ids in them
+    counted = sum(
+        sample(after, REQUESTS, endpoint=e, **labels)
+        - sample(before, REQUESTS, endpoint=e, **labels)
+        for e in officer_endpoints
+    )
+    assert counted == 3
+    assert "Smith" not in after and officer.warrant_number not in after
+
+
+def test_bookings_and_refusals_are_counted(client: FlaskClient, build: Builder) -> None:
+    admin = build.headers("admin")
+    officer = build.officer()
+    before = client.get("/metrics", headers=admin).get_data(as_text=True)
+    body = {
+        "officer_id": officer.id,
+        "duty_type": "patrol",
+        "starts_at": "2026-12-31T20:00:00Z",
+        "ends_at": "2026-12-31T23:00:00Z",
+    }
+    assert client.post("/api/v1/duties", json=body, headers=admin).status_code == 201
+    assert client.post("/api/v1/duties", json=body, headers=admin).status_code == 409
+    after = client.get("/metrics", headers=admin).get_data(as_text=True)
+    booked = sample(after, "dutyservice_bookings_total") - sample(
+        before, "dutyservice_bookings_total"
+    )
+    refused = sample(after, "dutyservice_refusals_total", action="booking", status="409") - sample(
+        before, "dutyservice_refusals_total", action="booking", status="409"
+    )
+    assert (booked, refused) == (1, 1)
+
+
+def test_returns_by_status_are_read_from_the_database(client: FlaskClient, build: Builder) -> None:
+    admin = build.headers("admin")
+    made = client.post(
+        "/api/v1/npocc/returns",
+        json={"quarter": "2026-Q3", "force": "cambridgeshire"},
+        headers=admin,
+    )
+    assert made.status_code == 201
+    text = client.get("/metrics", headers=admin).get_data(as_text=True)
+    assert sample(text, "dutyservice_npocc_returns", status="pending") == 1
+    assert sample(text, "dutyservice_npocc_returns_pending_delivery") == 1
+    assert sample(text, "dutyservice_npocc_returns", status="delivered") == 0

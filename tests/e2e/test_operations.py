@@ -1,0 +1,200 @@
+"""Running the service as operations do: metrics over several workers, stopping under load,
+several instances on one database."""
+
+from __future__ import annotations
+
+import itertools
+import signal
+import threading
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+from sqlalchemy import func, select, text
+
+from dutyservice.db import Database
+from dutyservice.npocc.models import NpoccReturn, QuarterRun
+
+from ..support import bulk
+from ..support.builders import Builder
+from ..support.metrics import endpoint_names, sample
+from ..support.receiver import receiver
+from .conftest import RunningServer
+from .test_concurrent_booking import book_all_at_once
+from .test_export_processes import FORCES, command
+
+REQUESTS = "dutyservice_http_requests_total"
+
+
+def test_metrics_count_every_request_once_whichever_worker_answers(
+    app: Flask, build: Builder, database_url: str, tmp_path: Path
+) -> None:
+    metrics_dir = tmp_path / "metrics"
+    running = RunningServer(
+        database_url, tmp_path, workers=2, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+    )
+    try:
+        admin = build.headers("admin")
+        asked = 120
+
+        def ask(count: int) -> None:
+            with requests.Session() as http:
+                for _ in range(count):
+                    got = http.get(f"{running.base}/api/v1/competencies", headers=admin, timeout=30)
+                    assert got.status_code == 200
+
+        threads = [threading.Thread(target=ask, args=(asked // 12,)) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # Both workers answered some of them: each keeps a file of its own.
+        writers = {int(p.stem.rsplit("_", 1)[1]) for p in metrics_dir.glob("counter_*.db")}
+        assert len(writers - {running.process.pid}) == 2
+        # Every scrape, from whichever worker, adds up both workers' counts.
+        for _ in range(6):
+            with requests.Session() as http:  # a new connection: any worker may take it
+                scraped = http.get(f"{running.base}/metrics", headers=admin, timeout=30)
+            assert scraped.status_code == 200
+            # This new server has answered nothing else but its start-up readiness checks and
+            # these scrapes, whose own endpoints are left out.
+            answered = sum(
+                sample(scraped.text, REQUESTS, endpoint=name, method="GET", status="200")
+                for name in endpoint_names(scraped.text, REQUESTS)
+                if name not in ("metrics.metrics", "health.readyz")
+            )
+            assert answered == asked
+    finally:
+        running.stop()
+
+
+def test_a_stopping_server_says_it_is_not_ready_and_finishes_what_it_started(
+    app: Flask, build: Builder, db: Database, database_url: str, tmp_path: Path
+) -> None:
+    running = RunningServer(
+        database_url, tmp_path, workers=2, DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS="2"
+    )
+    officers = [build.officer() for _ in range(8)]
+    headers = build.headers("supervisor")
+    answers: list[tuple[int, int | None]] = []  # (status, duty id)
+    refused = threading.Event()
+    lock = threading.Lock()
+
+    def book_until_refused(officer_id: int) -> None:
+        start = datetime(2027, 1, 1, tzinfo=UTC)
+        with requests.Session() as http:
+            for n in itertools.count():
+                body = {
+                    "officer_id": officer_id,
+                    "duty_type": "patrol",
+                    "starts_at": (start + timedelta(hours=2 * n)).isoformat(),
+                    "ends_at": (start + timedelta(hours=2 * n + 1)).isoformat(),
+                }
+                try:
+                    got = http.post(
+                        f"{running.base}/api/v1/duties", json=body, headers=headers, timeout=30
+                    )
+                except requests.ConnectionError:
+                    refused.set()
+                    return
+                with lock:
+                    answers.append(
+                        (got.status_code, got.json()["id"] if got.status_code == 201 else None)
+                    )
+
+    threads = [threading.Thread(target=book_until_refused, args=(o.id,)) for o in officers]
+    for thread in threads:
+        thread.start()
+    while len(answers) < 40:
+        time.sleep(0.01)
+    running.process.send_signal(signal.SIGTERM)
+    readiness: list[int] = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with requests.Session() as http:
+                readiness.append(http.get(f"{running.base}/readyz", timeout=5).status_code)
+        except requests.ConnectionError:
+            break
+        if readiness[-1] == 503:
+            break
+        time.sleep(0.02)
+    for thread in threads:
+        thread.join(timeout=60)
+    assert running.process.wait(timeout=30) == 0
+    assert readiness and readiness[-1] == 503, readiness
+    statuses = Counter(status for status, _ in answers)
+    assert set(statuses) == {201}, statuses  # no 5xx, no refusal: every answer a booking
+    booked = sorted(duty_id for _, duty_id in answers if duty_id is not None)
+    with db.engine.connect() as connection:
+        stored = connection.execute(text("SELECT id FROM duties ORDER BY id")).scalars().all()
+        audited = connection.execute(
+            text(
+                "SELECT count(DISTINCT resource_id) FROM audit_entries "
+                "WHERE resource_type = 'duty' AND action = 'duty.book'"
+            )
+        ).scalar()
+    # Each booking answered is stored with its audit entry, and nothing else was half-written.
+    assert stored == booked and audited == len(booked)
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_two_instances_and_two_schedulers_on_one_database_keep_every_rule(
+    app: Flask, build: Builder, db: Database, database_url: str, tmp_path: Path
+) -> None:
+    bulk.ips_officers(db, "norfolk", 30, ost_expires_on=date(2099, 1, 1))
+    officer = build.officer()
+    headers = build.headers("supervisor")
+    with receiver([]) as feed:
+        instances = [RunningServer(database_url, tmp_path / str(i)) for i in range(2)]
+        schedulers = [
+            command(db, tmp_path / "exports", "scheduler", feed_url=feed.url) for _ in range(2)
+        ]
+        try:
+            # Clashing bookings, half through each instance, at the same moment: one stored.
+            start = datetime(2027, 2, 1, 20, tzinfo=UTC)
+            bodies = [
+                {
+                    "officer_id": officer.id,
+                    "duty_type": "patrol",
+                    "starts_at": (start + timedelta(minutes=5 * i)).isoformat(),
+                    "ends_at": (start + timedelta(hours=3, minutes=5 * i)).isoformat(),
+                }
+                for i in range(16)
+            ]
+            statuses = book_all_at_once([instances[i % 2].base for i in range(16)], headers, bodies)
+            assert sorted(statuses) == [201] + [409] * 15
+            # The quarter just ended: every return made once and delivered once.
+            deadline = time.monotonic() + 180
+            while True:
+                with db.reading() as session:
+                    runs = list(session.scalars(select(QuarterRun)))
+                    delivered = session.scalar(
+                        select(func.count()).where(NpoccReturn.status == "delivered")
+                    )
+                if runs and all(r.status == "completed" for r in runs) and delivered == FORCES:
+                    break
+                for s in schedulers:
+                    assert s.poll() is None, s.communicate()[1].decode()
+                assert time.monotonic() < deadline, "the quarter's returns were not delivered"
+                time.sleep(0.2)
+        finally:
+            for s in schedulers:
+                s.terminate()
+                s.communicate(timeout=30)
+            for instance in instances:
+                instance.stop()
+        keys = Counter(r.headers.get("Idempotency-Key") for r in feed.received)
+    with db.reading() as session:
+        made = list(session.scalars(select(NpoccReturn)))
+        stored = session.scalar(
+            text("SELECT count(*) FROM duties WHERE officer_id = :id AND status <> 'cancelled'"),
+            {"id": officer.id},
+        )
+    assert len(made) == FORCES and {r.revision for r in made} == {1}
+    assert stored == 1
+    assert len(keys) == FORCES and set(keys.values()) == {1}, keys
