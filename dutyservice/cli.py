@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -64,6 +65,20 @@ def db_upgrade() -> None:
     upgrade(_db())
     seed_reference_data(_db())
     click.echo("database at head; reference data seeded")
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(path: Path) -> None:
+    """Copy the database to PATH while the service runs (SQLite file, or pg_dump's format)."""
+    from .backup import backup
+
+    try:
+        backup(_settings().database_url, path)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"backup written to {path}")
 
 
 @main.command()
