@@ -110,7 +110,9 @@ def run_quarter(
         return None
     try:
         generated = generate_quarter(db, settings.export_dir, quarter)
-    except Exception as exc:
+    except BaseException as exc:
+        # Stopped (SystemExit on SIGTERM) or failed: the claim is released at once, so that the
+        # next start makes the quarter instead of waiting for the claim to go stale.
         _finish(db, quarter, FAILED, 0, f"{type(exc).__name__}: {exc}"[:2000])
         raise
     made = [g.record for g in generated if g.created]

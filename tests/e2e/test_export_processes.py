@@ -147,3 +147,50 @@ def test_two_scheduler_processes_make_each_return_once(
     assert counts == [(run.quarter, FORCES)] and run.returns_made == FORCES
     norfolk = [r for r in returns(db) if r.return_id.startswith("norfolk-")]
     assert [r.record_count for r in norfolk] == [50]
+
+
+def test_a_scheduler_stopped_mid_run_lets_the_next_start_finish_the_quarter_with_the_same_bytes(
+    app: Flask, db: Database, tmp_path: Path
+) -> None:
+    bulk.ips_officers(db, "norfolk", 4000, ost_expires_on=date(2099, 1, 1))
+    exports = tmp_path / "exports"
+    first = command(db, exports, "scheduler")
+    deadline = time.monotonic() + 120
+    while not list(exports.glob(".*.partial")) and len(returns(db)) < 2:
+        assert first.poll() is None, first.communicate()[1].decode()
+        assert time.monotonic() < deadline, "the scheduler made nothing"
+        time.sleep(0.002)
+    first.send_signal(signal.SIGTERM)
+    first.communicate(timeout=60)
+    with db.reading() as session:
+        [stopped] = list(session.scalars(select(QuarterRun)))
+    assert stopped.status == "failed" and "SystemExit" in (stopped.detail or "")
+    assert len(returns(db)) < FORCES
+
+    second = command(db, exports, "scheduler")
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with db.reading() as session:
+                [run] = list(session.scalars(select(QuarterRun)))
+            if run.status == "completed":
+                break
+            assert second.poll() is None, second.communicate()[1].decode()
+            assert time.monotonic() < deadline, "the next start did not finish the quarter"
+            time.sleep(0.1)
+    finally:
+        second.terminate()
+        second.communicate(timeout=30)
+    made = returns(db)
+    assert len(made) == FORCES and {r.revision for r in made} == {1}
+    assert not list(exports.glob(".*.partial"))
+    # The same bytes as a run never interrupted.
+    norfolk = next(r for r in made if r.return_id.startswith("norfolk-"))
+    with db.transaction() as session:
+        session.execute(delete(NpoccReturn))
+        session.execute(delete(QuarterRun))
+    fresh = tmp_path / "fresh"
+    finish(command(db, fresh, "export", "--quarter", run.quarter, "--force", "norfolk"))
+    data = (exports / norfolk.csv_filename).read_bytes()
+    assert data.count(b"\r\n") == 4001
+    assert (fresh / norfolk.csv_filename).read_bytes() == data
