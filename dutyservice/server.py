@@ -97,6 +97,9 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "child_exit": _child_exit,
             "on_exit": _on_exit,
             "accesslog": None,
+            # gunicorn's control socket has one default path per user: two instances on one
+            # host would answer each other's commands. Processes are managed by signals here.
+            "control_socket_disable": True,
             "timeout": 60,
             "graceful_timeout": math.ceil(drain) + FINISH_IN_FLIGHT_SECONDS,
         },

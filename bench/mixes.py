@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""Load mixes on PostgreSQL: the service under the load it will really see.
+
+    python bench/mixes.py [--officers 20000] [--reuse URL] [--seconds 15]
+
+Each figure is printed beside the baseline it is judged against, both measured in this run:
+
+1. capacity: booking (`POST /api/v1/duties`, 8 clients, closed loop) against the authenticated
+   no-op read (`GET /api/v1/competencies`) through the same server; target >= 0.5;
+2. mixed: 8 clients booking at half the measured booking capacity (paced, open loop) while 2
+   planners ask the national deployable question and the quarterly export runs, against the
+   deployable p95 of the same 2 planners alone; target <= 2;
+3. call-out storm: 2,000 officers signing up at once to a national event of 500 places; exactly
+   500 stored; sign-ups per second against the booking rate of (1); target >= 0.8; p99;
+4. memory: one serving worker's resident memory after 10,000 mixed requests against after 1,000;
+   target <= 1.1.
+
+The data is `dutyservice fixtures load national` in a new database (dropped at the end), or an
+already loaded one with --reuse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = os.environ.get(
+    "DUTYSERVICE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BOOKING_CLIENTS = 8
+PLANNERS = 2
+STORM_OFFICERS = 2_000
+STORM_PLACES = 500
+
+
+def dutyservice(url: str, *args: str, env: dict[str, str] | None = None) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-m", "dutyservice", *args],
+        env={**os.environ, "DUTYSERVICE_DATABASE_URL": url, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return completed.stdout
+
+
+def token(url: str, role: str, force: str | None = None) -> dict[str, str]:
+    args = ["token", "create", "--role", role, "--label", "bench"]
+    if force:
+        args += ["--force", force]
+    secret = dutyservice(url, *args).strip().splitlines()[-1]
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@contextmanager
+def new_database() -> Iterator[str]:
+    name = f"bench_mix_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@contextmanager
+def served(url: str, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dutyservice", "serve", "--port", str(port)]
+        + ["--workers", str(workers), "--threads", "8"],
+        env={
+            **os.environ,
+            "DUTYSERVICE_DATABASE_URL": url,
+            "DUTYSERVICE_LOG_LEVEL": "WARNING",
+            "DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS": "0",
+        },
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise SystemExit("the server did not start")
+        time.sleep(0.2)
+    try:
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Slots:
+    """Non-overlapping future duty slots, one officer after another, for bookings that succeed."""
+
+    def __init__(self, officer_ids: list[int], start: datetime) -> None:
+        self._next = itertools.count()
+        self._officers = officer_ids
+        self._start = start
+        self._lock = threading.Lock()
+
+    def body(self) -> dict[str, object]:
+        with self._lock:
+            n = next(self._next)
+        officer = self._officers[n % len(self._officers)]
+        starts = self._start + timedelta(hours=3 * (n // len(self._officers)))
+        return {
+            "officer_id": officer,
+            "duty_type": "patrol",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        }
+
+
+def closed_loop(clients: int, seconds: float, request: Callable[[requests.Session], int]) -> float:
+    """Requests per second answered 2xx by `clients` clients each sending as soon as answered."""
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        with requests.Session() as http:
+            while time.monotonic() < stop:
+                status = request(http)
+                if not 200 <= status < 300:
+                    raise SystemExit(f"unexpected status {status}")
+                done[i] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.monotonic() - began)
+
+
+def latencies(
+    clients: int, seconds: float, request: Callable[[requests.Session], int]
+) -> list[float]:
+    samples: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client() -> None:
+        with requests.Session() as http:
+            while time.monotonic() < stop:
+                began = time.perf_counter()
+                status = request(http)
+                took = time.perf_counter() - began
+                if status != 200:
+                    raise SystemExit(f"unexpected status {status}")
+                with lock:
+                    samples.append(took)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return samples
+
+
+def paced(
+    rate: float, clients: int, seconds: float, send: Callable[[requests.Session], int]
+) -> int:
+    """Open loop: requests at fixed times, `rate` a second in all, whatever the answers take."""
+    interval = clients / rate
+    sent = [0] * clients
+    began = time.monotonic()
+
+    def client(i: int) -> None:
+        with requests.Session() as http:
+            due = began + i * interval / clients
+            while due < began + seconds:
+                time.sleep(max(0.0, due - time.monotonic()))
+                status = send(http)
+                if not 200 <= status < 300:
+                    raise SystemExit(f"unexpected status {status}")
+                sent[i] += 1
+                due += interval
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(sent)
+
+
+def worker_rss_kib(master: int) -> int:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    [worker] = children
+    for line in Path(f"/proc/{worker}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise SystemExit("no VmRSS")
+
+
+def officer_ids(url: str, count: int) -> list[int]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        ids = connection.execute(
+            text("SELECT id FROM officers WHERE left_on IS NULL ORDER BY id LIMIT :n"),
+            {"n": count},
+        ).scalars()
+        found = list(ids)
+    engine.dispose()
+    return found
+
+
+def measure(url: str, seconds: float) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    admin = token(url, "admin")
+    npocc = token(url, "npocc")
+    tomorrow = datetime.now(UTC).replace(hour=18, minute=0, second=0, microsecond=0)
+    window = {
+        "from": (tomorrow + timedelta(days=1)).isoformat().replace("+00:00", "Z"),
+        "to": (tomorrow + timedelta(days=1, hours=8)).isoformat().replace("+00:00", "Z"),
+        "per_page": "500",
+    }
+    far = datetime(2031, 1, 1, tzinfo=UTC) + timedelta(days=random.randrange(3000))
+    officers = officer_ids(url, 4_000)
+    slots = Slots(officers[:STORM_OFFICERS], far)
+    with served(url) as (base, _):
+
+        def book(http: requests.Session) -> int:
+            return http.post(f"{base}/api/v1/duties", json=slots.body(), headers=admin).status_code
+
+        def noop(http: requests.Session) -> int:
+            return http.get(f"{base}/api/v1/competencies", headers=admin).status_code
+
+        def deployable(http: requests.Session) -> int:
+            return http.get(f"{base}/api/v1/deployable", params=window, headers=npocc).status_code
+
+        closed_loop(BOOKING_CLIENTS, 3, noop)  # warm-up: connections, prepared statements
+        closed_loop(BOOKING_CLIENTS, 3, book)
+        latencies(PLANNERS, 3, deployable)
+        floor = closed_loop(BOOKING_CLIENTS, seconds, noop)
+        booking = closed_loop(BOOKING_CLIENTS, seconds, book)
+        rows.append(
+            (
+                "booking / no-op floor",
+                f"{booking:.0f} / {floor:.0f} req/s",
+                f"{booking / floor:.2f}",
+                ">= 0.5",
+            )
+        )
+
+        alone = latencies(PLANNERS, seconds, deployable)
+        quarter = _last_quarter()
+        export = subprocess.Popen(
+            [sys.executable, "-m", "dutyservice", "export", "--quarter", quarter],
+            env={**os.environ, "DUTYSERVICE_DATABASE_URL": url,
+                 "DUTYSERVICE_EXPORT_DIR": tempfile.mkdtemp(prefix="bench-mix-")},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        )  # fmt: skip
+        booked: list[int] = []
+        booker = threading.Thread(
+            target=lambda: booked.append(paced(booking / 2, BOOKING_CLIENTS, seconds, book))
+        )
+        booker.start()
+        mixed = latencies(PLANNERS, seconds, deployable)
+        booker.join()
+        export.wait()
+        p95_alone, p95_mixed = percentile(alone, 95) * 1000, percentile(mixed, 95) * 1000
+        rows.append(("deployable p95 under the mix / alone",
+                     f"{p95_mixed:.0f} / {p95_alone:.0f} ms", f"{p95_mixed / p95_alone:.2f}",
+                     "<= 2"))  # fmt: skip
+        rows.append(("  the mix: bookings paced, export", f"{booked[0] / seconds:.0f} req/s",
+                     f"exit {export.returncode}", ""))  # fmt: skip
+
+        rows.append(_storm(base, admin, officers, far, booking))
+
+    with served(url, workers=1) as (base, master):
+
+        def mixed_request(http: requests.Session, n: int) -> int:
+            if n % 10 == 0:
+                return http.get(
+                    f"{base}/api/v1/deployable", params=window, headers=npocc
+                ).status_code
+            if n % 3 == 0:
+                return http.post(
+                    f"{base}/api/v1/duties", json=slots.body(), headers=admin
+                ).status_code
+            return http.get(f"{base}/api/v1/competencies", headers=admin).status_code
+
+        counter = itertools.count()
+        run = lambda total: _requests(total, lambda http: mixed_request(http, next(counter)))  # noqa: E731
+        run(1_000)
+        after_1k = worker_rss_kib(master.pid)
+        run(9_000)
+        after_10k = worker_rss_kib(master.pid)
+        rows.append(("worker RSS after 10,000 / 1,000 requests",
+                     f"{after_10k / 1024:.0f} / {after_1k / 1024:.0f} MB",
+                     f"{after_10k / after_1k:.2f}", "<= 1.1"))  # fmt: skip
+    return rows
+
+
+def _requests(total: int, send: Callable[[requests.Session], int]) -> None:
+    share = [total // BOOKING_CLIENTS] * BOOKING_CLIENTS
+
+    def client(count: int) -> None:
+        with requests.Session() as http:
+            for _ in range(count):
+                status = send(http)
+                if status >= 300:
+                    raise SystemExit(f"unexpected status {status}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in share]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _storm(
+    base: str, admin: dict[str, str], officers: list[int], far: datetime, booking_rate: float
+) -> tuple[str, str, str, str]:
+    starts = far - timedelta(days=400)
+    event = requests.post(
+        f"{base}/api/v1/events",
+        json={
+            "force": "metropolitan",
+            "title": "Mutual aid: national call-out",
+            "location": "London",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=8)).isoformat(),
+            "duty_type": "event",
+            "capacity": STORM_PLACES,
+            "signup_deadline": (starts - timedelta(days=1)).isoformat(),
+            "open_to": "national",
+        },
+        headers=admin,
+        timeout=60,
+    )
+    if event.status_code != 201:
+        raise SystemExit(f"event not created: {event.status_code} {event.text}")
+    url = f"{base}/api/v1/events/{event.json()['id']}/signups"
+    volunteers = officers[2_000 : 2_000 + STORM_OFFICERS]
+    if len(volunteers) < STORM_OFFICERS:
+        volunteers = officers[:STORM_OFFICERS]
+    clients = 32
+    barrier = threading.Barrier(clients)
+    outcomes: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def client(share: list[int]) -> None:
+        with requests.Session() as http:
+            barrier.wait()
+            for officer in share:
+                began = time.perf_counter()
+                status = http.post(url, json={"officer_id": officer}, headers=admin).status_code
+                with lock:
+                    outcomes.append((status, time.perf_counter() - began))
+
+    shares = [volunteers[i::clients] for i in range(clients)]
+    threads = [threading.Thread(target=client, args=(s,)) for s in shares]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    stored = sum(1 for status, _ in outcomes if status == 201)
+    others = {status for status, _ in outcomes if status != 201}
+    if stored != STORM_PLACES or others - {409}:
+        raise SystemExit(f"storm: {stored} stored, other answers {others}")
+    rate = len(outcomes) / elapsed
+    p99 = percentile([t for _, t in outcomes], 99) * 1000
+    return (
+        f"call-out storm: sign-ups / booking ({stored} of {len(outcomes)} kept, p99 {p99:.0f} ms)",
+        f"{rate:.0f} / {booking_rate:.0f} req/s",
+        f"{rate / booking_rate:.2f}",
+        ">= 0.8",
+    )
+
+
+def _last_quarter() -> str:
+    today = datetime.now(UTC).date()
+    quarter = (today.month - 1) // 3  # the one just ended, 0 meaning last year's Q4
+    return f"{today.year - 1}-Q4" if quarter == 0 else f"{today.year}-Q{quarter}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--officers", type=int, default=20_000, help="the national headcount")
+    parser.add_argument("--reuse", help="an already loaded PostgreSQL database URL")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each measurement")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; PostgreSQL; {args.seconds:.0f} s a measurement")
+
+    def report(url: str) -> None:
+        rows = measure(url, args.seconds)
+        width = max(len(r[0]) for r in rows)
+        print(f"{'figure':<{width}}  {'measured / baseline':<22} {'ratio':>8}  target")
+        for name, values, ratio, target in rows:
+            print(f"{name:<{width}}  {values:<22} {ratio:>8}  {target}")
+
+    if args.reuse:
+        report(args.reuse)
+        return
+    with new_database() as url:
+        dutyservice(url, "db", "upgrade")
+        began = time.monotonic()
+        dutyservice(url, "fixtures", "load", "national", "--officers", str(args.officers))
+        print(f"loaded {args.officers:,} officers in {time.monotonic() - began:.0f} s")
+        report(url)
+
+
+if __name__ == "__main__":
+    main()
