@@ -76,6 +76,15 @@ class Duty(Base):
             using="gist",
             where=text("status <> 'cancelled'"),
         ).ddl_if(dialect="postgresql"),
+        # No hour is counted twice: no two completed duties of one officer overlap in their
+        # actual times. On SQLite the completion's IMMEDIATE transaction serialises the check.
+        ExcludeConstraint(
+            ("officer_id", "="),
+            (text("tstzrange(actual_starts_at, actual_ends_at, '[)')"), "&&"),
+            name="ex_duties_actual_no_overlap",
+            using="gist",
+            where=text("status = 'completed' AND actual_starts_at IS NOT NULL"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,12 +15,22 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
 from ..clock import london_day_of, to_utc, utc_now
-from ..db import Database, violated_constraint
+from ..events.models import EventSignup
+from ..db import Database, flush_or_conflict, violated_constraint
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import DutyType, Force
 from ..lookups import lookups
 from .models import RANKS, AvailabilityWindow, Duty, Officer
-from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps
+from .rules import (
+    LONGEST_DUTY,
+    DutyStatus,
+    Service,
+    completion_errors,
+    duty_time_errors,
+    elapsed_hours,
+    first_overlapping,
+    overlaps,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import FromStatement
@@ -63,13 +73,6 @@ def _check_rank(rank: str) -> None:
         raise Invalid("unknown rank", errors={"rank": [f"one of {', '.join(RANKS)}"]})
 
 
-def _flush_or_conflict(session: Session, message: str) -> None:
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(message) from exc
-
-
 # Officers ---------------------------------------------------------------------------------------
 
 
@@ -83,7 +86,7 @@ def create_officer(db: Database, principal: Principal, data: dict[str, Any]) -> 
             force=force, **{k: data[k] for k in OFFICER_FIELDS}, created_at=now, updated_at=now
         )
         session.add(officer)
-        _flush_or_conflict(session, "that warrant number is already used in this force")
+        flush_or_conflict(session, "that warrant number is already used in this force")
         audit.record(
             session,
             principal,
@@ -117,7 +120,7 @@ def update_officer(
             setattr(officer, key, value)
         if changed:
             officer.updated_at = utc_now()
-        _flush_or_conflict(session, "that warrant number is already used in this force")
+        flush_or_conflict(session, "that warrant number is already used in this force")
         if changed:
             audit.record(
                 session,
@@ -415,6 +418,12 @@ def change_duty(
         _require_status(duty, DutyStatus.BOOKED)
         starts_at = changes.get("starts_at", duty.starts_at)
         ends_at = changes.get("ends_at", duty.ends_at)
+        if duty.event_id is not None and (starts_at, ends_at) != (duty.starts_at, duty.ends_at):
+            raise Conflict(
+                "the duty books a place on an event, whose times it keeps: "
+                "withdraw from the event instead",
+                extra={"event_id": duty.event_id},
+            )
         _check_times(starts_at, ends_at)
         check_serving(duty.officer, starts_at)
         if "duty_type" in changes:
@@ -427,7 +436,7 @@ def change_duty(
             setattr(duty, key, value)
         if changed:
             duty.updated_at = utc_now()
-            _flush_or_conflict(session, _OVERLAP)
+            flush_or_conflict(session, _OVERLAP)
             if "duty_type" in changed:
                 changed["duty_type"] = changed["duty_type"].code
             audit.record(
@@ -449,8 +458,9 @@ def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
         if duty.status == DutyStatus.CANCELLED:
             return duty
         _require_status(duty, DutyStatus.BOOKED)
+        now = utc_now()
         duty.status = DutyStatus.CANCELLED
-        duty.updated_at = utc_now()
+        duty.updated_at = now
         audit.record(
             session,
             principal,
@@ -461,7 +471,35 @@ def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
             force_id=duty.officer.force_id,
             changes={"status": DutyStatus.CANCELLED.value},
         )
+        if duty.event_id is not None:
+            _withdraw_signup_of(session, principal, duty, now)
         return duty
+
+
+def _withdraw_signup_of(session: Session, principal: Principal, duty: Duty, now: datetime) -> None:
+    """Cancelling the duty a sign-up booked withdraws the sign-up, so that its place is free
+    and the officer may sign up again (whatever the deadline: the officer is not coming)."""
+    signup = session.scalar(
+        select(EventSignup).where(
+            EventSignup.duty_id == duty.id, EventSignup.withdrawn_at.is_(None)
+        )
+    )
+    if signup is None:
+        return
+    signup.withdrawn_at = now
+    audit.record(
+        session,
+        principal,
+        "event.withdraw",
+        "event",
+        signup.event_id,
+        officer_id=duty.officer_id,
+        force_id=duty.officer.force_id,
+        changes={"duty_id": duty.id, "by": "duty.cancel"},
+    )
+
+
+_COUNTED_TWICE = "the officer already has a completed duty overlapping those actual times"
 
 
 def complete_duty(
@@ -474,18 +512,34 @@ def complete_duty(
     with db.transaction() as session:
         duty = load_duty(session, principal, duty_id, Permission.BOOK_DUTIES)
         _require_status(duty, DutyStatus.BOOKED)
-        starts_at = actual_starts_at or duty.starts_at
-        ends_at = actual_ends_at or duty.ends_at
-        errors = duty_time_errors(starts_at, ends_at, prefix="actual_")
+        starts_at = to_utc(actual_starts_at or duty.starts_at)
+        ends_at = to_utc(actual_ends_at or duty.ends_at)
+        officer = duty.officer
+        errors = completion_errors(
+            starts_at, ends_at, Service(officer.joined_on, officer.left_on), utc_now()
+        )
         if errors:
             raise Invalid("the actual times are not valid", errors=errors)
-        if ends_at > utc_now():
-            raise Invalid(
-                "a duty is completed after it ends", errors={"actual_ends_at": ["is in the future"]}
-            )
+        # PostgreSQL's ex_duties_actual_no_overlap holds this also for completions at the same
+        # moment; on SQLite this transaction is IMMEDIATE, so the check sees every completion.
+        clash = first_overlapping(
+            session.execute(
+                select(Duty.id, Duty.actual_starts_at, Duty.actual_ends_at).where(
+                    Duty.officer_id == duty.officer_id,
+                    Duty.status == DutyStatus.COMPLETED,
+                    Duty.actual_starts_at > starts_at - LONGEST_DUTY,
+                    Duty.actual_starts_at < ends_at,
+                )
+            ).tuples(),
+            starts_at,
+            ends_at,
+        )
+        if clash is not None:
+            raise Conflict(_COUNTED_TWICE, extra={"conflicting_duty_id": clash})
         duty.status = DutyStatus.COMPLETED
         duty.actual_starts_at, duty.actual_ends_at = starts_at, ends_at
         duty.updated_at = utc_now()
+        flush_or_conflict(session, _COUNTED_TWICE)
         audit.record(
             session,
             principal,
