@@ -15,9 +15,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
 from ..clock import london_day_of, to_utc, utc_now
-from ..events.models import EventSignup
 from ..db import Database, flush_or_conflict, violated_constraint
 from ..errors import Conflict, Invalid, NotFound
+from ..events.models import EventSignup
 from ..forces.models import DutyType, Force
 from ..lookups import lookups
 from .models import RANKS, AvailabilityWindow, Duty, Officer
@@ -522,15 +522,16 @@ def complete_duty(
             raise Invalid("the actual times are not valid", errors=errors)
         # PostgreSQL's ex_duties_actual_no_overlap holds this also for completions at the same
         # moment; on SQLite this transaction is IMMEDIATE, so the check sees every completion.
+        completed = session.execute(
+            select(Duty.id, Duty.actual_starts_at, Duty.actual_ends_at).where(
+                Duty.officer_id == duty.officer_id,
+                Duty.status == DutyStatus.COMPLETED,
+                Duty.actual_starts_at > starts_at - LONGEST_DUTY,
+                Duty.actual_starts_at < ends_at,
+            )
+        )
         clash = first_overlapping(
-            session.execute(
-                select(Duty.id, Duty.actual_starts_at, Duty.actual_ends_at).where(
-                    Duty.officer_id == duty.officer_id,
-                    Duty.status == DutyStatus.COMPLETED,
-                    Duty.actual_starts_at > starts_at - LONGEST_DUTY,
-                    Duty.actual_starts_at < ends_at,
-                )
-            ).tuples(),
+            ((i, s, e) for i, s, e in completed if s is not None and e is not None),
             starts_at,
             ends_at,
         )
