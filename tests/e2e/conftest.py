@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,16 +21,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def served(database_url: str, directory: Path) -> Iterator[str]:
+    """`dutyservice serve` (2 workers x 8 threads) on a free port, until the block ends."""
     port = free_port()
     env = {
         **os.environ,
         "DUTYSERVICE_DATABASE_URL": database_url,
-        "DUTYSERVICE_EXPORT_DIR": str(tmp_path_factory.mktemp("server-exports")),
+        "DUTYSERVICE_EXPORT_DIR": str(directory / "exports"),
         "DUTYSERVICE_LOG_LEVEL": "WARNING",
     }
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    log = directory / "server.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [
@@ -66,3 +69,9 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with served(database_url, tmp_path_factory.mktemp("server")) as base:
+        yield base
