@@ -129,6 +129,13 @@ class AvailabilityWindow(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_availability_windows_officer_id_starts_at", "officer_id", "starts_at"),
+        # An officer's declared windows never overlap, so that what is declared is said once.
+        ExcludeConstraint(
+            ("officer_id", "="),
+            (text("tstzrange(starts_at, ends_at, '[)')"), "&&"),
+            name="ex_availability_windows_no_overlap",
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

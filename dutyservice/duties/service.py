@@ -16,7 +16,7 @@ from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
 from ..clock import london_day_of, to_utc, utc_now
 from ..db import Database, flush_or_conflict, violated_constraint
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, RaceLost
 from ..events.models import EventSignup
 from ..forces.models import DutyType, Force
 from ..lookups import lookups
@@ -593,30 +593,29 @@ def replace_availability(
                 AvailabilityWindow.ends_at > range_start,
             )
         ).all()
-        for window in straddling:
-            # Keep the parts of an existing window that lie outside the replaced range.
-            if window.starts_at < range_start:
-                session.add(
-                    AvailabilityWindow(
-                        officer_id=officer.id, starts_at=window.starts_at, ends_at=range_start
-                    )
-                )
-            if window.ends_at > range_end:
-                session.add(
-                    AvailabilityWindow(
-                        officer_id=officer.id, starts_at=range_end, ends_at=window.ends_at
-                    )
-                )
+        # Keep the parts of an existing window that lie outside the replaced range. They are
+        # added once the windows they come from are gone, so that no two ever overlap.
+        kept = [
+            AvailabilityWindow(officer_id=officer.id, starts_at=start, ends_at=end)
+            for window in straddling
+            for start, end in (
+                (window.starts_at, range_start),
+                (range_end, window.ends_at),
+            )
+            if start < end
+        ]
         if straddling:
             session.execute(
                 delete(AvailabilityWindow).where(
                     AvailabilityWindow.id.in_([w.id for w in straddling])
                 )
             )
+        session.add_all(kept)
         created = [
             AvailabilityWindow(officer_id=officer.id, starts_at=s, ends_at=e) for s, e in ordered
         ]
         session.add_all(created)
+        _flush_windows(session)
         audit.record(
             session,
             principal,
@@ -628,3 +627,20 @@ def replace_availability(
             changes={"from": range_start, "to": range_end, "windows": len(created)},
         )
         return created
+
+
+def _flush_windows(session: Session) -> None:
+    """The windows written; on PostgreSQL ex_availability_windows_no_overlap holds them apart.
+
+    What this replacement keeps and adds cannot overlap by itself (checked above), so a clash
+    is with windows another replacement committed meanwhile: the race is lost, and running the
+    replacement again reads and replaces them.
+    """
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if violated_constraint(exc) == "ex_availability_windows_no_overlap":
+            raise RaceLost(
+                "another change to this availability was made at the same moment"
+            ) from exc
+        raise

@@ -1,4 +1,5 @@
-"""one live row by constraint: IPS grants, competencies, sign-ups' duties, completed hours
+"""one live row by constraint: IPS grants, competencies, sign-ups' duties, completed hours,
+declared availability
 
 Revision ID: 0006
 Revises: 0005
@@ -43,12 +44,30 @@ UNIQUE_INDEXES = (
     ),
 )
 
-COMPLETED_OVERLAP = (
-    "SELECT a.id, b.id FROM duties a JOIN duties b ON a.officer_id = b.officer_id "
-    "AND a.id < b.id AND a.actual_starts_at < b.actual_ends_at "
-    "AND b.actual_starts_at < a.actual_ends_at "
-    "WHERE a.status = 'completed' AND b.status = 'completed' "
-    "AND a.actual_starts_at IS NOT NULL AND b.actual_starts_at IS NOT NULL LIMIT 20"
+# (constraint, table, what it refuses, its definition, the pairs of stored rows that break it)
+EXCLUSIONS = (
+    (
+        "ex_duties_actual_no_overlap",
+        "duties",
+        "completed duties whose actual times overlap (duty ids)",
+        "EXCLUDE USING gist (officer_id WITH =, "
+        "tstzrange(actual_starts_at, actual_ends_at, '[)') WITH &&) "
+        "WHERE (status = 'completed' AND actual_starts_at IS NOT NULL)",
+        "SELECT a.id, b.id FROM duties a JOIN duties b ON a.officer_id = b.officer_id "
+        "AND a.id < b.id AND a.actual_starts_at < b.actual_ends_at "
+        "AND b.actual_starts_at < a.actual_ends_at "
+        "WHERE a.status = 'completed' AND b.status = 'completed' "
+        "AND a.actual_starts_at IS NOT NULL AND b.actual_starts_at IS NOT NULL LIMIT 20",
+    ),
+    (
+        "ex_availability_windows_no_overlap",
+        "availability_windows",
+        "availability windows of one officer that overlap (window ids)",
+        "EXCLUDE USING gist (officer_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&)",
+        "SELECT a.id, b.id FROM availability_windows a JOIN availability_windows b "
+        "ON a.officer_id = b.officer_id AND a.id < b.id "
+        "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at LIMIT 20",
+    ),
 )
 
 
@@ -82,26 +101,21 @@ def upgrade() -> None:
             postgresql_where=only_live,
             sqlite_where=only_live,
         )
-    clashes = op.get_bind().execute(sa.text(COMPLETED_OVERLAP)).all()
-    if clashes:
-        listed = "; ".join(f"{a} and {b}" for a, b in clashes)
-        raise RuntimeError(
-            f"completed duties whose actual times overlap (duty ids): {listed}. "
-            "Correct them, then upgrade again."
-        )
-    if op.get_bind().dialect.name == "postgresql":
-        # Autogenerate neither writes the dialect guard nor notices this constraint missing, so
-        # it is kept by hand and tested (as ex_duties_no_overlap is). On SQLite the completion's
-        # IMMEDIATE transaction serialises the service's check instead.
-        op.execute(
-            "ALTER TABLE duties ADD CONSTRAINT ex_duties_actual_no_overlap EXCLUDE USING gist "
-            "(officer_id WITH =, tstzrange(actual_starts_at, actual_ends_at, '[)') WITH &&) "
-            "WHERE (status = 'completed' AND actual_starts_at IS NOT NULL)"
-        )
+    for name, table, what, rule, breaking in EXCLUSIONS:
+        clashes = op.get_bind().execute(sa.text(breaking)).all()
+        if clashes:
+            listed = "; ".join(f"{a} and {b}" for a, b in clashes)
+            raise RuntimeError(f"{what}: {listed}. Correct them, then upgrade again.")
+        if op.get_bind().dialect.name == "postgresql":
+            # Autogenerate neither writes the dialect guard nor notices these constraints
+            # missing, so they are kept by hand and tested (as ex_duties_no_overlap is). On
+            # SQLite the IMMEDIATE write transaction serialises the service's check instead.
+            op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {rule}")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("ALTER TABLE duties DROP CONSTRAINT ex_duties_actual_no_overlap")
+        for name, table, *_ in reversed(EXCLUSIONS):
+            op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     for name, table, *_ in reversed(UNIQUE_INDEXES):
         op.drop_index(name, table_name=table)

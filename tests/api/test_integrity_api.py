@@ -147,3 +147,42 @@ def test_if_match_star_matches_whatever_version_is_stored(
     stale = client.patch(url, json={"base_location": "Ely"}, headers={**headers, "If-Match": '"2"'})
     assert stale.status_code == 409
     assert client.get(url, headers=headers).get_json()["base_location"] == "Wisbech"
+
+
+def test_replacing_part_of_a_declared_window_keeps_the_rest_without_overlap(
+    client: FlaskClient, build: Builder
+) -> None:
+    officer = build.officer()
+    headers = build.headers("supervisor")
+    url = f"/api/v1/officers/{officer.id}/availability"
+
+    def put(start: str, end: str, windows: list[tuple[str, str]]) -> int:
+        body = {
+            "from": start,
+            "to": end,
+            "windows": [{"starts_at": s, "ends_at": e} for s, e in windows],
+        }
+        return client.put(url, json=body, headers=headers).status_code
+
+    assert (
+        put(
+            "2026-12-20T00:00:00Z",
+            "2026-12-21T00:00:00Z",
+            [("2026-12-20T08:00:00Z", "2026-12-20T20:00:00Z")],
+        )
+        == 200
+    )
+    assert (
+        put(
+            "2026-12-20T12:00:00Z",
+            "2026-12-20T14:00:00Z",
+            [("2026-12-20T13:00:00Z", "2026-12-20T14:00:00Z")],
+        )
+        == 200
+    )
+    read = client.get(f"{url}?from=2026-12-20&to=2026-12-21", headers=headers).get_json()
+    assert [(w["starts_at"], w["ends_at"]) for w in read["windows"]] == [
+        ("2026-12-20T08:00:00Z", "2026-12-20T12:00:00Z"),
+        ("2026-12-20T13:00:00Z", "2026-12-20T14:00:00Z"),
+        ("2026-12-20T14:00:00Z", "2026-12-20T20:00:00Z"),
+    ]

@@ -74,6 +74,11 @@ OVERLAPPING_COMPLETIONS = (
     "WHERE a.status = 'completed' AND b.status = 'completed' AND a.officer_id = :id"
 )
 AUDITED = "SELECT count(*) FROM audit_entries WHERE action = :action AND resource_id = :id"
+OVERLAPPING_WINDOWS = (
+    "SELECT count(*) FROM availability_windows a JOIN availability_windows b "
+    "ON a.officer_id = b.officer_id AND a.id < b.id "
+    "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at WHERE a.officer_id = :id"
+)
 
 
 def grant_race(server: str, build: Builder, officer: Officer) -> Counter[int]:
@@ -98,6 +103,31 @@ def competency_race(server: str, build: Builder, officer: Officer) -> Counter[in
         lambda http, i: http.post(
             f"{server}/api/v1/officers/{officer.id}/competencies",
             json={**body, "evidence_ref": f"PDP-{i}"},
+            headers=headers,
+            timeout=60,
+        ),
+    )
+
+
+def availability_race(server: str, build: Builder, officer: Officer) -> Counter[int]:
+    """Every client replaces the same day with a window of its own: each starts at 08:00 and
+    ends a minute later than the last, so that every two of them overlap."""
+    headers = build.headers("supervisor")
+    day = datetime(2026, 12, 20, tzinfo=UTC)
+    return all_at_once(
+        server,
+        lambda http, i: http.put(
+            f"{server}/api/v1/officers/{officer.id}/availability",
+            json={
+                "from": day.isoformat(),
+                "to": (day + timedelta(days=1)).isoformat(),
+                "windows": [
+                    {
+                        "starts_at": (day + timedelta(hours=8)).isoformat(),
+                        "ends_at": (day + timedelta(hours=12, minutes=i)).isoformat(),
+                    }
+                ],
+            },
             headers=headers,
             timeout=60,
         ),
@@ -148,6 +178,16 @@ def test_thirty_two_simultaneous_completions_with_the_same_actual_times_count_on
     completed = "SELECT count(*) FROM duties WHERE officer_id = :id AND status = 'completed'"
     assert count(db, completed, id=officer.id) == 1
     assert count(db, OVERLAPPING_COMPLETIONS, id=officer.id) == 0
+
+
+def test_thirty_two_simultaneous_replacements_of_a_day_leave_one_of_them(
+    app: Flask, server: str, build: Builder, db: Database
+) -> None:
+    officer = build.officer()
+    assert availability_race(server, build, officer) == Counter({200: CLIENTS})
+    windows = "SELECT count(*) FROM availability_windows WHERE officer_id = :id"
+    assert count(db, windows, id=officer.id) == 1
+    assert count(db, AUDITED, action="availability.replace", id=officer.id) == CLIENTS
 
 
 def patch_officer(server: str, build: Builder, officer: Officer, if_match: str | None) -> Request:
@@ -261,6 +301,7 @@ GUARDS = (
     "DROP INDEX uq_ips_grants_officer_id_live",
     "DROP INDEX uq_competency_records_officer_id_unit_code_live",
     "ALTER TABLE duties DROP CONSTRAINT ex_duties_actual_no_overlap",
+    "ALTER TABLE availability_windows DROP CONSTRAINT ex_availability_windows_no_overlap",
 )
 
 
@@ -313,6 +354,16 @@ def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_t
     officer = build.officer()
     statuses = completion_race(server, build, past_duties(build, officer))
     assert count(db, OVERLAPPING_COMPLETIONS, id=officer.id) > 0, statuses
+
+
+def test_without_the_exclusion_constraint_simultaneous_replacements_overlap(
+    unguarded: tuple[str, Database],
+) -> None:
+    server, db = unguarded
+    build = Builder(db)
+    officer = build.officer()
+    statuses = availability_race(server, build, officer)
+    assert count(db, OVERLAPPING_WINDOWS, id=officer.id) > 0, statuses
 
 
 def run_raw(use_case: Callable[[int], object], clients: int = CLIENTS) -> Counter[str]:
