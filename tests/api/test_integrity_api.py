@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.test import TestResponse
 
 from dutyservice.db import Database
 
@@ -17,7 +18,7 @@ JUNE = datetime(2026, 6, 1, 8, tzinfo=UTC)
 
 def complete(
     client: FlaskClient, headers: dict[str, str], duty_id: int, start: datetime, hours: int
-):  # type: ignore[no-untyped-def]
+) -> TestResponse:
     return client.post(
         f"/api/v1/duties/{duty_id}/complete",
         json={
@@ -30,7 +31,7 @@ def complete(
 
 def june_hours(client: FlaskClient, headers: dict[str, str], officer_id: int) -> float:
     months = client.get(f"/api/v1/officers/{officer_id}/hours?year=2026", headers=headers)
-    return next(m["hours"] for m in months.get_json()["items"] if m["month"] == "2026-06")
+    return float(next(m["hours"] for m in months.get_json()["items"] if m["month"] == "2026-06"))
 
 
 def test_two_duties_completed_with_the_same_actual_times_count_their_hours_once(

@@ -83,7 +83,7 @@ OVERLAPPING_WINDOWS = (
 
 def grant_race(server: str, build: Builder, officer: Officer) -> Counter[int]:
     headers = build.headers("authoriser")
-    body = {
+    body: dict[str, Any] = {
         "granted_on": "2026-01-05",
         "authorised_by": {"name": "Chris Morgan", "rank": "SCO", "position": "Head of Specials"},
     }

@@ -10,8 +10,8 @@ NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 SERVING = Service(joined_on=date(2026, 3, 1), left_on=date(2026, 11, 1))
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def test_actual_times_inside_the_service_are_accepted() -> None:
