@@ -394,13 +394,25 @@ def test_without_re_running_lost_races_simultaneous_writes_fail_on_stale_rows(
 ) -> None:
     _, db = unguarded
     build = Builder(db)
-    officer = build.officer()
-    duty = build.duty(officer, PAST + timedelta(days=60))
-    edits = run_raw(
-        lambda i: duties.update_officer(db, ADMIN, officer.id, {"base_location": f"S{i}"})
-    )
-    notes = run_raw(lambda i: duties.change_duty(db, ADMIN, duty.id, {"notes": f"n{i}"}))
+    officer, leaver = build.officer(), build.officer()
+    booked = build.duty(officer, PAST + timedelta(days=60))
+    done = build.duty(officer, PAST + timedelta(days=61))
+    races = {
+        "edit officer": run_raw(
+            lambda i: duties.update_officer(db, ADMIN, officer.id, {"base_location": f"S{i}"})
+        ),
+        "edit duty": run_raw(
+            lambda i: duties.change_duty(db, ADMIN, booked.id, {"notes": f"n{i}"})
+        ),
+        "leave": run_raw(lambda i: duties.officer_leaves(db, ADMIN, leaver.id, date(2026, 7, 1))),
+        "cancel or complete": run_raw(
+            lambda i: (
+                duties.cancel_duty(db, ADMIN, done.id)
+                if i % 2
+                else duties.complete_duty(db, ADMIN, done.id, None, None)
+            )
+        ),
+    }
     # Each lost race would have been a 500 (StaleDataError) before it was mapped, and a 409
     # rather than an applied edit if it were not run again.
-    assert edits["StaleDataError"] > 0, edits
-    assert notes["StaleDataError"] > 0, notes
+    assert all(outcomes["StaleDataError"] > 0 for outcomes in races.values()), races
