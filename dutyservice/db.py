@@ -142,7 +142,12 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
+        """A write transaction: committed when the block ends, rolled back if it raises.
+
+        One that lost a race to another transaction (a stale row version, a deadlock, a
+        serialisation failure) raises RaceLost, a Conflict that `retry_lost_races` answers by
+        running the use case again.
+        """
         with (
             _unavailable_on_disconnect(),
             _race_lost_on_concurrent_write(),
