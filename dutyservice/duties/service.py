@@ -7,14 +7,14 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
-from ..clock import london_day_of, to_utc, utc_now
+from ..clock import london_day_of, start_of_london_day, to_utc, utc_now
 from ..db import Database, flush_or_conflict, violated_constraint
 from ..errors import Conflict, Invalid, NotFound, RaceLost
 from ..events.models import EventSignup
@@ -73,6 +73,33 @@ def _check_rank(rank: str) -> None:
         raise Invalid("unknown rank", errors={"rank": [f"one of {', '.join(RANKS)}"]})
 
 
+def service_held(session: Session, officer_id: int) -> Service:
+    """The officer's service as stored now, the row held until commit (PostgreSQL; SQLite's
+    write transactions are serialised already). Completing a duty and changing the service
+    take turns on it, so that neither decides on a service the other is changing."""
+    joined_on, left_on = session.execute(
+        select(Officer.joined_on, Officer.left_on).where(Officer.id == officer_id).with_for_update()
+    ).one()
+    return Service(joined_on, left_on)
+
+
+def _refuse_completed_outside(session: Session, officer_id: int, service: Service) -> None:
+    """A change of service may not leave a completed duty's hours outside it."""
+    outside = [Duty.actual_starts_at < start_of_london_day(service.joined_on)]
+    if service.left_on is not None:
+        outside.append(Duty.actual_ends_at > start_of_london_day(service.left_on))
+    duty_id = session.scalar(
+        select(Duty.id)
+        .where(Duty.officer_id == officer_id, Duty.status == DutyStatus.COMPLETED, or_(*outside))
+        .limit(1)
+    )
+    if duty_id is not None:
+        raise Conflict(
+            f"the officer completed duty {duty_id} outside that service",
+            extra={"conflicting_duty_id": duty_id},
+        )
+
+
 # Officers ---------------------------------------------------------------------------------------
 
 
@@ -115,6 +142,9 @@ def update_officer(
         joined_on = changes.get("joined_on", officer.joined_on)
         if officer.left_on is not None and joined_on > officer.left_on:
             raise Invalid("joined after leaving", errors={"joined_on": ["after left_on"]})
+        if joined_on != officer.joined_on:
+            service_held(session, officer.id)
+            _refuse_completed_outside(session, officer.id, Service(joined_on, officer.left_on))
         changed = {k: v for k, v in changes.items() if getattr(officer, k) != v}
         for key, value in changed.items():
             setattr(officer, key, value)
@@ -142,6 +172,8 @@ def officer_leaves(db: Database, principal: Principal, officer_id: int, left_on:
             raise Conflict(f"the officer already left on {officer.left_on.isoformat()}")
         if left_on < officer.joined_on:
             raise Invalid("left before joining", errors={"left_on": ["before joined_on"]})
+        service_held(session, officer.id)
+        _refuse_completed_outside(session, officer.id, Service(officer.joined_on, left_on))
         officer.left_on = left_on
         officer.updated_at = utc_now()
         audit.record(
@@ -514,9 +546,8 @@ def complete_duty(
         _require_status(duty, DutyStatus.BOOKED)
         starts_at = to_utc(actual_starts_at or duty.starts_at)
         ends_at = to_utc(actual_ends_at or duty.ends_at)
-        officer = duty.officer
         errors = completion_errors(
-            starts_at, ends_at, Service(officer.joined_on, officer.left_on), utc_now()
+            starts_at, ends_at, service_held(session, duty.officer_id), utc_now()
         )
         if errors:
             raise Invalid("the actual times are not valid", errors=errors)

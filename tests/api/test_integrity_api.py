@@ -187,3 +187,21 @@ def test_replacing_part_of_a_declared_window_keeps_the_rest_without_overlap(
         ("2026-12-20T13:00:00Z", "2026-12-20T14:00:00Z"),
         ("2026-12-20T14:00:00Z", "2026-12-20T20:00:00Z"),
     ]
+
+
+def test_leaving_or_joining_may_not_leave_completed_hours_outside_the_service(
+    client: FlaskClient, build: Builder
+) -> None:
+    officer = build.officer(joined_on=date(2026, 1, 1))
+    headers = build.headers("supervisor")
+    duty = build.duty(officer, datetime(2026, 6, 10, 20, tzinfo=UTC), hours=6, complete=True)
+    url = f"/api/v1/officers/{officer.id}"
+    # The duty runs from 21:00 on 10 June to 03:00 on 11 June, London time.
+    early = client.post(f"{url}/leave", json={"left_on": "2026-06-11"}, headers=headers)
+    assert early.status_code == 409 and early.get_json()["conflicting_duty_id"] == duty.id
+    late_join = client.patch(url, json={"joined_on": "2026-06-11"}, headers=headers)
+    assert late_join.status_code == 409
+    stored = client.get(url, headers=headers).get_json()
+    assert (stored["joined_on"], stored["left_on"]) == ("2026-01-01", None)
+    left = client.post(f"{url}/leave", json={"left_on": "2026-06-12"}, headers=headers)
+    assert left.status_code == 200
