@@ -73,12 +73,18 @@ def _check_rank(rank: str) -> None:
         raise Invalid("unknown rank", errors={"rank": [f"one of {', '.join(RANKS)}"]})
 
 
-def service_held(session: Session, officer_id: int) -> Service:
-    """The officer's service as stored now, the row held until commit (PostgreSQL; SQLite's
-    write transactions are serialised already). Completing a duty and changing the service
-    take turns on it, so that neither decides on a service the other is changing."""
+def service_held(session: Session, officer_id: int, *, changing: bool = False) -> Service:
+    """The officer's service as stored now, its row held until commit (PostgreSQL; SQLite's
+    write transactions are serialised already).
+
+    Completions share the hold (FOR SHARE), so that completions of one officer still run side
+    by side; a change of service takes it alone (FOR UPDATE). So a completion never decides on
+    a service that is being changed, and a change never misses a completion in flight.
+    """
     joined_on, left_on = session.execute(
-        select(Officer.joined_on, Officer.left_on).where(Officer.id == officer_id).with_for_update()
+        select(Officer.joined_on, Officer.left_on)
+        .where(Officer.id == officer_id)
+        .with_for_update(read=not changing)
     ).one()
     return Service(joined_on, left_on)
 
@@ -143,7 +149,7 @@ def update_officer(
         if officer.left_on is not None and joined_on > officer.left_on:
             raise Invalid("joined after leaving", errors={"joined_on": ["after left_on"]})
         if joined_on != officer.joined_on:
-            service_held(session, officer.id)
+            service_held(session, officer.id, changing=True)
             _refuse_completed_outside(session, officer.id, Service(joined_on, officer.left_on))
         changed = {k: v for k, v in changes.items() if getattr(officer, k) != v}
         for key, value in changed.items():
@@ -172,7 +178,7 @@ def officer_leaves(db: Database, principal: Principal, officer_id: int, left_on:
             raise Conflict(f"the officer already left on {officer.left_on.isoformat()}")
         if left_on < officer.joined_on:
             raise Invalid("left before joining", errors={"left_on": ["before joined_on"]})
-        service_held(session, officer.id)
+        service_held(session, officer.id, changing=True)
         _refuse_completed_outside(session, officer.id, Service(officer.joined_on, left_on))
         officer.left_on = left_on
         officer.updated_at = utc_now()

@@ -295,6 +295,48 @@ def test_cancel_racing_complete_leaves_one_outcome(
     assert count(db, AUDITED, action=f"duty.{lost}", id=duty.id) == 0
 
 
+def test_completions_racing_leaving_keep_every_completed_hour_inside_the_service(
+    app: Flask, server: str, build: Builder, db: Database
+) -> None:
+    officer = build.officer()
+    duty_ids = past_duties(build, officer)  # from 09:00 on 1 June, London time, every 2 hours
+    headers = build.headers("supervisor")
+    statuses = all_at_once(
+        server,
+        lambda http, i: (
+            http.post(
+                f"{server}/api/v1/officers/{officer.id}/leave",
+                json={"left_on": "2026-06-02"},
+                headers=headers,
+                timeout=60,
+            )
+            if i == 0
+            else http.post(
+                f"{server}/api/v1/duties/{duty_ids[i]}/complete",
+                json={},
+                headers=headers,
+                timeout=60,
+            )
+        ),
+    )
+    assert set(statuses) <= {200, 409, 422}, statuses
+    outside = (
+        "SELECT count(*) FROM duties d JOIN officers o ON o.id = d.officer_id "
+        "WHERE d.officer_id = :id AND d.status = 'completed' AND o.left_on IS NOT NULL "
+        "AND d.actual_ends_at > :left_on_starts"
+    )
+    left_on_starts = datetime(2026, 6, 1, 23, tzinfo=UTC)  # midnight, British Summer Time
+    assert count(db, outside, id=officer.id, left_on_starts=left_on_starts) == 0
+    left = count(
+        db, "SELECT count(*) FROM officers WHERE id = :id AND left_on IS NOT NULL", id=officer.id
+    )
+    completed = "SELECT count(*) FROM duties WHERE officer_id = :id AND status = 'completed'"
+    # Either the leaving came first and only the duties before it were completed, or some
+    # completion after it came first and the leaving was refused.
+    assert (left, statuses[409]) in ((1, 0), (0, 1))
+    assert count(db, completed, id=officer.id) == statuses[200] - left
+
+
 # Negative controls ------------------------------------------------------------------------------
 
 GUARDS = (
