@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date, TypeDecorator
 
-from .errors import Conflict, Unavailable
+from .errors import Conflict, RaceLost, Unavailable
 from .lookups import Lookups
 
 NAMING_CONVENTION = {
@@ -75,6 +77,18 @@ def violated_constraint(error: DBAPIError) -> str | None:
     return getattr(diagnostics, "constraint_name", None)
 
 
+def flush_or_conflict(session: Session, message: str) -> None:
+    """Write what the session holds; a constraint it breaks (a duplicate, an overlap) is 409.
+
+    On PostgreSQL a unique index or exclusion constraint makes a second writer wait for the
+    first to commit and then refuses it, so this is what holds "at most one" under concurrency.
+    """
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message) from exc
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -128,10 +142,15 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
+        """A write transaction: committed when the block ends, rolled back if it raises.
+
+        One that lost a race to another transaction (a stale row version, a deadlock, a
+        serialisation failure) raises RaceLost, a Conflict that `retry_lost_races` answers by
+        running the use case again.
+        """
         with (
-            _conflict_on_deadlock(),
             _unavailable_on_disconnect(),
+            _race_lost_on_concurrent_write(),
             self._writer() as session,
             session.begin(),
         ):
@@ -167,23 +186,58 @@ def _unavailable_on_disconnect() -> Iterator[None]:
         raise
 
 
-DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+# PostgreSQL's SQLSTATEs for a transaction it failed because of another one at the same moment.
+DEADLOCK_DETECTED = "40P01"
+SERIALIZATION_FAILURE = "40001"
+LOST_RACE_STATES = {DEADLOCK_DETECTED, SERIALIZATION_FAILURE}
+_RACE_LOST = "another change made at the same moment conflicts with this one; nothing was changed"
 
 
 @contextmanager
-def _conflict_on_deadlock() -> Iterator[None]:
-    # Two transactions writing rows that clash under an exclusion constraint can each find the
-    # other's row and wait for it; PostgreSQL breaks the deadlock by failing one of them, which
-    # the constraint would have refused anyway. Either way nothing of it was stored.
+def _race_lost_on_concurrent_write() -> Iterator[None]:
+    # A transaction loses a race in three ways, and each rolls all of it back:
+    # - a versioned row (officers, duties) was changed and committed by another transaction
+    #   since this one read it: the UPDATE ... WHERE version = n matches nothing;
+    # - PostgreSQL breaks a deadlock by failing one of the transactions (two clashing writes
+    #   under an exclusion constraint can each find the other's row and wait for it);
+    # - a serialisation failure, should a transaction run at a stricter isolation level.
+    # The use case may simply be run again (see `retry_lost_races`).
     try:
         yield
-    except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) == DEADLOCK_DETECTED:
-            raise Conflict(
-                "another change made at the same moment conflicts with this one; "
-                "nothing was changed"
-            ) from exc
+    except StaleDataError as exc:
+        raise RaceLost(_RACE_LOST) from exc
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) in LOST_RACE_STATES:
+            raise RaceLost(_RACE_LOST) from exc
         raise
+
+
+MAX_ATTEMPTS = 50
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retry_lost_races(use_case: Callable[P, R]) -> Callable[P, R]:
+    """Run a use case again when its transaction lost a race, up to MAX_ATTEMPTS times.
+
+    Safe because a lost race rolled the whole transaction back: the next run reads what the
+    winner committed and decides afresh. A client that sent `If-Match` with the version it
+    read gets 409 from that second run (the version has moved on); one that did not gets its
+    change applied on top of the winner's. Each loss means another transaction committed, so
+    the attempts always make progress.
+    """
+
+    @functools.wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for _ in range(MAX_ATTEMPTS - 1):
+            try:
+                return use_case(*args, **kwargs)
+            except RaceLost:
+                continue
+        return use_case(*args, **kwargs)
+
+    return run
 
 
 def _is_connection_failure(exc: OperationalError) -> bool:

@@ -35,6 +35,12 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class RaceLost(Conflict):
+    """Another transaction at the same moment changed what this one read (a stale row version,
+    a deadlock, a serialisation failure). Nothing was changed; running the use case again may
+    succeed."""
+
+
 class Invalid(DomainError):
     """Well-formed but breaks a rule (422)."""
 

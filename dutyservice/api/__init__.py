@@ -14,6 +14,7 @@ from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
 from ..auth.service import authenticate
+from ..db import retry_lost_races
 from . import (
     audit,
     calendar,
@@ -103,6 +104,10 @@ def init_api(app: Flask) -> None:
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
     app.register_blueprint(metrics.blp)
+    # Every write request is one use case in one transaction; one that lost a race to another
+    # at the same moment changed nothing, and is answered by running it again.
+    for endpoint, view in app.view_functions.items():
+        app.view_functions[endpoint] = retry_lost_races(view)
     app.register_error_handler(Unauthenticated, _unauthenticated)
     app.before_request(_start_request)
     app.after_request(_finish_request)

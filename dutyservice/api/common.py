@@ -72,9 +72,14 @@ def page_body(page: Page[Any], items: list[Any] | None = None) -> dict[str, Any]
 
 
 def if_match() -> int | None:
-    """The version a client last read (`If-Match: "3"`), when it sent one."""
+    """The version a client last read (`If-Match: "3"`), when it sent one.
+
+    `If-Match: *` matches any current version (RFC 9110, 13.1.1), as if none were sent.
+    """
     header = request.headers.get("If-Match")
     if not header:
+        return None
+    if header.strip() == "*":
         return None
     tag = header.strip().removeprefix("W/").strip('"')
     if not tag.isdigit():

@@ -121,7 +121,12 @@ def get_duty(duty_id: int) -> tuple[Duty, dict[str, str]]:
 @blp.arguments(DutyPatchSchema)
 @blp.response(200, DutySchema)
 def reschedule(changes: dict[str, Any], duty_id: int) -> tuple[Duty, dict[str, str]]:
-    """Reschedule or edit a booked duty, under the same rules as booking."""
+    """Reschedule or edit a booked duty, under the same rules as booking.
+
+    With `If-Match` (`*` matches any version), a stale version answers 409 and changes nothing.
+    A duty that books a place on an event keeps the event's times: moving it answers 409
+    (withdraw from the event instead).
+    """
     duty = service.change_duty(database(), principal(), duty_id, changes, if_match())
     return duty, etag(duty.version)
 
@@ -129,7 +134,10 @@ def reschedule(changes: dict[str, Any], duty_id: int) -> tuple[Duty, dict[str, s
 @blp.route(f"/{DUTY_ID}/cancel", methods=["POST"])
 @blp.response(200, DutySchema)
 def cancel(duty_id: int) -> Duty:
-    """Cancel a booked duty. Cancelling a cancelled duty changes nothing."""
+    """Cancel a booked duty. Cancelling a cancelled duty changes nothing.
+
+    A duty that booked a place on an event withdraws that sign-up too, freeing the place.
+    """
     return service.cancel_duty(database(), principal(), duty_id)
 
 
@@ -137,7 +145,12 @@ def cancel(duty_id: int) -> Duty:
 @blp.arguments(CompleteSchema)
 @blp.response(200, DutySchema)
 def complete(data: dict[str, Any], duty_id: int) -> Duty:
-    """Record a duty as done, with its actual times (default: the booked times)."""
+    """Record a duty as done, with its actual times (default: the booked times).
+
+    The actual times lie within the officer's service, last at most 24 hours and have ended
+    (422 otherwise); overlapping another completed duty's actual times answers 409, so that no
+    hour is counted twice.
+    """
     return service.complete_duty(
         database(), principal(), duty_id, data.get("actual_starts_at"), data.get("actual_ends_at")
     )

@@ -149,7 +149,8 @@ def get_officer(officer_id: int) -> tuple[Officer, dict[str, str]]:
 @blp.arguments(OfficerPatchSchema)
 @blp.response(200, OfficerSchema)
 def edit_officer(changes: dict[str, Any], officer_id: int) -> tuple[Officer, dict[str, str]]:
-    """Edit an officer. With `If-Match`, a stale version answers 409 and changes nothing."""
+    """Edit an officer. With `If-Match`, a stale version answers 409 and changes nothing;
+    `If-Match: *` matches any version."""
     officer = service.update_officer(database(), principal(), officer_id, changes, if_match())
     return officer, etag(officer.version)
 

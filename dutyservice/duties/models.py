@@ -76,6 +76,15 @@ class Duty(Base):
             using="gist",
             where=text("status <> 'cancelled'"),
         ).ddl_if(dialect="postgresql"),
+        # No hour is counted twice: no two completed duties of one officer overlap in their
+        # actual times. On SQLite the completion's IMMEDIATE transaction serialises the check.
+        ExcludeConstraint(
+            ("officer_id", "="),
+            (text("tstzrange(actual_starts_at, actual_ends_at, '[)')"), "&&"),
+            name="ex_duties_actual_no_overlap",
+            using="gist",
+            where=text("status = 'completed' AND actual_starts_at IS NOT NULL"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +129,13 @@ class AvailabilityWindow(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_availability_windows_officer_id_starts_at", "officer_id", "starts_at"),
+        # An officer's declared windows never overlap, so that what is declared is said once.
+        ExcludeConstraint(
+            ("officer_id", "="),
+            (text("tstzrange(starts_at, ends_at, '[)')"), "&&"),
+            name="ex_availability_windows_no_overlap",
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from ..clock import Month, london_day_of, to_utc
+from ..clock import Month, london_day_of, start_of_london_day, to_utc
 
 LONGEST_DUTY = timedelta(hours=24)
 TWO_PLACES = Decimal("0.01")
@@ -52,6 +53,54 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     """Half-open spans overlap; a duty ending when the next starts does not."""
     a_start, a_end, b_start, b_end = (to_utc(t) for t in (a_start, a_end, b_start, b_end))
     return a_start < b_end and b_start < a_end
+
+
+@dataclass(frozen=True)
+class Service:
+    """An officer's service: from joined_on, serving until the day before left_on (London days)."""
+
+    joined_on: date
+    left_on: date | None = None
+
+
+def outside_service(service: Service, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether any of [starts_at, ends_at) falls outside the officer's service.
+
+    Service begins at the start of the London day joined_on and ends at the start of left_on
+    (FEED.md: serving on D when joined_on <= D and left_on > D).
+    """
+    if to_utc(starts_at) < start_of_london_day(service.joined_on):
+        return True
+    return service.left_on is not None and to_utc(ends_at) > start_of_london_day(service.left_on)
+
+
+def completion_errors(
+    starts_at: datetime, ends_at: datetime, service: Service, now: datetime
+) -> dict[str, list[str]]:
+    """What is wrong with a completion's actual times: field name -> messages (empty if none).
+
+    The same rules as a booking (after the start, at most 24 hours), and: not in the future,
+    and inside the officer's service, so that no hour is counted outside it.
+    """
+    errors = duty_time_errors(starts_at, ends_at, prefix="actual_")
+    if errors:
+        return errors
+    if to_utc(ends_at) > to_utc(now):
+        return {"actual_ends_at": ["is in the future"]}
+    if outside_service(service, starts_at, ends_at):
+        return {"actual_starts_at": ["outside the officer's service"]}
+    return {}
+
+
+def first_overlapping(
+    completed: Iterable[tuple[int, datetime, datetime]], starts_at: datetime, ends_at: datetime
+) -> int | None:
+    """The id of a completed duty whose actual times overlap [starts_at, ends_at), if any:
+    an hour is counted once, however many duties claim it."""
+    for duty_id, other_start, other_end in completed:
+        if overlaps(other_start, other_end, starts_at, ends_at):
+            return duty_id
+    return None
 
 
 def month_status(hours: Decimal, minimum: Decimal) -> MonthStatus:

@@ -7,20 +7,30 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
-from ..clock import london_day_of, to_utc, utc_now
-from ..db import Database, violated_constraint
-from ..errors import Conflict, Invalid, NotFound
+from ..clock import london_day_of, start_of_london_day, to_utc, utc_now
+from ..db import Database, flush_or_conflict, violated_constraint
+from ..errors import Conflict, Invalid, NotFound, RaceLost
+from ..events.models import EventSignup
 from ..forces.models import DutyType, Force
 from ..lookups import lookups
 from .models import RANKS, AvailabilityWindow, Duty, Officer
-from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps
+from .rules import (
+    LONGEST_DUTY,
+    DutyStatus,
+    Service,
+    completion_errors,
+    duty_time_errors,
+    elapsed_hours,
+    first_overlapping,
+    overlaps,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import FromStatement
@@ -63,11 +73,37 @@ def _check_rank(rank: str) -> None:
         raise Invalid("unknown rank", errors={"rank": [f"one of {', '.join(RANKS)}"]})
 
 
-def _flush_or_conflict(session: Session, message: str) -> None:
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(message) from exc
+def service_held(session: Session, officer_id: int, *, changing: bool = False) -> Service:
+    """The officer's service as stored now, its row held until commit (PostgreSQL; SQLite's
+    write transactions are serialised already).
+
+    Completions share the hold (FOR SHARE), so that completions of one officer still run side
+    by side; a change of service takes it alone (FOR UPDATE). So a completion never decides on
+    a service that is being changed, and a change never misses a completion in flight.
+    """
+    joined_on, left_on = session.execute(
+        select(Officer.joined_on, Officer.left_on)
+        .where(Officer.id == officer_id)
+        .with_for_update(read=not changing)
+    ).one()
+    return Service(joined_on, left_on)
+
+
+def _refuse_completed_outside(session: Session, officer_id: int, service: Service) -> None:
+    """A change of service may not leave a completed duty's hours outside it."""
+    outside = [Duty.actual_starts_at < start_of_london_day(service.joined_on)]
+    if service.left_on is not None:
+        outside.append(Duty.actual_ends_at > start_of_london_day(service.left_on))
+    duty_id = session.scalar(
+        select(Duty.id)
+        .where(Duty.officer_id == officer_id, Duty.status == DutyStatus.COMPLETED, or_(*outside))
+        .limit(1)
+    )
+    if duty_id is not None:
+        raise Conflict(
+            f"the officer completed duty {duty_id} outside that service",
+            extra={"conflicting_duty_id": duty_id},
+        )
 
 
 # Officers ---------------------------------------------------------------------------------------
@@ -83,7 +119,7 @@ def create_officer(db: Database, principal: Principal, data: dict[str, Any]) -> 
             force=force, **{k: data[k] for k in OFFICER_FIELDS}, created_at=now, updated_at=now
         )
         session.add(officer)
-        _flush_or_conflict(session, "that warrant number is already used in this force")
+        flush_or_conflict(session, "that warrant number is already used in this force")
         audit.record(
             session,
             principal,
@@ -112,12 +148,15 @@ def update_officer(
         joined_on = changes.get("joined_on", officer.joined_on)
         if officer.left_on is not None and joined_on > officer.left_on:
             raise Invalid("joined after leaving", errors={"joined_on": ["after left_on"]})
+        if joined_on != officer.joined_on:
+            service_held(session, officer.id, changing=True)
+            _refuse_completed_outside(session, officer.id, Service(joined_on, officer.left_on))
         changed = {k: v for k, v in changes.items() if getattr(officer, k) != v}
         for key, value in changed.items():
             setattr(officer, key, value)
         if changed:
             officer.updated_at = utc_now()
-        _flush_or_conflict(session, "that warrant number is already used in this force")
+        flush_or_conflict(session, "that warrant number is already used in this force")
         if changed:
             audit.record(
                 session,
@@ -139,6 +178,8 @@ def officer_leaves(db: Database, principal: Principal, officer_id: int, left_on:
             raise Conflict(f"the officer already left on {officer.left_on.isoformat()}")
         if left_on < officer.joined_on:
             raise Invalid("left before joining", errors={"left_on": ["before joined_on"]})
+        service_held(session, officer.id, changing=True)
+        _refuse_completed_outside(session, officer.id, Service(officer.joined_on, left_on))
         officer.left_on = left_on
         officer.updated_at = utc_now()
         audit.record(
@@ -415,6 +456,12 @@ def change_duty(
         _require_status(duty, DutyStatus.BOOKED)
         starts_at = changes.get("starts_at", duty.starts_at)
         ends_at = changes.get("ends_at", duty.ends_at)
+        if duty.event_id is not None and (starts_at, ends_at) != (duty.starts_at, duty.ends_at):
+            raise Conflict(
+                "the duty books a place on an event, whose times it keeps: "
+                "withdraw from the event instead",
+                extra={"event_id": duty.event_id},
+            )
         _check_times(starts_at, ends_at)
         check_serving(duty.officer, starts_at)
         if "duty_type" in changes:
@@ -427,7 +474,7 @@ def change_duty(
             setattr(duty, key, value)
         if changed:
             duty.updated_at = utc_now()
-            _flush_or_conflict(session, _OVERLAP)
+            flush_or_conflict(session, _OVERLAP)
             if "duty_type" in changed:
                 changed["duty_type"] = changed["duty_type"].code
             audit.record(
@@ -449,8 +496,9 @@ def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
         if duty.status == DutyStatus.CANCELLED:
             return duty
         _require_status(duty, DutyStatus.BOOKED)
+        now = utc_now()
         duty.status = DutyStatus.CANCELLED
-        duty.updated_at = utc_now()
+        duty.updated_at = now
         audit.record(
             session,
             principal,
@@ -461,7 +509,35 @@ def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
             force_id=duty.officer.force_id,
             changes={"status": DutyStatus.CANCELLED.value},
         )
+        if duty.event_id is not None:
+            _withdraw_signup_of(session, principal, duty, now)
         return duty
+
+
+def _withdraw_signup_of(session: Session, principal: Principal, duty: Duty, now: datetime) -> None:
+    """Cancelling the duty a sign-up booked withdraws the sign-up, so that its place is free
+    and the officer may sign up again (whatever the deadline: the officer is not coming)."""
+    signup = session.scalar(
+        select(EventSignup).where(
+            EventSignup.duty_id == duty.id, EventSignup.withdrawn_at.is_(None)
+        )
+    )
+    if signup is None:
+        return
+    signup.withdrawn_at = now
+    audit.record(
+        session,
+        principal,
+        "event.withdraw",
+        "event",
+        signup.event_id,
+        officer_id=duty.officer_id,
+        force_id=duty.officer.force_id,
+        changes={"duty_id": duty.id, "by": "duty.cancel"},
+    )
+
+
+_COUNTED_TWICE = "the officer already has a completed duty overlapping those actual times"
 
 
 def complete_duty(
@@ -474,18 +550,34 @@ def complete_duty(
     with db.transaction() as session:
         duty = load_duty(session, principal, duty_id, Permission.BOOK_DUTIES)
         _require_status(duty, DutyStatus.BOOKED)
-        starts_at = actual_starts_at or duty.starts_at
-        ends_at = actual_ends_at or duty.ends_at
-        errors = duty_time_errors(starts_at, ends_at, prefix="actual_")
+        starts_at = to_utc(actual_starts_at or duty.starts_at)
+        ends_at = to_utc(actual_ends_at or duty.ends_at)
+        errors = completion_errors(
+            starts_at, ends_at, service_held(session, duty.officer_id), utc_now()
+        )
         if errors:
             raise Invalid("the actual times are not valid", errors=errors)
-        if ends_at > utc_now():
-            raise Invalid(
-                "a duty is completed after it ends", errors={"actual_ends_at": ["is in the future"]}
+        # PostgreSQL's ex_duties_actual_no_overlap holds this also for completions at the same
+        # moment; on SQLite this transaction is IMMEDIATE, so the check sees every completion.
+        completed = session.execute(
+            select(Duty.id, Duty.actual_starts_at, Duty.actual_ends_at).where(
+                Duty.officer_id == duty.officer_id,
+                Duty.status == DutyStatus.COMPLETED,
+                Duty.actual_starts_at > starts_at - LONGEST_DUTY,
+                Duty.actual_starts_at < ends_at,
             )
+        )
+        clash = first_overlapping(
+            ((i, s, e) for i, s, e in completed if s is not None and e is not None),
+            starts_at,
+            ends_at,
+        )
+        if clash is not None:
+            raise Conflict(_COUNTED_TWICE, extra={"conflicting_duty_id": clash})
         duty.status = DutyStatus.COMPLETED
         duty.actual_starts_at, duty.actual_ends_at = starts_at, ends_at
         duty.updated_at = utc_now()
+        flush_or_conflict(session, _COUNTED_TWICE)
         audit.record(
             session,
             principal,
@@ -538,30 +630,29 @@ def replace_availability(
                 AvailabilityWindow.ends_at > range_start,
             )
         ).all()
-        for window in straddling:
-            # Keep the parts of an existing window that lie outside the replaced range.
-            if window.starts_at < range_start:
-                session.add(
-                    AvailabilityWindow(
-                        officer_id=officer.id, starts_at=window.starts_at, ends_at=range_start
-                    )
-                )
-            if window.ends_at > range_end:
-                session.add(
-                    AvailabilityWindow(
-                        officer_id=officer.id, starts_at=range_end, ends_at=window.ends_at
-                    )
-                )
+        # Keep the parts of an existing window that lie outside the replaced range. They are
+        # added once the windows they come from are gone, so that no two ever overlap.
+        kept = [
+            AvailabilityWindow(officer_id=officer.id, starts_at=start, ends_at=end)
+            for window in straddling
+            for start, end in (
+                (window.starts_at, range_start),
+                (range_end, window.ends_at),
+            )
+            if start < end
+        ]
         if straddling:
             session.execute(
                 delete(AvailabilityWindow).where(
                     AvailabilityWindow.id.in_([w.id for w in straddling])
                 )
             )
+        session.add_all(kept)
         created = [
             AvailabilityWindow(officer_id=officer.id, starts_at=s, ends_at=e) for s, e in ordered
         ]
         session.add_all(created)
+        _flush_windows(session)
         audit.record(
             session,
             principal,
@@ -573,3 +664,20 @@ def replace_availability(
             changes={"from": range_start, "to": range_end, "windows": len(created)},
         )
         return created
+
+
+def _flush_windows(session: Session) -> None:
+    """The windows written; on PostgreSQL ex_availability_windows_no_overlap holds them apart.
+
+    What this replacement keeps and adds cannot overlap by itself (checked above), so a clash
+    is with windows another replacement committed meanwhile: the race is lost, and running the
+    replacement again reads and replaces them.
+    """
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if violated_constraint(exc) == "ex_availability_windows_no_overlap":
+            raise RaceLost(
+                "another change to this availability was made at the same moment"
+            ) from exc
+        raise

@@ -54,6 +54,8 @@ class EventSignup(Base):
             sqlite_where=text("withdrawn_at IS NULL"),
             postgresql_where=text("withdrawn_at IS NULL"),
         ),
+        # A duty books one place: withdrawing and signing up again books a new duty.
+        Index("uq_event_signups_duty_id", "duty_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

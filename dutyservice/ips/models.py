@@ -82,6 +82,17 @@ class CompetencyRecord(Base):
     __table_args__ = (
         CheckConstraint("revoked_on IS NULL OR revoked_on >= attained_on", name="revoked_after"),
         Index("ix_competency_records_officer_id_unit_code", "officer_id", "unit_code"),
+        # One live record per officer and unit. A re-assessment of a unit still held is recorded
+        # by revoking the live record (revoked_on: the day the new assessment takes over) and
+        # recording the new one, so the history keeps both and the spans never overlap.
+        Index(
+            "uq_competency_records_officer_id_unit_code_live",
+            "officer_id",
+            "unit_code",
+            unique=True,
+            postgresql_where=text("revoked_on IS NULL"),
+            sqlite_where=text("revoked_on IS NULL"),
+        ),
         # The eligibility rule looks for spans ending inside a window: few rows ever end.
         Index(
             "ix_competency_records_revoked_on",
@@ -132,6 +143,15 @@ class IpsGrant(Base):
             "withdrawn_on IS NULL OR withdrawn_on >= granted_on", name="withdrawn_after"
         ),
         Index("ix_ips_grants_officer_id", "officer_id"),
+        # One live grant per officer: IPS is the one profile a force grants (Mercury Ref 135),
+        # so that one withdrawal always leaves the officer without it.
+        Index(
+            "uq_ips_grants_officer_id_live",
+            "officer_id",
+            unique=True,
+            postgresql_where=text("withdrawn_on IS NULL"),
+            sqlite_where=text("withdrawn_on IS NULL"),
+        ),
         Index(
             "ix_ips_grants_withdrawn_on",
             "withdrawn_on",

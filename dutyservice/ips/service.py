@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth.scope import Permission, Principal
 from ..clock import london_today, utc_now
-from ..db import Database
+from ..db import Database, flush_or_conflict
 from ..duties.service import load_officer
 from ..errors import Conflict, Invalid, NotFound
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
@@ -22,6 +22,14 @@ from .rules import IPS_PROFILE, OST, default_ost_expiry, missing_requirements, s
 def _not_in_future(day: date, field: str) -> None:
     if day > london_today():
         raise Invalid("records state what has happened", errors={field: ["is in the future"]})
+
+
+# A re-assessment of a unit still held is recorded as two steps: revoke the live record (revoked
+# on the day the new assessment takes over, reason "re-assessed"), then record the new one. Each
+# record keeps its own assessor and evidence, and there is never more than one live record of a
+# unit for an officer, so a single revocation always leaves the unit unheld.
+_ALREADY_HELD = "the officer already holds {unit}; revoke it before recording it again"
+_ALREADY_GRANTED = "the officer already holds IPS; withdraw it before granting it again"
 
 
 def record_competency(
@@ -40,7 +48,7 @@ def record_competency(
             raise Invalid("unknown unit", errors={"unit": [f"no NOS unit {unit!r}"]})
         _not_in_future(attained_on, "attained_on")
         if _held_record(session, officer.id, unit) is not None:
-            raise Conflict(f"the officer already holds {unit}; revoke it before recording it again")
+            raise Conflict(_ALREADY_HELD.format(unit=unit))
         record = CompetencyRecord(
             officer_id=officer.id,
             unit_code=unit,
@@ -51,7 +59,8 @@ def record_competency(
             recorded_by_token_id=principal.token_id,
         )
         session.add(record)
-        session.flush()
+        # uq_competency_records_officer_id_unit_code_live: the check above, under concurrency.
+        flush_or_conflict(session, _ALREADY_HELD.format(unit=unit))
         audit.record(
             session,
             principal,
@@ -180,7 +189,7 @@ def grant_ips(
         officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
         _not_in_future(granted_on, "granted_on")
         if _grant_in_force(session, officer.id) is not None:
-            raise Conflict("the officer already holds IPS; withdraw it before granting it again")
+            raise Conflict(_ALREADY_GRANTED)
         evidence = evidence_for(session, officer)
         if not serving_throughout(evidence, granted_on, granted_on):
             raise Invalid(
@@ -205,7 +214,8 @@ def grant_ips(
             recorded_by_token_id=principal.token_id,
         )
         session.add(grant)
-        session.flush()
+        # uq_ips_grants_officer_id_live: the check above, under concurrency.
+        flush_or_conflict(session, _ALREADY_GRANTED)
         audit.record(
             session,
             principal,

@@ -3,7 +3,8 @@
 Within one attempt urllib3 retries connection errors, time-outs, 429 and 5xx with exponential
 back-off; an attempt that still fails leaves the return pending, with its next attempt stored,
 so the scheduler tries again after a restart too. 2xx and 409 are delivered; any other 4xx is
-failed, with the receiver's answer kept.
+failed, with the receiver's answer kept; so is a redirect (3xx), which is not followed, its
+status and Location kept as the answer.
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ def _cause(exc: requests.RequestException) -> str:
     return type(reason).__name__ if isinstance(reason, Exception) else type(exc).__name__
 
 
+def is_delivered(status: int) -> bool:
+    """FEED.md: 2xx, or 409 (the receiver already has that key). A 3xx is not (`response.ok`
+    would say it is)."""
+    return 200 <= status < 300 or status == 409
+
+
 def send(settings: Settings, record: NpoccReturn) -> Outcome:
     """One delivery attempt of a return's files as stored."""
     try:
@@ -95,8 +102,14 @@ def send(settings: Settings, record: NpoccReturn) -> Outcome:
     timeout = (settings.npocc_feed_timeout, settings.npocc_feed_timeout)
     try:
         with _http(settings) as http:
+            # A redirect is an answer, not a delivery: following it would re-send the return
+            # (and its token) to wherever the receiver points, and count its answer instead.
             response = http.post(
-                settings.npocc_feed_url, headers=headers, files=files, timeout=timeout
+                settings.npocc_feed_url,
+                headers=headers,
+                files=files,
+                timeout=timeout,
+                allow_redirects=False,
             )
     except requests.RequestException as exc:
         return Outcome(
@@ -104,9 +117,15 @@ def send(settings: Settings, record: NpoccReturn) -> Outcome:
             f"{_cause(exc)}: no answer from the feed endpoint after "
             f"{settings.npocc_retries + 1} tries",
         )
-    if response.ok or response.status_code == 409:
+    if is_delivered(response.status_code):
         return Outcome(DELIVERED, None)
     answer = f"HTTP {response.status_code}: {response.text[:2000]}"
+    if response.is_redirect or response.is_permanent_redirect:
+        location = response.headers.get("Location", "")
+        answer = (
+            f"HTTP {response.status_code} (redirect to {location!r}, not followed): "
+            + (response.text[:2000])
+        )
     if response.status_code in RETRYABLE_STATUSES:
         return Outcome(PENDING, answer)
     return Outcome(FAILED, answer)

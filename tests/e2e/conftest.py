@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,10 +79,17 @@ class RunningServer:
             return self.process.wait()
 
 
-@pytest.fixture(scope="session")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    running = RunningServer(database_url, tmp_path_factory.mktemp("server"))
+@contextmanager
+def served(database_url: str, directory: Path) -> Iterator[str]:
+    """`dutyservice serve` (2 workers x 8 threads) on a free port, until the block ends."""
+    running = RunningServer(database_url, directory)
     try:
         yield running.base
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with served(database_url, tmp_path_factory.mktemp("server")) as base:
+        yield base

@@ -34,6 +34,13 @@ def span(draw: st.DrawFn) -> tuple[date, date | None]:
     return start, None if length is None else start + timedelta(days=length)
 
 
+def at_most_one_live(spans: list[tuple[date, date | None]]) -> list[tuple[date, date | None]]:
+    """The schema keeps one live (unended) grant, or record of a unit, per officer: any later
+    open span is ended on the day it starts."""
+    live = [i for i, (_, end) in enumerate(spans) if end is None]
+    return [(start, start if i in live[1:] else end) for i, (start, end) in enumerate(spans)]
+
+
 @st.composite
 def history(draw: st.DrawFn) -> dict:
     joined = draw(day)
@@ -41,12 +48,14 @@ def history(draw: st.DrawFn) -> dict:
     return {
         "joined_on": joined,
         "left_on": left,
-        "units": {u: draw(st.lists(span(), max_size=3)) for u in PROFILE.required_units},
+        "units": {
+            u: at_most_one_live(draw(st.lists(span(), max_size=3))) for u in PROFILE.required_units
+        },
         "ost": [
             (s, s + timedelta(days=draw(st.integers(0, 20))))
             for s, _ in draw(st.lists(span(), max_size=3))
         ],
-        "grants": draw(st.lists(span(), max_size=2)),
+        "grants": at_most_one_live(draw(st.lists(span(), max_size=2))),
     }
 
 
@@ -186,7 +195,12 @@ def test_availability_cover_in_sql_matches_the_python_rule(
         return NOW + timedelta(hours=hours)
 
     ids = store(db, [{"joined_on": BASE, "left_on": None, "units": {}, "ost": [], "grants": []}])
-    windows = [(at(s), at(s + n)) for s, n in spans]
+    # An officer's windows never overlap (ex_availability_windows_no_overlap); touching ones
+    # must still cover a window together.
+    windows: list[tuple[datetime, datetime]] = []
+    for s, n in sorted(spans):
+        if not windows or windows[-1][1] <= at(s):
+            windows.append((at(s), at(s + n)))
     with db.transaction() as session:
         session.add_all(
             AvailabilityWindow(officer_id=ids[0], starts_at=s, ends_at=e) for s, e in windows

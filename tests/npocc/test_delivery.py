@@ -3,6 +3,7 @@
 import socket
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from dutyservice.clock import Quarter, utc_now
@@ -120,3 +121,17 @@ def test_a_file_altered_on_disk_is_not_sent(
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
     assert result.status == "failed" and "checksum" in result.last_error
     assert feed.received == []
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_not_followed_and_the_return_is_failed_with_the_answer_kept(
+    db: Database, build: Builder, settings: Settings, status: int
+) -> None:
+    record = made(db, build, settings)
+    with receiver([("status", status)]) as feed:
+        result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
+    assert result.status == "failed" and result.delivered_at is None
+    assert result.last_error.startswith(f"HTTP {status}")
+    assert f"{feed.url}/moved" in result.last_error
+    # Followed, a 307 or 308 would POST the return again, and a 303 would GET the new address.
+    assert len(feed.received) == 1 and feed.accepted_count() == 0

@@ -78,6 +78,8 @@ def receiver(script: list[tuple[str, float]]) -> Iterator[Receiver]:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
+                if 300 <= status < 400:
+                    self.send_header("Location", f"{state.url}/moved")
                 self.end_headers()
                 self.wfile.write(answer)
             except (BrokenPipeError, ConnectionResetError):
