@@ -12,7 +12,7 @@ from ..clock import utc_now
 from ..db import Database
 from ..duties.models import Officer
 from ..errors import Invalid, NotFound
-from ..forces.models import Force
+from ..forces.queries import find_force
 from .models import ApiToken
 from .scope import FORCE_ROLES, Principal, Role
 from .tokens import hash_secret, looks_like_secret, new_secret
@@ -41,7 +41,7 @@ def create_token(
     with db.transaction() as session:
         force_id = None
         if force_code is not None:
-            force = session.scalar(select(Force).where(Force.code == force_code))
+            force = find_force(session, force_code)
             if force is None:
                 raise NotFound(f"no force with code {force_code!r}")
             force_id = force.id

@@ -16,10 +16,11 @@ from ..auth.scope import Permission, Principal, readable_force_id, require
 from ..clock import london_days_spanned
 from ..db import UTCDateTime, bytewise
 from ..duties.models import Duty, Officer
+from ..duties.queries import load_officer
 from ..duties.rules import LONGEST_DUTY, DutyStatus
-from ..duties.service import force_id_by_code, load_officer
 from ..errors import Invalid
 from ..forces.models import Force
+from ..forces.queries import force_id_by_code
 from ..lookups import lookups
 from ..pagination import Page, paginate
 from . import eligibility
@@ -55,18 +56,27 @@ def role_profile(session: Session, mercury_ref: int, version: int) -> ProfileReq
     )
 
 
-def _load_role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
-    profile = session.scalar(
+def find_role_profile(session: Session, mercury_ref: int, version: int) -> RoleProfile | None:
+    return session.scalar(
         select(RoleProfile).where(
             RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
         )
     )
+
+
+def role_profile_row(session: Session, mercury_ref: int, version: int) -> RoleProfile:
+    """The role profile a client named; an unknown one is the client's mistake (422)."""
+    profile = find_role_profile(session, mercury_ref, version)
     if profile is None:
         raise Invalid(
             "unknown role profile",
             errors={"mercury_ref": [f"no role profile {mercury_ref} version {version}"]},
         )
-    return requirements_of(profile)
+    return profile
+
+
+def _load_role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
+    return requirements_of(role_profile_row(session, mercury_ref, version))
 
 
 def list_role_profiles(session: Session) -> list[RoleProfile]:

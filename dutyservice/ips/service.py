@@ -12,7 +12,7 @@ from .. import audit
 from ..auth.scope import Permission, Principal
 from ..clock import london_today, utc_now
 from ..db import Database
-from ..duties.service import load_officer
+from ..duties.queries import load_officer
 from ..errors import Conflict, Invalid, NotFound
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from .queries import evidence_for, role_profile

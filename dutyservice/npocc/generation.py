@@ -17,8 +17,9 @@ from ..clock import Quarter, london_today, utc_now
 from ..db import Database
 from ..errors import Invalid, Unavailable
 from ..forces.models import Force
+from ..forces.queries import force_by_code, list_forces
 from ..ips.models import ProfileAuthorisation, RoleProfile
-from ..ips.queries import list_role_profiles, requirements_of
+from ..ips.queries import list_role_profiles, requirements_of, role_profile_row
 from ..ips.rules import ProfileRequirements
 from .feed import (
     Authorisation,
@@ -223,19 +224,8 @@ def generate_return(
     """FEED.md "Revisions": unchanged data makes nothing new; changed data makes revision n+1."""
     _prepare(export_dir, quarter)
     with db.reading() as session:
-        force = session.scalar(select(Force).where(Force.code == force_code))
-        if force is None:
-            raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
-        profile_row = session.scalar(
-            select(RoleProfile).where(
-                RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
-            )
-        )
-        if profile_row is None:
-            raise Invalid(
-                "unknown role profile",
-                errors={"mercury_ref": [f"no profile {mercury_ref} v{version}"]},
-            )
+        force = force_by_code(session, force_code)
+        profile_row = role_profile_row(session, mercury_ref, version)
         subject = _Subject.of(force, profile_row)
     return _make(db, export_dir, subject, quarter, now)
 
@@ -327,7 +317,7 @@ def generate_quarter(
     """Every force's (or one force's) return for every role profile version."""
     _prepare(export_dir, quarter)
     with db.reading() as session:
-        forces = list(session.scalars(select(Force).order_by(Force.code)))
+        forces = list_forces(session)
         profile_rows = list_role_profiles(session)
     if force_code is not None:
         forces = [force for force in forces if force.code == force_code]

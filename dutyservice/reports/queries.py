@@ -14,7 +14,7 @@ from ..clock import Month, london_today
 from ..db import bytewise, elapsed_seconds
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus, MonthStatus, hours_of, month_status
-from ..duties.service import force_by_code
+from ..forces.queries import force_by_code
 from ..ips.models import TrainingRecord
 from ..ips.rules import OST
 
