@@ -7,15 +7,12 @@ from typing import Any
 from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import select
 
 from ..auth.scope import Permission, require
 from ..clock import Quarter
 from ..errors import NotFound
-from ..forces.models import Force
-from ..npocc import delivery, generation
+from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
-from ..pagination import paginate
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
 from .formats import Instant, Text
 
@@ -85,14 +82,16 @@ def _load(return_pk: int) -> NpoccReturn:
 def list_returns(args: dict[str, Any]) -> dict[str, Any]:
     """Returns made, newest quarter first, each revision listed."""
     require(principal(), Permission.READ_RETURNS)
-    query = select(NpoccReturn).join(NpoccReturn.force)
-    if args.get("quarter"):
-        query = query.where(NpoccReturn.quarter == args["quarter"])
-    if args.get("force"):
-        query = query.where(Force.code == args["force"])
-    query = query.order_by(NpoccReturn.quarter.desc(), Force.code, NpoccReturn.revision)
     with database().reading() as session:
-        return page_body(paginate(session, query, args["page"], args["per_page"]))
+        return page_body(
+            queries.list_returns(
+                session,
+                quarter=args.get("quarter"),
+                force=args.get("force"),
+                page=args["page"],
+                per_page=args["per_page"],
+            )
+        )
 
 
 @blp.route("", methods=["POST"])
@@ -103,11 +102,10 @@ def make_returns(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Make the quarter's return for one force, or every force. 201 with the returns made; 200
     with the unchanged ones when nothing had changed."""
     require(principal(), Permission.MANAGE_RETURNS)
-    settings = _settings()
-    generated = generation.generate_quarter(
-        database(), settings.export_dir, Quarter.parse(data["quarter"]), data.get("force")
+    generated = service.make_quarter_returns(
+        database(), _settings(), Quarter.parse(data["quarter"]), data.get("force")
     )
-    made = [delivery.deliver(database(), settings, g.record.id) for g in generated if g.created]
+    made = [g.record for g in generated if g.created]
     if made:
         return {"items": made}, 201
     return {"items": [g.record for g in generated]}, 200

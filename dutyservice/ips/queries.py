@@ -24,7 +24,7 @@ from ..forces.queries import force_id_by_code
 from ..lookups import lookups
 from ..pagination import Page, paginate
 from . import eligibility
-from .models import CompetencyRecord, IpsGrant, RoleProfile, TrainingRecord
+from .models import CompetencyRecord, IpsGrant, NosUnit, RoleProfile, TrainingRecord
 from .rules import (
     OST,
     OfficerEvidence,
@@ -83,6 +83,10 @@ def list_role_profiles(session: Session) -> list[RoleProfile]:
     return list(
         session.scalars(select(RoleProfile).order_by(RoleProfile.mercury_ref, RoleProfile.version))
     )
+
+
+def list_units(session: Session) -> list[NosUnit]:
+    return list(session.scalars(select(NosUnit).order_by(NosUnit.code)))
 
 
 def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:

@@ -78,15 +78,9 @@ class OfficerLine:
     duty_seconds_in_period: int
 
 
-def _excel_crlf() -> type[csv.Dialect]:
-    class Rfc4180(csv.excel):
-        lineterminator = "\r\n"
-        quoting = csv.QUOTE_MINIMAL
-
-    return Rfc4180
-
-
-RFC4180 = _excel_crlf()
+# FEED.md's CSV is RFC 4180 (comma, CRLF, a field quoted only when it must be, quotes
+# doubled): exactly Python's `excel` dialect.
+RFC4180 = csv.excel
 
 
 def csv_lines(
