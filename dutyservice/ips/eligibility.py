@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..db import next_day
@@ -113,4 +113,32 @@ def available_throughout(starts_at: Any, ends_at: Any) -> ColumnElement[bool]:
         lambda w: w.officer_id == Officer.id,
         starts_at,
         ends_at,
+    )
+
+
+def grant_in_force(officer_id: Any, on: Any) -> Select[tuple[IpsGrant]]:
+    """FEED.md column 11: the officer's latest grant on or before `on` not withdrawn by `on`.
+
+    `officer_id` may be a value or the outer `Officer.id` (a correlated subquery).
+    """
+    return (
+        select(IpsGrant)
+        .where(
+            IpsGrant.officer_id == officer_id,
+            IpsGrant.granted_on <= on,
+            or_(IpsGrant.withdrawn_on.is_(None), IpsGrant.withdrawn_on > on),
+        )
+        .order_by(IpsGrant.granted_on.desc(), IpsGrant.id.desc())
+        .limit(1)
+    )
+
+
+def ost_expiry(officer_id: Any, on: Any) -> Select[tuple[date | None]]:
+    """FEED.md column 14: when the officer's safety training current on `on` expires (the
+    latest expiry, where records overlap); none current, NULL."""
+    return select(func.max(TrainingRecord.expires_on)).where(
+        TrainingRecord.officer_id == officer_id,
+        TrainingRecord.kind == OST,
+        TrainingRecord.completed_on <= on,
+        TrainingRecord.expires_on >= on,
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, bindparam, exists, func, select
+from sqlalchemy import Date, Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEntry
@@ -138,25 +138,9 @@ def ips_status(
     evidence = evidence_for(session, officer)
     serving = serving_throughout(evidence, on, on)
     granted = ips_granted_throughout(evidence, on, on)
-    grant = session.scalar(
-        select(IpsGrant)
-        .where(
-            IpsGrant.officer_id == officer.id,
-            IpsGrant.granted_on <= on,
-            (IpsGrant.withdrawn_on.is_(None)) | (IpsGrant.withdrawn_on > on),
-        )
-        .order_by(IpsGrant.granted_on.desc())
-        .limit(1)
-    )
+    grant = session.scalar(eligibility.grant_in_force(officer.id, on))
     missing = missing_requirements(evidence, profile, on)
-    ost_expires_on = session.scalar(
-        select(func.max(TrainingRecord.expires_on)).where(
-            TrainingRecord.officer_id == officer.id,
-            TrainingRecord.kind == OST,
-            TrainingRecord.completed_on <= on,
-            TrainingRecord.expires_on >= on,
-        )
-    )
+    ost_expires_on = session.scalar(eligibility.ost_expiry(officer.id, on))
     return IpsStatus(
         officer_id=officer.id,
         on=on,
@@ -261,16 +245,7 @@ def _deployable_statement(
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
     if one_force:
         conditions.append(Officer.force_id == bindparam("force_id"))
-    ost_expiry = (
-        select(func.max(TrainingRecord.expires_on))
-        .where(
-            TrainingRecord.officer_id == Officer.id,
-            TrainingRecord.kind == OST,
-            TrainingRecord.completed_on <= last,
-        )
-        .correlate(Officer)
-        .scalar_subquery()
-    )
+    ost_expiry = eligibility.ost_expiry(Officer.id, last).correlate(Officer).scalar_subquery()
     # One statement: the rule is evaluated once, and the counts by force and the page are
     # taken from the same rows (at most a few thousand small tuples, even nationally).
     return (

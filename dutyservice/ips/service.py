@@ -160,7 +160,10 @@ class Authorisation:
     position: str
 
 
-def _grant_in_force(session: Session, officer_id: int) -> IpsGrant | None:
+def _open_grant(session: Session, officer_id: int) -> IpsGrant | None:
+    """The officer's grant not yet withdrawn, whatever its dates: what a new grant would
+    duplicate and what a withdrawal ends. (Which grant is in force on a given day is
+    `eligibility.grant_in_force`.)"""
     return session.scalar(
         select(IpsGrant)
         .where(IpsGrant.officer_id == officer_id, IpsGrant.withdrawn_on.is_(None))
@@ -179,7 +182,7 @@ def grant_ips(
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
         _not_in_future(granted_on, "granted_on")
-        if _grant_in_force(session, officer.id) is not None:
+        if _open_grant(session, officer.id) is not None:
             raise Conflict("the officer already holds IPS; withdraw it before granting it again")
         evidence = evidence_for(session, officer)
         if not serving_throughout(evidence, granted_on, granted_on):
@@ -224,7 +227,7 @@ def withdraw_ips(
 ) -> IpsGrant:
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
-        grant = _grant_in_force(session, officer.id)
+        grant = _open_grant(session, officer.id)
         if grant is None:
             raise Conflict("the officer holds no IPS to withdraw")
         if withdrawn_on < grant.granted_on:
