@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -116,7 +116,7 @@ def available_throughout(starts_at: Any, ends_at: Any) -> ColumnElement[bool]:
     )
 
 
-def grant_in_force(officer_id: Any, on: Any) -> Select[tuple[IpsGrant]]:
+def grant_in_force(officer_id: Any, on: Any) -> Select[Any]:
     """FEED.md column 11: the officer's latest grant on or before `on` not withdrawn by `on`.
 
     `officer_id` may be a value or the outer `Officer.id` (a correlated subquery).
@@ -133,7 +133,7 @@ def grant_in_force(officer_id: Any, on: Any) -> Select[tuple[IpsGrant]]:
     )
 
 
-def ost_expiry(officer_id: Any, on: Any) -> Select[tuple[date | None]]:
+def ost_expiry(officer_id: Any, on: Any) -> Select[Any]:
     """FEED.md column 14: when the officer's safety training current on `on` expires (the
     latest expiry, where records overlap); none current, NULL."""
     return select(func.max(TrainingRecord.expires_on)).where(

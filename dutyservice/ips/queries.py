@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Date, Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from .rules import (
 )
 
 LONGEST_DEPLOYABLE_WINDOW = timedelta(days=366)
+R = TypeVar("R", CompetencyRecord, TrainingRecord, IpsGrant)
 
 
 def requirements_of(profile: RoleProfile) -> ProfileRequirements:
@@ -156,37 +157,29 @@ def ips_status(
     )
 
 
-def competencies(session: Session, principal: Principal, officer_id: int) -> list[CompetencyRecord]:
+def _officer_records(
+    session: Session, principal: Principal, officer_id: int, model: type[R], first_by: Any
+) -> list[R]:
+    """An officer's records of one kind (if the caller may read the officer), oldest first."""
     officer = load_officer(session, principal, officer_id)
-    return list(
-        session.scalars(
-            select(CompetencyRecord)
-            .where(CompetencyRecord.officer_id == officer.id)
-            .order_by(CompetencyRecord.attained_on, CompetencyRecord.id)
-        )
+    query = select(model).where(model.officer_id == officer.id)
+    return list(session.scalars(query.order_by(first_by, model.id)))
+
+
+def competencies(session: Session, principal: Principal, officer_id: int) -> list[CompetencyRecord]:
+    return _officer_records(
+        session, principal, officer_id, CompetencyRecord, CompetencyRecord.attained_on
     )
 
 
 def training(session: Session, principal: Principal, officer_id: int) -> list[TrainingRecord]:
-    officer = load_officer(session, principal, officer_id)
-    return list(
-        session.scalars(
-            select(TrainingRecord)
-            .where(TrainingRecord.officer_id == officer.id)
-            .order_by(TrainingRecord.completed_on, TrainingRecord.id)
-        )
+    return _officer_records(
+        session, principal, officer_id, TrainingRecord, TrainingRecord.completed_on
     )
 
 
 def ips_grants(session: Session, principal: Principal, officer_id: int) -> list[IpsGrant]:
-    officer = load_officer(session, principal, officer_id)
-    return list(
-        session.scalars(
-            select(IpsGrant)
-            .where(IpsGrant.officer_id == officer.id)
-            .order_by(IpsGrant.granted_on, IpsGrant.id)
-        )
-    )
+    return _officer_records(session, principal, officer_id, IpsGrant, IpsGrant.granted_on)
 
 
 def history(

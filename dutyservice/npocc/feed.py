@@ -17,6 +17,7 @@ from typing import Any
 
 from ..clock import Quarter
 from ..duties.rules import hours_of
+from ..ips.rules import ProfileRequirements
 
 FORMAT = "npocc-role-profile-return"
 FORMAT_VERSION = 1
@@ -56,12 +57,10 @@ class ReturnKey:
 
 
 @dataclass(frozen=True)
-class Profile:
-    mercury_ref: int
-    version: int
+class Profile(ProfileRequirements):
+    """A role profile version as the return names it: its requirements and its specialism."""
+
     specialism: str
-    required_units: tuple[str, ...]
-    requires_current_ost: bool
 
 
 @dataclass(frozen=True)

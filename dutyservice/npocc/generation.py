@@ -69,11 +69,11 @@ def _lock(session: Session, key: ReturnKey) -> None:
 
 def _profile(record: RoleProfile) -> Profile:
     return Profile(
-        record.mercury_ref,
-        record.version,
-        record.specialism,
-        tuple(record.required_units),
-        record.requires_current_ost,
+        mercury_ref=record.mercury_ref,
+        version=record.version,
+        required_units=tuple(record.required_units),
+        requires_current_ost=record.requires_current_ost,
+        specialism=record.specialism,
     )
 
 
