@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from datetime import UTC, datetime
 
@@ -11,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
+from .collector import resume_after_start_up
 from .db import Database
 from .errors import DomainError
 
@@ -31,11 +31,7 @@ def _create_app() -> Flask:
     app = create_app(http_api=click.get_current_context().command.name == "serve")
     # A command's connections are closed when it ends, not left to the garbage collector.
     click.get_current_context().call_on_close(app.extensions["dutyservice"].db.dispose)
-    # What start-up built (modules, mappers, the app) lives as long as the process: the
-    # collector need not walk it again, neither while the command runs nor at exit, where
-    # walking it took a fifth of a short command's run. (The console script paused it.)
-    gc.freeze()
-    gc.enable()
+    resume_after_start_up()  # what start-up built is frozen (see `collector`)
     return app
 
 
