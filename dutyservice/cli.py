@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
+from .collector import resume_after_start_up
 from .db import Database
 from .errors import DomainError
 
@@ -37,11 +37,7 @@ def _create_app() -> Flask:
     app = create_app(http_api=serving)
     # A command's connections are closed when it ends, not left to the garbage collector.
     click.get_current_context().call_on_close(app.extensions["dutyservice"].db.dispose)
-    # What start-up built (modules, mappers, the app) lives as long as the process: the
-    # collector need not walk it again, neither while the command runs nor at exit, where
-    # walking it took a fifth of a short command's run. (The console script paused it.)
-    gc.freeze()
-    gc.enable()
+    resume_after_start_up()  # what start-up built is frozen (see `collector`)
     return app
 
 
@@ -181,33 +177,24 @@ def _settings():  # type: ignore[no-untyped-def]
 def export(quarter: str, force_code: str | None) -> None:
     """Make (and, where a feed is configured, deliver) the NPoCC return for a quarter."""
     from .clock import Quarter
-    from .npocc.generation import generate_quarter
+    from .npocc.service import make_quarter_returns
 
     try:
         parsed = Quarter.parse(quarter)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--quarter") from None
-    settings = _settings()
     with click.progressbar(
         length=1 if force_code else 43, label=f"{parsed} returns", file=sys.stderr
     ) as bar:
         try:
-            generated = generate_quarter(
-                _db(), settings.export_dir, parsed, force_code, progress=lambda _code: bar.update(1)
+            generated = make_quarter_returns(
+                _db(), _settings(), parsed, force_code, progress=lambda _code: bar.update(1)
             )
         except DomainError as error:
             _fail(error)
             return
-    records = [item.record for item in generated]
-    if settings.npocc_feed_url:  # without a feed, the command never loads the HTTP client
-        from .npocc.delivery import deliver
-
-        records = [
-            deliver(_db(), settings, item.record.id) if item.created else item.record
-            for item in generated
-        ]
-    for item, record in zip(generated, records, strict=True):
-        state = "made" if item.created else "unchanged"
+    for item in generated:
+        record, state = item.record, "made" if item.created else "unchanged"
         click.echo(
             f"{record.return_id}  {state:<9}  {record.record_count:>5} officers  {record.status}"
         )

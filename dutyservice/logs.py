@@ -17,6 +17,8 @@ _FIELDS = (
     "role",
     "return_id",
     "quarter",
+    "made",
+    "unchanged",
 )
 
 

@@ -9,7 +9,7 @@ from marshmallow import fields
 
 from .. import audit
 from ..auth.scope import Permission, require
-from ..duties.service import force_id_by_code
+from ..forces.queries import force_id_by_code
 from ..pagination import paginate
 from .common import PageQuery, database, page_body, page_of, principal
 from .formats import Id, InstantOrDay, Text

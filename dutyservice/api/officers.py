@@ -141,7 +141,7 @@ def create_officer(data: dict[str, Any]) -> tuple[Officer, dict[str, str]]:
 def get_officer(officer_id: int) -> tuple[Officer, dict[str, str]]:
     """One officer's record. The ETag header carries its version."""
     with database().reading() as session:
-        officer = service.load_officer(session, principal(), officer_id)
+        officer = queries.load_officer(session, principal(), officer_id)
     return officer, etag(officer.version)
 
 

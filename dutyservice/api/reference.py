@@ -6,13 +6,13 @@ from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from ..forces.models import Force
+from ..forces.queries import list_forces
 from ..forces.service import change_settings
 from ..ips import profiles
-from ..ips.models import NosUnit, RoleProfile
-from ..ips.queries import list_role_profiles
+from ..ips.models import RoleProfile
+from ..ips.queries import list_role_profiles, list_units
 from .common import StrictSchema, database, principal
 from .formats import Day, Text
 
@@ -65,7 +65,7 @@ class UnitListSchema(Schema):
 def forces() -> dict[str, Any]:
     """The 43 territorial forces of England and Wales, with their settings."""
     with database().reading() as session:
-        return {"items": list(session.scalars(select(Force).order_by(Force.code)))}
+        return {"items": list_forces(session)}
 
 
 @blp.route("/role-profiles", methods=["GET"])
@@ -81,7 +81,7 @@ def role_profiles() -> dict[str, Any]:
 def units() -> dict[str, Any]:
     """The National Occupational Standard units known to the service."""
     with database().reading() as session:
-        return {"items": list(session.scalars(select(NosUnit).order_by(NosUnit.code)))}
+        return {"items": list_units(session)}
 
 
 class ForceSettingsSchema(StrictSchema):

@@ -6,18 +6,15 @@ from typing import Any
 
 from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import select
+from marshmallow import Schema, fields
 
 from ..auth.scope import Permission, require
 from ..clock import Quarter
 from ..errors import NotFound
-from ..forces.models import Force
-from ..npocc import delivery, generation
+from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
-from ..pagination import paginate
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
-from .formats import Instant, Text
+from .formats import Instant, Text, parsed_by
 
 blp = Blueprint(
     "returns",
@@ -26,13 +23,6 @@ blp = Blueprint(
     description="The quarterly NPoCC role-profile return (FEED.md).",
 )
 RETURN_ID = "<int(max=2147483647):return_pk>"
-
-
-def _quarter(value: str) -> None:
-    try:
-        Quarter.parse(value)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
 
 
 class ReturnSchema(Schema):
@@ -57,12 +47,12 @@ class ReturnListSchema(Schema):
 
 
 class ReturnQuery(PageQuery):
-    quarter = fields.String(validate=_quarter)
+    quarter = fields.String(validate=parsed_by(Quarter.parse))
     force = Text(40)
 
 
 class MakeReturnSchema(StrictSchema):
-    quarter = fields.String(required=True, validate=_quarter)
+    quarter = fields.String(required=True, validate=parsed_by(Quarter.parse))
     force = Text(40)
 
 
@@ -85,14 +75,16 @@ def _load(return_pk: int) -> NpoccReturn:
 def list_returns(args: dict[str, Any]) -> dict[str, Any]:
     """Returns made, newest quarter first, each revision listed."""
     require(principal(), Permission.READ_RETURNS)
-    query = select(NpoccReturn).join(NpoccReturn.force)
-    if args.get("quarter"):
-        query = query.where(NpoccReturn.quarter == args["quarter"])
-    if args.get("force"):
-        query = query.where(Force.code == args["force"])
-    query = query.order_by(NpoccReturn.quarter.desc(), Force.code, NpoccReturn.revision)
     with database().reading() as session:
-        return page_body(paginate(session, query, args["page"], args["per_page"]))
+        return page_body(
+            queries.list_returns(
+                session,
+                quarter=args.get("quarter"),
+                force=args.get("force"),
+                page=args["page"],
+                per_page=args["per_page"],
+            )
+        )
 
 
 @blp.route("", methods=["POST"])
@@ -103,11 +95,10 @@ def make_returns(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Make the quarter's return for one force, or every force. 201 with the returns made; 200
     with the unchanged ones when nothing had changed."""
     require(principal(), Permission.MANAGE_RETURNS)
-    settings = _settings()
-    generated = generation.generate_quarter(
-        database(), settings.export_dir, Quarter.parse(data["quarter"]), data.get("force")
+    generated = service.make_quarter_returns(
+        database(), _settings(), Quarter.parse(data["quarter"]), data.get("force")
     )
-    made = [delivery.deliver(database(), settings, g.record.id) for g in generated if g.created]
+    made = [g.record for g in generated if g.created]
     if made:
         return {"items": made}, 201
     return {"items": [g.record for g in generated]}, 200

@@ -16,8 +16,8 @@ from ..clock import utc_now
 from ..db import Database
 from ..errors import NotFound
 from .models import Duty, Officer
+from .queries import load_officer
 from .rules import DutyStatus
-from .service import load_officer
 
 KEY_PREFIX = "dcal_"
 HISTORY = timedelta(days=400)  # how far back the feed reaches

@@ -9,13 +9,34 @@ from decimal import Decimal
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from ..auth.scope import Permission, Principal, Role, readable_force_id, require
+from ..auth.scope import (
+    Permission,
+    Principal,
+    Role,
+    authorise_officer,
+    readable_force_id,
+    require,
+)
 from ..clock import Month
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
+from ..forces.queries import force_id_by_code
 from ..pagination import Page, paginate
 from .models import AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, MonthStatus, hours_by_month, month_status
-from .service import force_id_by_code, load_officer
+
+
+def load_officer(
+    session: Session,
+    principal: Principal,
+    officer_id: int,
+    permission: Permission = Permission.READ_OFFICER,
+) -> Officer:
+    """The officer, if the caller may `permission` on them (outside their scope: 404)."""
+    officer = session.get(Officer, officer_id)
+    if officer is None:
+        raise NotFound("no officer with that id")
+    authorise_officer(principal, permission, force_id=officer.force_id, officer_id=officer.id)
+    return officer
 
 
 def _scoped_officers(principal: Principal, force_id: int | None) -> Select[tuple[Officer]]:

@@ -18,9 +18,10 @@ from ..clock import london_day_of, start_of_london_day, to_utc, utc_now
 from ..db import Database, flush_or_conflict, violated_constraint
 from ..errors import Conflict, Invalid, NotFound, RaceLost
 from ..events.models import EventSignup
-from ..forces.models import DutyType, Force
-from ..lookups import lookups
+from ..forces.models import DutyType
+from ..forces.queries import force_by_code
 from .models import RANKS, AvailabilityWindow, Duty, Officer
+from .queries import load_officer
 from .rules import (
     LONGEST_DUTY,
     DutyStatus,
@@ -36,31 +37,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import FromStatement
 
 OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_location", "joined_on")
-
-
-def force_by_code(session: Session, code: str) -> Force:
-    force = session.scalar(select(Force).where(Force.code == code))
-    if force is None:
-        raise Invalid("unknown force", errors={"force": [f"no force with code {code!r}"]})
-    return force
-
-
-def force_id_by_code(session: Session, code: str) -> int:
-    """A force's id: forces are seeded and their codes never change."""
-    return lookups(session).get(("force_id", code), lambda: force_by_code(session, code).id)
-
-
-def load_officer(
-    session: Session,
-    principal: Principal,
-    officer_id: int,
-    permission: Permission = Permission.READ_OFFICER,
-) -> Officer:
-    officer = session.get(Officer, officer_id)
-    if officer is None:
-        raise NotFound("no officer with that id")
-    authorise_officer(principal, permission, force_id=officer.force_id, officer_id=officer.id)
-    return officer
 
 
 def _check_if_match(version: int, if_match: int | None) -> None:

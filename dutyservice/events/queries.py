@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, aliased
 from ..auth.scope import Permission, Principal, authorise_force
 from ..clock import utc_now
 from ..duties.models import Officer
-from ..duties.service import force_id_by_code, load_officer
+from ..duties.queries import load_officer
 from ..errors import Forbidden, NotFound
 from ..forces.models import Force
+from ..forces.queries import force_id_by_code
 from ..pagination import Page, paginate
 from .models import Event, EventSignup
 from .rules import places_left

@@ -14,20 +14,19 @@ from ..auth.scope import Permission, Principal, authorise_force
 from ..clock import london_days_spanned, utc_now
 from ..db import Database
 from ..duties.models import Duty
+from ..duties.queries import load_officer
 from ..duties.rules import DutyStatus, duty_time_errors
 from ..duties.service import (
     DutyBooking,
     add_booked_duty,
     check_serving,
     duty_type_of,
-    force_by_code,
-    load_officer,
     refuse_overlap,
 )
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import Force
-from ..ips.models import RoleProfile
-from ..ips.queries import evidence_for, requirements_of
+from ..forces.queries import force_by_code
+from ..ips.queries import evidence_for, requirements_of, role_profile_row
 from ..ips.rules import meets_profile, missing_requirements
 from .models import Event, EventSignup
 from .rules import OpenTo, open_to_force, signups_open
@@ -47,14 +46,7 @@ def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Ev
         duty_type_of(session, force.id, data["duty_type"])
         profile_id = None
         if data.get("mercury_ref") is not None:
-            profile = session.scalar(
-                select(RoleProfile).where(
-                    RoleProfile.mercury_ref == data["mercury_ref"],
-                    RoleProfile.version == data.get("version", 1),
-                )
-            )
-            if profile is None:
-                raise Invalid("unknown role profile", errors={"mercury_ref": ["no such profile"]})
+            profile = role_profile_row(session, data["mercury_ref"], data.get("version", 1))
             profile_id = profile.id
         event = Event(
             force=force,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from .. import audit
 from ..auth.scope import Permission, Principal, require
 from ..db import Database
 from ..errors import NotFound
 from .models import Force
+from .queries import find_force
 
 SETTINGS = ("monthly_minimum_hours", "ost_validity_months")
 
@@ -21,7 +20,7 @@ def change_settings(
 ) -> Force:
     require(principal, Permission.MANAGE_REFERENCE)
     with db.transaction() as session:
-        force = session.scalar(select(Force).where(Force.code == code))
+        force = find_force(session, code)
         if force is None:
             raise NotFound("no force with that code")
         if "monthly_minimum_hours" in changes:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..db import next_day
@@ -59,7 +59,7 @@ def unit_held(unit: str, first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
         CompetencyRecord,
         lambda r: (r.attained_on, r.revoked_on),
-        lambda r: and_(r.officer_id == Officer.id, r.unit_code == unit),
+        lambda r: and_(the_officers(r), r.unit_code == unit),
         first,
         after_last,
     )
@@ -69,19 +69,20 @@ def ost_current(first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
         TrainingRecord,
         lambda r: (r.completed_on, next_day(r.expires_on)),
-        lambda r: and_(r.officer_id == Officer.id, r.kind == OST),
+        lambda r: and_(the_officers(r), r.kind == OST),
         first,
         after_last,
     )
 
 
+def the_officers(record: Any) -> ColumnElement[bool]:
+    """A scope: the outer `Officer`'s rows."""
+    return record.officer_id == Officer.id  # type: ignore[no-any-return]
+
+
 def ips_granted(first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
-        IpsGrant,
-        lambda g: (g.granted_on, g.withdrawn_on),
-        lambda g: g.officer_id == Officer.id,
-        first,
-        after_last,
+        IpsGrant, lambda g: (g.granted_on, g.withdrawn_on), the_officers, first, after_last
     )
 
 
@@ -108,9 +109,33 @@ def meets_profile(
 def available_throughout(starts_at: Any, ends_at: Any) -> ColumnElement[bool]:
     """The officer's declared availability windows cover all of [starts_at, ends_at)."""
     return covered(
-        AvailabilityWindow,
-        lambda w: (w.starts_at, w.ends_at),
-        lambda w: w.officer_id == Officer.id,
-        starts_at,
-        ends_at,
+        AvailabilityWindow, lambda w: (w.starts_at, w.ends_at), the_officers, starts_at, ends_at
+    )
+
+
+def grant_in_force(officer_id: Any, on: Any) -> Select[Any]:
+    """FEED.md column 11: the officer's latest grant on or before `on` not withdrawn by `on`.
+
+    `officer_id` may be a value or the outer `Officer.id` (a correlated subquery).
+    """
+    return (
+        select(IpsGrant)
+        .where(
+            IpsGrant.officer_id == officer_id,
+            IpsGrant.granted_on <= on,
+            or_(IpsGrant.withdrawn_on.is_(None), IpsGrant.withdrawn_on > on),
+        )
+        .order_by(IpsGrant.granted_on.desc(), IpsGrant.id.desc())
+        .limit(1)
+    )
+
+
+def ost_expiry(officer_id: Any, on: Any) -> Select[Any]:
+    """FEED.md column 14: when the officer's safety training current on `on` expires (the
+    latest expiry, where records overlap); none current, NULL."""
+    return select(func.max(TrainingRecord.expires_on)).where(
+        TrainingRecord.officer_id == officer_id,
+        TrainingRecord.kind == OST,
+        TrainingRecord.completed_on <= on,
+        TrainingRecord.expires_on >= on,
     )

@@ -12,8 +12,9 @@ from .. import audit
 from ..auth.scope import Permission, Principal, require
 from ..db import Database
 from ..errors import Conflict, Invalid, NotFound
-from ..forces.models import Force
+from ..forces.queries import find_force
 from .models import NosUnit, ProfileAuthorisation, RoleProfile, RoleProfileUnit
+from .queries import find_role_profile
 
 
 def create_role_profile(
@@ -90,12 +91,8 @@ def set_authorisation(
     """The host-force and NPoCC authorising officers of a role profile, for one force."""
     require(principal, Permission.MANAGE_REFERENCE)
     with db.transaction() as session:
-        force = session.scalar(select(Force).where(Force.code == force_code))
-        profile = session.scalar(
-            select(RoleProfile).where(
-                RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
-            )
-        )
+        force = find_force(session, force_code)
+        profile = find_role_profile(session, mercury_ref, version)
         if force is None or profile is None:
             raise NotFound("no such force or role profile")
         row = session.scalar(

@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Date, Select, and_, bindparam, exists, func, select
+from sqlalchemy import Date, Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEntry
@@ -16,14 +16,15 @@ from ..auth.scope import Permission, Principal, readable_force_id, require
 from ..clock import london_days_spanned
 from ..db import UTCDateTime, bytewise
 from ..duties.models import Duty, Officer
+from ..duties.queries import load_officer
 from ..duties.rules import LONGEST_DUTY, DutyStatus
-from ..duties.service import force_id_by_code, load_officer
 from ..errors import Invalid
 from ..forces.models import Force
+from ..forces.queries import force_id_by_code
 from ..lookups import lookups
 from ..pagination import Page, paginate
 from . import eligibility
-from .models import CompetencyRecord, IpsGrant, RoleProfile, TrainingRecord
+from .models import CompetencyRecord, IpsGrant, NosUnit, RoleProfile, TrainingRecord
 from .rules import (
     OST,
     OfficerEvidence,
@@ -36,6 +37,7 @@ from .rules import (
 )
 
 LONGEST_DEPLOYABLE_WINDOW = timedelta(days=366)
+R = TypeVar("R", CompetencyRecord, TrainingRecord, IpsGrant)
 
 
 def requirements_of(profile: RoleProfile) -> ProfileRequirements:
@@ -55,24 +57,37 @@ def role_profile(session: Session, mercury_ref: int, version: int) -> ProfileReq
     )
 
 
-def _load_role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
-    profile = session.scalar(
+def find_role_profile(session: Session, mercury_ref: int, version: int) -> RoleProfile | None:
+    return session.scalar(
         select(RoleProfile).where(
             RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
         )
     )
+
+
+def role_profile_row(session: Session, mercury_ref: int, version: int) -> RoleProfile:
+    """The role profile a client named; an unknown one is the client's mistake (422)."""
+    profile = find_role_profile(session, mercury_ref, version)
     if profile is None:
         raise Invalid(
             "unknown role profile",
             errors={"mercury_ref": [f"no role profile {mercury_ref} version {version}"]},
         )
-    return requirements_of(profile)
+    return profile
+
+
+def _load_role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
+    return requirements_of(role_profile_row(session, mercury_ref, version))
 
 
 def list_role_profiles(session: Session) -> list[RoleProfile]:
     return list(
         session.scalars(select(RoleProfile).order_by(RoleProfile.mercury_ref, RoleProfile.version))
     )
+
+
+def list_units(session: Session) -> list[NosUnit]:
+    return list(session.scalars(select(NosUnit).order_by(NosUnit.code)))
 
 
 def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:
@@ -124,25 +139,9 @@ def ips_status(
     evidence = evidence_for(session, officer)
     serving = serving_throughout(evidence, on, on)
     granted = ips_granted_throughout(evidence, on, on)
-    grant = session.scalar(
-        select(IpsGrant)
-        .where(
-            IpsGrant.officer_id == officer.id,
-            IpsGrant.granted_on <= on,
-            (IpsGrant.withdrawn_on.is_(None)) | (IpsGrant.withdrawn_on > on),
-        )
-        .order_by(IpsGrant.granted_on.desc())
-        .limit(1)
-    )
+    grant = session.scalar(eligibility.grant_in_force(officer.id, on))
     missing = missing_requirements(evidence, profile, on)
-    ost_expires_on = session.scalar(
-        select(func.max(TrainingRecord.expires_on)).where(
-            TrainingRecord.officer_id == officer.id,
-            TrainingRecord.kind == OST,
-            TrainingRecord.completed_on <= on,
-            TrainingRecord.expires_on >= on,
-        )
-    )
+    ost_expires_on = session.scalar(eligibility.ost_expiry(officer.id, on))
     return IpsStatus(
         officer_id=officer.id,
         on=on,
@@ -158,37 +157,29 @@ def ips_status(
     )
 
 
-def competencies(session: Session, principal: Principal, officer_id: int) -> list[CompetencyRecord]:
+def _officer_records(
+    session: Session, principal: Principal, officer_id: int, model: type[R], first_by: Any
+) -> list[R]:
+    """An officer's records of one kind (if the caller may read the officer), oldest first."""
     officer = load_officer(session, principal, officer_id)
-    return list(
-        session.scalars(
-            select(CompetencyRecord)
-            .where(CompetencyRecord.officer_id == officer.id)
-            .order_by(CompetencyRecord.attained_on, CompetencyRecord.id)
-        )
+    query = select(model).where(model.officer_id == officer.id)
+    return list(session.scalars(query.order_by(first_by, model.id)))
+
+
+def competencies(session: Session, principal: Principal, officer_id: int) -> list[CompetencyRecord]:
+    return _officer_records(
+        session, principal, officer_id, CompetencyRecord, CompetencyRecord.attained_on
     )
 
 
 def training(session: Session, principal: Principal, officer_id: int) -> list[TrainingRecord]:
-    officer = load_officer(session, principal, officer_id)
-    return list(
-        session.scalars(
-            select(TrainingRecord)
-            .where(TrainingRecord.officer_id == officer.id)
-            .order_by(TrainingRecord.completed_on, TrainingRecord.id)
-        )
+    return _officer_records(
+        session, principal, officer_id, TrainingRecord, TrainingRecord.completed_on
     )
 
 
 def ips_grants(session: Session, principal: Principal, officer_id: int) -> list[IpsGrant]:
-    officer = load_officer(session, principal, officer_id)
-    return list(
-        session.scalars(
-            select(IpsGrant)
-            .where(IpsGrant.officer_id == officer.id)
-            .order_by(IpsGrant.granted_on, IpsGrant.id)
-        )
-    )
+    return _officer_records(session, principal, officer_id, IpsGrant, IpsGrant.granted_on)
 
 
 def history(
@@ -247,16 +238,7 @@ def _deployable_statement(
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
     if one_force:
         conditions.append(Officer.force_id == bindparam("force_id"))
-    ost_expiry = (
-        select(func.max(TrainingRecord.expires_on))
-        .where(
-            TrainingRecord.officer_id == Officer.id,
-            TrainingRecord.kind == OST,
-            TrainingRecord.completed_on <= last,
-        )
-        .correlate(Officer)
-        .scalar_subquery()
-    )
+    ost_expiry = eligibility.ost_expiry(Officer.id, last).correlate(Officer).scalar_subquery()
     # One statement: the rule is evaluated once, and the counts by force and the page are
     # taken from the same rows (at most a few thousand small tuples, even nationally).
     return (

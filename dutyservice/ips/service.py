@@ -12,7 +12,7 @@ from .. import audit
 from ..auth.scope import Permission, Principal
 from ..clock import london_today, utc_now
 from ..db import Database, flush_or_conflict
-from ..duties.service import load_officer
+from ..duties.queries import load_officer
 from ..errors import Conflict, Invalid, NotFound
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from .queries import evidence_for, role_profile
@@ -169,7 +169,10 @@ class Authorisation:
     position: str
 
 
-def _grant_in_force(session: Session, officer_id: int) -> IpsGrant | None:
+def _open_grant(session: Session, officer_id: int) -> IpsGrant | None:
+    """The officer's grant not yet withdrawn, whatever its dates: what a new grant would
+    duplicate and what a withdrawal ends. (Which grant is in force on a given day is
+    `eligibility.grant_in_force`.)"""
     return session.scalar(
         select(IpsGrant)
         .where(IpsGrant.officer_id == officer_id, IpsGrant.withdrawn_on.is_(None))
@@ -188,7 +191,7 @@ def grant_ips(
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
         _not_in_future(granted_on, "granted_on")
-        if _grant_in_force(session, officer.id) is not None:
+        if _open_grant(session, officer.id) is not None:
             raise Conflict(_ALREADY_GRANTED)
         evidence = evidence_for(session, officer)
         if not serving_throughout(evidence, granted_on, granted_on):
@@ -234,7 +237,7 @@ def withdraw_ips(
 ) -> IpsGrant:
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
-        grant = _grant_in_force(session, officer.id)
+        grant = _open_grant(session, officer.id)
         if grant is None:
             raise Conflict("the officer holds no IPS to withdraw")
         if withdrawn_on < grant.granted_on:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..clock import Quarter
 from ..duties.rules import hours_of
+from ..ips.rules import ProfileRequirements
 
 FORMAT = "npocc-role-profile-return"
 FORMAT_VERSION = 1
@@ -56,12 +57,10 @@ class ReturnKey:
 
 
 @dataclass(frozen=True)
-class Profile:
-    mercury_ref: int
-    version: int
+class Profile(ProfileRequirements):
+    """A role profile version as the return names it: its requirements and its specialism."""
+
     specialism: str
-    required_units: tuple[str, ...]
-    requires_current_ost: bool
 
 
 @dataclass(frozen=True)
@@ -78,15 +77,9 @@ class OfficerLine:
     duty_seconds_in_period: int
 
 
-def _excel_crlf() -> type[csv.Dialect]:
-    class Rfc4180(csv.excel):
-        lineterminator = "\r\n"
-        quoting = csv.QUOTE_MINIMAL
-
-    return Rfc4180
-
-
-RFC4180 = _excel_crlf()
+# FEED.md's CSV is RFC 4180 (comma, CRLF, a field quoted only when it must be, quotes
+# doubled): exactly Python's `excel` dialect.
+RFC4180 = csv.excel
 
 
 def csv_lines(

@@ -17,8 +17,9 @@ from ..clock import Quarter, london_today, utc_now
 from ..db import Database
 from ..errors import Invalid, Unavailable
 from ..forces.models import Force
+from ..forces.queries import force_by_code, list_forces
 from ..ips.models import ProfileAuthorisation, RoleProfile
-from ..ips.queries import list_role_profiles, requirements_of
+from ..ips.queries import list_role_profiles, requirements_of, role_profile_row
 from ..ips.rules import ProfileRequirements
 from .feed import (
     Authorisation,
@@ -68,11 +69,11 @@ def _lock(session: Session, key: ReturnKey) -> None:
 
 def _profile(record: RoleProfile) -> Profile:
     return Profile(
-        record.mercury_ref,
-        record.version,
-        record.specialism,
-        tuple(record.required_units),
-        record.requires_current_ost,
+        mercury_ref=record.mercury_ref,
+        version=record.version,
+        required_units=tuple(record.required_units),
+        requires_current_ost=record.requires_current_ost,
+        specialism=record.specialism,
     )
 
 
@@ -223,28 +224,84 @@ def generate_return(
     """FEED.md "Revisions": unchanged data makes nothing new; changed data makes revision n+1."""
     _prepare(export_dir, quarter)
     with db.reading() as session:
-        force = session.scalar(select(Force).where(Force.code == force_code))
-        if force is None:
-            raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
-        profile_row = session.scalar(
-            select(RoleProfile).where(
-                RoleProfile.mercury_ref == mercury_ref, RoleProfile.version == version
-            )
-        )
-        if profile_row is None:
-            raise Invalid(
-                "unknown role profile",
-                errors={"mercury_ref": [f"no profile {mercury_ref} v{version}"]},
-            )
+        force = force_by_code(session, force_code)
+        profile_row = role_profile_row(session, mercury_ref, version)
         subject = _Subject.of(force, profile_row)
     return _make(db, export_dir, subject, quarter, now)
+
+
+@dataclass(frozen=True)
+class _Csv:
+    """A return's CSV written to its partial file, not yet published."""
+
+    partial: Path
+    revision: int
+    facts: CsvFacts
+
+
+def _write_csv(
+    session: Session, export_dir: Path, subject: _Subject, key: ReturnKey, revision: int
+) -> _Csv:
+    partial = export_dir / f".{key.return_id(revision)}.csv.{os.getpid()}.partial"
+    lines = _Counting(officer_lines(session, subject.force.id, subject.requirements, key.quarter))
+    try:
+        written = _write_partial(partial, csv_lines(key, revision, subject.profile, lines))
+    finally:
+        lines.close()
+    filename = f"{key.return_id(revision)}.csv"
+    facts = CsvFacts(filename, written.size, written.sha256, lines.records, lines.seconds)
+    return _Csv(partial, revision, facts)
+
+
+def _changed_csv(
+    session: Session, export_dir: Path, subject: _Subject, key: ReturnKey, latest: _Latest | None
+) -> _Csv | None:
+    """The next revision's CSV, or None when its rows are those of the latest revision.
+
+    Written once under the latest revision's number to compare bytes, and again under the
+    next number only when they differ (the number is part of every row).
+    """
+    if latest is None:
+        return _write_csv(session, export_dir, subject, key, 1)
+    same_number = _write_csv(session, export_dir, subject, key, latest.revision)
+    same_number.partial.unlink()
+    if same_number.facts.sha256 == latest.sha256:
+        return None
+    return _write_csv(session, export_dir, subject, key, latest.revision + 1)
+
+
+def _write_manifest(
+    session: Session,
+    export_dir: Path,
+    subject: _Subject,
+    key: ReturnKey,
+    csv: _Csv,
+    latest: _Latest | None,
+    generated_at: datetime,
+) -> tuple[Path, bytes]:
+    host, npocc = _authorisations(session, subject.force.id, subject.profile_row.id)
+    manifest = manifest_bytes(
+        key=key,
+        revision=csv.revision,
+        supersedes=latest.return_id if latest else None,
+        force_name=subject.force.name,
+        profile=subject.profile,
+        host=host,
+        npocc=npocc,
+        generated_at=generated_at,
+        facts=csv.facts,
+    )
+    return_id = key.return_id(csv.revision)
+    partial = export_dir / f".{return_id}.manifest.json.{os.getpid()}.partial"
+    _write_partial(partial, [manifest])
+    return partial, manifest
 
 
 def _make(
     db: Database, export_dir: Path, subject: _Subject, quarter: Quarter, now: datetime | None
 ) -> Generated:
     """One return in its own transaction, under the lock for its force, profile and quarter."""
-    profile, requirements = subject.profile, subject.requirements
+    profile = subject.profile
     key = ReturnKey(subject.force.code, profile.mercury_ref, profile.version, quarter)
     with db.transaction() as session:
         force = session.merge(subject.force, load=False)
@@ -252,55 +309,27 @@ def _make(
         _lock(session, key)
         _remove_partials(export_dir, key)
         latest = _latest(session, subject, quarter)
-
-        def write_csv(revision: int) -> tuple[Path, HashingWriter, _Counting]:
-            partial = export_dir / f".{key.return_id(revision)}.csv.{os.getpid()}.partial"
-            lines = _Counting(officer_lines(session, force.id, requirements, quarter))
-            try:
-                written = _write_partial(partial, csv_lines(key, revision, profile, lines))
-            finally:
-                lines.close()
-            return partial, written, lines
-
-        revision = latest.revision if latest else 1
-        partial, written, counted = write_csv(revision)
-        if latest is not None:
-            partial.unlink()
-            if written.sha256 == latest.sha256:
-                return Generated(session.get_one(NpoccReturn, latest.id), created=False)
-            revision = latest.revision + 1
-            partial, written, counted = write_csv(revision)
-        return_id = key.return_id(revision)
-        facts = CsvFacts(
-            f"{return_id}.csv", written.size, written.sha256, counted.records, counted.seconds
-        )
+        csv = _changed_csv(session, export_dir, subject, key, latest)
+        if csv is None:
+            assert latest is not None
+            return Generated(session.get_one(NpoccReturn, latest.id), created=False)
         generated_at = (now or utc_now()).replace(microsecond=0)
-        host, npocc = _authorisations(session, force.id, profile_row.id)
-        manifest = manifest_bytes(
-            key=key,
-            revision=revision,
-            supersedes=latest.return_id if latest else None,
-            force_name=force.name,
-            profile=profile,
-            host=host,
-            npocc=npocc,
-            generated_at=generated_at,
-            facts=facts,
+        manifest_partial, manifest = _write_manifest(
+            session, export_dir, subject, key, csv, latest, generated_at
         )
-        manifest_partial = export_dir / f".{return_id}.manifest.json.{os.getpid()}.partial"
-        _write_partial(manifest_partial, [manifest])
+        return_id = key.return_id(csv.revision)
         record = NpoccReturn(
             return_id=return_id,
             force=force,
             role_profile=profile_row,
             quarter=str(quarter),
-            revision=revision,
+            revision=csv.revision,
             supersedes_id=latest.id if latest else None,
-            record_count=facts.record_count,
-            total_duty_hours=total_hours(facts.total_duty_seconds),
-            csv_filename=facts.filename,
-            csv_bytes=facts.size,
-            sha256=facts.sha256,
+            record_count=csv.facts.record_count,
+            total_duty_hours=total_hours(csv.facts.total_duty_seconds),
+            csv_filename=csv.facts.filename,
+            csv_bytes=csv.facts.size,
+            sha256=csv.facts.sha256,
             manifest_filename=f"{return_id}.manifest.json",
             manifest_sha256=hashlib.sha256(manifest).hexdigest(),
             generated_at=generated_at,
@@ -312,7 +341,7 @@ def _make(
         session.flush()
         # Published last: a maker that dies before this leaves only partial files, which the next
         # maker removes; one that dies after leaves files the rerun rewrites with the same bytes.
-        _publish(partial, export_dir / facts.filename)
+        _publish(csv.partial, export_dir / csv.facts.filename)
         _publish(manifest_partial, export_dir / record.manifest_filename)
         return Generated(record, created=True)
 
@@ -327,7 +356,7 @@ def generate_quarter(
     """Every force's (or one force's) return for every role profile version."""
     _prepare(export_dir, quarter)
     with db.reading() as session:
-        forces = list(session.scalars(select(Force).order_by(Force.code)))
+        forces = list_forces(session)
         profile_rows = list_role_profiles(session)
     if force_code is not None:
         forces = [force for force in forces if force.code == force_code]

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     Integer,
     Select,
@@ -16,7 +14,6 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -26,23 +23,9 @@ from ..db import UTCDateTime, bytewise, elapsed_seconds
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus
 from ..ips import eligibility
-from ..ips.models import IpsGrant, TrainingRecord
-from ..ips.rules import OST, ProfileRequirements
+from ..ips.models import IpsGrant
+from ..ips.rules import ProfileRequirements
 from .feed import OfficerLine
-
-
-def _grant_in_force(as_at: ColumnElement[date]) -> Select:  # type: ignore[type-arg]
-    """FEED.md column 11: the latest grant on or before D that is not withdrawn by D."""
-    return (
-        select(IpsGrant)
-        .where(
-            IpsGrant.officer_id == Officer.id,
-            IpsGrant.granted_on <= as_at,
-            or_(IpsGrant.withdrawn_on.is_(None), IpsGrant.withdrawn_on > as_at),
-        )
-        .order_by(IpsGrant.granted_on.desc(), IpsGrant.id.desc())
-        .limit(1)
-    )
 
 
 @lru_cache(maxsize=16)
@@ -58,7 +41,7 @@ def return_query(profile: ProfileRequirements) -> Select:  # type: ignore[type-a
     period_start = bindparam("period_start", type_=UTCDateTime())
     period_end = bindparam("period_end", type_=UTCDateTime())
     force_id = bindparam("force_id", type_=Integer())
-    grant = _grant_in_force(as_at)
+    grant = eligibility.grant_in_force(Officer.id, as_at)
     granted_on = grant.with_only_columns(IpsGrant.granted_on).scalar_subquery()
     authorised_by = grant.with_only_columns(
         IpsGrant.authorised_by_name
@@ -67,16 +50,7 @@ def return_query(profile: ProfileRequirements) -> Select:  # type: ignore[type-a
         + literal(", ")
         + IpsGrant.authorised_by_position
     ).scalar_subquery()
-    ost_expires_on = (
-        select(func.max(TrainingRecord.expires_on))
-        .where(
-            TrainingRecord.officer_id == Officer.id,
-            TrainingRecord.kind == OST,
-            TrainingRecord.completed_on <= as_at,
-            TrainingRecord.expires_on >= as_at,
-        )
-        .scalar_subquery()
-    )
+    ost_expires_on = eligibility.ost_expiry(Officer.id, as_at).scalar_subquery()
     # The force's officers only: each one's completed duties in the quarter are an index range.
     duties = (
         select(

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import LONDON, Quarter, utc_now
 from ..config import Settings
 from ..db import Database
-from .delivery import deliver
-from .generation import generate_quarter
+from .generation import Generated
 from .models import QuarterRun
+from .service import make_quarter_returns
 
 RUN_AT = time(2, 0)  # Europe/London, on the first day of each quarter
 STALE_CLAIM = timedelta(hours=1)  # a run claimed this long ago and not finished is taken over
@@ -108,19 +108,23 @@ def run_quarter(
     me = f"{socket.gethostname()}:{os.getpid()}"
     if not _claim(db, quarter, me, now):
         return None
+    finished = False
+
+    def record_finished(generated: list[Generated]) -> None:
+        nonlocal finished
+        _finish(db, quarter, COMPLETED, sum(g.created for g in generated), None)
+        finished = True
+
     try:
-        generated = generate_quarter(db, settings.export_dir, quarter)
+        generated = make_quarter_returns(db, settings, quarter, when_made=record_finished)
     except BaseException as exc:
         # Stopped (SystemExit on SIGTERM) or failed: the claim is released at once, so that the
         # next start makes the quarter instead of waiting for the claim to go stale.
-        _finish(db, quarter, FAILED, 0, f"{type(exc).__name__}: {exc}"[:2000])
+        if not finished:
+            _finish(db, quarter, FAILED, 0, f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    made = [g.record for g in generated if g.created]
-    _finish(db, quarter, COMPLETED, len(made), None)
-    if settings.npocc_feed_url:  # without a feed the returns wait, pending, for one
-        for record in made:
-            deliver(db, settings, record.id)
-    return RunResult(quarter, len(made), len(generated) - len(made))
+    made = sum(g.created for g in generated)
+    return RunResult(quarter, made, len(generated) - made)
 
 
 def _finish(db: Database, quarter: Quarter, status: str, made: int, detail: str | None) -> None:

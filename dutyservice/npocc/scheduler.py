@@ -58,7 +58,12 @@ def run_scheduler(db: Database, settings: Settings, **triggers: Any) -> None:
     # Catch up first: a quarter whose run time passed while no scheduler ran is made now.
     for result in run_due(db, settings):
         log.info(
-            "npocc quarter made", extra={"quarter": str(result.quarter), "status": result.made}
+            "npocc quarter made",
+            extra={
+                "quarter": str(result.quarter),
+                "made": result.made,
+                "unchanged": result.unchanged,
+            },
         )
     deliver_due(db, settings)
     build_scheduler(db, settings, **triggers).start()

@@ -14,7 +14,7 @@ from ..clock import Month, london_today
 from ..db import bytewise, elapsed_seconds
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus, MonthStatus, hours_of, month_status
-from ..duties.service import force_by_code
+from ..forces.queries import force_by_code
 from ..ips.models import TrainingRecord
 from ..ips.rules import OST
 
@@ -35,7 +35,7 @@ def team_hours(
     force = force_by_code(session, force_code)
     authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
     start, end = month.utc_bounds()
-    last_day = month.next().first_day - timedelta(days=1)
+    last_day = month.last_day
     seconds = (
         select(
             Duty.officer_id,

@@ -3,23 +3,24 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from flask import Flask
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from dutyservice.db import Database
 from dutyservice.events import service
+from dutyservice.events.models import Event
 
 from ..support.builders import ADMIN, Builder
 
 PLACES, VOLUNTEERS = 5, 40
 
 
-def test_forty_simultaneous_sign_ups_for_five_places_store_exactly_five(
-    app: Flask, server: str, build: Builder, db: Database
-) -> None:
+def festival(db: Database) -> Event:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
-    event = service.create_event(
+    return service.create_event(
         db,
         ADMIN,
         {
@@ -35,6 +36,22 @@ def test_forty_simultaneous_sign_ups_for_five_places_store_exactly_five(
             "open_to": "force",
         },
     )
+
+
+def live_signups(db: Database, event: Event) -> int:
+    with db.engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT count(*) FROM event_signups WHERE event_id = :id AND withdrawn_at IS NULL"
+            ),
+            {"id": event.id},
+        ).scalar_one()
+
+
+def test_forty_simultaneous_sign_ups_for_five_places_store_exactly_five(
+    app: Flask, server: str, build: Builder, db: Database
+) -> None:
+    event = festival(db)
     officers = [build.officer() for _ in range(VOLUNTEERS)]
     headers = build.headers("supervisor")
     barrier = threading.Barrier(VOLUNTEERS)
@@ -56,15 +73,48 @@ def test_forty_simultaneous_sign_ups_for_five_places_store_exactly_five(
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [201] * PLACES + [409] * (VOLUNTEERS - PLACES)
+    signups = live_signups(db, event)
     with db.engine.connect() as connection:
-        signups = connection.execute(
-            text(
-                "SELECT count(*) FROM event_signups WHERE event_id = :id AND withdrawn_at IS NULL"
-            ),
-            {"id": event.id},
-        ).scalar()
         duties = connection.execute(
             text("SELECT count(*) FROM duties WHERE event_id = :id AND status = 'booked'"),
             {"id": event.id},
         ).scalar()
     assert (signups, duties) == (PLACES, PLACES)
+
+
+def test_without_the_event_lock_simultaneous_sign_ups_overfill_the_event(
+    app: Flask, build: Builder, db: Database, postgres_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The negative control: the same sign-ups, with the event row read without its lock and
+    every sign-up made to count the places before any takes one, store more than there are
+    places. So the test above, whose only guard is that lock, would see it fail."""
+    event = festival(db)
+    officers = [build.officer() for _ in range(PLACES + 1)]
+    counted = threading.Barrier(len(officers), timeout=60)
+    load_event, count_places = service.load_event, service._live_signups
+
+    def unlocked(session: Session, event_id: int, *, for_update: bool = False) -> Event:
+        return load_event(session, event_id)
+
+    def count_then_wait(session: Session, event_id: int) -> int:
+        places_taken = count_places(session, event_id)
+        counted.wait()
+        return places_taken
+
+    monkeypatch.setattr(service, "load_event", unlocked)
+    monkeypatch.setattr(service, "_live_signups", count_then_wait)
+    failures: list[BaseException] = []
+
+    def sign_up(officer_id: int) -> None:
+        try:
+            service.sign_up(db, ADMIN, event.id, officer_id)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=sign_up, args=(o.id,)) for o in officers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert live_signups(db, event) == PLACES + 1 > event.capacity

@@ -8,10 +8,11 @@ from sqlalchemy import delete, select
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
+from dutyservice.duties.rules import LONGEST_DUTY
 from dutyservice.forces.models import Force
 from dutyservice.ips import eligibility
 from dutyservice.ips.models import CompetencyRecord, IpsGrant, TrainingRecord
-from dutyservice.ips.queries import evidence_for
+from dutyservice.ips.queries import _deployable_statement, evidence_for
 from dutyservice.ips.rules import (
     ProfileRequirements,
     held_on_every_day,
@@ -19,6 +20,7 @@ from dutyservice.ips.rules import (
     meets_profile,
     serving_throughout,
 )
+from dutyservice.npocc.membership import return_query
 
 BASE = date(2025, 1, 1)
 PROFILE = ProfileRequirements(135, 1, ("BE2", "CD5"), requires_current_ost=True)
@@ -217,3 +219,67 @@ def test_availability_cover_in_sql_matches_the_python_rule(
     assert by_sql == covers(windows, at(start), at(start + length))
     with db.transaction() as session:
         session.execute(delete(AvailabilityWindow))
+
+
+def grant_in_force_on(h: dict, on: date) -> date | None:
+    """FEED.md column 11 read off a history: the latest grant on or before `on` still held."""
+    held = [s for s, e in h["grants"] if s <= on and (e is None or e > on)]
+    return max(held, default=None)
+
+
+def ost_expiry_on(h: dict, on: date) -> date | None:
+    """FEED.md column 14: the latest expiry of training current on `on`."""
+    return max((e for s, e in h["ost"] if s <= on <= e), default=None)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(histories=st.lists(history(), min_size=1, max_size=4), first=day, length=st.integers(0, 12))
+def test_the_deployable_and_return_statements_agree_with_the_python_rule(
+    db: Database, histories: list[dict], first: date, length: int
+) -> None:
+    """The statements production runs (built once, run with bind parameters, prepared on
+    PostgreSQL after a few runs): whom they choose, and what they say of each."""
+    last = first + timedelta(days=length)
+    ids = store(db, histories)
+    starts_at = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    ends_at = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    with db.reading() as session:
+        evidence = {i: evidence_for(session, session.get_one(Officer, i)) for i in ids}
+        force_id = session.scalar(select(Force.id).where(Force.code == "cambridgeshire"))
+        deployable = session.execute(
+            _deployable_statement(PROFILE, False, True),  # available_only, one_force
+            {
+                "first": first,
+                "last": last,
+                "after_last": last + timedelta(days=1),
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "earliest": starts_at - LONGEST_DUTY,
+                "force_id": force_id,
+            },
+        ).all()
+        returned = session.execute(
+            return_query(PROFILE),
+            {
+                "force_id": force_id,
+                "as_at": last,
+                "after_as_at": last + timedelta(days=1),
+                "period_start": starts_at,
+                "period_end": ends_at,
+            },
+        ).all()
+    by_id = dict(zip(ids, histories, strict=True))
+    assert {row.id: row.ost_expires_on for row in deployable} == {
+        i: ost_expiry_on(by_id[i], last)
+        for i, e in evidence.items()
+        if meets_profile(e, PROFILE, first, last)
+    }
+    assert {r.warrant_number: (r.ips_granted_on, r.ost_expires_on) for r in returned} == {
+        f"P{n}": (grant_in_force_on(h, last), ost_expiry_on(h, last))
+        for n, (i, h) in enumerate(by_id.items())
+        if meets_profile(evidence[i], PROFILE, last, last)
+    }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import and_, create_engine, delete, or_, select, text, update
 from sqlalchemy.engine import make_url
 
 from dutyservice.db import Database
@@ -17,9 +18,6 @@ POSTGRES_URL = os.environ.get(
     "DUTYSERVICE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("DUTYSERVICE_REQUIRE_POSTGRES") == "1"
-
-# Reference data is seeded once; everything else is emptied before each test.
-REFERENCE_TABLES = {"forces", "duty_types", "nos_units", "role_profiles", "role_profile_units"}
 
 
 def postgres_reachable() -> str | None:
@@ -67,10 +65,25 @@ def migrate_and_seed(url: str) -> None:
     database.dispose()
 
 
+# Reference data is seeded once (from the fixture files); everything else is emptied before each
+# test, and what a test may have changed of the reference data is put back as seeded.
+REFERENCE_TABLES = {"forces", "duty_types", "nos_units", "role_profiles", "role_profile_units"}
+
+
 def empty_tables(db: Database) -> None:
+    from dutyservice.fixtures import FIXTURES
+    from dutyservice.forces.models import Force
+    from dutyservice.forces.service import SETTINGS
+    from dutyservice.ips.models import RoleProfile, RoleProfileUnit
     from dutyservice.models import Base
 
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    seeded = json.loads((FIXTURES / "role_profiles.json").read_text(encoding="utf-8"))
+    seeded_profiles = [
+        and_(RoleProfile.mercury_ref == p["mercury_ref"], RoleProfile.version == p["version"])
+        for p in seeded["role_profiles"]
+    ]
+    added_profiles = select(RoleProfile.id).where(~or_(*seeded_profiles))
     with db.engine.begin() as connection:
         if db.dialect == "postgresql":
             names = ", ".join(t.name for t in tables)
@@ -78,13 +91,12 @@ def empty_tables(db: Database) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
-        # Back to the seeded reference data: default settings, profile 135 version 1 only.
+        # The settings an admin may change, back to the model's defaults (what seeding leaves).
         connection.execute(
-            text("UPDATE forces SET monthly_minimum_hours = 16, ost_validity_months = 12")
+            update(Force).values({name: Force.__table__.c[name].default.arg for name in SETTINGS})
         )
-        added = "SELECT id FROM role_profiles WHERE NOT (mercury_ref = 135 AND version = 1)"
         connection.execute(
-            text(f"DELETE FROM role_profile_units WHERE role_profile_id IN ({added})")
+            delete(RoleProfileUnit).where(RoleProfileUnit.role_profile_id.in_(added_profiles))
         )
-        connection.execute(text(f"DELETE FROM role_profiles WHERE id IN ({added})"))
+        connection.execute(delete(RoleProfile).where(RoleProfile.id.in_(added_profiles)))
     db.lookups.forget()

@@ -1,0 +1,1 @@
+"""The national-scale benchmark (`python bench/run.py`): harness, figures and report."""
