@@ -25,7 +25,8 @@ from dutyservice.clock import london_today
 from dutyservice.logs import JsonFormatter
 
 from ..support.builders import Builder
-from ..support.oidc_provider import OidcProvider, person
+from ..support.oidc_provider import OidcProvider
+from ..support.oidc_provider import person_claims as person
 
 INVALID_TOKEN = 'Bearer realm="dutyservice", error="invalid_token"'
 

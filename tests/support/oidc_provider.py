@@ -253,7 +253,7 @@ def serving() -> Iterator[OidcProvider]:
         thread.join()
 
 
-def person(
+def person_claims(
     role: str | None,
     *,
     force: str | None = None,
