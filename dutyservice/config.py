@@ -106,20 +106,22 @@ DEV_SECRET_KEY_FILE = ".dutyservice-secret-key"
 
 def session_secret_key(settings: Settings, directory: Path | None = None) -> str:
     """The key that signs session cookies: DUTYSERVICE_SECRET_KEY, or for development a key made
-    once and kept (owner-readable only) in the working directory, so that it survives restarts.
-    Several instances behind one address need the same key: set the variable in production."""
+    once and kept (readable by its owner only) in the working directory, so that it survives
+    restarts. Instances behind one address need the same key: set the variable in production."""
     if settings.secret_key:
         return settings.secret_key
     path = (directory or Path.cwd()) / DEV_SECRET_KEY_FILE
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        pass
-    key = secrets.token_urlsafe(48)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(key)
-    return key
+    if not path.exists():
+        # Written aside, then linked into place: a process starting at the same moment either
+        # links first or reads the whole key of the one that did.
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()

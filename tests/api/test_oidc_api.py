@@ -151,7 +151,8 @@ def test_tokens_failing_a_claim_check_are_refused_as_invalid(
 
 def test_clocks_may_differ_by_up_to_a_minute(client: FlaskClient, idp: OidcProvider) -> None:
     now = int(time.time())
-    for changes in ({"exp": now - 30}, {"nbf": now + 30, "iat": now + 30}):
+    skews: list[dict[str, Any]] = [{"exp": now - 30}, {"nbf": now + 30, "iat": now + 30}]
+    for changes in skews:
         token = idp.issue(person("admin"), **changes)
         assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200, changes
 

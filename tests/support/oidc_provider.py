@@ -45,7 +45,7 @@ class SigningKey:
     def public_pem(self) -> bytes:
         from cryptography.hazmat.primitives import serialization
 
-        return self.private.public_key().public_bytes(  # type: ignore[union-attr]
+        return self.private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
