@@ -327,3 +327,18 @@ def test_no_jwt_is_ever_logged(
     for token in (good, expired, nobody, unknown):
         for part in token.split("."):
             assert part not in output
+
+
+def test_a_configured_key_set_is_used_without_reading_the_discovery_document(
+    app: Flask, client: FlaskClient, idp: OidcProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = app.extensions["dutyservice"]
+    issuer = f"{idp.issuer}/no-discovery-here"  # answers 404 to /.well-known/...
+    settings = state.settings.replace(oidc_issuer=issuer, oidc_jwks_url=f"{idp.issuer}/jwks")
+    monkeypatch.setattr(state, "identity", IdentityProvider(settings))
+    token = idp.issue(person("admin"), iss=issuer)
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200
+    assert idp.jwks_reads == 1
+    # Without the configured URL, the same issuer's missing discovery document is a 503.
+    monkeypatch.setattr(state, "identity", IdentityProvider(settings.replace(oidc_jwks_url="")))
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 503
