@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    count: int = args.requests
     with tempfile.TemporaryDirectory() as scratch, oidc_provider.serving() as provider:
         url = args.database_url or f"sqlite:///{scratch}/bench.db"
         db = Database(url)
@@ -79,11 +80,11 @@ def main() -> None:
         def round_of(secret: str) -> float:
             headers = {"Authorization": f"Bearer {secret}"}
             started = time.perf_counter()
-            for _ in range(args.requests):
+            for _ in range(count):
                 answered = client.get(path, headers=headers)
                 if answered.status_code != 200:
                     raise SystemExit(f"{path} answered {answered.status_code}")
-            return (time.perf_counter() - started) / args.requests * 1000
+            return (time.perf_counter() - started) / count * 1000
 
         round_of(token), round_of(jwt)  # warm-up: connections, statements, the key set
         by_token, by_jwt = [], []
