@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
+    from .auth.oidc import IdentityProvider
     from .config import Settings
     from .db import Database
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 class AppState:
     settings: Settings
     db: Database
+    #: The force's identity provider, where one is configured (DUTYSERVICE_OIDC_*).
+    identity: IdentityProvider | None = None
 
 
 def create_app(settings: Settings | None = None, *, http_api: bool = True) -> Flask:
@@ -37,9 +40,20 @@ def create_app(settings: Settings | None = None, *, http_api: bool = True) -> Fl
     logs.configure(settings.log_level)
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.extensions["dutyservice"] = AppState(settings=settings, db=Database(settings.database_url))
+    state = AppState(settings=settings, db=Database(settings.database_url))
+    app.extensions["dutyservice"] = state
     if http_api:
         from .api import init_api
 
+        if settings.oidc_enabled:
+            from .auth.oidc import IdentityProvider
+
+            state.identity = IdentityProvider(settings)
         init_api(app)
+        if settings.oidc_sign_in_enabled:
+            from .auth import oidc_views
+            from .config import session_secret_key
+
+            app.secret_key = app.secret_key or session_secret_key(settings)
+            app.register_blueprint(oidc_views.blp)
     return app

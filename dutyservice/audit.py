@@ -1,9 +1,12 @@
-"""The append-only trail of every write: who, when, what resource, what changed."""
+"""The append-only trail of every write: who, when, what resource, what changed.
+
+Who is the Principal that made the change: its token and role, and for a person signed in
+through the force's identity provider, their `sub` and name (API.md, OIDC).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .auth.scope import Principal
 from .clock import utc_now
 from .db import Base, UTCDateTime
 
@@ -40,17 +44,10 @@ class AuditEntry(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     force_id: Mapped[int | None] = mapped_column(ForeignKey("forces.id"))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change: the token and its role ('system' for the service itself)."""
-
-    token_id: int | None
-    role: str
-
-
-SYSTEM = Actor(token_id=None, role="system")
+    #: The identity provider's `sub` of the person who signed in; None for an API token.
+    subject: Mapped[str | None] = mapped_column(String(255))
+    #: Their `name` (or `preferred_username`) when the provider gave one.
+    subject_name: Mapped[str | None] = mapped_column(String(200))
 
 
 def _plain(value: Any) -> Any:
@@ -65,7 +62,7 @@ def _plain(value: Any) -> Any:
 
 def record(
     session: Session,
-    actor: Actor,
+    actor: Principal,
     action: str,
     resource_type: str,
     resource_id: int | None,
@@ -85,7 +82,7 @@ def record(
 
 
 def _entry(
-    actor: Actor,
+    actor: Principal,
     action: str,
     resource_type: str,
     *,
@@ -96,7 +93,9 @@ def _entry(
     return {
         "at": utc_now(),
         "token_id": actor.token_id,
-        "role": actor.role,
+        "role": actor.role.value,
+        "subject": actor.subject,
+        "subject_name": actor.name,
         "action": action,
         "resource_type": resource_type,
         "force_id": force_id,
@@ -130,7 +129,7 @@ def insert_entry_for(
 
 
 def entry_parameters(
-    actor: Actor,
+    actor: Principal,
     action: str,
     resource_type: str,
     *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,25 @@ class Settings:
     log_level: str = "INFO"
     #: Seconds a stopping server keeps answering, with /readyz at 503, before it stops accepting.
     shutdown_drain_seconds: float = 3.0
+    #: The force's OpenID Connect issuer (`iss`); empty: no sign-in through an identity provider.
+    oidc_issuer: str = ""
+    #: The audience (`aud`) bearer JWTs must name. Default: the client id.
+    oidc_audience: str = ""
+    #: The provider's key set. Default: `jwks_uri` of the issuer's discovery document.
+    oidc_jwks_url: str = ""
+    #: The claim that lists a person's roles (API.md: the first of our six found is taken).
+    oidc_roles_claim: str = "roles"
+    #: The claim that carries the code of a person's force.
+    oidc_force_claim: str = "force"
+    #: The claim that carries a special's warrant number.
+    oidc_officer_claim: str = "warrant_number"
+    #: This service's client id at the provider, for the web pages' sign-in.
+    oidc_client_id: str = ""
+    #: Its client secret (empty for a public client, PKCE alone). Never logged.
+    oidc_client_secret: str = field(default="", repr=False)
+    #: Signs the web pages' session cookie. Must be set, the same on every instance, in
+    #: production; empty: a key made once and kept in the working directory (development).
+    secret_key: str = field(default="", repr=False)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -54,10 +74,57 @@ class Settings:
             max_body_bytes=int(env.get("DUTYSERVICE_MAX_BODY_BYTES", "1000000")),
             log_level=env.get("DUTYSERVICE_LOG_LEVEL", "INFO"),
             shutdown_drain_seconds=float(env.get("DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS", "3")),
+            oidc_issuer=env.get("DUTYSERVICE_OIDC_ISSUER", "").rstrip("/"),
+            oidc_audience=env.get("DUTYSERVICE_OIDC_AUDIENCE", ""),
+            oidc_jwks_url=env.get("DUTYSERVICE_OIDC_JWKS_URL", ""),
+            oidc_roles_claim=env.get("DUTYSERVICE_OIDC_ROLES_CLAIM", "") or cls.oidc_roles_claim,
+            oidc_force_claim=env.get("DUTYSERVICE_OIDC_FORCE_CLAIM", "") or cls.oidc_force_claim,
+            oidc_officer_claim=(
+                env.get("DUTYSERVICE_OIDC_OFFICER_CLAIM", "") or cls.oidc_officer_claim
+            ),
+            oidc_client_id=env.get("DUTYSERVICE_OIDC_CLIENT_ID", ""),
+            oidc_client_secret=env.get("DUTYSERVICE_OIDC_CLIENT_SECRET", ""),
+            secret_key=env.get("DUTYSERVICE_SECRET_KEY", ""),
         )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Bearer JWTs are accepted when an issuer and an audience (or a client id) are set."""
+        return bool(self.oidc_issuer and (self.oidc_audience or self.oidc_client_id))
+
+    @property
+    def oidc_sign_in_enabled(self) -> bool:
+        """The web pages sign in through the provider when an issuer and a client id are set."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     def replace(self, **changes: object) -> Settings:
         values = {**self.__dict__, **changes}
         if "database_url" in changes:
             values["database_url"] = _normalise_database_url(str(values["database_url"]))
         return Settings(**values)  # type: ignore[arg-type]
+
+
+DEV_SECRET_KEY_FILE = ".dutyservice-secret-key"
+
+
+def session_secret_key(settings: Settings, directory: Path | None = None) -> str:
+    """The key that signs session cookies: DUTYSERVICE_SECRET_KEY, or for development a key made
+    once and kept (readable by its owner only) in the working directory, so that it survives
+    restarts. Instances behind one address need the same key: set the variable in production."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = (directory or Path.cwd()) / DEV_SECRET_KEY_FILE
+    if not path.exists():
+        # Written aside, then linked into place: a process starting at the same moment either
+        # links first or reads the whole key of the one that did.
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()

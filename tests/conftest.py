@@ -12,8 +12,9 @@ from dutyservice import create_app
 from dutyservice.config import Settings
 from dutyservice.db import Database
 
-from .support import databases
+from .support import databases, oidc_provider
 from .support.builders import Builder
+from .support.oidc_provider import OidcProvider
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,11 +47,24 @@ def database_url(
 
 
 @pytest.fixture(scope="session")
-def session_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def identity_provider() -> Iterator[OidcProvider]:
+    """The force's identity provider: a real one on 127.0.0.1, trusted by the test app."""
+    with oidc_provider.serving() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def session_app(
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    identity_provider: OidcProvider,
+) -> Iterator[Flask]:
     settings = Settings(
         database_url=database_url,
         export_dir=tmp_path_factory.mktemp("exports"),
         max_body_bytes=64_000,
+        oidc_issuer=identity_provider.issuer,
+        oidc_audience=oidc_provider.API_AUDIENCE,
     )
     app = create_app(settings)
     app.config["TESTING"] = True

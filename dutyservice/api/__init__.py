@@ -8,13 +8,16 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
+from ..auth.oidc import InvalidToken, looks_like_jwt, signed_in_principal
+from ..auth.scope import Principal
 from ..auth.service import authenticate
 from ..db import retry_lost_races
+from ..errors import DomainError
 from . import (
     audit,
     calendar,
@@ -32,7 +35,7 @@ from . import (
     returns,
 )
 from .common import Unauthenticated, database
-from .problems import PROBLEM_JSON, problem
+from .problems import PROBLEM_JSON, handle_domain_error, problem
 
 log = logging.getLogger("dutyservice.requests")
 PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
@@ -132,21 +135,40 @@ def _start_request() -> Response | None:
         and request.path not in PUBLIC_PATHS
         and not KEYED_PATH.fullmatch(request.path)
     ):
-        g.principal = _caller()
+        try:
+            g.principal = _caller()
+        except InvalidToken as refusal:
+            return _invalid_token(refusal)
+        except DomainError as error:  # a JWT without a role or scope (403), no provider (503)
+            return handle_domain_error(error)
         if g.principal is None:
             return _unauthenticated(Unauthenticated())
     return None
+
+
+def _invalid_token(refusal: InvalidToken) -> Response:
+    return problem(
+        401,
+        "Unauthorized",
+        str(refusal),
+        headers={"WWW-Authenticate": 'Bearer realm="dutyservice", error="invalid_token"'},
+    )
 
 
 def _has_body() -> bool:
     return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
 
 
-def _caller():  # type: ignore[no-untyped-def]
+def _caller() -> Principal | None:
+    """The caller of an API token, or of a JWT from the force's identity provider."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
         return None
-    return authenticate(database(), secret.strip())
+    identity = current_app.extensions["dutyservice"].identity
+    if identity is not None and looks_like_jwt(secret):
+        return signed_in_principal(database(), identity, secret)
+    return authenticate(database(), secret)
 
 
 def _finish_request(response: Response) -> Response:

@@ -19,13 +19,21 @@ blp = Blueprint(
     "audit",
     __name__,
     url_prefix="/api/v1/audit",
-    description="Who changed what, when, through which token (admins).",
+    description="Who changed what, when, through which token or signed-in person (admins).",
 )
 
 
 class AuditEntrySchema(HistoryEntrySchema):
     officer_id = fields.Integer(allow_none=True)
     force_id = fields.Integer(allow_none=True)
+    subject = fields.String(
+        allow_none=True,
+        metadata={"description": "the identity provider's `sub` of the person signed in"},
+    )
+    subject_name = fields.String(
+        allow_none=True,
+        metadata={"description": "their `name` or `preferred_username`, when given"},
+    )
 
 
 class AuditQuery(PageQuery):

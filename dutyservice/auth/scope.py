@@ -54,12 +54,18 @@ FORCE_ROLES = frozenset({Role.SUPERVISOR, Role.AUTHORISER, Role.PLANNER})
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller, as its token describes it."""
+    """The caller, as its API token or its identity provider describes it.
+
+    A person signed in through the force's identity provider has no token id; `subject` (`sub`)
+    and `name` (`name` or `preferred_username`) say who they are, for the audit trail.
+    """
 
     token_id: int | None
     role: Role
     force_id: int | None = None
     officer_id: int | None = None
+    subject: str | None = None
+    name: str | None = None
 
     def may(self, permission: Permission) -> bool:
         return permission in PERMISSIONS[self.role]

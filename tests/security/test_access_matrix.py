@@ -1,4 +1,5 @@
-"""Every endpoint × every role × own / other officer / other force → the expected answer.
+"""Every endpoint × every role × own / other officer / other force → the expected answer,
+for callers with API tokens and for people signed in through the force's identity provider.
 
 The cases come from the application's route table: an endpoint with no rule here fails
 `test_every_route_has_a_rule`. A refused write must leave every table exactly as it was.
@@ -26,9 +27,12 @@ from dutyservice.models import Base
 from dutyservice.npocc.generation import generate_return
 
 from ..support.builders import ADMIN, Builder
+from ..support.oidc_provider import OidcProvider, person_claims
 
 OK = "ok"  # authorised: the rule of the resource decides (2xx, or 409/422 for its state)
 ROLES = ("special", "supervisor", "authoriser", "planner", "npocc", "admin")
+# How the caller's principal is made: the same answers are expected of both.
+CREDENTIALS = ("api token", "identity provider")
 OFFICERS = ("own", "colleague", "foreign")  # the special's own; same force; another force
 FORCES = ("own", "foreign")
 
@@ -370,7 +374,28 @@ def digest(db: Database) -> str:
     return hasher.hexdigest()
 
 
-def build_world(build: Builder, app: Flask, tmp_path: Any) -> World:
+def credentials(
+    credential: str, build: Builder, provider: OidcProvider, own: Any
+) -> dict[str, dict[str, str]]:
+    """Each role's Authorization header: an API token, or a JWT of the identity provider whose
+    claims give the same role, force (cambridgeshire) and officer (the special's own)."""
+    if credential == "api token":
+        return {role: build.headers(role, officer=own) for role in ROLES}
+    provider.reset()
+    headers = {}
+    for role in ROLES:
+        claims = person_claims(
+            role,
+            force=None if role in ("npocc", "admin") else "cambridgeshire",
+            warrant_number=own.warrant_number if role == "special" else None,
+        )
+        headers[role] = {"Authorization": f"Bearer {provider.issue(claims)}"}
+    return headers
+
+
+def build_world(
+    build: Builder, app: Flask, tmp_path: Any, credential: str, provider: OidcProvider
+) -> World:
     people = {
         "own": build.ips_officer("cambridgeshire", warrant_number="OWN"),
         "colleague": build.ips_officer("cambridgeshire", warrant_number="COL"),
@@ -400,7 +425,7 @@ def build_world(build: Builder, app: Flask, tmp_path: Any) -> World:
         build.db, settings.export_dir, "cambridgeshire", Quarter(2025, 3), 135, 1
     ).record
     world = World(people, duties, made, record.id)
-    world.headers = {role: build.headers(role, officer=people["own"]) for role in ROLES}
+    world.headers = credentials(credential, build, provider, people["own"])
     return world
 
 
@@ -408,18 +433,21 @@ def cases() -> list[Any]:
     return [pytest.param(key, id=f"{key[0]} {key[1]}") for key in RULES]
 
 
+@pytest.mark.parametrize("credential", CREDENTIALS)
 @pytest.mark.parametrize("key", cases())
 def test_access_rule(
     key: tuple[str, str],
+    credential: str,
     app: Flask,
     client: FlaskClient,
     build: Builder,
     db: Database,
     tmp_path: Any,
+    identity_provider: OidcProvider,
 ) -> None:
     method, _endpoint = key
     rule = RULES[key]
-    world = build_world(build, app, tmp_path)
+    world = build_world(build, app, tmp_path, credential, identity_provider)
     checked = 0
     for role in ROLES:
         for target, expected in zip(rule.targets, rule.expected[role], strict=True):

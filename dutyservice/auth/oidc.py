@@ -1,0 +1,230 @@
+"""Bearer JWTs from the force's identity provider (API.md "Sign-in through the force's identity
+provider"): discovery, the key set, signature and claims checks, and the Principal they make.
+
+A token is accepted only when signed with RS256 or ES256 by a key of the provider's key set
+(`none` and HMAC never: an HS256 token "signed" with the public key is refused), with `iss`
+equal to the issuer, the audience in `aud`, and `exp`/`nbf` within 60 s of leeway. A token
+whose `kid` is unknown makes the key set be fetched again, at most once a minute, so that keys
+rotate without a restart. A provider that does not answer is `Unavailable` (503); every other
+refusal is `InvalidToken` (401). Neither carries the token: it is never echoed or logged.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import requests
+from jwt import PyJWK, PyJWKClient
+from jwt.exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
+from sqlalchemy import select
+
+from ..clock import london_today
+from ..config import Settings
+from ..db import Database
+from ..duties.models import Officer
+from ..errors import Unavailable
+from ..forces.models import Force
+from .claims import ClaimNames, OfficerOnRecord, principal_from_claims
+from .scope import Principal
+
+ALGORITHMS = ("RS256", "ES256")
+LEEWAY_SECONDS = 60
+#: An unknown `kid` fetches the key set again at most this often (API.md: once a minute).
+REFETCH_INTERVAL_SECONDS = 60.0
+#: The key set is read again after this long even when every `kid` is known.
+KEY_SET_LIFESPAN_SECONDS = 3600.0
+HTTP_TIMEOUT_SECONDS = 5.0
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+
+
+class InvalidToken(Exception):
+    """The token is refused (401). The message says why in general terms, never the token."""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The parts of `{issuer}/.well-known/openid-configuration` the service uses."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    #: How the client authenticates at the token endpoint (OpenID Connect Discovery's default).
+    token_endpoint_auth_methods: tuple[str, ...] = ("client_secret_basic",)
+
+
+def looks_like_jwt(text: str) -> bool:
+    return text.count(".") == 2 and text.startswith("eyJ")
+
+
+class IdentityProvider:
+    """The force's OpenID Connect provider, as one process sees it (its documents cached)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        refetch_interval: float = REFETCH_INTERVAL_SECONDS,
+        timeout: float = HTTP_TIMEOUT_SECONDS,
+    ) -> None:
+        self.issuer = settings.oidc_issuer
+        self.audience = settings.oidc_audience or settings.oidc_client_id
+        self.client_id = settings.oidc_client_id
+        self.client_secret = settings.oidc_client_secret
+        self.claim_names = ClaimNames(
+            roles=settings.oidc_roles_claim,
+            force=settings.oidc_force_claim,
+            officer=settings.oidc_officer_claim,
+        )
+        self._configured_jwks_url = settings.oidc_jwks_url
+        self._refetch_interval = refetch_interval
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._discovery: Discovery | None = None
+        self._keys: PyJWKClient | None = None
+        self._last_refetch: float | None = None
+
+    def discovery(self) -> Discovery:
+        """The discovery document, read once (Unavailable while the provider does not answer)."""
+        if self._discovery is None:
+            url = f"{self.issuer}/.well-known/openid-configuration"
+            try:
+                response = requests.get(url, timeout=self._timeout)
+                response.raise_for_status()
+                document = response.json()
+                self._discovery = Discovery(
+                    issuer=str(document["issuer"]),
+                    authorization_endpoint=str(document["authorization_endpoint"]),
+                    token_endpoint=str(document["token_endpoint"]),
+                    jwks_uri=str(self._configured_jwks_url or document["jwks_uri"]),
+                    token_endpoint_auth_methods=tuple(
+                        document.get(
+                            "token_endpoint_auth_methods_supported", ["client_secret_basic"]
+                        )
+                    ),
+                )
+            except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+                raise Unavailable("the identity provider is not answering") from error
+        return self._discovery
+
+    def verify(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
+        """The claims of a token the provider signed for `audience` (default: this API's)."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise InvalidToken("the token is not a well-formed JWT") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise InvalidToken("the token is not signed with an accepted algorithm")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("the token names no signing key")
+        key = self._signing_key(kid)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=list(ALGORITHMS),
+                audience=audience or self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
+            raise InvalidToken(_reason(error)) from None
+        if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+            raise InvalidToken("the token names no subject")
+        return claims
+
+    def verify_id_token(self, token: str, nonce: str) -> dict[str, Any]:
+        """An ID token from the code flow: for this client, and carrying the sign-in's nonce."""
+        claims = self.verify(token, audience=self.client_id)
+        presented = claims.get("nonce")
+        if not isinstance(presented, str) or not hmac.compare_digest(presented, nonce):
+            raise InvalidToken("the ID token's nonce is not this sign-in's")
+        return claims
+
+    def _signing_key(self, kid: str) -> PyJWK:
+        with self._lock:
+            keys = self._key_client()
+            try:
+                key = _match(keys.get_signing_keys(), kid)
+                if key is None and self._may_refetch():
+                    self._last_refetch = time.monotonic()
+                    key = _match(keys.get_signing_keys(refresh=True), kid)
+            except PyJWKClientConnectionError as error:
+                raise Unavailable("the identity provider's keys cannot be read") from error
+            except (PyJWKClientError, PyJWKSetError) as error:
+                raise Unavailable("the identity provider's key set holds no usable key") from error
+        if key is None:
+            raise InvalidToken("the token is signed with a key the provider does not publish")
+        return key
+
+    def _may_refetch(self) -> bool:
+        last = self._last_refetch
+        return last is None or time.monotonic() - last >= self._refetch_interval
+
+    def _key_client(self) -> PyJWKClient:
+        if self._keys is None:
+            url = self._configured_jwks_url or self.discovery().jwks_uri
+            self._keys = PyJWKClient(
+                url,
+                cache_jwk_set=True,
+                lifespan=KEY_SET_LIFESPAN_SECONDS,
+                timeout=self._timeout,
+            )
+        return self._keys
+
+
+def _match(keys: list[PyJWK], kid: str) -> PyJWK | None:
+    return next((key for key in keys if key.key_id == kid), None)
+
+
+def _reason(error: Exception) -> str:
+    """A refusal's reason in general terms (PyJWT's messages never hold the token)."""
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "the token has expired"
+    if isinstance(error, jwt.ImmatureSignatureError):
+        return "the token is not valid yet"
+    if isinstance(error, jwt.InvalidIssuerError):
+        return "the token is from another issuer"
+    if isinstance(error, jwt.InvalidAudienceError):
+        return "the token is not for this service"
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"the token has no '{error.claim}' claim"
+    if isinstance(error, jwt.InvalidSignatureError):
+        return "the token's signature does not verify"
+    return "the token is not valid"
+
+
+def principal_for_claims(db: Database, claims: dict[str, Any], names: ClaimNames) -> Principal:
+    """Reads what the claims name (the force, the officers with that warrant number), then maps
+    them (`claims.principal_from_claims`); Forbidden when they give no role or scope."""
+    code = claims.get(names.force)
+    warrant = claims.get(names.officer)
+    with db.reading() as session:
+        force_ids: dict[str, int] = {}
+        if isinstance(code, str) and code:
+            force_id = session.scalar(select(Force.id).where(Force.code == code))
+            if force_id is not None:
+                force_ids[code] = force_id
+        officers: list[OfficerOnRecord] = []
+        if isinstance(warrant, str) and warrant:
+            rows = session.execute(
+                select(Officer.id, Officer.force_id, Officer.joined_on, Officer.left_on).where(
+                    Officer.warrant_number == warrant
+                )
+            )
+            officers = [OfficerOnRecord(*row) for row in rows]
+    return principal_from_claims(
+        claims, names, force_ids=force_ids, officers=officers, today=london_today()
+    )
+
+
+def signed_in_principal(db: Database, provider: IdentityProvider, token: str) -> Principal:
+    """The Principal of a bearer JWT: InvalidToken (401), Forbidden (403), Unavailable (503)."""
+    return principal_for_claims(db, provider.verify(token), provider.claim_names)

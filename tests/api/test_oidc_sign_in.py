@@ -1,0 +1,182 @@
+"""Browser sign-in through the force's identity provider: the authorization-code flow with PKCE,
+`state` and `nonce`, followed over real HTTP by a client that keeps cookies (API.md, OIDC).
+
+The service and the provider both answer on 127.0.0.1; the provider signs in its configured user
+at once and gives an ID token only for the code, the redirect URI and the PKCE verifier it saw.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import make_server
+
+from dutyservice import create_app
+from dutyservice.config import Settings
+
+from ..support.builders import Builder
+from ..support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, person_claims
+
+
+@dataclass
+class Served:
+    app: Flask
+    url: str
+
+    def session_of(self, browser: requests.Session) -> dict[str, Any]:
+        """What the service keeps in this browser's session cookie."""
+        cookie = browser.cookies.get("session")
+        if cookie is None:
+            return {}
+        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+        stored: dict[str, Any] = serializer.loads(cookie)
+        return stored
+
+
+@pytest.fixture
+def service(
+    app: Flask, identity_provider: OidcProvider, database_url: str, tmp_path: Path
+) -> Iterator[Served]:
+    """The service with browser sign-in configured, on the test database, served over HTTP."""
+    identity_provider.reset()
+    settings = Settings(
+        database_url=database_url,
+        export_dir=tmp_path / "exports",
+        oidc_issuer=identity_provider.issuer,
+        oidc_audience="dutyservice-api",
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+        secret_key="a key only these tests use",
+    )
+    web = create_app(settings)
+    server = make_server("127.0.0.1", 0, web, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(web, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join()
+        web.extensions["dutyservice"].db.dispose()
+
+
+def callback_url(service: Served, browser: requests.Session) -> str:
+    """Begins a sign-in and follows it to the provider, stopping before the way back."""
+    to_provider = browser.get(f"{service.url}/app/sign-in/oidc", allow_redirects=False)
+    assert to_provider.status_code == 302
+    back = browser.get(to_provider.headers["Location"], allow_redirects=False)
+    assert back.status_code == 302
+    location: str = back.headers["Location"]
+    assert location.startswith(f"{service.url}/app/sign-in/callback?")
+    return location
+
+
+def test_a_special_signs_in_through_the_provider_and_is_kept_in_the_session(
+    service: Served, build: Builder, identity_provider: OidcProvider
+) -> None:
+    officer = build.officer("cambridgeshire", warrant_number="SC500")
+    identity_provider.user = person_claims(
+        "special", force="cambridgeshire", warrant_number="SC500", name="SC Jo Blake"
+    )
+    with requests.Session() as browser:
+        landed = browser.get(f"{service.url}/app/sign-in/oidc", timeout=10)
+        assert landed.url == f"{service.url}/app/"
+        assert [step.status_code for step in landed.history] == [302, 302, 303]
+        assert service.session_of(browser)["principal"] == {
+            "token_id": None,
+            "role": "special",
+            "force_id": officer.force_id,
+            "officer_id": officer.id,
+            "subject": identity_provider.user["sub"],
+            "name": "SC Jo Blake",
+        }
+
+
+def test_the_authorize_request_carries_state_nonce_and_an_s256_challenge(
+    service: Served, identity_provider: OidcProvider
+) -> None:
+    with requests.Session() as browser:
+        first = browser.get(f"{service.url}/app/sign-in/oidc", allow_redirects=False)
+        second = browser.get(f"{service.url}/app/sign-in/oidc", allow_redirects=False)
+    queries = [
+        {k: v[0] for k, v in parse_qs(urlparse(answer.headers["Location"]).query).items()}
+        for answer in (first, second)
+    ]
+    for query in queries:
+        assert query["code_challenge_method"] == "S256"
+        assert query["client_id"] == CLIENT_ID
+        assert len(query["state"]) >= 32 and len(query["nonce"]) >= 32
+    assert queries[0]["state"] != queries[1]["state"]
+    assert queries[0]["nonce"] != queries[1]["nonce"]
+    assert queries[0]["code_challenge"] != queries[1]["code_challenge"]
+
+
+def test_a_replayed_state_is_refused(
+    service: Served, build: Builder, identity_provider: OidcProvider
+) -> None:
+    build.officer("cambridgeshire", warrant_number="SC501")
+    identity_provider.user = person_claims("supervisor", force="cambridgeshire")
+    with requests.Session() as browser:
+        back = callback_url(service, browser)
+        signed_in = browser.get(back, allow_redirects=False)
+        assert signed_in.status_code == 303
+        principal = service.session_of(browser)["principal"]
+        replayed = browser.get(back, allow_redirects=False)
+        assert replayed.status_code == 400
+        assert replayed.headers["Content-Type"] == "application/problem+json"
+        assert service.session_of(browser)["principal"] == principal
+    # Another browser, with a sign-in of its own under way, cannot finish with this answer.
+    with requests.Session() as other:
+        callback_url(service, other)
+        stolen = other.get(back, allow_redirects=False)
+        assert stolen.status_code == 400
+        assert "principal" not in service.session_of(other)
+
+
+def test_an_id_token_for_another_nonce_is_refused(
+    service: Served, identity_provider: OidcProvider
+) -> None:
+    identity_provider.user = person_claims("admin")
+    identity_provider.nonce_override = "a nonce of some other sign-in"
+    with requests.Session() as browser:
+        refused = browser.get(callback_url(service, browser), allow_redirects=False)
+        assert refused.status_code == 401
+        assert "principal" not in service.session_of(browser)
+
+
+def test_a_person_with_none_of_the_roles_is_not_signed_in(
+    service: Served, identity_provider: OidcProvider
+) -> None:
+    identity_provider.user = person_claims(None, force="cambridgeshire")
+    with requests.Session() as browser:
+        refused = browser.get(callback_url(service, browser), allow_redirects=False)
+        assert refused.status_code == 403
+        assert "principal" not in service.session_of(browser)
+
+
+def test_the_provider_refusing_the_sign_in_signs_nobody_in(
+    service: Served, identity_provider: OidcProvider
+) -> None:
+    identity_provider.user = person_claims("admin")
+    with requests.Session() as browser:
+        back = callback_url(service, browser)
+        state = back.split("state=", 1)[1]
+        refused = browser.get(
+            f"{service.url}/app/sign-in/callback?error=access_denied&state={state}",
+            allow_redirects=False,
+        )
+        assert refused.status_code == 400
+        assert "principal" not in service.session_of(browser)
+
+
+def test_without_a_client_id_there_is_no_provider_sign_in(client: FlaskClient) -> None:
+    assert client.get("/app/sign-in/oidc").status_code == 404
