@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None, *, http_api: bool = True) -> Fl
     app.extensions["dutyservice"] = AppState(settings=settings, db=Database(settings.database_url))
     if http_api:
         from .api import init_api
+        from .web import init_web
 
         init_api(app)
+        init_web(app)
     return app

@@ -35,6 +35,10 @@ class Settings:
     max_body_bytes: int = 1_000_000
     #: Log level of the service's structured logs.
     log_level: str = "INFO"
+    #: Signs the web pages' session cookie. Empty: with a SQLite database, a key is made once
+    #: and kept in a file beside it (`<database>.secret-key`); otherwise the pages answer 503.
+    #: Never logged.
+    secret_key: str = field(default="", repr=False)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,6 +55,7 @@ class Settings:
             npocc_retries=int(env.get("DUTYSERVICE_NPOCC_RETRIES", "4")),
             max_body_bytes=int(env.get("DUTYSERVICE_MAX_BODY_BYTES", "1000000")),
             log_level=env.get("DUTYSERVICE_LOG_LEVEL", "INFO"),
+            secret_key=env.get("DUTYSERVICE_SECRET_KEY", ""),
         )
 
     def replace(self, **changes: object) -> Settings:

@@ -7,15 +7,12 @@ from typing import Any
 from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import select
 
 from ..auth.scope import Permission, require
 from ..clock import Quarter
 from ..errors import NotFound
-from ..forces.models import Force
-from ..npocc import delivery, generation
+from ..npocc import delivery, generation, queries
 from ..npocc.models import NpoccReturn
-from ..pagination import paginate
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
 from .formats import Instant, Text
 
@@ -71,12 +68,8 @@ def _settings():  # type: ignore[no-untyped-def]
 
 
 def _load(return_pk: int) -> NpoccReturn:
-    require(principal(), Permission.READ_RETURNS)
     with database().reading() as session:
-        record = session.get(NpoccReturn, return_pk)
-    if record is None:
-        raise NotFound("no return with that id")
-    return record
+        return queries.load_return(session, principal(), return_pk)
 
 
 @blp.route("", methods=["GET"])
@@ -84,15 +77,17 @@ def _load(return_pk: int) -> NpoccReturn:
 @blp.response(200, page_of(ReturnSchema))
 def list_returns(args: dict[str, Any]) -> dict[str, Any]:
     """Returns made, newest quarter first, each revision listed."""
-    require(principal(), Permission.READ_RETURNS)
-    query = select(NpoccReturn).join(NpoccReturn.force)
-    if args.get("quarter"):
-        query = query.where(NpoccReturn.quarter == args["quarter"])
-    if args.get("force"):
-        query = query.where(Force.code == args["force"])
-    query = query.order_by(NpoccReturn.quarter.desc(), Force.code, NpoccReturn.revision)
     with database().reading() as session:
-        return page_body(paginate(session, query, args["page"], args["per_page"]))
+        return page_body(
+            queries.list_returns(
+                session,
+                principal(),
+                quarter=args.get("quarter"),
+                force=args.get("force"),
+                page=args["page"],
+                per_page=args["per_page"],
+            )
+        )
 
 
 @blp.route("", methods=["POST"])
@@ -151,6 +146,4 @@ def manifest_json(return_pk: int) -> Response:
 @blp.response(200, ReturnSchema)
 def deliver_now(return_pk: int) -> NpoccReturn:
     """Send the return again now (a failed one, or a pending one without waiting)."""
-    require(principal(), Permission.MANAGE_RETURNS)
-    _load(return_pk)
-    return delivery.deliver(database(), _settings(), return_pk, operator=True)
+    return delivery.send_again(database(), _settings(), principal(), return_pk)
