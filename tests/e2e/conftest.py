@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -19,14 +20,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serving(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, **environment: str
+) -> Iterator[str]:
+    """`dutyservice serve` on a free port, answering /readyz; stopped when the block ends."""
     port = free_port()
     env = {
         **os.environ,
         "DUTYSERVICE_DATABASE_URL": database_url,
         "DUTYSERVICE_EXPORT_DIR": str(tmp_path_factory.mktemp("server-exports")),
         "DUTYSERVICE_LOG_LEVEL": "WARNING",
+        **environment,
     }
     log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as output:
@@ -66,3 +71,9 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(database_url, tmp_path_factory) as base:
+        yield base
