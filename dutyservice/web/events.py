@@ -75,7 +75,7 @@ def sign_up(event_id: int) -> Response:
     result = load(
         SignupCreateSchema(), submitted(request.form, ("officer_id",), ids=("officer_id",))
     )
-    officer_id = result.data.get("officer_id")
+    officer_id: int = result.data.get("officer_id", 0)
     if not result.ok:
         flash("Not signed up: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
         return _back(None)
@@ -94,7 +94,7 @@ def withdraw(event_id: int) -> Response:
     result = load(
         SignupCreateSchema(), submitted(request.form, ("officer_id",), ids=("officer_id",))
     )
-    officer_id = result.data.get("officer_id")
+    officer_id: int = result.data.get("officer_id", 0)
     if not result.ok:
         flash("Not withdrawn: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
         return _back(None)

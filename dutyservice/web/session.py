@@ -65,7 +65,7 @@ def principal_from(stored: Any) -> Principal | None:
     if not isinstance(stored, dict):
         return None
     try:
-        role = Role(stored.get("role"))
+        role = Role(str(stored.get("role")))
     except ValueError:
         return None
     ids = [stored.get(key) for key in ("token_id", "force_id", "officer_id")]

@@ -202,7 +202,7 @@ def test_a_specials_page_fits_a_360_pixel_phone(
     officer = build.officer(surname="Phone", forenames="Sasha")
     build.duty(officer, evening_in(2))
     sign_in(browser, site, token(db, "special", officer=officer))
-    browser.execute_cdp_cmd(  # type: ignore[attr-defined]
+    browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True},
     )

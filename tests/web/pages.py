@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from dutyservice.auth.service import create_token
 from dutyservice.db import Database
@@ -36,7 +37,9 @@ def sign_in(client: FlaskClient, secret: str) -> None:
     assert answer.status_code == 303, answer.get_data(as_text=True)
 
 
-def post(client: FlaskClient, path: str, data: dict[str, str], *, from_page: str = "/app/"):
+def post(
+    client: FlaskClient, path: str, data: dict[str, str], *, from_page: str = "/app/"
+) -> TestResponse:
     """A form posted as a browser would: with the CSRF token of a page it was on."""
     page = client.get(from_page)
     return client.post(path, data={**data, "csrf_token": csrf_of(page.get_data(as_text=True))})

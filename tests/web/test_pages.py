@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from dutyservice.auth.service import revoke_token
 from dutyservice.clock import LONDON, london_today, utc_now
 from dutyservice.db import Database
-from dutyservice.duties.models import Duty
+from dutyservice.duties.models import Duty, Officer
 
 from ..support.builders import Builder
 from .pages import csrf_of, post, sign_in, token
@@ -286,8 +286,8 @@ def test_hours_by_month_say_their_status_in_words(
     assert "No hours" in may
 
 
-def _ips_officer(build: Builder, force: str = "cambridgeshire", **officer: object):  # type: ignore[no-untyped-def]
-    return build.ips_officer(force, since=london_today() - timedelta(days=30), **officer)
+def _ips_officer(build: Builder, force: str = "cambridgeshire", **officer: str) -> Officer:
+    return build.ips_officer(force, since=london_today() - timedelta(days=30), **officer)  # type: ignore[arg-type]
 
 
 def _window() -> str:
