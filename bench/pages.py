@@ -10,7 +10,9 @@ test client, asks alternately for each page and for the API call(s) that give wh
 - `/app/deployable` for one force (a planner) against `GET /api/v1/deployable`, same window;
 - `/app/deployable` nationally (NPoCC) against the same API call, nationally;
 - `/app/` (a Special's own page) against the three calls that give what it shows: duties, hours
-  and IPS status.
+  and IPS status;
+- `/app/readiness` for one force against the calls that give what it shows: the expiring
+  report, the force's officers and each officer's IPS status (fewer rounds: it is long).
 
 Each pair is warmed up, then measured in alternating rounds; the medians and their ratio are
 printed. Target: a page within 2 x its API calls.
@@ -168,6 +170,29 @@ def main() -> None:
                 lambda: _get(pages, "/app/"),
                 own_page_calls,
                 args.rounds,
+            )
+        )
+        pages, api = app.test_client(), app.test_client()
+        _signed_in(pages, planner)
+        bearer = {"Authorization": f"Bearer {planner}"}
+        with db.reading() as session:
+            force_officers = list(
+                session.scalars(select(Officer.id).join(Force).where(Force.code == FORCE))
+            )
+
+        def readiness_calls() -> None:
+            _get(api, f"/api/v1/reports/expiring?force={FORCE}&within_days=60", bearer)
+            _get(api, f"/api/v1/officers?force={FORCE}&per_page=500", bearer)
+            for officer in force_officers:
+                _get(api, f"/api/v1/officers/{officer}/ips", bearer)
+
+        ratios.append(
+            compare(
+                f"readiness, {FORCE} (planner)",
+                lambda: _get(pages, f"/app/readiness?force={FORCE}"),
+                readiness_calls,
+                max(3, args.rounds // 20),
+                warm_up=2,
             )
         )
         print(f"worst page / API: {max(ratios):.2f} (target <= 2)")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from ..api.common import database
 from ..auth.scope import Permission, Principal
 from ..clock import LONDON
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
@@ -69,8 +70,6 @@ def _guard() -> Response | tuple[str, int] | None:
         )
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    from ..api.common import database
-
     principal = page_session.signed_in(database())
     if principal is None:
         target = request.full_path if request.method == "GET" else None
