@@ -79,8 +79,15 @@ def _get(client: FlaskClient, path: str, headers: dict[str, str] | None = None) 
     assert answer.status_code == 200, (path, answer.status_code)
 
 
-def compare(name: str, page: Callable[[], object], api: Callable[[], object], rounds: int) -> float:
-    for _ in range(WARM_UP):
+def compare(
+    name: str,
+    page: Callable[[], object],
+    api: Callable[[], object],
+    rounds: int,
+    *,
+    warm_up: int = WARM_UP,
+) -> float:
+    for _ in range(warm_up):
         page()
         api()
     page_times, api_times = [], []

@@ -180,10 +180,13 @@ def readiness() -> str | tuple[str, int]:
         officers = duty_queries.list_officers(
             session, principal, force=force, q=None, page=1, per_page=500
         )
-        statuses = [
-            (officer, ips_queries.ips_status(session, principal, officer.id, today, *IPS_PROFILE))
-            for officer in officers.items
-        ]
+        statuses = list(
+            zip(
+                officers.items,
+                ips_queries.ips_statuses(session, principal, officers.items, today, *IPS_PROFILE),
+                strict=True,
+            )
+        )
     serving = [(o, s) for o, s in statuses if s.serving]
     return render_template(
         "web/readiness.html",
