@@ -44,16 +44,12 @@ def create_app(settings: Settings | None = None, *, http_api: bool = True) -> Fl
     app.extensions["dutyservice"] = state
     if http_api:
         from .api import init_api
+        from .web import init_web
 
         if settings.oidc_enabled:
             from .auth.oidc import IdentityProvider
 
             state.identity = IdentityProvider(settings)
         init_api(app)
-        if settings.oidc_sign_in_enabled:
-            from .auth import oidc_views
-            from .config import session_secret_key
-
-            app.secret_key = app.secret_key or session_secret_key(settings)
-            app.register_blueprint(oidc_views.blp)
+        init_web(app)
     return app

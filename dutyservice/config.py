@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +53,9 @@ class Settings:
     oidc_client_id: str = ""
     #: Its client secret (empty for a public client, PKCE alone). Never logged.
     oidc_client_secret: str = field(default="", repr=False)
-    #: Signs the web pages' session cookie. Must be set, the same on every instance, in
-    #: production; empty: a key made once and kept in the working directory (development).
+    #: Signs the web pages' session cookie. Empty: with a SQLite database, a key is made once
+    #: and kept in a file beside it (`<database>.secret-key`); otherwise the pages answer 503.
+    #: Never logged.
     secret_key: str = field(default="", repr=False)
 
     @classmethod
@@ -102,29 +102,3 @@ class Settings:
         if "database_url" in changes:
             values["database_url"] = _normalise_database_url(str(values["database_url"]))
         return Settings(**values)  # type: ignore[arg-type]
-
-
-DEV_SECRET_KEY_FILE = ".dutyservice-secret-key"
-
-
-def session_secret_key(settings: Settings, directory: Path | None = None) -> str:
-    """The key that signs session cookies: DUTYSERVICE_SECRET_KEY, or for development a key made
-    once and kept (readable by its owner only) in the working directory, so that it survives
-    restarts. Instances behind one address need the same key: set the variable in production."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = (directory or Path.cwd()) / DEV_SECRET_KEY_FILE
-    if not path.exists():
-        # Written aside, then linked into place: a process starting at the same moment either
-        # links first or reads the whole key of the one that did.
-        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as file:
-            file.write(secrets.token_urlsafe(48))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text(encoding="ascii").strip()

@@ -44,6 +44,7 @@ AUTHENTICATED_PATHS = {"/metrics"}
 # The calendar feed is read by a phone with its own key (API.md), not a bearer token.
 KEYED_PATH = re.compile(r"/api/v1/officers/\d+/calendar\.ics")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+PAGES_PREFIX = "/app/"
 
 
 class ProblemSchema(Schema):
@@ -128,7 +129,12 @@ def _unauthenticated(_error: Exception) -> Response:
 def _start_request() -> Response | None:
     g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
     g.started = time.perf_counter()
-    if request.method in BODY_METHODS and _has_body() and not request.is_json:
+    if (
+        request.method in BODY_METHODS
+        and not request.path.startswith(PAGES_PREFIX)  # the pages post HTML forms
+        and _has_body()
+        and not request.is_json
+    ):
         return problem(415, "Unsupported Media Type", "send the body as application/json")
     if request.path in AUTHENTICATED_PATHS or (
         request.path.startswith("/api/v1/")

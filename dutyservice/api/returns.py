@@ -61,12 +61,8 @@ def _settings():  # type: ignore[no-untyped-def]
 
 
 def _load(return_pk: int) -> NpoccReturn:
-    require(principal(), Permission.READ_RETURNS)
     with database().reading() as session:
-        record = session.get(NpoccReturn, return_pk)
-    if record is None:
-        raise NotFound("no return with that id")
-    return record
+        return queries.load_return(session, principal(), return_pk)
 
 
 @blp.route("", methods=["GET"])
@@ -74,11 +70,11 @@ def _load(return_pk: int) -> NpoccReturn:
 @blp.response(200, page_of(ReturnSchema))
 def list_returns(args: dict[str, Any]) -> dict[str, Any]:
     """Returns made, newest quarter first, each revision listed."""
-    require(principal(), Permission.READ_RETURNS)
     with database().reading() as session:
         return page_body(
             queries.list_returns(
                 session,
+                principal(),
                 quarter=args.get("quarter"),
                 force=args.get("force"),
                 page=args["page"],
@@ -142,6 +138,4 @@ def manifest_json(return_pk: int) -> Response:
 @blp.response(200, ReturnSchema)
 def deliver_now(return_pk: int) -> NpoccReturn:
     """Send the return again now (a failed one, or a pending one without waiting)."""
-    require(principal(), Permission.MANAGE_RETURNS)
-    _load(return_pk)
-    return delivery.deliver(database(), _settings(), return_pk, operator=True)
+    return delivery.send_again(database(), _settings(), principal(), return_pk)

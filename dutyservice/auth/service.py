@@ -108,6 +108,18 @@ def authenticate(db: Database, secret: str) -> Principal | None:
         token = session.scalar(select(ApiToken).where(ApiToken.secret_hash == hash_secret(secret)))
     if token is None:
         return None
+    return _principal_of(token)
+
+
+def principal_of_token(db: Database, token_id: int) -> Principal | None:
+    """The Principal of a token already presented once (a web session keeps its id, never
+    its secret), or None once it is revoked or expired."""
+    with db.reading() as session:
+        token = session.get(ApiToken, token_id)
+    return None if token is None else _principal_of(token)
+
+
+def _principal_of(token: ApiToken) -> Principal | None:
     if token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= utc_now():

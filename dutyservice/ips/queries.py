@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -12,7 +13,7 @@ from sqlalchemy import Date, Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEntry
-from ..auth.scope import Permission, Principal, readable_force_id, require
+from ..auth.scope import Permission, Principal, authorise_officer, readable_force_id, require
 from ..clock import london_days_spanned
 from ..db import UTCDateTime, bytewise
 from ..duties.models import Duty, Officer
@@ -30,7 +31,9 @@ from .rules import (
     OfficerEvidence,
     ProfileRequirements,
     Span,
+    grant_in_force,
     ips_granted_throughout,
+    latest_ost_expiry,
     missing_requirements,
     serving_throughout,
     training_span,
@@ -90,25 +93,51 @@ def list_units(session: Session) -> list[NosUnit]:
     return list(session.scalars(select(NosUnit).order_by(NosUnit.code)))
 
 
-def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:
-    units: dict[str, list[Span]] = defaultdict(list)
+@dataclass(frozen=True)
+class _Records:
+    """What the IPS rules read of one officer, and the grants and training behind it."""
+
+    evidence: OfficerEvidence
+    grants: list[IpsGrant]
+    ost: list[TrainingRecord]
+
+
+def _records_of(session: Session, officers: Sequence[Officer]) -> dict[int, _Records]:
+    """Three statements, however many officers (a force's readiness is hundreds)."""
+    ids = [officer.id for officer in officers]
+    units: dict[int, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
     for record in session.scalars(
-        select(CompetencyRecord).where(CompetencyRecord.officer_id == officer.id)
+        select(CompetencyRecord).where(CompetencyRecord.officer_id.in_(ids))
     ):
-        units[record.unit_code].append(Span(record.attained_on, record.revoked_on))
-    ost = [
-        training_span(t.completed_on, t.expires_on)
-        for t in session.scalars(
-            select(TrainingRecord).where(
-                TrainingRecord.officer_id == officer.id, TrainingRecord.kind == OST
-            )
+        units[record.officer_id][record.unit_code].append(
+            Span(record.attained_on, record.revoked_on)
         )
-    ]
-    grants = [
-        Span(g.granted_on, g.withdrawn_on)
-        for g in session.scalars(select(IpsGrant).where(IpsGrant.officer_id == officer.id))
-    ]
-    return OfficerEvidence(officer.joined_on, officer.left_on, dict(units), ost, grants)
+    ost: dict[int, list[TrainingRecord]] = defaultdict(list)
+    for training in session.scalars(
+        select(TrainingRecord).where(TrainingRecord.officer_id.in_(ids), TrainingRecord.kind == OST)
+    ):
+        ost[training.officer_id].append(training)
+    grants: dict[int, list[IpsGrant]] = defaultdict(list)
+    for grant in session.scalars(select(IpsGrant).where(IpsGrant.officer_id.in_(ids))):
+        grants[grant.officer_id].append(grant)
+    return {
+        officer.id: _Records(
+            OfficerEvidence(
+                officer.joined_on,
+                officer.left_on,
+                dict(units[officer.id]),
+                [training_span(t.completed_on, t.expires_on) for t in ost[officer.id]],
+                [Span(g.granted_on, g.withdrawn_on) for g in grants[officer.id]],
+            ),
+            grants[officer.id],
+            ost[officer.id],
+        )
+        for officer in officers
+    }
+
+
+def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:
+    return _records_of(session, [officer])[officer.id].evidence
 
 
 @dataclass(frozen=True)
@@ -135,18 +164,42 @@ def ips_status(
     version: int,
 ) -> IpsStatus:
     officer = load_officer(session, principal, officer_id)
+    [status] = ips_statuses(session, principal, [officer], on, mercury_ref, version)
+    return status
+
+
+def ips_statuses(
+    session: Session,
+    principal: Principal,
+    officers: Sequence[Officer],
+    on: date,
+    mercury_ref: int,
+    version: int,
+) -> list[IpsStatus]:
+    """IPS on a day for each officer, in the order given, each within the caller's scope."""
+    for officer in officers:
+        authorise_officer(
+            principal, Permission.READ_OFFICER, force_id=officer.force_id, officer_id=officer.id
+        )
     profile = role_profile(session, mercury_ref, version)
-    evidence = evidence_for(session, officer)
+    records = _records_of(session, officers)
+    return [_status(officer, records[officer.id], profile, on) for officer in officers]
+
+
+def _status(
+    officer: Officer, records: _Records, profile: ProfileRequirements, on: date
+) -> IpsStatus:
+    evidence = records.evidence
     serving = serving_throughout(evidence, on, on)
     granted = ips_granted_throughout(evidence, on, on)
-    grant = session.scalar(eligibility.grant_in_force(officer.id, on))
+    grant = grant_in_force(records.grants, on)
     missing = missing_requirements(evidence, profile, on)
-    ost_expires_on = session.scalar(eligibility.ost_expiry(officer.id, on))
+    ost_expires_on = latest_ost_expiry(records.ost, on)
     return IpsStatus(
         officer_id=officer.id,
         on=on,
-        mercury_ref=mercury_ref,
-        version=version,
+        mercury_ref=profile.mercury_ref,
+        version=profile.version,
         serving=serving,
         granted=granted,
         granted_on=grant.granted_on if grant else None,

@@ -120,3 +120,34 @@ def meets_profile(
         and ips_granted_throughout(evidence, first, last)
         and not missing_requirements(evidence, profile, first, last)
     )
+
+
+class _Grant(Protocol):
+    @property
+    def granted_on(self) -> date: ...
+    @property
+    def withdrawn_on(self) -> date | None: ...
+
+
+class _Training(Protocol):
+    @property
+    def completed_on(self) -> date: ...
+    @property
+    def expires_on(self) -> date: ...
+
+
+GrantT = TypeVar("GrantT", bound=_Grant)
+
+
+def grant_in_force(grants: Iterable[GrantT], on: date) -> GrantT | None:
+    """FEED.md column 11: the latest grant on or before `on` not withdrawn by then."""
+    live = [
+        g for g in grants if g.granted_on <= on and (g.withdrawn_on is None or g.withdrawn_on > on)
+    ]
+    return max(live, key=lambda g: g.granted_on, default=None)
+
+
+def latest_ost_expiry(trainings: Iterable[_Training], on: date) -> date | None:
+    """FEED.md column 14: the latest expiry among the training records current on `on`."""
+    current = (t.expires_on for t in trainings if t.completed_on <= on <= t.expires_on)
+    return max(current, default=None)

@@ -20,12 +20,14 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import select, update
 from urllib3.util.retry import Retry
 
+from ..auth.scope import Permission, Principal, require
 from ..clock import utc_now
 from ..config import Settings
 from ..db import Database
 from ..errors import Conflict, NotFound
 from .generation import DELIVERED, FAILED, PENDING
 from .models import NpoccReturn
+from .queries import load_return
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUSES = (429, 500, 502, 503, 504)
@@ -188,6 +190,16 @@ def deliver(
     outcome = send(settings, claimed)
     log.info("npocc delivery", extra={"return_id": claimed.return_id, "status": outcome.status})
     return _record(db, settings, return_pk, outcome)
+
+
+def send_again(
+    db: Database, settings: Settings, principal: Principal, return_pk: int
+) -> NpoccReturn:
+    """An operator's "send again now" (API.md): admins only, for a return that exists."""
+    require(principal, Permission.MANAGE_RETURNS)
+    with db.reading() as session:
+        load_return(session, principal, return_pk)
+    return deliver(db, settings, return_pk, operator=True)
 
 
 def deliver_due(db: Database, settings: Settings) -> list[NpoccReturn]:

@@ -80,9 +80,9 @@ class RunningServer:
 
 
 @contextmanager
-def served(database_url: str, directory: Path) -> Iterator[str]:
+def served(database_url: str, directory: Path, **environment: str) -> Iterator[str]:
     """`dutyservice serve` (2 workers x 8 threads) on a free port, until the block ends."""
-    running = RunningServer(database_url, directory)
+    running = RunningServer(database_url, directory, **environment)
     try:
         yield running.base
     finally:

@@ -1,0 +1,203 @@
+"""Planners' pages: who is deployable in a window (table, chart, CSV), and a force's readiness."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, render_template, request
+
+from ..api.common import database
+from ..api.deployable import DeployableQuery
+from ..api.formats import Text
+from ..clock import LONDON, london_today
+from ..duties import queries as duty_queries
+from ..errors import Invalid, NotFound
+from ..ips import queries as ips_queries
+from ..ips.rules import IPS_PROFILE
+from ..reports import queries as report_queries
+from . import current_principal, error_page, status_of
+from .blueprint import bp
+from .charts import bar_chart
+from .forms import FormResult, load, refused, submitted
+from .queries import force_code, forces, visible_names
+
+PER_PAGE = 100
+LAPSING_WITHIN_DAYS = 60  # API.md: officer safety training lapsing in the next 60 days
+CSV_COLUMNS = ("officer_ref", "name", "force", "rank", "base_location", "ost_expires_on")
+
+
+def _default_window() -> dict[str, str]:
+    """Tomorrow night, 18:00 to 02:00 London time, as the form's starting values."""
+    tomorrow = london_today() + timedelta(days=1)
+    starts = datetime.combine(tomorrow, time(18), tzinfo=LONDON)
+    ends = starts + timedelta(hours=8)
+    return {"from": starts.strftime("%Y-%m-%dT%H:%M"), "to": ends.strftime("%Y-%m-%dT%H:%M")}
+
+
+def _window_query() -> FormResult:
+    values = submitted(request.args, ("from", "to", "force", "page"), instants=("from", "to"))
+    return load(DeployableQuery(), values, status=400)
+
+
+@bp.get("/deployable")
+def deployable() -> str | tuple[str, int]:
+    """Who is deployable in the window: names for the caller's own force, references only
+    across forces; counts by force as a chart; a CSV of the same rows."""
+    principal = current_principal()
+    asked = "from" in request.args or "to" in request.args
+    form = request.args.to_dict() if asked else {**_default_window(), **request.args.to_dict()}
+    with database().reading() as session:
+        choices = [(f.code, f.name) for f in forces(session)] if principal.is_national else []
+    if not asked:
+        return render_template(
+            "web/deployable.html",
+            form=form,
+            query=FormResult(),
+            result=None,
+            forces=choices,
+            force_options=choices,
+        )
+    query = _window_query()
+    if not query.ok:
+        page = render_template(
+            "web/deployable.html",
+            form=form,
+            query=query,
+            result=None,
+            forces=choices,
+            force_options=choices,
+        )
+        return page, query.status
+    try:
+        result, names = _deployable(query.data, page=query.data["page"], per_page=PER_PAGE)
+    except (Invalid, NotFound) as error:  # an empty or over-long window; an unknown force
+        refusal = refused(error, status_of(error))
+        page = render_template(
+            "web/deployable.html",
+            form=form,
+            query=refusal,
+            result=None,
+            forces=choices,
+            force_options=choices,
+        )
+        return page, refusal.status
+    return render_template(
+        "web/deployable.html",
+        form=form,
+        query=query,
+        result=result,
+        names=names,
+        chart=bar_chart(result.by_force),
+        forces=choices,
+        force_options=choices,
+        csv_query=request.query_string.decode(),
+    )
+
+
+@bp.get("/deployable.csv")
+def deployable_csv() -> Response | tuple[str, int]:
+    """Every deployable officer of the window, as the page shows them, in CSV."""
+    query = _window_query()
+    if not query.ok:
+        return error_page(400, "Malformed query", "; ".join(query.errors))
+    result, names = _deployable(query.data, page=1, per_page=None)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in result.page.items:
+        writer.writerow(
+            [
+                item.officer_ref,
+                _cell(names.get(item.officer_id, "")),
+                item.force,
+                item.rank,
+                _cell(item.base_location),
+                item.ost_expires_on.isoformat() if item.ost_expires_on else "",
+            ]
+        )
+    day = query.data["from_"].astimezone(LONDON).date().isoformat()
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="deployable-{day}.csv"'},
+    )
+
+
+def _deployable(
+    args: dict[str, Any], *, page: int, per_page: int | None
+) -> tuple[ips_queries.Deployable, dict[int, str]]:
+    principal = current_principal()
+    with database().reading() as session:
+        result = ips_queries.deployable(
+            session,
+            principal,
+            starts_at=args["from_"],
+            ends_at=args["to"],
+            force=args.get("force"),
+            mercury_ref=args["mercury_ref"],
+            version=args["version"],
+            available_only=args["available_only"],
+            page=page,
+            per_page=per_page or 2**31,  # the CSV: every row
+        )
+        names = visible_names(session, principal, (i.officer_id for i in result.page.items))
+    return result, names
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet would run a cell that starts like a formula: show it as text instead.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class ReadinessQuery(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    force = Text(40)
+
+
+@bp.get("/readiness")
+def readiness() -> str | tuple[str, int]:
+    """A force's IPS holders, officer safety training lapsing within 60 days, and what each
+    serving officer still lacks for IPS."""
+    principal = current_principal()
+    query = load(ReadinessQuery(), submitted(request.args, ("force",)), status=400)
+    if not query.ok:
+        return error_page(400, "Malformed query", "; ".join(query.errors))
+    force = query.data.get("force")
+    with database().reading() as session:
+        choices = [(f.code, f.name) for f in forces(session)] if principal.is_national else []
+        if force is None and principal.force_id is not None:
+            force = force_code(session, principal.force_id)
+        if force is None:
+            return render_template("web/readiness.html", force=None, forces=choices)
+        lapsing = report_queries.expiring_training(session, principal, force, LAPSING_WITHIN_DAYS)
+        today = london_today()
+        officers = duty_queries.list_officers(
+            session, principal, force=force, q=None, page=1, per_page=500
+        )
+        statuses = list(
+            zip(
+                officers.items,
+                ips_queries.ips_statuses(session, principal, officers.items, today, *IPS_PROFILE),
+                strict=True,
+            )
+        )
+    serving = [(o, s) for o, s in statuses if s.serving]
+    return render_template(
+        "web/readiness.html",
+        force=force,
+        forces=choices,
+        today=today,
+        holders=[(o, s) for o, s in serving if s.granted],
+        lacking=[(o, s) for o, s in serving if not s.deployable],
+        lapsing=lapsing,
+        names={o.id: f"{o.forenames} {o.surname}" for o, _ in statuses},
+        officers_total=officers.total,
+        shown=len(officers.items),
+        within_days=LAPSING_WITHIN_DAYS,
+    )

@@ -1,0 +1,65 @@
+"""`/app/returns`: every force's NPoCC return for a quarter; admins send one again."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+
+from ..api.common import database
+from ..api.returns import ReturnQuery
+from ..auth.scope import Permission
+from ..clock import Quarter, london_today
+from ..errors import DomainError
+from ..npocc import delivery
+from ..npocc import queries as return_queries
+from . import current_principal
+from .blueprint import bp
+from .forms import load, submitted
+
+PER_PAGE = 100
+
+
+@bp.get("/returns")
+def returns() -> str | tuple[str, int]:
+    """The quarter's returns (default: the last full quarter): revision, rows, status,
+    delivery attempts and the last error."""
+    principal = current_principal()
+    last_quarter = str(Quarter.of(london_today()).previous())
+    values = {"quarter": last_quarter, **submitted(request.args, ("quarter", "page"))}
+    query = load(ReturnQuery(), values, status=400)
+    if not query.ok:
+        page = render_template(
+            "web/returns.html", quarter=values["quarter"], query=query, records=None
+        )
+        return page, query.status
+    with database().reading() as session:
+        records = return_queries.list_returns(
+            session,
+            principal,
+            quarter=query.data["quarter"],
+            force=None,
+            page=query.data["page"],
+            per_page=PER_PAGE,
+        )
+    return render_template(
+        "web/returns.html",
+        quarter=query.data["quarter"],
+        query=query,
+        records=records,
+        may_send=principal.may(Permission.MANAGE_RETURNS),
+    )
+
+
+@bp.post("/returns/<int(max=2147483647):return_pk>/send")
+def send_again(return_pk: int) -> Response:
+    """Send one return again now (admins)."""
+    settings = current_app.extensions["dutyservice"].settings
+    quarter = request.form.get("quarter", "")
+    try:
+        record = delivery.send_again(database(), settings, current_principal(), return_pk)
+    except DomainError as error:
+        flash(f"Not sent: {error.detail}", "error")
+    else:
+        quarter = record.quarter
+        flash(f"{record.return_id}: {record.status}.", "info")
+    target = url_for("web.returns", quarter=quarter) if quarter else url_for("web.returns")
+    return redirect(target, code=303)  # type: ignore[return-value]

@@ -1,0 +1,88 @@
+"""A real Chromium driven by Selenium: Debian's `chromium` and `chromium-driver`, headless."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+WAIT_SECONDS = 20
+
+
+def require_chromium() -> None:
+    """Without the browser the tests cannot run: a failure in CI, a skip elsewhere."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        reason = f"the browser tests need Debian's chromium and chromium-driver ({missing})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def start_chromium(profile: Path, downloads: Path, *, javascript: bool = True) -> WebDriver:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(argument)
+    prefs: dict[str, object] = {
+        "download.default_directory": str(downloads),
+        "download.prompt_for_download": False,
+    }
+    if not javascript:
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    options.add_experimental_option("prefs", prefs)
+    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+def wait_until(driver: WebDriver, condition: Callable[[WebDriver], object]) -> object:
+    return WebDriverWait(driver, WAIT_SECONDS).until(condition)
+
+
+def submit(driver: WebDriver, button: WebElement) -> None:
+    """Click a form's button and wait for the page that answers it."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    wait_until(driver, expected_conditions.staleness_of(page))
+    wait_until(driver, lambda d: d.find_element(By.TAG_NAME, "main"))
+
+
+def fill(driver: WebDriver, label: str, value: str) -> None:
+    """Type into the input a visible label names (as a person would find it)."""
+    field = driver.find_element(
+        By.ID, driver.find_element(By.XPATH, f"//label[.='{label}']").get_attribute("for") or ""
+    )
+    field.clear()
+    field.send_keys(value)
+
+
+def set_local(driver: WebDriver, label: str, value: str) -> None:
+    """A `datetime-local` input: typed key by key its format depends on the locale, so set as
+    a form would submit it."""
+    field_id = driver.find_element(By.XPATH, f"//label[.='{label}']").get_attribute("for")
+    field = driver.find_element(By.ID, field_id or "")
+    driver.execute_script("arguments[0].value = arguments[1]", field, value)
+
+
+def button(driver: WebDriver, text: str) -> WebElement:
+    return driver.find_element(By.XPATH, f"//button[normalize-space(.)='{text}']")

@@ -1,0 +1,219 @@
+"""The pages in a real browser (headless Chromium) against `dutyservice serve`, on both
+databases: a Special, a planner and an admin each doing their job from the pages alone."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from dutyservice.clock import LONDON, london_today
+from dutyservice.db import Database
+
+from ..support.builders import Builder
+from ..support.receiver import Receiver, receiver
+from ..web.pages import token
+from .browser import (
+    button,
+    fill,
+    require_chromium,
+    set_local,
+    start_chromium,
+    submit,
+    wait_until,
+)
+from .conftest import served
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def feed() -> Iterator[Receiver]:
+    with receiver([]) as state:
+        yield state
+
+
+@pytest.fixture(scope="session")
+def site(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, feed: Receiver
+) -> Iterator[str]:
+    with served(
+        database_url,
+        tmp_path_factory.mktemp("site"),
+        DUTYSERVICE_SECRET_KEY="a key for the browser tests only",
+        DUTYSERVICE_NPOCC_FEED_URL=feed.url,
+        DUTYSERVICE_NPOCC_RETRIES="0",
+    ) as base:
+        yield base
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    path = tmp_path / "downloads"
+    path.mkdir()
+    return path
+
+
+def _browser(tmp_path: Path, downloads: Path, *, javascript: bool) -> Iterator[WebDriver]:
+    require_chromium()
+    driver = start_chromium(tmp_path / "profile", downloads, javascript=javascript)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(tmp_path: Path, downloads: Path, app: object) -> Iterator[WebDriver]:
+    yield from _browser(tmp_path, downloads, javascript=True)
+
+
+@pytest.fixture
+def browser_without_javascript(tmp_path: Path, downloads: Path, app: object) -> Iterator[WebDriver]:
+    yield from _browser(tmp_path, downloads, javascript=False)
+
+
+def sign_in(driver: WebDriver, site: str, secret: str) -> None:
+    driver.get(f"{site}/app/sign-in")
+    fill(driver, "API token", secret)
+    submit(driver, button(driver, "Sign in"))
+
+
+def book(driver: WebDriver, starts: str, ends: str, location: str) -> None:
+    set_local(driver, "Starts (London time)", starts)
+    set_local(driver, "Ends (London time)", ends)
+    fill(driver, "Location", location)
+    submit(driver, button(driver, "Book"))
+
+
+def _day(days: int) -> str:
+    return (london_today() + timedelta(days=days)).isoformat()
+
+
+def test_a_special_signs_in_books_a_duty_and_sees_it(
+    browser: WebDriver, site: str, build: Builder, db: Database
+) -> None:
+    officer = build.officer(surname="Okafor", forenames="Jade")
+    sign_in(browser, site, token(db, "special", officer=officer))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Jade Okafor"
+    book(browser, f"{_day(5)}T18:00", f"{_day(5)}T23:30", "Market Square")
+    assert "Booked: patrol, 5.50 hours." in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    duties = browser.find_element(By.CSS_SELECTOR, "ul.cards").text
+    assert "Market Square" in duties and "5.50 hours" in duties
+
+
+def test_an_overlapping_booking_is_refused_with_its_reason(
+    browser: WebDriver, site: str, build: Builder, db: Database
+) -> None:
+    officer = build.officer()
+    sign_in(browser, site, token(db, "special", officer=officer))
+    book(browser, f"{_day(6)}T18:00", f"{_day(6)}T23:00", "Station")
+    book(browser, f"{_day(6)}T20:00", f"{_day(6)}T22:00", "Elsewhere")
+    refusal = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    assert "Refused" in refusal and "already has duty" in refusal
+    assert "Elsewhere" not in browser.find_element(By.CSS_SELECTOR, "ul.cards").text
+
+
+def test_a_planner_sees_the_deployable_table_and_chart_and_downloads_the_csv(
+    browser: WebDriver, site: str, build: Builder, db: Database, downloads: Path
+) -> None:
+    since = london_today() - timedelta(days=30)
+    build.ips_officer(since=since, surname="Patel", forenames="Ravi", warrant_number="C7")
+    build.ips_officer(since=since, surname="Quinn", forenames="Mo", warrant_number="C8")
+    build.ips_officer("norfolk", since=since, surname="Farrow", warrant_number="N1")
+    sign_in(browser, site, token(db, "planner"))
+    browser.get(f"{site}/app/deployable")
+    set_local(browser, "From (London time)", f"{_day(3)}T18:00")
+    set_local(browser, "To (London time)", f"{_day(4)}T02:00")
+    submit(browser, button(browser, "Show who is deployable"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert [r.find_element(By.TAG_NAME, "th").text.split("\n")[0] for r in rows] == [
+        "Ravi Patel",
+        "Mo Quinn",
+    ]
+    assert "Farrow" not in browser.page_source
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg.chart g.bar")
+    labels = [" ".join(t.text for t in b.find_elements(By.TAG_NAME, "text")) for b in bars]
+    assert labels == ["cambridgeshire 2"]
+    assert float(bars[0].find_element(By.TAG_NAME, "rect").get_attribute("width") or 0) > 0
+
+    browser.find_element(By.LINK_TEXT, "Download as CSV").click()
+    wait_until(browser, lambda _: [p for p in downloads.glob("deployable-*.csv")])
+    [saved] = downloads.glob("deployable-*.csv")
+    table = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert [(r["officer_ref"], r["name"]) for r in table] == [
+        ("cambridgeshire-C7", "Ravi Patel"),
+        ("cambridgeshire-C8", "Mo Quinn"),
+    ]
+
+
+def test_an_admin_sends_a_failed_return_again(
+    browser: WebDriver, site: str, build: Builder, db: Database, feed: Receiver
+) -> None:
+    build.ips_officer(since=london_today() - timedelta(days=400))
+    admin = token(db, "admin")
+    feed.script[:] = [("status", 400)]  # the first delivery is refused by NPoCC
+    made = requests.post(
+        f"{site}/api/v1/npocc/returns",
+        json={"quarter": "2025-Q3", "force": "cambridgeshire"},
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=30,
+    )
+    assert made.status_code == 201 and made.json()["items"][0]["status"] == "failed"
+    return_id = made.json()["items"][0]["return_id"]
+
+    sign_in(browser, site, admin)
+    browser.get(f"{site}/app/returns?quarter=2025-Q3")
+    row = browser.find_element(By.XPATH, f"//tr[th[contains(., '{return_id}')]]")
+    assert "Failed" in row.text and "400" in row.text
+    submit(browser, button(browser, f"Send {return_id} again"))
+    assert f"{return_id}: delivered." in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    row = browser.find_element(By.XPATH, f"//tr[th[contains(., '{return_id}')]]")
+    assert "Delivered" in row.text
+
+
+def test_everything_works_with_javascript_off(
+    browser_without_javascript: WebDriver, site: str, build: Builder, db: Database
+) -> None:
+    driver = browser_without_javascript
+    driver.get("data:text/html,<title>before</title><script>document.title='ran'</script>")
+    assert driver.title == "before"  # the harness really has scripts off
+    officer = build.officer(surname="Nojs", forenames="Ari")
+    sign_in(driver, site, token(db, "special", officer=officer))
+    book(driver, f"{_day(8)}T10:00", f"{_day(8)}T14:00", "Bus station")
+    assert "Bus station" in driver.find_element(By.CSS_SELECTOR, "ul.cards").text
+    submit(driver, button(driver, "Cancel this duty"))
+    assert "Cancelled the patrol duty." in driver.find_element(By.CSS_SELECTOR, ".notice").text
+    submit(driver, button(driver, "Sign out"))
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Sign in"
+
+
+def test_a_specials_page_fits_a_360_pixel_phone(
+    browser: WebDriver, site: str, build: Builder, db: Database
+) -> None:
+    officer = build.officer(surname="Phone", forenames="Sasha")
+    build.duty(officer, evening_in(2))
+    sign_in(browser, site, token(db, "special", officer=officer))
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True},
+    )
+    browser.get(f"{site}/app/")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 360
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"special-page-360px-{db.dialect}.png"
+    assert browser.get_screenshot_as_file(str(shot))
+    assert shot.stat().st_size > 0
+
+
+def evening_in(days: int) -> datetime:
+    day = london_today() + timedelta(days=days)
+    return datetime.combine(day, time(19), tzinfo=LONDON).astimezone(UTC)

@@ -1,0 +1,200 @@
+"""Every page × every role × own / other officer / other force: the same answers as the API.
+
+The expectations are the API's own tables (tests/security/test_access_matrix.py): a page calls
+the same services, so it must refuse what the API refuses, and a refused change leaves every
+table as it was. A page with no rule here fails `test_every_page_has_a_rule`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dutyservice.db import Database
+
+from ..security.test_access_matrix import (
+    ADMIN_ONLY,
+    BOOK,
+    DEPLOYABLE,
+    EVERYONE,
+    FORCE_REPORTS,
+    FORCES,
+    OFFICERS,
+    OK,
+    READ,
+    RETURNS_READ,
+    ROLES,
+    SIGN_UP,
+    World,
+    _signed_up,
+    build_world,
+    digest,
+    routes,
+)
+from ..support.builders import Builder
+from .pages import csrf_of, sign_in
+
+CODES = {"own": "cambridgeshire", "foreign": "norfolk"}
+WINDOW = "from=2025-12-20T18:00&to=2025-12-21T02:00"
+FORBIDDEN = re.compile(r"may (not|only)")
+ABSENT = re.compile(r"with that id")
+# Signing in and out, and the stylesheet: open to all, tested in test_pages.py.
+OPEN_PAGES = {
+    ("GET", "web.sign_in"),
+    ("POST", "web.sign_in"),
+    ("POST", "web.sign_out"),
+    ("GET", "web.static"),
+}
+
+
+@dataclass(frozen=True)
+class PageRule:
+    expected: dict[str, tuple[Any, ...]]
+    targets: tuple[str, ...]
+    request: Callable[[World, str], tuple[str, dict[str, str] | None]]
+    # A refusal is shown on the page that answers (its status), or flashed on the page the
+    # browser is sent back to (its message).
+    flashed: bool = False
+    prepare: Callable[[World, Builder], None] | None = None
+
+
+def by_officer(path: str, form: bool = False) -> Callable[[World, str], tuple[str, Any]]:
+    return lambda w, t: (
+        path.format(id=w.officers[t].id),
+        {"officer_id": str(w.officers[t].id)} if form else None,
+    )
+
+
+def by_duty(path: str) -> Callable[[World, str], tuple[str, Any]]:
+    return lambda w, t: (
+        path.format(id=w.duties[t].id),
+        {"officer_id": str(w.duties[t].officer_id)},
+    )
+
+
+def by_force(path: str) -> Callable[[World, str], tuple[str, Any]]:
+    return lambda w, t: (path.format(code=CODES[t]), None)
+
+
+def by_event(path: str) -> Callable[[World, str], tuple[str, Any]]:
+    return lambda w, t: (
+        path.format(id=w.events[t].id),
+        {"officer_id": str(w.officers["own"].id)},
+    )
+
+
+def booking(world: World, target: str) -> tuple[str, dict[str, str]]:
+    return "/app/duties", {
+        "officer_id": str(world.officers[target].id),
+        "starts_at": "2026-02-01T18:00",
+        "ends_at": "2026-02-01T20:00",
+        "duty_type": "patrol",
+    }
+
+
+PAGE_RULES: dict[tuple[str, str], PageRule] = {
+    ("GET", "web.home"): PageRule(READ, OFFICERS, by_officer("/app/?officer_id={id}")),
+    ("GET", "web.deployable"): PageRule(
+        DEPLOYABLE, FORCES, by_force(f"/app/deployable?{WINDOW}&force={{code}}")
+    ),
+    ("GET", "web.deployable_csv"): PageRule(
+        DEPLOYABLE, FORCES, by_force(f"/app/deployable.csv?{WINDOW}&force={{code}}")
+    ),
+    ("GET", "web.readiness"): PageRule(
+        FORCE_REPORTS, FORCES, by_force("/app/readiness?force={code}")
+    ),
+    ("GET", "web.events"): PageRule(EVERYONE, ("-",), lambda w, t: ("/app/events", None)),
+    ("GET", "web.returns"): PageRule(
+        RETURNS_READ, ("-",), lambda w, t: ("/app/returns?quarter=2025-Q3", None)
+    ),
+    ("POST", "web.book"): PageRule(BOOK, OFFICERS, booking),
+    ("POST", "web.calendar_key"): PageRule(
+        BOOK, OFFICERS, by_officer("/app/calendar-key", form=True)
+    ),
+    ("POST", "web.cancel"): PageRule(
+        BOOK, OFFICERS, by_duty("/app/duties/{id}/cancel"), flashed=True
+    ),
+    ("POST", "web.complete"): PageRule(
+        BOOK, OFFICERS, by_duty("/app/duties/{id}/complete"), flashed=True
+    ),
+    ("POST", "web.sign_up"): PageRule(
+        SIGN_UP, FORCES, by_event("/app/events/{id}/sign-up"), flashed=True
+    ),
+    ("POST", "web.withdraw"): PageRule(
+        {role: answers[:1] for role, answers in SIGN_UP.items()},
+        ("own",),
+        by_event("/app/events/{id}/withdraw"),
+        flashed=True,
+        prepare=_signed_up,
+    ),
+    ("POST", "web.send_again"): PageRule(
+        ADMIN_ONLY,
+        ("-",),
+        lambda w, t: (f"/app/returns/{w.return_id}/send", {"quarter": "2025-Q3"}),
+        flashed=True,
+    ),
+}
+
+
+def test_every_page_has_a_rule(session_app: Flask) -> None:
+    pages = {(m, e) for m, e in routes(session_app) if e.startswith("web.")}
+    assert pages - set(PAGE_RULES) - OPEN_PAGES == set()
+    assert set(PAGE_RULES) - pages == set()
+
+
+def _flashed_answer(client: FlaskClient) -> Any:
+    """What the flashed message says: 404 (not visible), 403 (not allowed), else OK."""
+    with client.session_transaction() as session:
+        messages = [message for _, message in session.pop("_flashes", [])]
+    assert messages, "the action flashed nothing"
+    if any(ABSENT.search(m) for m in messages):
+        return 404
+    if any(FORBIDDEN.search(m) for m in messages):
+        return 403
+    return OK
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, id=f"{k[0]} {k[1]}") for k in PAGE_RULES])
+def test_page_access_rule(
+    key: tuple[str, str],
+    app: Flask,
+    client: FlaskClient,
+    build: Builder,
+    db: Database,
+    tmp_path: Any,
+) -> None:
+    method, _ = key
+    rule = PAGE_RULES[key]
+    world = build_world(build, app, tmp_path)
+    browsers = {}
+    for role in ROLES:
+        browsers[role] = app.test_client()
+        sign_in(browsers[role], world.headers[role]["Authorization"].removeprefix("Bearer "))
+    for role in ROLES:
+        browser = browsers[role]
+        for target, expected in zip(rule.targets, rule.expected[role], strict=True):
+            if rule.prepare:
+                rule.prepare(world, build)
+            path, form = rule.request(world, target)
+            before = digest(db) if expected != OK and method == "POST" else None
+            if method == "POST":
+                csrf = csrf_of(browser.get("/app/events").get_data(as_text=True))
+                response = browser.post(path, data={**(form or {}), "csrf_token": csrf})
+            else:
+                response = browser.get(path)
+            status = response.status_code
+            where = f"{role} → {target}: {method} {path} answered {status}"
+            answer = _flashed_answer(browser) if rule.flashed and status == 303 else status
+            if expected == OK:
+                assert status < 500 and answer not in (401, 403, 404), where
+                assert status != 302, f"{where}: sent to sign in"
+            else:
+                assert answer == expected, where
+            if before is not None:
+                assert digest(db) == before, f"{where} but changed stored data"
