@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .auth.oidc import IdentityProvider
     from .config import Settings
     from .db import Database
+    from .signin.oidc import IdentityProvider
 
 
 @dataclass
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, http_api: bool = True) -> Fl
         from .web import init_web
 
         if settings.oidc_enabled:
-            from .auth.oidc import IdentityProvider
+            from .signin.oidc import IdentityProvider
 
             state.identity = IdentityProvider(settings)
         init_api(app)

@@ -13,11 +13,11 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
-from ..auth.oidc import InvalidToken, looks_like_jwt, signed_in_principal
 from ..auth.scope import Principal
 from ..auth.service import authenticate
 from ..db import retry_lost_races
 from ..errors import DomainError
+from ..signin.oidc import InvalidToken, looks_like_jwt, signed_in_principal
 from . import (
     audit,
     calendar,

@@ -10,8 +10,8 @@ from flask import Blueprint, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from ..api.problems import problem
-from ..auth.oidc import InvalidToken
-from ..auth.oidc_flow import SignInRefused, begin_sign_in, finish_sign_in
+from ..signin.oidc import InvalidToken
+from ..signin.oidc_flow import SignInRefused, begin_sign_in, finish_sign_in
 from . import session as page_session
 
 blp = Blueprint("oidc_sign_in", __name__, url_prefix="/app/sign-in")

@@ -20,9 +20,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dutyservice.auth.oidc import IdentityProvider
 from dutyservice.clock import london_today
 from dutyservice.logs import JsonFormatter
+from dutyservice.signin.oidc import IdentityProvider
 
 from ..support.builders import Builder
 from ..support.oidc_provider import OidcProvider

@@ -34,7 +34,7 @@ class Served:
 
     def session_of(self, browser: requests.Session) -> dict[str, Any]:
         """What the service keeps in this browser's session cookie."""
-        cookie = browser.cookies.get("session")
+        cookie = browser.cookies.get(self.app.config["SESSION_COOKIE_NAME"])
         if cookie is None:
             return {}
         serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]

@@ -339,6 +339,7 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMIN_ONLY, ("-",), plain("/api/v1/npocc/returns/{ret}/deliver")
     ),
     ("GET", "audit.audit_trail"): Rule(ADMIN_ONLY, ("-",), plain("/api/v1/audit")),
+    ("GET", "metrics.metrics"): Rule(ADMIN_ONLY, ("-",), plain("/metrics")),
 }
 # Endpoints outside the bearer-token scheme, each tested on its own.
 UNAUTHENTICATED = {
@@ -381,12 +382,13 @@ def digest(db: Database) -> str:
 
 
 def credentials(
-    credential: str, build: Builder, provider: OidcProvider, own: Any
+    credential: str, build: Builder, provider: OidcProvider | None, own: Any
 ) -> dict[str, dict[str, str]]:
     """Each role's Authorization header: an API token, or a JWT of the identity provider whose
     claims give the same role, force (cambridgeshire) and officer (the special's own)."""
     if credential == "api token":
         return {role: build.headers(role, officer=own) for role in ROLES}
+    assert provider is not None
     provider.reset()
     headers = {}
     for role in ROLES:
@@ -400,7 +402,11 @@ def credentials(
 
 
 def build_world(
-    build: Builder, app: Flask, tmp_path: Any, credential: str, provider: OidcProvider
+    build: Builder,
+    app: Flask,
+    tmp_path: Any,
+    credential: str = "api token",
+    provider: OidcProvider | None = None,
 ) -> World:
     people = {
         "own": build.ips_officer("cambridgeshire", warrant_number="OWN"),

@@ -18,7 +18,7 @@ PURE_PATTERNS = ("**/rules.py", "npocc/feed.py", "clock.py", "errors.py", "auth/
 PURE_ALSO = ("auth/tokens.py", "auth/claims.py")
 
 # The faces: what a user or another system talks to. Everything else is the domain.
-FACES = ("api", "cli", "console", "server", "__init__", "__main__")
+FACES = ("api", "web", "cli", "console", "server", "__init__", "__main__")
 # The return is made for the faces only (and the model registry gathers every table).
 NPOCC_MAY_BE_IMPORTED_BY = (*FACES, "models", "npocc")
 # Tokens and scopes sit beneath every domain package (they all import `auth.scope`).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
@@ -45,12 +44,7 @@ def test_with_postgresql_and_no_key_the_pages_refuse_to_start_a_session(
         app.secret_key = kept
 
 
-@dataclass(frozen=True)
-class _WithIssuer(Settings):
-    oidc_issuer: str = "https://login.example.test/tenant/v2.0"
-
-
-def test_the_sign_in_page_offers_the_force_account_only_when_an_issuer_is_set(
+def test_the_sign_in_page_offers_the_force_account_only_when_the_provider_is_configured(
     app: Flask, client: FlaskClient
 ) -> None:
     assert "Sign in with your force account" not in client.get("/app/sign-in").get_data(
@@ -58,7 +52,9 @@ def test_the_sign_in_page_offers_the_force_account_only_when_an_issuer_is_set(
     )
     state = app.extensions["dutyservice"]
     original = state.settings
-    state.settings = _WithIssuer(**original.__dict__)
+    state.settings = original.replace(
+        oidc_issuer="https://login.example.test/tenant/v2.0", oidc_client_id="dutyservice"
+    )
     try:
         page = client.get("/app/sign-in").get_data(as_text=True)
     finally:

@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 
 import requests
 
+from ..auth.scope import Principal
 from ..db import Database
 from ..errors import Unavailable
 from .oidc import IdentityProvider, InvalidToken, principal_for_claims
-from .scope import Principal
 
 PENDING_KEY = "oidc_sign_in"
 SCOPES = "openid profile"

@@ -23,14 +23,14 @@ from jwt import PyJWK, PyJWKClient
 from jwt.exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
 from sqlalchemy import select
 
+from ..auth.claims import ClaimNames, OfficerOnRecord, principal_from_claims
+from ..auth.scope import Principal
 from ..clock import london_today
 from ..config import Settings
 from ..db import Database
 from ..duties.models import Officer
 from ..errors import Unavailable
-from ..forces.models import Force
-from .claims import ClaimNames, OfficerOnRecord, principal_from_claims
-from .scope import Principal
+from ..forces.queries import find_force
 
 ALGORITHMS = ("RS256", "ES256")
 LEEWAY_SECONDS = 60
@@ -209,9 +209,9 @@ def principal_for_claims(db: Database, claims: dict[str, Any], names: ClaimNames
     with db.reading() as session:
         force_ids: dict[str, int] = {}
         if isinstance(code, str) and code:
-            force_id = session.scalar(select(Force.id).where(Force.code == code))
-            if force_id is not None:
-                force_ids[code] = force_id
+            force = find_force(session, code)
+            if force is not None:
+                force_ids[code] = force.id
         officers: list[OfficerOnRecord] = []
         if isinstance(warrant, str) and warrant:
             rows = session.execute(
