@@ -5,17 +5,8 @@ from flask.testing import FlaskClient
 from dutyservice.db import Database
 from dutyservice.duties.models import Duty
 
+from ..support.bodies import duty_body
 from ..support.builders import Builder
-
-
-def booking(officer_id: int, starts: str, ends: str, **extra: object) -> dict[str, object]:
-    return {
-        "officer_id": officer_id,
-        "starts_at": starts,
-        "ends_at": ends,
-        "duty_type": "patrol",
-        **extra,
-    }
 
 
 def stored_duties(db: Database) -> int:
@@ -28,7 +19,7 @@ def test_special_books_own_duty_and_gets_real_hours(client: FlaskClient, build: 
     response = client.post(
         "/api/v1/duties",
         headers=build.headers("special", officer=officer),
-        json=booking(
+        json=duty_body(
             officer.id,
             "2026-10-24T22:00:00+01:00",
             "2026-10-25T06:00:00+00:00",
@@ -46,9 +37,9 @@ def test_overlapping_booking_is_refused_and_nothing_is_stored(
 ) -> None:
     officer = build.officer()
     headers = build.headers("supervisor")
-    first = booking(officer.id, "2026-05-01T18:00:00Z", "2026-05-02T00:00:00Z")
+    first = duty_body(officer.id, "2026-05-01T18:00:00Z", "2026-05-02T00:00:00Z")
     assert client.post("/api/v1/duties", json=first, headers=headers).status_code == 201
-    clash = booking(officer.id, "2026-05-01T23:00:00Z", "2026-05-02T03:00:00Z")
+    clash = duty_body(officer.id, "2026-05-01T23:00:00Z", "2026-05-02T03:00:00Z")
     response = client.post("/api/v1/duties", json=clash, headers=headers)
     assert response.status_code == 409
     assert response.content_type == "application/problem+json"
@@ -64,13 +55,13 @@ def test_a_booking_is_in_the_audit_trail_and_a_refused_one_is_not(
     booked = [
         client.post("/api/v1/duties", json=body, headers=headers).get_json()
         for body in (
-            booking(
+            duty_body(
                 officer.id, "2026-05-01T18:00:00Z", "2026-05-01T22:00:00Z", location="Mill Road"
             ),
-            booking(officer.id, "2026-05-02T18:00:00Z", "2026-05-02T20:00:00Z"),
+            duty_body(officer.id, "2026-05-02T18:00:00Z", "2026-05-02T20:00:00Z"),
         )
     ]
-    clash = booking(officer.id, "2026-05-01T21:00:00Z", "2026-05-01T23:00:00Z")
+    clash = duty_body(officer.id, "2026-05-01T21:00:00Z", "2026-05-01T23:00:00Z")
     assert client.post("/api/v1/duties", json=clash, headers=headers).status_code == 409
     trail = client.get(
         f"/api/v1/audit?officer_id={officer.id}&resource_type=duty", headers=build.headers("admin")
@@ -100,7 +91,7 @@ def test_touching_duties_may_both_be_booked(client: FlaskClient, build: Builder)
     ):
         assert (
             client.post(
-                "/api/v1/duties", json=booking(officer.id, starts, ends), headers=headers
+                "/api/v1/duties", json=duty_body(officer.id, starts, ends), headers=headers
             ).status_code
             == 201
         )
@@ -109,7 +100,7 @@ def test_touching_duties_may_both_be_booked(client: FlaskClient, build: Builder)
 def test_a_cancelled_duty_does_not_block_a_new_booking(client: FlaskClient, build: Builder) -> None:
     officer = build.officer()
     headers = build.headers("supervisor")
-    body = booking(officer.id, "2026-05-01T18:00:00Z", "2026-05-01T22:00:00Z")
+    body = duty_body(officer.id, "2026-05-01T18:00:00Z", "2026-05-01T22:00:00Z")
     duty = client.post("/api/v1/duties", json=body, headers=headers).get_json()
     cancelled = client.post(f"/api/v1/duties/{duty['id']}/cancel", headers=headers)
     assert cancelled.get_json()["status"] == "cancelled"
@@ -124,7 +115,7 @@ def test_same_times_for_two_officers_do_not_conflict(client: FlaskClient, build:
             client.post(
                 "/api/v1/duties",
                 headers=headers,
-                json=booking(officer.id, "2026-05-01T18:00:00Z", "2026-05-01T22:00:00Z"),
+                json=duty_body(officer.id, "2026-05-01T18:00:00Z", "2026-05-01T22:00:00Z"),
             ).status_code
             == 201
         )
@@ -138,19 +129,19 @@ def test_duty_longer_than_24_hours_or_ending_before_start_is_refused(
     too_long = client.post(
         "/api/v1/duties",
         headers=headers,
-        json=booking(officer.id, "2026-05-01T08:00:00Z", "2026-05-02T08:00:01Z"),
+        json=duty_body(officer.id, "2026-05-01T08:00:00Z", "2026-05-02T08:00:01Z"),
     )
     assert too_long.status_code == 422 and "ends_at" in too_long.get_json()["errors"]
     backwards = client.post(
         "/api/v1/duties",
         headers=headers,
-        json=booking(officer.id, "2026-05-01T08:00:00Z", "2026-05-01T07:00:00Z"),
+        json=duty_body(officer.id, "2026-05-01T08:00:00Z", "2026-05-01T07:00:00Z"),
     )
     assert backwards.status_code == 422
     exactly_a_day = client.post(
         "/api/v1/duties",
         headers=headers,
-        json=booking(officer.id, "2026-05-01T08:00:00Z", "2026-05-02T08:00:00Z"),
+        json=duty_body(officer.id, "2026-05-01T08:00:00Z", "2026-05-02T08:00:00Z"),
     )
     assert exactly_a_day.status_code == 201 and exactly_a_day.get_json()["hours"] == 24.0
     assert stored_duties(db) == 1
@@ -164,13 +155,13 @@ def test_instants_without_an_offset_and_unknown_duty_types_are_refused(
     naive = client.post(
         "/api/v1/duties",
         headers=headers,
-        json=booking(officer.id, "2026-05-01T08:00:00", "2026-05-01T10:00:00"),
+        json=duty_body(officer.id, "2026-05-01T08:00:00", "2026-05-01T10:00:00"),
     )
     assert naive.status_code == 422 and "starts_at" in naive.get_json()["errors"]
     unknown = client.post(
         "/api/v1/duties",
         headers=headers,
-        json=booking(
+        json=duty_body(
             officer.id, "2026-05-01T08:00:00Z", "2026-05-01T10:00:00Z", duty_type="karaoke"
         ),
     )
@@ -291,12 +282,12 @@ def test_no_duty_is_booked_outside_the_officers_service(
         response = client.post(
             "/api/v1/duties",
             headers=headers,
-            json=booking(officer.id, starts, starts.replace("T18", "T20").replace("T08", "T10")),
+            json=duty_body(officer.id, starts, starts.replace("T18", "T20").replace("T08", "T10")),
         )
         assert response.status_code == 422, starts
     last_day = client.post(
         "/api/v1/duties",
         headers=headers,
-        json=booking(officer.id, "2026-05-31T18:00:00Z", "2026-05-31T22:00:00Z"),
+        json=duty_body(officer.id, "2026-05-31T18:00:00Z", "2026-05-31T22:00:00Z"),
     )
     assert last_day.status_code == 201

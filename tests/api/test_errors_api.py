@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
 
+from ..support.bodies import duty_body
 from ..support.builders import Builder
 
 PROBLEM = "application/problem+json"
@@ -129,23 +130,13 @@ def test_out_of_range_ids_and_instants_do_not_reach_the_database(
     response = client.post(
         "/api/v1/duties",
         headers=headers,
-        json={
-            "officer_id": officer.id,
-            "starts_at": "0001-01-01T00:00:00+14:00",
-            "ends_at": "0001-01-01T01:00:00+14:00",
-            "duty_type": "patrol",
-        },
+        json=duty_body(officer.id, "0001-01-01T00:00:00+14:00", "0001-01-01T01:00:00+14:00"),
     )
     assert_problem(response, 422)
     response = client.post(
         "/api/v1/duties",
         headers=headers,
-        json={
-            "officer_id": 2**40,
-            "starts_at": "2026-01-01T00:00:00Z",
-            "ends_at": "2026-01-01T01:00:00Z",
-            "duty_type": "patrol",
-        },
+        json=duty_body(2**40, "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z"),
     )
     assert_problem(response, 422)
 

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from dutyservice.db import Database
 from dutyservice.duties.models import Duty, Officer
 
+from ..support.bodies import duty_body
 from ..support.builders import Builder
 
 
@@ -41,12 +42,7 @@ def test_a_special_cannot_see_or_touch_another_officers_records(
         client.post(
             "/api/v1/duties",
             headers=headers,
-            json={
-                "officer_id": colleague.id,
-                "starts_at": "2026-06-01T18:00:00Z",
-                "ends_at": "2026-06-01T20:00:00Z",
-                "duty_type": "patrol",
-            },
+            json=duty_body(colleague.id, "2026-06-01T18:00:00Z", "2026-06-01T20:00:00Z"),
         ).status_code
         == 404
     )
@@ -127,12 +123,7 @@ def test_a_planner_reads_its_force_but_writes_nothing(
         client.post(
             "/api/v1/duties",
             headers=headers,
-            json={
-                "officer_id": officer.id,
-                "starts_at": "2026-06-01T18:00:00Z",
-                "ends_at": "2026-06-01T20:00:00Z",
-                "duty_type": "patrol",
-            },
+            json=duty_body(officer.id, "2026-06-01T18:00:00Z", "2026-06-01T20:00:00Z"),
         ).status_code
         == 403
     )
@@ -165,12 +156,7 @@ def test_a_supervisor_manages_its_own_forces_officers_duties(
     booked = client.post(
         "/api/v1/duties",
         headers=headers,
-        json={
-            "officer_id": officer.id,
-            "starts_at": "2026-06-01T18:00:00Z",
-            "ends_at": "2026-06-01T20:00:00Z",
-            "duty_type": "patrol",
-        },
+        json=duty_body(officer.id, "2026-06-01T18:00:00Z", "2026-06-01T20:00:00Z"),
     )
     assert booked.status_code == 201
     assert (

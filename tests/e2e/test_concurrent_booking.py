@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from dutyservice.db import Database
 
+from ..support.bodies import duty_body
 from ..support.builders import Builder
 
 CLIENTS = 16
@@ -37,12 +38,11 @@ def overlapping_bodies(officer_id: int) -> list[dict]:
     """Sixteen different bookings, each overlapping all the others by at least an hour."""
     start = datetime(2026, 12, 31, 20, tzinfo=UTC)
     return [
-        {
-            "officer_id": officer_id,
-            "duty_type": "patrol",
-            "starts_at": (start + timedelta(minutes=5 * i)).isoformat(),
-            "ends_at": (start + timedelta(hours=3, minutes=5 * i)).isoformat(),
-        }
+        duty_body(
+            officer_id,
+            start + timedelta(minutes=5 * i),
+            start + timedelta(hours=3, minutes=5 * i),
+        )
         for i in range(CLIENTS)
     ]
 
@@ -109,13 +109,5 @@ def test_simultaneous_bookings_for_different_officers_all_succeed(
 ) -> None:
     officers = [build.officer() for _ in range(8)]
     headers = build.headers("supervisor")
-    bodies = [
-        {
-            "officer_id": o.id,
-            "duty_type": "patrol",
-            "starts_at": "2026-12-31T20:00:00Z",
-            "ends_at": "2026-12-31T23:00:00Z",
-        }
-        for o in officers
-    ]
+    bodies = [duty_body(o.id, "2026-12-31T20:00:00Z", "2026-12-31T23:00:00Z") for o in officers]
     assert book_all_at_once(server, headers, bodies) == [201] * len(officers)

@@ -21,6 +21,7 @@ from dutyservice.npocc.delivery import deliver
 from dutyservice.npocc.generation import generate_return
 
 from ..support import bulk
+from ..support.bodies import duty_body
 from ..support.builders import Builder
 from ..support.receiver import receiver
 
@@ -35,12 +36,7 @@ def test_database_connection_killed_mid_write_answers_503_and_stores_nothing(
 ) -> None:
     officer = build.officer()
     headers = build.headers("supervisor")
-    body = {
-        "officer_id": officer.id,
-        "starts_at": "2026-03-01T18:00:00Z",
-        "ends_at": "2026-03-01T22:00:00Z",
-        "duty_type": "patrol",
-    }
+    body = duty_body(officer.id, "2026-03-01T18:00:00Z", "2026-03-01T22:00:00Z")
     killer = create_engine(db.url, isolation_level="AUTOCOMMIT")
 
     def kill_once_written(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
