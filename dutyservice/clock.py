@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Self
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -40,8 +41,27 @@ def london_days_spanned(starts_at: datetime, ends_at: datetime) -> tuple[date, d
     return first, max(first, last)
 
 
+class _Period:
+    """A run of whole Europe/London calendar days: a month or a quarter."""
+
+    @property
+    def first_day(self) -> date:
+        raise NotImplementedError
+
+    def next(self) -> Self:
+        raise NotImplementedError
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """The instants the period's first day begins and the next period's first day begins."""
+        return start_of_london_day(self.first_day), start_of_london_day(self.next().first_day)
+
+
 @dataclass(frozen=True, order=True)
-class Month:
+class Month(_Period):
     year: int
     month: int
 
@@ -63,15 +83,12 @@ class Month:
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
 
-    def utc_bounds(self) -> tuple[datetime, datetime]:
-        return start_of_london_day(self.first_day), start_of_london_day(self.next().first_day)
-
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
 
 @dataclass(frozen=True, order=True)
-class Quarter:
+class Quarter(_Period):
     year: int
     number: int
 
@@ -90,10 +107,6 @@ class Quarter:
     def first_day(self) -> date:
         return date(self.year, 3 * self.number - 2, 1)
 
-    @property
-    def last_day(self) -> date:
-        return self.next().first_day - timedelta(days=1)
-
     def next(self) -> Quarter:
         return Quarter(self.year + self.number // 4, self.number % 4 + 1)
 
@@ -101,9 +114,6 @@ class Quarter:
         return (
             Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
         )
-
-    def utc_bounds(self) -> tuple[datetime, datetime]:
-        return start_of_london_day(self.first_day), start_of_london_day(self.next().first_day)
 
     @property
     def compact(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -81,3 +82,15 @@ def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
 
 def Hours(**kwargs: Any) -> fields.Float:
     return fields.Float(**kwargs)
+
+
+def parsed_by(parse: Callable[[str], object]) -> Callable[[str], None]:
+    """A validator: the value is one `parse` accepts; its ValueError is the message (422)."""
+
+    def validate_text(value: str) -> None:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ma.ValidationError(str(exc)) from None
+
+    return validate_text

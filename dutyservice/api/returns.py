@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 
 from ..auth.scope import Permission, require
 from ..clock import Quarter
@@ -14,7 +14,7 @@ from ..errors import NotFound
 from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
-from .formats import Instant, Text
+from .formats import Instant, Text, parsed_by
 
 blp = Blueprint(
     "returns",
@@ -23,13 +23,6 @@ blp = Blueprint(
     description="The quarterly NPoCC role-profile return (FEED.md).",
 )
 RETURN_ID = "<int(max=2147483647):return_pk>"
-
-
-def _quarter(value: str) -> None:
-    try:
-        Quarter.parse(value)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
 
 
 class ReturnSchema(Schema):
@@ -54,12 +47,12 @@ class ReturnListSchema(Schema):
 
 
 class ReturnQuery(PageQuery):
-    quarter = fields.String(validate=_quarter)
+    quarter = fields.String(validate=parsed_by(Quarter.parse))
     force = Text(40)
 
 
 class MakeReturnSchema(StrictSchema):
-    quarter = fields.String(required=True, validate=_quarter)
+    quarter = fields.String(required=True, validate=parsed_by(Quarter.parse))
     force = Text(40)
 
 

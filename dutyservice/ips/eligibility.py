@@ -59,7 +59,7 @@ def unit_held(unit: str, first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
         CompetencyRecord,
         lambda r: (r.attained_on, r.revoked_on),
-        lambda r: and_(r.officer_id == Officer.id, r.unit_code == unit),
+        lambda r: and_(the_officers(r), r.unit_code == unit),
         first,
         after_last,
     )
@@ -69,19 +69,20 @@ def ost_current(first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
         TrainingRecord,
         lambda r: (r.completed_on, next_day(r.expires_on)),
-        lambda r: and_(r.officer_id == Officer.id, r.kind == OST),
+        lambda r: and_(the_officers(r), r.kind == OST),
         first,
         after_last,
     )
 
 
+def the_officers(record: Any) -> ColumnElement[bool]:
+    """A scope: the outer `Officer`'s rows."""
+    return record.officer_id == Officer.id  # type: ignore[no-any-return]
+
+
 def ips_granted(first: Any, after_last: Any) -> ColumnElement[bool]:
     return covered(
-        IpsGrant,
-        lambda g: (g.granted_on, g.withdrawn_on),
-        lambda g: g.officer_id == Officer.id,
-        first,
-        after_last,
+        IpsGrant, lambda g: (g.granted_on, g.withdrawn_on), the_officers, first, after_last
     )
 
 
@@ -108,11 +109,7 @@ def meets_profile(
 def available_throughout(starts_at: Any, ends_at: Any) -> ColumnElement[bool]:
     """The officer's declared availability windows cover all of [starts_at, ends_at)."""
     return covered(
-        AvailabilityWindow,
-        lambda w: (w.starts_at, w.ends_at),
-        lambda w: w.officer_id == Officer.id,
-        starts_at,
-        ends_at,
+        AvailabilityWindow, lambda w: (w.starts_at, w.ends_at), the_officers, starts_at, ends_at
     )
 
 

@@ -35,7 +35,7 @@ def team_hours(
     force = force_by_code(session, force_code)
     authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
     start, end = month.utc_bounds()
-    last_day = month.next().first_day - timedelta(days=1)
+    last_day = month.last_day
     seconds = (
         select(
             Duty.officer_id,
