@@ -27,8 +27,8 @@ from ..clock import london_today
 from ..config import Settings
 from ..db import Database
 from ..duties.models import Officer
-from ..errors import Unavailable
-from ..forces.models import Force
+from ..duties.service import force_id_by_code
+from ..errors import Invalid, Unavailable
 from .claims import ClaimNames, OfficerOnRecord, principal_from_claims
 from .scope import Principal
 
@@ -209,9 +209,10 @@ def principal_for_claims(db: Database, claims: dict[str, Any], names: ClaimNames
     with db.reading() as session:
         force_ids: dict[str, int] = {}
         if isinstance(code, str) and code:
-            force_id = session.scalar(select(Force.id).where(Force.code == code))
-            if force_id is not None:
-                force_ids[code] = force_id
+            try:  # remembered by the process: forces are seeded and their codes never change
+                force_ids[code] = force_id_by_code(session, code)
+            except Invalid:
+                pass  # no such force: the mapping refuses it
         officers: list[OfficerOnRecord] = []
         if isinstance(warrant, str) and warrant:
             rows = session.execute(
