@@ -29,8 +29,8 @@ from ..clock import london_today
 from ..config import Settings
 from ..db import Database
 from ..duties.models import Officer
-from ..errors import Unavailable
-from ..forces.queries import find_force
+from ..errors import Invalid, Unavailable
+from ..forces.queries import force_id_by_code
 
 ALGORITHMS = ("RS256", "ES256")
 LEEWAY_SECONDS = 60
@@ -209,9 +209,10 @@ def principal_for_claims(db: Database, claims: dict[str, Any], names: ClaimNames
     with db.reading() as session:
         force_ids: dict[str, int] = {}
         if isinstance(code, str) and code:
-            force = find_force(session, code)
-            if force is not None:
-                force_ids[code] = force.id
+            try:  # remembered by the process: forces are seeded and their codes never change
+                force_ids[code] = force_id_by_code(session, code)
+            except Invalid:
+                pass  # no such force: the mapping refuses it
         officers: list[OfficerOnRecord] = []
         if isinstance(warrant, str) and warrant:
             rows = session.execute(
