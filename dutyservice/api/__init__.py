@@ -23,6 +23,7 @@ from . import (
     events,
     health,
     ips,
+    notifications,
     officers,
     problems,
     reference,
@@ -95,6 +96,7 @@ def init_api(app: Flask) -> None:
         calendar,
         returns,
         audit,
+        notifications,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)

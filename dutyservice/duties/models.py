@@ -74,6 +74,13 @@ class Duty(Base):
             postgresql_where=text("actual_starts_at IS NOT NULL"),
             sqlite_where=text("actual_starts_at IS NOT NULL"),
         ),
+        # Reminders: the booked duties starting in the next day, whoever's they are.
+        Index(
+            "ix_duties_booked_starts_at",
+            "starts_at",
+            postgresql_where=text("status = 'booked'"),
+            sqlite_where=text("status = 'booked'"),
+        ),
         # API.md: no two non-cancelled duties of one officer overlap; touching ends are fine.
         ExcludeConstraint(
             ("officer_id", "="),

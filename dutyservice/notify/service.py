@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CursorResult, Integer, String, literal
+from sqlalchemy import Integer, String, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -45,9 +45,9 @@ def _queue(session: Session, recipients: Recipients, now: datetime) -> int:
     columns = [*QUEUED_COLUMNS, "status", "attempts", "next_attempt_at", "created_at"]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(Notification).from_select(columns, rows).on_conflict_do_nothing()
-    result = session.execute(statement)
-    assert isinstance(result, CursorResult)
-    return result.rowcount
+    # SQLAlchemy keeps the driver's count of rows inserted only when asked to.
+    options = {"preserve_rowcount": True}
+    return session.connection().execute(statement, execution_options=options).rowcount
 
 
 def queue_callouts(session: Session, event: Event) -> int:

@@ -1,4 +1,4 @@
-"""notifications by e-mail: officers' address and preferences, and the outbox
+"""notifications by e-mail: officers' address and preferences, the outbox, booked duties by start
 
 Revision ID: 0009
 Revises: 0005
@@ -65,9 +65,18 @@ def upgrade() -> None:
     op.create_index(
         "ix_notifications_status_next_attempt_at", "notifications", ["status", "next_attempt_at"]
     )
+    booked = sa.text("status = 'booked'")
+    op.create_index(
+        "ix_duties_booked_starts_at",
+        "duties",
+        ["starts_at"],
+        postgresql_where=booked,
+        sqlite_where=booked,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_duties_booked_starts_at", table_name="duties")
     op.drop_table("notifications")
     with op.batch_alter_table("officers") as officers:
         for name in ("email", *PREFERENCES):
