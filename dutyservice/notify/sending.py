@@ -102,7 +102,7 @@ def send_queued(
     sender = uuid.uuid4().hex
     with Mailer(server, settings.smtp_timeout) as mailer:
         while claimed := claim(db, sender, now, batch):
-            done, reachable = _send_batch(db, settings, mailer, sender, claimed, now)
+            done, reachable = send_batch(db, settings, mailer, sender, claimed, now)
             totals.add(done)
             if not reachable:
                 break
@@ -111,7 +111,7 @@ def send_queued(
     return totals
 
 
-def _send_batch(
+def send_batch(
     db: Database,
     settings: Settings,
     mailer: Mailer,
