@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from icalendar import Calendar
 from sqlalchemy import func, select
@@ -229,3 +229,14 @@ def _attachment(message) -> bytes:  # type: ignore[no-untyped-def]
         if part.get_content_type() == "text/calendar":
             return part.get_payload(decode=True)
     raise AssertionError("no text/calendar attachment")
+
+
+def test_an_officers_address_is_never_in_a_return(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    officer = with_email(db, build.ips_officer(since=date(2025, 1, 6)))
+    made = generate_return(db, settings.export_dir, "cambridgeshire", Quarter(2025, 3), 135, 1)
+    written = (settings.export_dir / made.record.csv_filename).read_bytes()
+    written += (settings.export_dir / made.record.manifest_filename).read_bytes()
+    assert made.record.record_count == 1
+    assert address(officer).encode() not in written and b"@" not in written
