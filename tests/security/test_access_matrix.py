@@ -74,6 +74,13 @@ EVENT_READ = {
     "npocc": (OK, OK),
     "admin": (OK, OK),
 }
+# The outbox: supervisors (and authorisers) of the officer's force, and admins.
+NOTIFICATIONS_READ = {
+    **{role: (403, 403, 403) for role in ROLES},
+    "supervisor": (OK, OK, 404),
+    "authoriser": (OK, OK, 404),
+    "admin": (OK, OK, OK),
+}
 SIGNUPS_READ = {**EVENT_READ, "special": (403, 404), "npocc": (403, 403)}
 # Signing the special's own officer up to an event of its force / another force's.
 SIGN_UP = {
@@ -335,6 +342,9 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMIN_ONLY, ("-",), plain("/api/v1/npocc/returns/{ret}/deliver")
     ),
     ("GET", "audit.audit_trail"): Rule(ADMIN_ONLY, ("-",), plain("/api/v1/audit")),
+    ("GET", "notifications.list_notifications"): Rule(
+        NOTIFICATIONS_READ, OFFICERS, officer("/api/v1/notifications?officer_id={id}")
+    ),
 }
 # Endpoints outside the bearer-token scheme, each tested on its own.
 UNAUTHENTICATED = {
