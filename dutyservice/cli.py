@@ -207,6 +207,7 @@ def scheduler() -> None:
 @with_appcontext
 def notify() -> None:
     """Queue the messages due now (reminders, training, returns), send everything queued, exit."""
+    from .notify.mail import parse_smtp_url
     from .notify.sending import send_queued
     from .notify.service import queue_due
 
@@ -219,6 +220,10 @@ def notify() -> None:
     if not settings.smtp_url:
         click.echo("no DUTYSERVICE_SMTP_URL: nothing sent, the messages wait in the outbox")
         return
+    try:
+        parse_smtp_url(settings.smtp_url)  # its message never echoes the URL (a password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     sent = send_queued(_db(), settings)
     click.echo(f"sent: {sent.sent}; to retry: {sent.retried}; failed: {sent.failed}")
 

@@ -73,7 +73,7 @@ def calendar_of(entries: list[Event], *, method: str | None = None) -> bytes:
     calendar.add("x-wr-calname", "Duties")
     for entry in entries:
         calendar.add_component(entry)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def duty_entry(duty: Duty) -> Event:

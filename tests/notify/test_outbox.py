@@ -240,3 +240,21 @@ def test_an_officers_address_is_never_in_a_return(
     written += (settings.export_dir / made.record.manifest_filename).read_bytes()
     assert made.record.record_count == 1
     assert address(officer).encode() not in written and b"@" not in written
+
+
+def test_a_server_that_never_answers_times_out_and_the_message_waits_for_a_retry(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    import socket
+
+    with_email(db, qualified(build))
+    callout(db)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never greets
+        port = silent.getsockname()[1]
+        hung = settings.replace(smtp_url=f"smtp://127.0.0.1:{port}", smtp_timeout=0.5)
+        outcome = send_queued(db, hung)
+    assert (outcome.sent, outcome.retried) == (0, 1)
+    with db.reading() as session:
+        waiting = session.scalars(select(Notification)).one()
+    assert (waiting.status, waiting.attempts) == ("queued", 1)
+    assert "timed out" in (waiting.last_error or "")
