@@ -97,12 +97,14 @@ def send_queued(
     totals = Sent()
     if not settings.smtp_url:
         return totals
-    now = now or utc_now()
     server = parse_smtp_url(settings.smtp_url)
     sender = uuid.uuid4().hex
+    # The clock moves on while a long queue drains: each claim's lease starts when it is made.
+    # (`now`, when given, sets the clock ahead or back by a fixed amount.)
+    offset = now - utc_now() if now else timedelta(0)
     with Mailer(server, settings.smtp_timeout) as mailer:
-        while claimed := claim(db, sender, now, batch):
-            done, reachable = send_batch(db, settings, mailer, sender, claimed, now)
+        while claimed := claim(db, sender, utc_now() + offset, batch):
+            done, reachable = send_batch(db, settings, mailer, sender, claimed, utc_now() + offset)
             totals.add(done)
             if not reachable:
                 break
