@@ -11,6 +11,7 @@ the message is sent again once: at most one duplicate, never a loss.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -104,7 +105,13 @@ def send_queued(
     offset = now - utc_now() if now else timedelta(0)
     with Mailer(server, settings.smtp_timeout) as mailer:
         while claimed := claim(db, sender, utc_now() + offset, batch):
-            done, reachable = send_batch(db, settings, mailer, sender, claimed, utc_now() + offset)
+            # Stop sending the batch while the claim is surely still ours: a slow server must
+            # not let the lease lapse while this sender goes on, or another would send too.
+            margin = min(2 * settings.smtp_timeout, LEASE.total_seconds() / 2)
+            deadline = time.monotonic() + LEASE.total_seconds() - margin
+            done, reachable = send_batch(
+                db, settings, mailer, sender, claimed, utc_now() + offset, deadline=deadline
+            )
             totals.add(done)
             if not reachable:
                 break
@@ -120,12 +127,18 @@ def send_batch(
     sender: str,
     claimed: list[Claimed],
     now: datetime,
+    *,
+    deadline: float | None = None,
 ) -> tuple[Sent, bool]:
+    """Send a claimed batch, recording each outcome as it comes. Past `deadline` (monotonic
+    seconds) the rest is left to its lease: it is sent by whoever claims it next."""
     done = Sent()
     with db.reading() as session:
         messages = [(c, compose(session, settings, c.id)) for c in claimed]
     unreachable: Outcome | None = None
     for item, message in messages:
+        if deadline is not None and time.monotonic() > deadline:
+            return done, True
         if isinstance(message, str):
             outcome = Outcome(False, permanent=True, error=message)
         elif unreachable is not None:

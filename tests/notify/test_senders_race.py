@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, select, text, update
@@ -16,7 +16,7 @@ from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.notify.mail import Mailer, parse_smtp_url
 from dutyservice.notify.models import Notification
-from dutyservice.notify.sending import Claimed, claim, send_batch, send_queued
+from dutyservice.notify.sending import LEASE, Claimed, claim, send_batch, send_queued
 
 from ..support.builders import Builder
 from ..support.smtp import Mailbox
@@ -128,3 +128,17 @@ def test_a_claim_takes_only_due_unclaimed_messages(
     assert len(first) == 5 and len(second) == OFFICERS - 5
     assert not {c.id for c in first} & {c.id for c in second}
     assert claim(db, "three", now) == []
+
+
+def test_a_sender_past_its_deadline_leaves_the_rest_of_its_batch_to_the_lease(
+    db: Database, build: Builder, settings: Settings, mailbox: Mailbox
+) -> None:
+    queue_callouts(db, build)
+    now = utc_now()
+    claimed = claim(db, "slow", now, limit=OFFICERS)
+    with Mailer(parse_smtp_url(settings.smtp_url), settings.smtp_timeout) as mailer:
+        done, _ = send_batch(db, settings, mailer, "slow", claimed, now, deadline=0.0)
+    assert done.sent == 0 and mailbox.received == []
+    # Once the lease has run out another sender takes them, each once.
+    assert send_queued(db, settings, now + LEASE + timedelta(seconds=1)).sent == OFFICERS
+    assert sorted(Counter(mailbox.recipients()).values()) == [1] * OFFICERS
