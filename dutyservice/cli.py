@@ -203,10 +203,36 @@ def export(quarter: str, force_code: str | None) -> None:
 @main.command()
 @with_appcontext
 def scheduler() -> None:
-    """Run the quarterly return (02:00 Europe/London, first day of each quarter) and retries."""
+    """Run the quarterly return (02:00 Europe/London, first day of each quarter), its delivery
+    retries, and the e-mail outbox every minute."""
     from .npocc.scheduler import run_scheduler
 
     run_scheduler(_db(), _settings())
+
+
+@main.command()
+@with_appcontext
+def notify() -> None:
+    """Queue the messages due now (reminders, training, returns), send everything queued, exit."""
+    from .notify.mail import parse_smtp_url
+    from .notify.sending import send_queued
+    from .notify.service import queue_due
+
+    settings = _settings()
+    queued = queue_due(_db(), settings)
+    click.echo(
+        f"queued: {queued.reminders} reminders, {queued.training} training, "
+        f"{queued.returns} returns"
+    )
+    if not settings.smtp_url:
+        click.echo("no DUTYSERVICE_SMTP_URL: nothing sent, the messages wait in the outbox")
+        return
+    try:
+        parse_smtp_url(settings.smtp_url)  # its message never echoes the URL (a password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    sent = send_queued(_db(), settings)
+    click.echo(f"sent: {sent.sent}; to retry: {sent.retried}; failed: {sent.failed}")
 
 
 @main.group()

@@ -57,6 +57,19 @@ class Settings:
     #: and kept in a file beside it (`<database>.secret-key`); otherwise the pages answer 503.
     #: Never logged.
     secret_key: str = field(default="", repr=False)
+    #: Where mail is sent: smtp://host:port, smtps://user:password@host:465, ?starttls=1.
+    #: Empty: no mail is sent (messages wait in the outbox). Never logged.
+    smtp_url: str = field(default="", repr=False)
+    #: The From address of every message.
+    mail_from: str = "dutyservice@localhost"
+    #: Who is told of a return that failed or is still pending a day after it was made.
+    admin_email: str = ""
+    #: The service's public address, for links to its pages in messages; empty: no links.
+    base_url: str = ""
+    #: Seconds to connect to, and to wait for, the SMTP server.
+    smtp_timeout: float = 30.0
+    #: Seconds before the first retry of a message; doubled for each later one, up to an hour.
+    smtp_retry_backoff: float = 60.0
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -85,6 +98,12 @@ class Settings:
             oidc_client_id=env.get("DUTYSERVICE_OIDC_CLIENT_ID", ""),
             oidc_client_secret=env.get("DUTYSERVICE_OIDC_CLIENT_SECRET", ""),
             secret_key=env.get("DUTYSERVICE_SECRET_KEY", ""),
+            smtp_url=env.get("DUTYSERVICE_SMTP_URL", ""),
+            mail_from=env.get("DUTYSERVICE_MAIL_FROM", cls.mail_from),
+            admin_email=env.get("DUTYSERVICE_ADMIN_EMAIL", ""),
+            base_url=env.get("DUTYSERVICE_BASE_URL", "").rstrip("/"),
+            smtp_timeout=float(env.get("DUTYSERVICE_SMTP_TIMEOUT", "30")),
+            smtp_retry_backoff=float(env.get("DUTYSERVICE_SMTP_RETRY_BACKOFF", "60")),
         )
 
     @property

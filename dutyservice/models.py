@@ -15,6 +15,7 @@ from .ips.models import (
     RoleProfileUnit,
     TrainingRecord,
 )
+from .notify.models import Notification
 from .npocc.models import NpoccReturn, QuarterRun
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Force",
     "IpsGrant",
     "NosUnit",
+    "Notification",
     "NpoccReturn",
     "QuarterRun",
     "Officer",

@@ -28,6 +28,7 @@ from . import (
     health,
     ips,
     metrics,
+    notifications,
     officers,
     problems,
     reference,
@@ -103,6 +104,7 @@ def init_api(app: Flask) -> None:
         calendar,
         returns,
         audit,
+        notifications,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)

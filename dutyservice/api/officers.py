@@ -11,7 +11,7 @@ from marshmallow import ValidationError as SchemaError
 from ..duties import queries, service
 from ..duties.models import RANKS, Officer
 from .common import PageQuery, StrictSchema, database, etag, if_match, page_body, page_of, principal
-from .formats import Day, Instant, InstantOrDay, Text
+from .formats import Day, Instant, InstantOrDay, Text, no_nul
 
 blp = Blueprint(
     "officers",
@@ -35,6 +35,27 @@ class OfficerSchema(Schema):
     joined_on = fields.Date()
     left_on = fields.Date(allow_none=True)
     version = fields.Integer(metadata={"description": "sent back in If-Match to edit safely"})
+    email = fields.String(allow_none=True, metadata={"description": "personal: never in a return"})
+    notify = fields.Function(
+        lambda o: {
+            "callouts": o.notify_callouts,
+            "reminders": o.notify_reminders,
+            "training": o.notify_training,
+        },
+        metadata={"description": "which e-mails the officer receives"},
+    )
+
+
+class NotifySchema(StrictSchema):
+    """Which e-mails the officer receives; each is true unless turned off."""
+
+    callouts = fields.Boolean(truthy={True}, falsy={False})
+    reminders = fields.Boolean(truthy={True}, falsy={False})
+    training = fields.Boolean(truthy={True}, falsy={False})
+
+
+def Email() -> fields.Email:
+    return fields.Email(allow_none=True, validate=[validate.Length(max=254), no_nul])
 
 
 class OfficerCreateSchema(StrictSchema):
@@ -45,6 +66,8 @@ class OfficerCreateSchema(StrictSchema):
     rank = fields.String(required=True, validate=validate.OneOf(RANKS))
     base_location = Text(120, required=True, min_length=1)
     joined_on = Day(required=True)
+    email = Email()
+    notify = fields.Nested(NotifySchema)
 
 
 class OfficerPatchSchema(StrictSchema):
@@ -54,6 +77,10 @@ class OfficerPatchSchema(StrictSchema):
     rank = fields.String(validate=validate.OneOf(RANKS))
     base_location = Text(120, min_length=1)
     joined_on = Day()
+    email = Email()
+    notify = fields.Nested(
+        NotifySchema, metadata={"description": "a Special may change this and email on their own"}
+    )
 
 
 class OfficerQuery(PageQuery):
@@ -150,7 +177,8 @@ def get_officer(officer_id: int) -> tuple[Officer, dict[str, str]]:
 @blp.response(200, OfficerSchema)
 def edit_officer(changes: dict[str, Any], officer_id: int) -> tuple[Officer, dict[str, str]]:
     """Edit an officer. With `If-Match`, a stale version answers 409 and changes nothing;
-    `If-Match: *` matches any version."""
+    `If-Match: *` matches any version. A Special may change their own `email` and `notify`
+    preferences."""
     officer = service.update_officer(database(), principal(), officer_id, changes, if_match())
     return officer, etag(officer.version)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
@@ -18,6 +19,9 @@ from ..errors import NotFound
 from .models import Duty, Officer
 from .queries import load_officer
 from .rules import DutyStatus
+
+if TYPE_CHECKING:
+    from ..events.models import Event as EventRecord
 
 KEY_PREFIX = "dcal_"
 HISTORY = timedelta(days=400)  # how far back the feed reaches
@@ -56,25 +60,53 @@ def calendar_feed(db: Database, officer_id: int, key: str) -> bytes:
                 .order_by(Duty.starts_at, Duty.id)
             )
         )
+    return calendar_of([duty_entry(duty) for duty in duties])
+
+
+def calendar_of(entries: list[Event], *, method: str | None = None) -> bytes:
+    """An RFC 5545 calendar of the entries (a feed; or, with METHOD, a mail attachment)."""
     calendar = Calendar()
     calendar.add("prodid", "-//dutyservice//duties//EN")
     calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
     calendar.add("x-wr-calname", "Duties")
-    for duty in duties:
-        entry = Event()
-        entry.add("uid", f"duty-{duty.id}@dutyservice")  # stable: the same duty, the same UID
-        entry.add(
-            "summary",
-            f"{duty.duty_type.name}: {duty.location}" if duty.location else duty.duty_type.name,
-        )
-        entry.add("dtstart", duty.actual_starts_at or duty.starts_at)
-        entry.add("dtend", duty.actual_ends_at or duty.ends_at)
-        entry.add("dtstamp", duty.updated_at)
-        entry.add("sequence", duty.version)
-        entry.add("status", "CANCELLED" if duty.status == DutyStatus.CANCELLED else "CONFIRMED")
-        if duty.location:
-            entry.add("location", duty.location)
-        if duty.notes:
-            entry.add("description", duty.notes)
+    for entry in entries:
         calendar.add_component(entry)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
+
+
+def duty_entry(duty: Duty) -> Event:
+    """A duty as a VEVENT. Its UID is stable: the same duty, the same UID, wherever it is sent."""
+    entry = Event()
+    entry.add("uid", f"duty-{duty.id}@dutyservice")
+    entry.add(
+        "summary",
+        f"{duty.duty_type.name}: {duty.location}" if duty.location else duty.duty_type.name,
+    )
+    entry.add("dtstart", duty.actual_starts_at or duty.starts_at)
+    entry.add("dtend", duty.actual_ends_at or duty.ends_at)
+    entry.add("dtstamp", duty.updated_at)
+    entry.add("sequence", duty.version)
+    entry.add("status", "CANCELLED" if duty.status == DutyStatus.CANCELLED else "CONFIRMED")
+    if duty.location:
+        entry.add("location", duty.location)
+    if duty.notes:
+        entry.add("description", duty.notes)
+    return entry
+
+
+def event_entry(event: EventRecord) -> Event:
+    """An event (a call-out) as a VEVENT, tentative until the officer signs up."""
+    entry = Event()
+    entry.add("uid", f"event-{event.id}@dutyservice")
+    entry.add("summary", event.title)
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.ends_at)
+    entry.add("dtstamp", event.created_at)
+    entry.add("status", "TENTATIVE")
+    if event.location:
+        entry.add("location", event.location)
+    if event.description:
+        entry.add("description", event.description)
+    return entry

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,6 +40,11 @@ class Officer(Base):
     joined_on: Mapped[date]
     left_on: Mapped[date | None]
     calendar_key_hash: Mapped[str | None] = mapped_column(String(64))
+    # Personal: shown only to those who may read the officer, never in a return or a log.
+    email: Mapped[str | None] = mapped_column(String(254))
+    notify_callouts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_training: Mapped[bool] = mapped_column(default=True, server_default=true())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -67,6 +73,13 @@ class Duty(Base):
             "actual_starts_at",
             postgresql_where=text("actual_starts_at IS NOT NULL"),
             sqlite_where=text("actual_starts_at IS NOT NULL"),
+        ),
+        # Reminders: the booked duties starting in the next day, whoever's they are.
+        Index(
+            "ix_duties_booked_starts_at",
+            "starts_at",
+            postgresql_where=text("status = 'booked'"),
+            sqlite_where=text("status = 'booked'"),
         ),
         # API.md: no two non-cancelled duties of one officer overlap; touching ends are fine.
         ExcludeConstraint(

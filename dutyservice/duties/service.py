@@ -20,6 +20,7 @@ from ..errors import Conflict, Invalid, NotFound, RaceLost
 from ..events.models import EventSignup
 from ..forces.models import DutyType
 from ..forces.queries import force_by_code
+from ..notify.rules import SELF_SERVICE_FIELDS, audited, contact_columns
 from .models import RANKS, AvailabilityWindow, Duty, Officer
 from .queries import load_officer
 from .rules import (
@@ -91,8 +92,13 @@ def create_officer(db: Database, principal: Principal, data: dict[str, Any]) -> 
         authorise_force(principal, Permission.MANAGE_OFFICERS, force_id=force.id)
         _check_rank(data["rank"])
         now = utc_now()
+        contact = contact_columns(data)
         officer = Officer(
-            force=force, **{k: data[k] for k in OFFICER_FIELDS}, created_at=now, updated_at=now
+            force=force,
+            **{k: data[k] for k in OFFICER_FIELDS},
+            **contact,
+            created_at=now,
+            updated_at=now,
         )
         session.add(officer)
         flush_or_conflict(session, "that warrant number is already used in this force")
@@ -104,7 +110,7 @@ def create_officer(db: Database, principal: Principal, data: dict[str, Any]) -> 
             officer.id,
             officer_id=officer.id,
             force_id=force.id,
-            changes={k: data[k] for k in OFFICER_FIELDS},
+            changes={k: data[k] for k in OFFICER_FIELDS} | audited(contact),
         )
         return officer
 
@@ -116,8 +122,17 @@ def update_officer(
     changes: dict[str, Any],
     if_match: int | None = None,
 ) -> Officer:
+    # A Special may change how they are told (API.md "Notifications"); the rest is managed.
+    permission = (
+        Permission.BOOK_DUTIES
+        if set(changes) <= SELF_SERVICE_FIELDS
+        else Permission.MANAGE_OFFICERS
+    )
+    changes = {k: v for k, v in changes.items() if k not in SELF_SERVICE_FIELDS} | contact_columns(
+        changes
+    )
     with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+        officer = load_officer(session, principal, officer_id, permission)
         _check_if_match(officer.version, if_match)
         if "rank" in changes:
             _check_rank(changes["rank"])
@@ -142,7 +157,7 @@ def update_officer(
                 officer.id,
                 officer_id=officer.id,
                 force_id=officer.force_id,
-                changes=changed,
+                changes=audited(changed),
             )
         return officer
 

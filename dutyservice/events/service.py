@@ -28,6 +28,7 @@ from ..forces.models import Force
 from ..forces.queries import force_by_code
 from ..ips.queries import evidence_for, requirements_of, role_profile_row
 from ..ips.rules import meets_profile, missing_requirements
+from ..notify.service import queue_callouts
 from .models import Event, EventSignup
 from .rules import OpenTo, open_to_force, signups_open
 
@@ -75,6 +76,7 @@ def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Ev
             changes={k: v for k, v in data.items() if k != "force"},
         )
         session.refresh(event)
+        queue_callouts(session, event)  # API.md "Call-out": in the event's own transaction
         return event
 
 

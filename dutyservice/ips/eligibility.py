@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..db import next_day
-from ..duties.models import AvailabilityWindow, Officer
+from ..duties.models import AvailabilityWindow, Duty, Officer
+from ..duties.rules import LONGEST_DUTY, DutyStatus
 from .models import CompetencyRecord, IpsGrant, TrainingRecord
 from .rules import OST, ProfileRequirements
 
@@ -139,3 +140,30 @@ def ost_expiry(officer_id: Any, on: Any) -> Select[Any]:
         TrainingRecord.completed_on <= on,
         TrainingRecord.expires_on >= on,
     )
+
+
+def free_for(starts_at: Any, ends_at: Any, earliest: Any = None) -> ColumnElement[bool]:
+    """The outer `Officer` has no booked or completed duty overlapping [starts_at, ends_at)."""
+    if earliest is None:
+        earliest = starts_at - LONGEST_DUTY
+    return ~exists().where(
+        Duty.officer_id == Officer.id,
+        Duty.status.in_([DutyStatus.BOOKED, DutyStatus.COMPLETED]),
+        *Duty.overlapping(starts_at, ends_at, earliest),
+    )
+
+
+def deployable(
+    profile: ProfileRequirements | None,
+    first: Any,
+    last: Any,
+    starts_at: Any,
+    ends_at: Any,
+    *,
+    after_last: Any = None,
+    earliest: Any = None,
+) -> ColumnElement[bool]:
+    """API.md "Deployable resource" for the outer `Officer`: meets the profile on every day
+    first..last (or, without one, serves on every day), and is free for [starts_at, ends_at)."""
+    fit = meets_profile(profile, first, last, after_last) if profile else serving(first, last)
+    return and_(fit, free_for(starts_at, ends_at, earliest))

@@ -9,16 +9,16 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, Select, and_, bindparam, exists, select
+from sqlalchemy import Date, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEntry
 from ..auth.scope import Permission, Principal, authorise_officer, readable_force_id, require
 from ..clock import london_days_spanned
 from ..db import UTCDateTime, bytewise
-from ..duties.models import Duty, Officer
+from ..duties.models import Officer
 from ..duties.queries import load_officer
-from ..duties.rules import LONGEST_DUTY, DutyStatus
+from ..duties.rules import LONGEST_DUTY
 from ..errors import Invalid
 from ..forces.models import Force
 from ..forces.queries import force_id_by_code
@@ -280,12 +280,9 @@ def _deployable_statement(
     starts_at, ends_at = (bindparam(name, type_=UTCDateTime()) for name in ("starts_at", "ends_at"))
     earliest = bindparam("earliest", type_=UTCDateTime())
     conditions = [
-        eligibility.meets_profile(profile, first, last, after_last),
-        ~exists().where(
-            Duty.officer_id == Officer.id,
-            Duty.status.in_([DutyStatus.BOOKED, DutyStatus.COMPLETED]),
-            *Duty.overlapping(starts_at, ends_at, earliest),
-        ),
+        eligibility.deployable(
+            profile, first, last, starts_at, ends_at, after_last=after_last, earliest=earliest
+        )
     ]
     if available_only:
         conditions.append(eligibility.available_throughout(starts_at, ends_at))

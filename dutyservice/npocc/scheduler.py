@@ -13,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ..clock import LONDON
 from ..config import Settings
 from ..db import Database
+from ..notify.service import run_outbox
 from .delivery import deliver_due
 from .schedule import run_due
 
@@ -24,9 +25,14 @@ def quarterly_trigger() -> CronTrigger:
 
 
 def build_scheduler(
-    db: Database, settings: Settings, *, quarterly: Any = None, retries: Any = None
+    db: Database,
+    settings: Settings,
+    *,
+    quarterly: Any = None,
+    retries: Any = None,
+    notifications: Any = None,
 ) -> BlockingScheduler:
-    """The quarterly run and the delivery retries. Triggers can be replaced (tests)."""
+    """The quarterly run, the delivery retries and the outbox. Triggers can be replaced."""
     scheduler = BlockingScheduler(timezone=LONDON)
     scheduler.add_job(
         run_due,
@@ -42,6 +48,14 @@ def build_scheduler(
         retries or IntervalTrigger(minutes=1),
         args=(db, settings),
         id="npocc-delivery-retries",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        run_outbox,
+        notifications or IntervalTrigger(minutes=1),
+        args=(db, settings),
+        id="notifications",
         max_instances=1,
         coalesce=True,
     )

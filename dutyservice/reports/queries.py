@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Subquery, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.scope import Permission, Principal, authorise_force
@@ -91,7 +91,22 @@ def expiring_training(
     recorded (its latest expiry is the one running out), soonest first."""
     force = force_by_code(session, force_code)
     authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
-    today = today or london_today()
+    lapsing = lapsing_ost(today or london_today(), within_days)
+    rows = session.execute(
+        select(Officer.id, Officer.warrant_number, lapsing.c.expires_on)
+        .join(lapsing, lapsing.c.officer_id == Officer.id)
+        .where(Officer.force_id == force.id)
+        .order_by(lapsing.c.expires_on, bytewise(Officer.warrant_number))
+    ).all()
+    return [
+        Expiring(officer_id, f"{force.code}-{warrant}", OST, expires_on)
+        for officer_id, warrant, expires_on in rows
+    ]
+
+
+def lapsing_ost(today: date, within_days: int) -> Subquery:
+    """(officer_id, expires_on) of every serving officer whose current OST lapses within the
+    days given with no later training recorded (its latest expiry is the one running out)."""
     latest = (
         select(TrainingRecord.officer_id, func.max(TrainingRecord.expires_on).label("expires_on"))
         .where(TrainingRecord.kind == OST)
@@ -103,11 +118,10 @@ def expiring_training(
         TrainingRecord.completed_on <= today,
         TrainingRecord.expires_on >= today,
     )
-    rows = session.execute(
-        select(Officer.id, Officer.warrant_number, latest.c.expires_on)
+    return (
+        select(Officer.id.label("officer_id"), latest.c.expires_on)
         .join(latest, latest.c.officer_id == Officer.id)
         .where(
-            Officer.force_id == force.id,
             and_(
                 Officer.joined_on <= today, or_(Officer.left_on.is_(None), Officer.left_on > today)
             ),
@@ -115,9 +129,5 @@ def expiring_training(
             latest.c.expires_on <= today + timedelta(days=within_days),
             Officer.id.in_(current),
         )
-        .order_by(latest.c.expires_on, bytewise(Officer.warrant_number))
-    ).all()
-    return [
-        Expiring(officer_id, f"{force.code}-{warrant}", OST, expires_on)
-        for officer_id, warrant, expires_on in rows
-    ]
+        .subquery("lapsing_ost")
+    )

@@ -78,6 +78,13 @@ EVENT_READ = {
     "npocc": (OK, OK),
     "admin": (OK, OK),
 }
+# The outbox: supervisors (and authorisers) of the officer's force, and admins.
+NOTIFICATIONS_READ = {
+    **{role: (403, 403, 403) for role in ROLES},
+    "supervisor": (OK, OK, 404),
+    "authoriser": (OK, OK, 404),
+    "admin": (OK, OK, OK),
+}
 SIGNUPS_READ = {**EVENT_READ, "special": (403, 404), "npocc": (403, 403)}
 # Signing the special's own officer up to an event of its force / another force's.
 SIGN_UP = {
@@ -340,6 +347,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "audit.audit_trail"): Rule(ADMIN_ONLY, ("-",), plain("/api/v1/audit")),
     ("GET", "metrics.metrics"): Rule(ADMIN_ONLY, ("-",), plain("/metrics")),
+    ("GET", "notifications.list_notifications"): Rule(
+        NOTIFICATIONS_READ, OFFICERS, officer("/api/v1/notifications?officer_id={id}")
+    ),
 }
 # Endpoints outside the bearer-token scheme, each tested on its own.
 UNAUTHENTICATED = {

@@ -1,0 +1,1 @@
+"""Notifications by e-mail (API.md): call-outs, duty reminders, training and return warnings."""

@@ -1,0 +1,251 @@
+"""Who is due which message, and what it says (API.md "Notifications by e-mail"). Pure.
+
+Times in messages are Europe/London wall-clock times with the zone named (GMT or BST), as an
+officer reads them on a phone; the iCalendar attachment carries the exact instants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from ..clock import LONDON
+
+
+class Kind(StrEnum):
+    CALLOUT = "callout"
+    REMINDER = "reminder"
+    TRAINING = "training"
+    RETURN = "return"
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Preference(StrEnum):
+    """The kinds an officer may opt out of, as named in `notify`."""
+
+    CALLOUTS = "callouts"
+    REMINDERS = "reminders"
+    TRAINING = "training"
+
+
+#: API.md: a reminder 24 hours before each booked duty.
+REMINDER_AHEAD = timedelta(hours=24)
+#: API.md: 30 days before an officer's officer safety training lapses with none later.
+TRAINING_AHEAD_DAYS = 30
+#: API.md: a return still pending this long after it was made is reported.
+RETURN_PENDING_ALERT = timedelta(hours=24)
+#: Retries double from the configured back-off up to this.
+LONGEST_WAIT = timedelta(hours=1)
+ADMIN = "admin"
+
+
+def preference_column(preference: Preference) -> str:
+    return f"notify_{preference.value}"
+
+
+def preference_columns(notify: dict[str, bool]) -> dict[str, bool]:
+    """The officer's columns for a `notify` object: {"callouts": false} → notify_callouts."""
+    return {preference_column(Preference(name)): bool(value) for name, value in notify.items()}
+
+
+#: What a Special may change on their own record: how, and whether, they are told.
+SELF_SERVICE_FIELDS = frozenset({"email", "notify"})
+
+
+def contact_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """The officer's columns for the `email` and `notify` of a request body (if given)."""
+    columns: dict[str, Any] = {"email": data["email"]} if "email" in data else {}
+    return columns | preference_columns(data.get("notify") or {})
+
+
+def audited(changes: dict[str, Any]) -> dict[str, Any]:
+    """Changes as the audit trail keeps them: that an address changed, never the address."""
+    if "email" not in changes:
+        return changes
+    return changes | {"email": "set" if changes["email"] else "removed"}
+
+
+def officer_recipient(officer_id: int) -> str:
+    return f"officer:{officer_id}"
+
+
+def recipient_officer_id(recipient: str) -> int | None:
+    prefix, _, number = recipient.partition(":")
+    return int(number) if prefix == "officer" and number.isdigit() else None
+
+
+def reminder_due(starts_at: datetime, now: datetime) -> bool:
+    """A booked duty is reminded of from 24 hours before it starts until it starts."""
+    return starts_at - REMINDER_AHEAD <= now < starts_at
+
+
+def training_warning_due(latest_expiry: date, today: date) -> bool:
+    """The latest OST expiry (none later) lapses within 30 days, and has not lapsed yet."""
+    return today <= latest_expiry <= today + timedelta(days=TRAINING_AHEAD_DAYS)
+
+
+def return_alert_due(status: str, generated_at: datetime, now: datetime) -> bool:
+    return status == "failed" or (
+        status == "pending" and now - generated_at >= RETURN_PENDING_ALERT
+    )
+
+
+def next_attempt_after(attempts: int, backoff_seconds: float) -> timedelta:
+    """Exponential back-off: the configured wait after the first failure, doubling, capped."""
+    first = max(backoff_seconds, 1.0)
+    return min(timedelta(seconds=first * 2 ** min(max(attempts - 1, 0), 20)), LONGEST_WAIT)
+
+
+_ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
+
+
+def without_addresses(text: str) -> str:
+    """An SMTP server's reply may quote the address; what is kept and shown must not."""
+    return _ADDRESS.sub("<address>", text)[:500]
+
+
+def is_permanent(smtp_code: int) -> bool:
+    """RFC 5321: 5yz replies are permanent; 4yz transient (retried)."""
+    return 500 <= smtp_code < 600
+
+
+# Message text ------------------------------------------------------------------------------------
+
+
+def london_time(instant: datetime) -> str:
+    """`Thu 24 Dec 2026, 18:00 GMT`: the wall-clock time in London, with the zone named."""
+    local = instant.astimezone(LONDON)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+
+
+def london_span(starts_at: datetime, ends_at: datetime) -> str:
+    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    if start.date() == end.date() and start.tzname() == end.tzname():
+        return f"{london_time(starts_at)} to {end:%H:%M} {end.tzname()}"
+    return f"{london_time(starts_at)} to {london_time(ends_at)}"
+
+
+def long_day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Text:
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class CalloutFacts:
+    title: str
+    host_force: str
+    location: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    signup_deadline: datetime
+    capacity: int
+    role_profile: str | None  # e.g. "135 version 1"
+
+
+@dataclass(frozen=True)
+class DutyFacts:
+    duty_type: str
+    location: str
+    notes: str
+    starts_at: datetime
+    ends_at: datetime
+    event_title: str | None
+
+
+@dataclass(frozen=True)
+class ReturnFacts:
+    return_id: str
+    force: str
+    quarter: str
+    status: str
+    generated_at: datetime
+    delivery_attempts: int
+    last_error: str | None
+
+
+def _with_link(lines: list[str], link: str | None) -> str:
+    if link:
+        lines += ["", f"Open it in dutyservice: {link}"]
+    lines += ["", "You receive this because of your record in dutyservice."]
+    return "\n".join(lines) + "\n"
+
+
+def callout_text(facts: CalloutFacts, greeting: str, link: str | None) -> Text:
+    subject = f"Call-out: {facts.title}, {london_time(facts.starts_at)}"
+    lines = [
+        f"Dear {greeting},",
+        "",
+        f"{facts.host_force} is asking for Special Constables for {facts.title}.",
+        "",
+        f"When:   {london_span(facts.starts_at, facts.ends_at)}",
+        f"Where:  {facts.location or 'to be confirmed'}",
+        f"Places: {facts.capacity}",
+        f"Sign up by {london_time(facts.signup_deadline)}.",
+    ]
+    if facts.role_profile:
+        lines.append(f"Volunteers must meet role profile {facts.role_profile} on every day.")
+    if facts.description:
+        lines += ["", facts.description]
+    lines += ["", "You are free then and meet what it asks, so you can sign up."]
+    return Text(subject, _with_link(lines, link))
+
+
+def reminder_text(facts: DutyFacts, greeting: str, link: str | None) -> Text:
+    what = facts.event_title or f"{facts.duty_type} duty"
+    subject = f"Reminder: {what} starts {london_time(facts.starts_at)}"
+    lines = [
+        f"Dear {greeting},",
+        "",
+        f"You are booked for {what}.",
+        "",
+        f"When:   {london_span(facts.starts_at, facts.ends_at)}",
+        f"Where:  {facts.location or 'not given'}",
+        f"Type:   {facts.duty_type}",
+    ]
+    if facts.notes:
+        lines.append(f"Notes:  {facts.notes}")
+    lines += ["", "If you cannot make it, cancel the duty so that it can be covered."]
+    return Text(subject, _with_link(lines, link))
+
+
+def training_text(expires_on: date, greeting: str, link: str | None) -> Text:
+    subject = f"Your officer safety training expires on {expires_on.day} {expires_on:%b %Y}"
+    lines = [
+        f"Dear {greeting},",
+        "",
+        f"Your officer safety training (OST) is valid until the end of {long_day(expires_on)},",
+        "and no later training is recorded. After that day you are not deployable with",
+        "Independent Patrol Status until it is renewed.",
+        "",
+        "Please book a refresher with your force's training team.",
+    ]
+    return Text(subject, _with_link(lines, link))
+
+
+def return_text(facts: ReturnFacts, link: str | None) -> Text:
+    state = "failed" if facts.status == "failed" else "still not delivered"
+    subject = f"NPoCC return {facts.force} {facts.quarter} {state}"
+    lines = [
+        f"The NPoCC return {facts.return_id} ({facts.force}, {facts.quarter}) is {facts.status}.",
+        "",
+        f"Made:              {london_time(facts.generated_at)}",
+        f"Delivery attempts: {facts.delivery_attempts}",
+        f"Last error:        {facts.last_error or 'none recorded'}",
+        "",
+        "Check the feed's settings, then send the return again.",
+    ]
+    return Text(subject, _with_link(lines, link))

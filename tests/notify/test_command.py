@@ -1,0 +1,47 @@
+"""`dutyservice notify` as an operator runs it: queue what is due, send it all, exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from dutyservice.clock import utc_now
+from dutyservice.db import Database
+
+from ..support.builders import Builder
+from ..support.smtp import Mailbox
+from .conftest import address, with_email
+
+
+def notify(db: Database, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dutyservice", "notify"],
+        env={
+            **os.environ,
+            "DUTYSERVICE_DATABASE_URL": db.url,
+            "DUTYSERVICE_LOG_LEVEL": "WARNING",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_notify_command_sends_what_is_due_and_says_so_without_the_address(
+    db: Database, build: Builder, mailbox: Mailbox
+) -> None:
+    officer = with_email(db, build.officer())
+    build.duty(officer, utc_now() + timedelta(hours=5))
+
+    idle = notify(db)
+    assert idle.returncode == 0, idle.stderr
+    assert "nothing sent" in idle.stdout and mailbox.recipients() == []
+
+    result = notify(db, DUTYSERVICE_SMTP_URL=mailbox.url, DUTYSERVICE_MAIL_FROM="sc@x.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "sent: 1; to retry: 0; failed: 0"
+    assert mailbox.recipients() == [address(officer)]
+    assert address(officer) not in result.stdout + result.stderr
