@@ -19,8 +19,9 @@ PURE_ALSO = ("auth/tokens.py", "auth/claims.py")
 
 # The faces: what a user or another system talks to. Everything else is the domain.
 FACES = ("api", "web", "cli", "console", "server", "__init__", "__main__")
-# The return is made for the faces only (and the model registry gathers every table).
-NPOCC_MAY_BE_IMPORTED_BY = (*FACES, "models", "npocc")
+# The return is made for the faces only (and the model registry gathers every table); mail is a
+# face too: it tells the administrator of a return that failed or is still pending.
+NPOCC_MAY_BE_IMPORTED_BY = (*FACES, "models", "npocc", "notify")
 # Tokens and scopes sit beneath every domain package (they all import `auth.scope`).
 BENEATH_AUTH = ("duties", "ips", "events", "reports", "npocc", "fixtures", "national")
 
