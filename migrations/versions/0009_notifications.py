@@ -21,12 +21,13 @@ PREFERENCES = ("notify_callouts", "notify_reminders", "notify_training")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("officers") as officers:
-        officers.add_column(sa.Column("email", sa.String(length=254), nullable=True))
-        for name in PREFERENCES:
-            officers.add_column(
-                sa.Column(name, sa.Boolean(), server_default=sa.true(), nullable=False)
-            )
+    # Plain ADD COLUMN on both databases: a batch operation would rebuild `officers` on SQLite,
+    # which the rows of every table that refers to it forbid.
+    op.add_column("officers", sa.Column("email", sa.String(length=254), nullable=True))
+    for name in PREFERENCES:
+        op.add_column(
+            "officers", sa.Column(name, sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
     op.create_table(
         "notifications",
         sa.Column("id", sa.Integer(), nullable=False),
