@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     CTE,
@@ -42,15 +42,26 @@ class AuditEntry(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change: the token and its role ('system' for the service itself)."""
+class Actor(Protocol):
+    """Who is making a change: the token and its role ('system' for the service itself).
 
+    A caller's Principal is one; read-only, so that its role may be a `Role`.
+    """
+
+    @property
+    def token_id(self) -> int | None: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _System:
     token_id: int | None
     role: str
 
 
-SYSTEM = Actor(token_id=None, role="system")
+SYSTEM: Actor = _System(token_id=None, role="system")
 
 
 def _plain(value: Any) -> Any:

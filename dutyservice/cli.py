@@ -10,13 +10,19 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app
+from . import AppState, create_app
+from .config import Settings
 from .db import Database
 from .errors import DomainError
 
 
+def _state() -> AppState:
+    state: AppState = current_app.extensions["dutyservice"]
+    return state
+
+
 def _db() -> Database:
-    return current_app.extensions["dutyservice"].db
+    return _state().db
 
 
 def _fail(error: DomainError) -> None:
@@ -71,7 +77,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (a production WSGI server)."""
     from .server import serve as run
 
-    run(current_app._get_current_object(), host, port, workers, threads)  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as the app, not its proxy
+    run(app, host, port, workers, threads)
 
 
 @main.group()
@@ -150,8 +157,8 @@ def token_list() -> None:
         )
 
 
-def _settings():  # type: ignore[no-untyped-def]
-    return current_app.extensions["dutyservice"].settings
+def _settings() -> Settings:
+    return _state().settings
 
 
 @main.command()

@@ -13,6 +13,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
+from ..auth.scope import Principal
 from ..auth.service import authenticate
 from . import (
     audit,
@@ -47,7 +48,7 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-class ProblemApi(Api):
+class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
     """flask-smorest, with every error documented and served as application/problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
@@ -133,7 +134,7 @@ def _has_body() -> bool:
     return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
 
 
-def _caller():  # type: ignore[no-untyped-def]
+def _caller() -> Principal | None:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None

@@ -9,8 +9,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
+from .. import AppState
 from ..auth.scope import Permission, require
 from ..clock import Quarter
+from ..config import Settings
 from ..errors import NotFound
 from ..forces.models import Force
 from ..npocc import delivery, generation
@@ -66,8 +68,9 @@ class MakeReturnSchema(StrictSchema):
     force = Text(40)
 
 
-def _settings():  # type: ignore[no-untyped-def]
-    return current_app.extensions["dutyservice"].settings
+def _settings() -> Settings:
+    state: AppState = current_app.extensions["dutyservice"]
+    return state.settings
 
 
 def _load(return_pk: int) -> NpoccReturn:

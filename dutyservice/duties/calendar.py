@@ -77,4 +77,5 @@ def calendar_feed(db: Database, officer_id: int, key: str) -> bytes:
         if duty.notes:
             entry.add("description", duty.notes)
         calendar.add_component(entry)
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()
+    return ics

@@ -18,7 +18,7 @@ from .rules import DutyStatus, MonthStatus, hours_by_month, month_status
 from .service import force_id_by_code, load_officer
 
 
-def _scoped_officers(principal: Principal, force_id: int | None) -> Select[tuple[Officer]]:
+def _scoped_officers(principal: Principal, force_id: int | None) -> Select[Officer]:
     require(principal, Permission.READ_OFFICER)
     query = select(Officer)
     if principal.role is Role.SPECIAL:
@@ -103,7 +103,8 @@ def officer_hours(
             Duty.actual_starts_at < end,
         )
     ).all()
-    totals = hours_by_month((s, e) for s, e in spans)
+    # A completed duty always has its actual times (the service sets them when completing).
+    totals = hours_by_month((s, e) for s, e in spans if s is not None and e is not None)
     minimum = officer.force.monthly_minimum_hours
     months = [Month(year, m) for m in range(1, 13)]
     return [

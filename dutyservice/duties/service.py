@@ -23,7 +23,7 @@ from .models import RANKS, AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import FromStatement
+    from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_location", "joined_on")
 
@@ -338,7 +338,7 @@ def _insert_booked_duty(
     statement = _insert_duty_with_audit_entry(tuple(values), tuple(entry))
     parameters = {f"duty_{name}": value for name, value in values.items()} | entry
     try:
-        duty = session.scalars(statement, parameters).one()
+        duty: Duty = session.scalars(statement, parameters).one()
     except IntegrityError as exc:
         if violated_constraint(exc) == "ex_duties_no_overlap":
             raise _ConstraintOverlap() from exc
@@ -352,7 +352,7 @@ def _insert_booked_duty(
 @cache
 def _insert_duty_with_audit_entry(
     duty_columns: tuple[str, ...], entry_parameters: tuple[str, ...]
-) -> FromStatement[tuple[Duty]]:
+) -> ExecutableReturnsRows:
     """Built once: the duty's columns as parameters duty_<column>, the entry's as given."""
     columns = Duty.__table__.c
     new_duty = (

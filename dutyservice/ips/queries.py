@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy import Date, Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session
@@ -225,7 +224,7 @@ class Deployable:
 @lru_cache(maxsize=64)
 def _deployable_statement(
     profile: ProfileRequirements, available_only: bool, one_force: bool
-) -> Select[Any]:
+) -> Select[int, str, str, str, str, date]:
     """The deployable query for a profile, with the window as bind parameters.
 
     Built once: composing the rule's dozens of aliased EXISTS clauses costs more than running

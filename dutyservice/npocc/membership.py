@@ -31,7 +31,7 @@ from ..ips.rules import OST, ProfileRequirements
 from .feed import OfficerLine
 
 
-def _grant_in_force(as_at: ColumnElement[date]) -> Select:  # type: ignore[type-arg]
+def _grant_in_force(as_at: ColumnElement[date]) -> Select[IpsGrant]:
     """FEED.md column 11: the latest grant on or before D that is not withdrawn by D."""
     return (
         select(IpsGrant)
@@ -46,7 +46,7 @@ def _grant_in_force(as_at: ColumnElement[date]) -> Select:  # type: ignore[type-
 
 
 @lru_cache(maxsize=16)
-def return_query(profile: ProfileRequirements) -> Select:  # type: ignore[type-arg]
+def return_query(profile: ProfileRequirements) -> Select[*tuple[Any, ...]]:
     """The return's rows for a profile; the force and the quarter are bind parameters
     (`return_parameters`).
 

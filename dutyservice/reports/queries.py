@@ -50,16 +50,20 @@ def team_hours(
         .group_by(Duty.officer_id)
         .subquery()
     )
-    rows = session.execute(
-        select(Officer.id, Officer.warrant_number, func.coalesce(seconds.c.seconds, 0))
-        .outerjoin(seconds, seconds.c.officer_id == Officer.id)
-        .where(
-            Officer.force_id == force.id,
-            Officer.joined_on <= last_day,
-            or_(Officer.left_on.is_(None), Officer.left_on > month.first_day),
+    rows = (
+        session.execute(
+            select(Officer.id, Officer.warrant_number, func.coalesce(seconds.c.seconds, 0))
+            .outerjoin(seconds, seconds.c.officer_id == Officer.id)
+            .where(
+                Officer.force_id == force.id,
+                Officer.joined_on <= last_day,
+                or_(Officer.left_on.is_(None), Officer.left_on > month.first_day),
+            )
+            .order_by(bytewise(Officer.warrant_number))
         )
-        .order_by(bytewise(Officer.warrant_number))
-    ).all()
+        .tuples()
+        .all()
+    )
     minimum = force.monthly_minimum_hours
     result = []
     for officer_id, warrant, total in rows:
@@ -103,20 +107,25 @@ def expiring_training(
         TrainingRecord.completed_on <= today,
         TrainingRecord.expires_on >= today,
     )
-    rows = session.execute(
-        select(Officer.id, Officer.warrant_number, latest.c.expires_on)
-        .join(latest, latest.c.officer_id == Officer.id)
-        .where(
-            Officer.force_id == force.id,
-            and_(
-                Officer.joined_on <= today, or_(Officer.left_on.is_(None), Officer.left_on > today)
-            ),
-            latest.c.expires_on >= today,
-            latest.c.expires_on <= today + timedelta(days=within_days),
-            Officer.id.in_(current),
+    rows = (
+        session.execute(
+            select(Officer.id, Officer.warrant_number, latest.c.expires_on)
+            .join(latest, latest.c.officer_id == Officer.id)
+            .where(
+                Officer.force_id == force.id,
+                and_(
+                    Officer.joined_on <= today,
+                    or_(Officer.left_on.is_(None), Officer.left_on > today),
+                ),
+                latest.c.expires_on >= today,
+                latest.c.expires_on <= today + timedelta(days=within_days),
+                Officer.id.in_(current),
+            )
+            .order_by(latest.c.expires_on, bytewise(Officer.warrant_number))
         )
-        .order_by(latest.c.expires_on, bytewise(Officer.warrant_number))
-    ).all()
+        .tuples()
+        .all()
+    )
     return [
         Expiring(officer_id, f"{force.code}-{warrant}", OST, expires_on)
         for officer_id, warrant, expires_on in rows
