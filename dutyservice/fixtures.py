@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .auth.scope import Principal, Role
-from .auth.service import create_token
+from .auth.service import IssuedToken, create_token, revoke_labelled
 from .clock import LONDON, london_today
 from .db import Database
 from .duties import service as duties
@@ -166,8 +166,13 @@ def load_demo(db: Database) -> bool:
     return True
 
 
-def demo_tokens(db: Database) -> dict[str, str]:
-    """One fresh token per role for trying the demo; printed once, only hashes are kept."""
+DEMO_TOKEN_LABEL = "demo"
+
+
+def demo_tokens(db: Database) -> tuple[dict[str, IssuedToken], int]:
+    """One fresh token per role for trying the demo, and how many earlier demo tokens were
+    revoked: their secrets were printed once and cannot be shown again, so each run replaces
+    them rather than adding to them."""
     with db.reading() as session:
         first = session.scalar(
             select(Officer)
@@ -177,9 +182,11 @@ def demo_tokens(db: Database) -> dict[str, str]:
             .limit(1)
         )
     assert first is not None
-    made = {"special": create_token(db, role="special", officer_id=first.id, label="demo")}
+    revoked = revoke_labelled(db, DEMO_TOKEN_LABEL)
+    label = DEMO_TOKEN_LABEL
+    made = {"special": create_token(db, role="special", officer_id=first.id, label=label)}
     for role in ("supervisor", "authoriser", "planner"):
-        made[role] = create_token(db, role=role, force_code=DEMO_FORCE, label="demo")
+        made[role] = create_token(db, role=role, force_code=DEMO_FORCE, label=label)
     for role in ("npocc", "admin"):
-        made[role] = create_token(db, role=role, label="demo")
-    return {role: token.secret for role, token in made.items()}
+        made[role] = create_token(db, role=role, label=label)
+    return made, revoked

@@ -10,11 +10,11 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.scope import Permission, Principal, Role, readable_force_id, require
-from ..clock import Month
+from ..clock import Month, london_today
 from ..errors import Invalid
 from ..pagination import Page, paginate
 from .models import AvailabilityWindow, Duty, Officer
-from .rules import DutyStatus, MonthStatus, hours_by_month, month_status
+from .rules import DutyStatus, MonthStatus, hours_by_month, month_status_by
 from .service import force_id_by_code, load_officer
 
 
@@ -86,7 +86,7 @@ class MonthHours:
     month: Month
     hours: Decimal
     minimum: Decimal
-    status: MonthStatus
+    status: MonthStatus | None  # None: the month has not begun
 
 
 def officer_hours(
@@ -107,12 +107,13 @@ def officer_hours(
     totals = hours_by_month((s, e) for s, e in spans if s is not None and e is not None)
     minimum = officer.force.monthly_minimum_hours
     months = [Month(year, m) for m in range(1, 13)]
+    today = london_today()
     return [
         MonthHours(
             m,
             totals.get(m, Decimal("0.00")),
             minimum,
-            month_status(totals.get(m, Decimal(0)), minimum),
+            month_status_by(m, today, totals.get(m, Decimal(0)), minimum),
         )
         for m in months
     ]

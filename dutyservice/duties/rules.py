@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -58,6 +58,15 @@ def month_status(hours: Decimal, minimum: Decimal) -> MonthStatus:
     if hours <= 0:
         return MonthStatus.RED
     return MonthStatus.GREEN if hours >= minimum else MonthStatus.AMBER
+
+
+def month_status_by(
+    month: Month, today: date, hours: Decimal, minimum: Decimal
+) -> MonthStatus | None:
+    """A month's status as it stands on `today`; a month not yet begun has none (not red)."""
+    if month.first_day > today:
+        return None
+    return month_status(hours, minimum)
 
 
 def hours_by_month(spans: Iterable[tuple[datetime, datetime]]) -> dict[Month, Decimal]:

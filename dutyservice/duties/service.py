@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
-from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
+from ..auth.scope import Permission, Principal, Role, authorise_force, authorise_officer
 from ..clock import london_day_of, to_utc, utc_now
 from ..db import Database, violated_constraint
 from ..errors import Conflict, Invalid, NotFound
@@ -224,6 +224,18 @@ def refuse_overlap(
 
 
 _OVERLAP = "the officer already has a duty overlapping that time"
+
+
+def officer_booked_for(principal: Principal, officer_id: int | None) -> int:
+    """The officer a booking is for: a Special's own when it names none (API.md, Duties)."""
+    if officer_id is not None:
+        return officer_id
+    if principal.role is Role.SPECIAL and principal.officer_id is not None:
+        return principal.officer_id
+    raise Invalid(
+        "officer_id is required unless a special books their own duty",
+        errors={"officer_id": ["Missing data for required field."]},
+    )
 
 
 def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
