@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -50,23 +51,20 @@ def team_hours(
         .group_by(Duty.officer_id)
         .subquery()
     )
-    rows = (
-        session.execute(
-            select(Officer.id, Officer.warrant_number, func.coalesce(seconds.c.seconds, 0))
-            .outerjoin(seconds, seconds.c.officer_id == Officer.id)
-            .where(
-                Officer.force_id == force.id,
-                Officer.joined_on <= last_day,
-                or_(Officer.left_on.is_(None), Officer.left_on > month.first_day),
-            )
-            .order_by(bytewise(Officer.warrant_number))
+    rows = session.execute(
+        select(Officer.id, Officer.warrant_number, func.coalesce(seconds.c.seconds, 0))
+        .outerjoin(seconds, seconds.c.officer_id == Officer.id)
+        .where(
+            Officer.force_id == force.id,
+            Officer.joined_on <= last_day,
+            or_(Officer.left_on.is_(None), Officer.left_on > month.first_day),
         )
-        .tuples()
-        .all()
-    )
+        .order_by(bytewise(Officer.warrant_number))
+    ).all()
     minimum = force.monthly_minimum_hours
     result = []
-    for officer_id, warrant, total in rows:
+    # The subquery's column is untyped; a Row with an untyped column unpacks as objects.
+    for officer_id, warrant, total in cast("list[tuple[int, str, Decimal]]", rows):
         hours = hours_of(timedelta(seconds=round(total)))
         result.append(
             OfficerMonth(
@@ -107,26 +105,21 @@ def expiring_training(
         TrainingRecord.completed_on <= today,
         TrainingRecord.expires_on >= today,
     )
-    rows = (
-        session.execute(
-            select(Officer.id, Officer.warrant_number, latest.c.expires_on)
-            .join(latest, latest.c.officer_id == Officer.id)
-            .where(
-                Officer.force_id == force.id,
-                and_(
-                    Officer.joined_on <= today,
-                    or_(Officer.left_on.is_(None), Officer.left_on > today),
-                ),
-                latest.c.expires_on >= today,
-                latest.c.expires_on <= today + timedelta(days=within_days),
-                Officer.id.in_(current),
-            )
-            .order_by(latest.c.expires_on, bytewise(Officer.warrant_number))
+    rows = session.execute(
+        select(Officer.id, Officer.warrant_number, latest.c.expires_on)
+        .join(latest, latest.c.officer_id == Officer.id)
+        .where(
+            Officer.force_id == force.id,
+            and_(
+                Officer.joined_on <= today, or_(Officer.left_on.is_(None), Officer.left_on > today)
+            ),
+            latest.c.expires_on >= today,
+            latest.c.expires_on <= today + timedelta(days=within_days),
+            Officer.id.in_(current),
         )
-        .tuples()
-        .all()
-    )
+        .order_by(latest.c.expires_on, bytewise(Officer.warrant_number))
+    ).all()
     return [
         Expiring(officer_id, f"{force.code}-{warrant}", OST, expires_on)
-        for officer_id, warrant, expires_on in rows
+        for officer_id, warrant, expires_on in cast("list[tuple[int, str, date]]", rows)
     ]
