@@ -35,12 +35,13 @@ def _fail(error: DomainError) -> NoReturn:
 
 
 @contextmanager
-def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar on standard error when it is a terminal; nothing when it is not."""
+def _progress(length: Callable[[], int], label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error when it is a terminal (`length` is asked only then);
+    nothing when it is not."""
     if not sys.stderr.isatty():
         yield lambda _steps: None
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+    with click.progressbar(length=length(), label=label, file=sys.stderr) as bar:
         yield bar.update
 
 
@@ -205,7 +206,7 @@ def _settings() -> Settings:
 @with_appcontext
 def export(quarter: str, force_code: str | None) -> None:
     """Make (and, where a feed is configured, deliver) the NPoCC return for a quarter."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from .clock import Quarter
     from .forces.models import Force
@@ -216,11 +217,14 @@ def export(quarter: str, force_code: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--quarter") from None
     settings = _settings()
-    with _db().reading() as session:
-        codes = list(session.scalars(select(Force.code)))
-    if force_code is not None and force_code not in codes:
+
+    def forces(*where: Any) -> int:
+        with _db().reading() as session:
+            return session.scalar(select(func.count()).select_from(Force).where(*where)) or 0
+
+    if force_code is not None and not forces(Force.code == force_code):
         raise click.ClickException(f"unknown force {force_code!r}")
-    with _progress(1 if force_code else len(codes), f"{parsed} returns") as advance:
+    with _progress(lambda: 1 if force_code else forces(), f"{parsed} returns") as advance:
         try:
             generated = generate_quarter(
                 _db(), settings.export_dir, parsed, force_code, progress=lambda _code: advance(1)
@@ -273,7 +277,7 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
     if name == "national":
         from .national import load_national
 
-        with _progress(officers, "headcount") as advance:
+        with _progress(lambda: officers, "headcount") as advance:
             counts = load_national(
                 _db(), officers=officers, years=years, seed=seed, progress=advance
             )
