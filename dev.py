@@ -76,10 +76,13 @@ def lock(options: list[str]) -> None:
         *options,
     )
     compile_ = (BIN / "python", "-m", "piptools", "compile", *common)
-    dev, app = LOCKS["dev,postgres"], LOCKS["postgres"]
+    # Relative paths: they are written into the lock's comments.
+    dev, app = (
+        LOCKS[extras].relative_to(ROOT).as_posix() for extras in ("dev,postgres", "postgres")
+    )
     _run(*compile_, "--extra", "dev", "--extra", "postgres", "-o", dev, "setup.cfg", env=env)
     _run(*compile_, "--extra", "postgres", "-c", dev, "-o", app, "setup.cfg", env=env)
-    print(f"wrote {app.relative_to(ROOT)} and {dev.relative_to(ROOT)}")
+    print(f"wrote {app} and {dev}")
 
 
 def audit() -> None:

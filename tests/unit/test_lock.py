@@ -88,3 +88,10 @@ def test_the_application_lock_pins_the_versions_the_development_lock_pins() -> N
 def test_ruff_and_mypy_come_pinned_from_the_lock() -> None:
     dev = _lock("dev.txt")
     assert {"ruff", "mypy", "pip-audit"} <= set(dev)
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_the_lock_names_no_index_or_path_of_the_machine_that_made_it(lock: str) -> None:
+    text = (ROOT / "requirements" / lock).read_text(encoding="utf-8")
+    for machine_specific in ("file://", "--index-url", "--extra-index-url", "--find-links", " /"):
+        assert machine_specific not in text
