@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """Set up and run dutyservice on a fresh machine with only Python.
 
-python3 dev.py run    virtual environment, SQLite database, demo data, tokens, server
-python3 dev.py test   virtual environment, then the test suite (SQLite, and PostgreSQL
-                      when it answers on 127.0.0.1:5432)
+python3 dev.py run     virtual environment, SQLite database, demo data, tokens, server
+python3 dev.py test    virtual environment, then the test suite (SQLite, and PostgreSQL
+                       when it answers on 127.0.0.1:5432)
+python3 dev.py lock    compile requirements/*.txt (pinned, with hashes) from setup.cfg;
+                       --upgrade moves every pin to the newest release in range
+python3 dev.py audit   pip-audit over the lock: a known vulnerability fails; no network
+                       is a warning
+
+The virtual environment is installed from the lock, never from setup.cfg's ranges.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+REQUIREMENTS = ROOT / "requirements"
+# extras of setup.cfg -> the lock that installs them (dev.txt holds every pin of app.txt)
+LOCKS = {"postgres": REQUIREMENTS / "app.txt", "dev,postgres": REQUIREMENTS / "dev.txt"}
 
 
 def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
@@ -27,13 +37,15 @@ def setup(extras: str) -> None:
     if not (BIN / "python").exists():
         print("creating the virtual environment in .venv", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+    lock = LOCKS[extras]
     stamp = VENV / f".installed-{extras}"
-    sources = [ROOT / "setup.cfg", ROOT / "pyproject.toml"]
+    sources = [lock, ROOT / "setup.cfg", ROOT / "pyproject.toml"]
     if stamp.exists() and all(s.stat().st_mtime <= stamp.stat().st_mtime for s in sources):
         return
-    print(f"installing dutyservice[{extras}] and its dependencies", flush=True)
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    print(f"installing dutyservice[{extras}] from {lock.relative_to(ROOT)}", flush=True)
+    pip = (BIN / "python", "-m", "pip", "install", "--quiet")
+    _run(*pip, "--require-hashes", "-r", lock)
+    _run(*pip, "--no-deps", "-e", ".")
     stamp.touch()
 
 
@@ -54,12 +66,64 @@ def test(pytest_args: list[str]) -> None:
     sys.exit(completed.returncode)
 
 
+def lock(options: list[str]) -> None:
+    """The development lock first; the application's is held to the same pins."""
+    setup("dev,postgres")
+    env = {**os.environ, "CUSTOM_COMPILE_COMMAND": "python3 dev.py lock"}
+    common = (
+        *("--quiet", "--generate-hashes", "--allow-unsafe", "--strip-extras"),
+        *("--no-emit-index-url", "--no-emit-trusted-host", "--no-emit-find-links"),
+        *options,
+    )
+    compile_ = (BIN / "python", "-m", "piptools", "compile", *common)
+    # Relative paths: they are written into the lock's comments.
+    dev, app = (
+        LOCKS[extras].relative_to(ROOT).as_posix() for extras in ("dev,postgres", "postgres")
+    )
+    _run(*compile_, "--extra", "dev", "--extra", "postgres", "-o", dev, "setup.cfg", env=env)
+    _run(*compile_, "--extra", "postgres", "-c", dev, "-o", app, "setup.cfg", env=env)
+    print(f"wrote {app} and {dev}")
+
+
+def audit() -> None:
+    """Known vulnerabilities in the lock (dev.txt holds every pin) fail; no answer warns."""
+    setup("dev,postgres")
+    report = VENV / "pip-audit.json"
+    report.unlink(missing_ok=True)
+    lock = LOCKS["dev,postgres"]
+    completed = subprocess.run(
+        [str(BIN / "pip-audit"), "--disable-pip", "--require-hashes", "-r", str(lock)]
+        + ["--progress-spinner", "off", "-f", "json", "-o", str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if not report.exists():  # it could not ask the vulnerability service: not a finding
+        reason = (completed.stderr.strip().splitlines() or ["no answer"])[-1]
+        print(f"warning: pip-audit could not check the lock: {reason}", file=sys.stderr)
+        return
+    findings = [
+        f"{d['name']} {d['version']}: {v['id']} (fixed in {', '.join(v['fix_versions']) or '-'})"
+        for d in json.loads(report.read_text())["dependencies"]
+        for v in d.get("vulns", [])
+    ]
+    for line in findings:
+        print(line)
+    if findings or completed.returncode != 0:
+        sys.exit(f"pip-audit: {len(findings)} known vulnerabilities in {lock.relative_to(ROOT)}")
+    print(f"pip-audit: no known vulnerabilities in {lock.relative_to(ROOT)}")
+
+
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "run":
         run()
     elif command == "test":
         test(sys.argv[2:])
+    elif command == "lock":
+        lock(sys.argv[2:])
+    elif command == "audit":
+        audit()
     else:
         sys.exit(__doc__)
 

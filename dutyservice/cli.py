@@ -3,28 +3,58 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app
+from . import AppState, create_app
 from .collector import resume_after_start_up
+from .config import Settings
 from .db import Database
 from .errors import DomainError
 
 
+def _state() -> AppState:
+    state: AppState = current_app.extensions["dutyservice"]
+    return state
+
+
 def _db() -> Database:
-    return current_app.extensions["dutyservice"].db
+    return _state().db
 
 
-def _fail(error: DomainError) -> None:
-    message = error.detail
-    if error.errors:
-        message += ": " + "; ".join(f"{k} {', '.join(v)}" for k, v in error.errors.items())
-    raise click.ClickException(message)
+def _fail(error: DomainError) -> NoReturn:
+    """One line on standard error, `Error: ...`, and exit status 1."""
+    messages = [m for field_messages in (error.errors or {}).values() for m in field_messages]
+    raise click.ClickException("; ".join(messages) or error.detail)
+
+
+@contextmanager
+def _progress(length: Callable[[], int], label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error when it is a terminal (`length` is asked only then);
+    nothing when it is not."""
+    if not sys.stderr.isatty():
+        yield lambda _steps: None
+        return
+    with click.progressbar(length=length(), label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _table(rows: Sequence[tuple[str, ...]], right: tuple[int, ...] = ()) -> None:
+    """Rows under a header (the first row), each column as wide as its widest value."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [
+            value.rjust(width) if i in right else value.ljust(width)
+            for i, (value, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        click.echo("  ".join(cells).rstrip())
 
 
 def _create_app() -> Flask:
@@ -41,7 +71,18 @@ def _create_app() -> Flask:
     return app
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+class Commands(FlaskGroup):
+    """Flask's command group without Flask's own options: the app is always dutyservice, and
+    its settings come from DUTYSERVICE_* variables (`flask --app dutyservice` keeps them)."""
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(**extra)
+        self.params = [p for p in self.params if p.name not in ("env_file", "app", "debug")]
+
+
+@click.group(
+    cls=Commands, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
 def main() -> None:
     """dutyservice: Specials' duties, Independent Patrol Status and the NPoCC return."""
 
@@ -87,7 +128,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (a production WSGI server)."""
     from .server import serve as run
 
-    run(current_app._get_current_object(), host, port, workers, threads)  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as the app, not its proxy
+    run(app, host, port, workers, threads)
 
 
 @main.group()
@@ -123,10 +165,15 @@ def token_create(
         )
     except DomainError as error:
         _fail(error)
-        return
-    click.echo(
-        f"token {issued.id} ({role}) created; keep the secret, it is not shown again:", err=False
-    )
+    who = [f"role {issued.role}"]
+    if issued.force_code:
+        who.append(f"force {issued.force_code}")
+    if issued.officer_id is not None:
+        who.append(f"officer {issued.officer_id} ({issued.officer_ref})")
+    if label:
+        who.append(f"label {label!r}")
+    click.echo(f"token {issued.id} created: {', '.join(who)}")
+    click.echo("the secret, shown only now (Authorization: Bearer <secret>):")
     click.echo(issued.secret)
 
 
@@ -150,8 +197,8 @@ def token_list() -> None:
     """The tokens, without their secrets."""
     from .auth.service import list_tokens
 
-    click.echo(f"{'id':>5}  {'role':<11} {'force':>5} {'officer':>7}  {'state':<8} label")
     now = datetime.now(UTC)
+    rows = [("id", "role", "force", "officer", "state", "label")]
     for t in list_tokens(_db()):
         state = (
             "revoked"
@@ -160,14 +207,13 @@ def token_list() -> None:
             if t.expires_at and t.expires_at <= now
             else "active"
         )
-        click.echo(
-            f"{t.id:>5}  {t.role:<11} {t.force_id or '':>5} {t.officer_id or '':>7}  "
-            f"{state:<8} {t.label}"
-        )
+        officer = "" if t.officer_id is None else str(t.officer_id)
+        rows.append((str(t.id), t.role, t.force_code or "", officer, state, t.label))
+    _table(rows, right=(0, 3))
 
 
-def _settings():  # type: ignore[no-untyped-def]
-    return current_app.extensions["dutyservice"].settings
+def _settings() -> Settings:
+    return _state().settings
 
 
 @main.command()
@@ -176,28 +222,39 @@ def _settings():  # type: ignore[no-untyped-def]
 @with_appcontext
 def export(quarter: str, force_code: str | None) -> None:
     """Make (and, where a feed is configured, deliver) the NPoCC return for a quarter."""
+    from sqlalchemy import func, select
+
     from .clock import Quarter
+    from .forces.models import Force
     from .npocc.service import make_quarter_returns
 
     try:
         parsed = Quarter.parse(quarter)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--quarter") from None
-    with click.progressbar(
-        length=1 if force_code else 43, label=f"{parsed} returns", file=sys.stderr
-    ) as bar:
+    settings = _settings()
+
+    def forces(*where: Any) -> int:
+        with _db().reading() as session:
+            return session.scalar(select(func.count()).select_from(Force).where(*where)) or 0
+
+    if force_code is not None and not forces(Force.code == force_code):
+        raise click.ClickException(f"unknown force {force_code!r}")
+    with _progress(lambda: 1 if force_code else forces(), f"{parsed} returns") as advance:
         try:
             generated = make_quarter_returns(
-                _db(), _settings(), parsed, force_code, progress=lambda _code: bar.update(1)
+                _db(), settings, parsed, force_code, progress=lambda _code: advance(1)
             )
         except DomainError as error:
             _fail(error)
-            return
+    rows = [("return", "this run", "officers", "delivery")]
     for item in generated:
-        record, state = item.record, "made" if item.created else "unchanged"
-        click.echo(
-            f"{record.return_id}  {state:<9}  {record.record_count:>5} officers  {record.status}"
-        )
+        record = item.record
+        # Without a feed the files are the return: nothing waits to be sent.
+        delivery = record.status if settings.npocc_feed_url else "files only"
+        state = "made" if item.created else "unchanged"
+        rows.append((record.return_id, state, str(record.record_count), delivery))
+    _table(rows, right=(2,))
 
 
 @main.command()
@@ -255,9 +312,9 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
     if name == "national":
         from .national import load_national
 
-        with click.progressbar(length=officers, label="headcount", file=sys.stderr) as bar:
+        with _progress(lambda: officers, "headcount") as advance:
             counts = load_national(
-                _db(), officers=officers, years=years, seed=seed, progress=bar.update
+                _db(), officers=officers, years=years, seed=seed, progress=advance
             )
         click.echo(
             f"national data loaded: {counts.officers} officers, {counts.duties} duties, "
@@ -268,9 +325,13 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
     loaded = load_demo(_db())
     click.echo("demo data loaded" if loaded else "demo data already present")
     if tokens:
+        issued, revoked = demo_tokens(_db())
+        if revoked:
+            click.echo(f"{revoked} demo tokens of an earlier run revoked")
         click.echo("demo tokens (Authorization: Bearer <token>):")
-        for role, secret in demo_tokens(_db()).items():
-            click.echo(f"  {role:<11} {secret}")
+        for role, token in issued.items():
+            who = token.officer_ref or token.force_code or "every force"
+            click.echo(f"  {role:<11} {who:<24} {token.secret}")
 
 
 if __name__ == "__main__":  # pragma: no cover

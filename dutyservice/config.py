@@ -120,4 +120,4 @@ class Settings:
         values = {**self.__dict__, **changes}
         if "database_url" in changes:
             values["database_url"] = _normalise_database_url(str(values["database_url"]))
-        return Settings(**values)  # type: ignore[arg-type]
+        return Settings(**values)

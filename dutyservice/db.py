@@ -279,4 +279,5 @@ def _bytewise_postgresql(element: bytewise, compiler: Any, **kw: Any) -> str:
 
 @compiles(bytewise, "sqlite")
 def _bytewise_sqlite(element: bytewise, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)  # SQLite compares text as bytes already
+    sql: str = compiler.process(element.clauses, **kw)  # SQLite compares text as bytes already
+    return sql

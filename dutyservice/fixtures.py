@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .auth.scope import Principal, Role
-from .auth.service import create_token
+from .auth.service import IssuedToken, create_token, revoke_labelled
 from .clock import LONDON, london_today
 from .db import Database
 from .duties import service as duties
@@ -70,17 +70,21 @@ def seed_reference_data(db: Database) -> None:
 # The demo data set ------------------------------------------------------------------------------
 
 DEMO_FORCE = "cambridgeshire"
+# warrant, surname, forenames, rank, base, years served, units held, IPS, officer safety
+# training completed this many days ago (it lasts a year: 340 days ago lapses within a month)
 DEMO_OFFICERS = [
-    # warrant, surname, forenames, rank, base, years served, IPS
-    ("SC1001", "Okafor", "Grace", "SC", "Parkside, Cambridge", 4, True),
-    ("SC1002", "Hughes", "Daniel", "SC", "Parkside, Cambridge", 3, True),
-    ("SC1003", "Patel", "Anjali", "SC", "Peterborough Thorpe Wood", 2, True),
-    ("SC1004", "Nowak", "Piotr", "SC", "Huntingdon", 1, False),
-    ("SC1005", "Clarke", "Ellen", "SC", "Ely", 0, False),
-    ("SS2001", "Brennan", "Michael", "SSGT", "Parkside, Cambridge", 9, True),
-    ("SI3001", "Adeyemi", "Tolu", "SINSP", "Peterborough Thorpe Wood", 12, True),
+    ("SC1001", "Okafor", "Grace", "SC", "Parkside, Cambridge", 4, 6, True, 170),
+    ("SC1002", "Hughes", "Daniel", "SC", "Parkside, Cambridge", 3, 6, True, 340),
+    ("SC1003", "Patel", "Anjali", "SC", "Peterborough Thorpe Wood", 2, 6, True, 210),
+    ("SC1004", "Nowak", "Piotr", "SC", "Huntingdon", 1, 4, False, 230),
+    ("SC1005", "Clarke", "Ellen", "SC", "Ely", 0, 0, False, None),
+    ("SS2001", "Brennan", "Michael", "SSGT", "Parkside, Cambridge", 9, 6, True, 320),
+    ("SI3001", "Adeyemi", "Tolu", "SINSP", "Peterborough Thorpe Wood", 12, 6, True, 290),
 ]
 UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
+DEMO_WEEKS = range(-26, 5)  # half a year of weekly duties behind, four weeks ahead
+UNREPORTED_WEEKS = 2  # the last weeks' duties are still booked: there to be completed
+CANCELLED_EVERY = 5  # one week in five the duty was called off
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -88,10 +92,9 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def load_demo(db: Database) -> bool:
-    """A force's Specials with competencies, training, IPS and a season of duties.
-
-    Goes through the same use cases as the API. Returns False when already loaded.
-    """
+    """A force's Specials as a supervisor would find them: IPS holders, one still missing
+    units, a new joiner; training lapsing soon; duties done, cancelled, still to be completed
+    and to come. Goes through the same use cases as the API. False when already loaded."""
     with db.reading() as session:
         force = session.scalar(select(Force).where(Force.code == DEMO_FORCE))
         if force is None:
@@ -99,9 +102,8 @@ def load_demo(db: Database) -> bool:
         if session.scalar(select(Officer).where(Officer.force_id == force.id).limit(1)):
             return False
     today = london_today()
-    for index, (warrant, surname, forenames, rank, base, years, has_ips) in enumerate(
-        DEMO_OFFICERS
-    ):
+    for index, entry in enumerate(DEMO_OFFICERS):
+        warrant, surname, forenames, rank, base, years, units, has_ips, ost_days_ago = entry
         joined = today - timedelta(days=365 * years + 30 + index)
         officer = duties.create_officer(
             db,
@@ -116,58 +118,81 @@ def load_demo(db: Database) -> bool:
                 "joined_on": joined,
             },
         )
-        if years >= 1:
-            for unit in UNITS if has_ips else UNITS[:4]:
-                ips.record_competency(
-                    db,
-                    SYSTEM,
-                    officer.id,
-                    unit=unit,
-                    attained_on=joined + timedelta(days=200),
-                    assessed_by="PS 1234 Harper",
-                    evidence_ref=f"PDP/{warrant}/{unit}",
-                )
-            ips.record_training(
-                db,
-                SYSTEM,
-                officer.id,
-                kind="ost",
-                completed_on=today - timedelta(days=170 + 20 * index),
-                expires_on=None,
-            )
-        if has_ips:
-            ips.grant_ips(
-                db,
-                SYSTEM,
-                officer.id,
-                granted_on=today - timedelta(days=160),
-                authorised_by=ips.Authorisation(
-                    "Chris Morgan", "SCO", "Head of the Special Constabulary"
-                ),
-            )
-        for week in range(-26, 5):
-            day = today + timedelta(days=7 * week + index % 7)
-            if day < joined:
-                continue
-            duty = duties.book_duty(
-                db,
-                SYSTEM,
-                duties.DutyBooking(
-                    officer_id=officer.id,
-                    starts_at=_at(day, 18),
-                    ends_at=_at(day, 18) + timedelta(hours=6 + index % 3),
-                    duty_type="patrol" if week % 3 else "event",
-                    location=base,
-                    notes="Night-time economy" if week % 2 else "",
-                ),
-            )
-            if duty.ends_at < datetime.now(LONDON):
-                duties.complete_duty(db, SYSTEM, duty.id, None, None)
+        _demo_evidence(db, officer.id, warrant, joined, units, ost_days_ago, has_ips)
+        _demo_duties(db, officer.id, base, joined, index)
     return True
 
 
-def demo_tokens(db: Database) -> dict[str, str]:
-    """One fresh token per role for trying the demo; printed once, only hashes are kept."""
+def _demo_evidence(
+    db: Database,
+    officer_id: int,
+    warrant: str,
+    joined: date,
+    units: int,
+    ost_days_ago: int | None,
+    has_ips: bool,
+) -> None:
+    today = london_today()
+    for unit in UNITS[:units]:
+        ips.record_competency(
+            db,
+            SYSTEM,
+            officer_id,
+            unit=unit,
+            attained_on=joined + timedelta(days=200),
+            assessed_by="PS 1234 Harper",
+            evidence_ref=f"PDP/{warrant}/{unit}",
+        )
+    if ost_days_ago is not None:
+        completed_on = today - timedelta(days=ost_days_ago)
+        ips.record_training(
+            db, SYSTEM, officer_id, kind="ost", completed_on=completed_on, expires_on=None
+        )
+    if has_ips:
+        ips.grant_ips(
+            db,
+            SYSTEM,
+            officer_id,
+            granted_on=today - timedelta(days=160),
+            authorised_by=ips.Authorisation(
+                "Chris Morgan", "SCO", "Head of the Special Constabulary"
+            ),
+        )
+
+
+def _demo_duties(db: Database, officer_id: int, base: str, joined: date, index: int) -> None:
+    """A weekly evening duty: completed, cancelled, booked but not yet completed, or ahead."""
+    today = london_today()
+    now = datetime.now(LONDON)
+    for week in DEMO_WEEKS:
+        day = today + timedelta(days=7 * week + index % 7)
+        if day < joined:
+            continue
+        duty = duties.book_duty(
+            db,
+            SYSTEM,
+            duties.DutyBooking(
+                officer_id=officer_id,
+                starts_at=_at(day, 18),
+                ends_at=_at(day, 18) + timedelta(hours=6 + index % 3),
+                duty_type="patrol" if week % 3 else "event",
+                location=base,
+                notes="Night-time economy" if week % 2 else "",
+            ),
+        )
+        if week % CANCELLED_EVERY == 0:
+            duties.cancel_duty(db, SYSTEM, duty.id)
+        elif duty.ends_at < now and week < -UNREPORTED_WEEKS:
+            duties.complete_duty(db, SYSTEM, duty.id, None, None)
+
+
+DEMO_TOKEN_LABEL = "demo"
+
+
+def demo_tokens(db: Database) -> tuple[dict[str, IssuedToken], int]:
+    """One fresh token per role for trying the demo, and how many earlier demo tokens were
+    revoked: their secrets were printed once and cannot be shown again, so each run replaces
+    them rather than adding to them."""
     with db.reading() as session:
         first = session.scalar(
             select(Officer)
@@ -177,9 +202,11 @@ def demo_tokens(db: Database) -> dict[str, str]:
             .limit(1)
         )
     assert first is not None
-    made = {"special": create_token(db, role="special", officer_id=first.id, label="demo")}
+    revoked = revoke_labelled(db, DEMO_TOKEN_LABEL)
+    label = DEMO_TOKEN_LABEL
+    made = {"special": create_token(db, role="special", officer_id=first.id, label=label)}
     for role in ("supervisor", "authoriser", "planner"):
-        made[role] = create_token(db, role=role, force_code=DEMO_FORCE, label="demo")
+        made[role] = create_token(db, role=role, force_code=DEMO_FORCE, label=label)
     for role in ("npocc", "admin"):
-        made[role] = create_token(db, role=role, label="demo")
-    return {role: token.secret for role, token in made.items()}
+        made[role] = create_token(db, role=role, label=label)
+    return made, revoked

@@ -22,7 +22,8 @@ class Lookups:
         """The remembered value, or `load()`'s. Only values are remembered: a `load` that
         raises (no such row) is asked again next time."""
         try:
-            return self._values[key]  # type: ignore[no-any-return]
+            value: T = self._values[key]  # stored by `load` for this key, so of its type
+            return value
         except KeyError:
             value = self._values[key] = load()
             return value
@@ -33,4 +34,5 @@ class Lookups:
 
 
 def lookups(session: Session) -> Lookups:
-    return session.info["lookups"]  # type: ignore[no-any-return]
+    found: Lookups = session.info["lookups"]  # put there by the Database that made the session
+    return found

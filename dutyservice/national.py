@@ -15,7 +15,7 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
 
@@ -161,12 +161,14 @@ class Generator:
             "updated_at": self.now,
         }
 
-    def evidence(self, officer: dict[str, Any]) -> tuple[list[dict], list[dict], list[dict]]:
+    def evidence(
+        self, officer: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         """Competency, training and grant rows for one officer."""
         r = self.random
-        units: list[dict] = []
-        training: list[dict] = []
-        grants: list[dict] = []
+        units: list[dict[str, Any]] = []
+        training: list[dict[str, Any]] = []
+        grants: list[dict[str, Any]] = []
         joined, left = officer["joined_on"], officer["left_on"]
         end = left or self.today
         trained_from = joined + timedelta(days=r.randint(20, 60))
@@ -286,7 +288,9 @@ def _copy_rows(db: Database, table: Table, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     with db.engine.begin() as connection:
         if db.dialect == "postgresql":
-            cursor = connection.connection.dbapi_connection.cursor()
+            raw = connection.connection.dbapi_connection
+            assert raw is not None  # a connection in use has its driver's connection
+            cursor = raw.cursor()
             names = ", ".join(columns)
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
@@ -351,7 +355,7 @@ def load_national(
             Duty,
             AvailabilityWindow,
         ):
-            _copy_rows(db, model.__table__, rows[model.__tablename__])  # type: ignore[arg-type]
+            _copy_rows(db, cast(Table, model.__table__), rows[model.__tablename__])
         counts.officers += len(rows["officers"])
         counts.duties += len(rows["duties"])
         counts.records += sum(len(v) for v in rows.values())

@@ -21,7 +21,12 @@ class Page(Generic[T]):
 
 
 def paginate(
-    session: Session, query: Select[Any], page: int, per_page: int, *, scalars: bool = True
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    page: int,
+    per_page: int,
+    *,
+    scalars: bool = True,
 ) -> Page[Any]:
     """One page of an ordered query, and the count of all its rows."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

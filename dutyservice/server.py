@@ -26,7 +26,7 @@ FINISH_IN_FLIGHT_SECONDS = 10
 _made_directory: Path | None = None  # removed at exit; a directory an operator named is kept
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
         self.application = app
         self.options = options

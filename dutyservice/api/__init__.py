@@ -56,7 +56,7 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-class ProblemApi(Api):
+class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
     """flask-smorest, with every error documented and served as application/problem+json."""
 
     ERROR_SCHEMA = ProblemSchema

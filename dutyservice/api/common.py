@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask import current_app, g, request
 from marshmallow import fields, validate
 
+from .. import AppState
 from ..auth.scope import Principal
 from ..db import Database
 from ..pagination import MAX_PER_PAGE, Page
@@ -18,11 +19,12 @@ class Unauthenticated(Exception):
 
 
 def database() -> Database:
-    return current_app.extensions["dutyservice"].db
+    state: AppState = current_app.extensions["dutyservice"]
+    return state.db
 
 
 def principal() -> Principal:
-    caller = g.get("principal")
+    caller: Principal | None = g.get("principal")
     if caller is None:  # every /api/v1 view is behind authentication; this is a safety net
         raise Unauthenticated()
     return caller

@@ -14,7 +14,7 @@ def _schema_name(node: dict[str, Any] | None) -> str:
     if not node:
         return ""
     schema = node.get("schema", node)
-    ref = schema.get("$ref") or schema.get("items", {}).get("$ref", "")
+    ref: str = schema.get("$ref") or schema.get("items", {}).get("$ref", "")
     return ref.rsplit("/", 1)[-1]
 
 

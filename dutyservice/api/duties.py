@@ -50,7 +50,12 @@ class DutySchema(Schema):
 
 
 class DutyCreateSchema(StrictSchema):
-    officer_id = Id(required=True)
+    officer_id = Id(
+        metadata={
+            "description": "the officer the duty is for; a Special's own token may leave it "
+            "out (its own officer), every other caller must give it (422 otherwise)"
+        }
+    )
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     duty_type = Text(40, required=True, min_length=1)
@@ -104,7 +109,9 @@ def list_duties(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(201, DutySchema)
 def book(data: dict[str, Any]) -> tuple[Duty, dict[str, str]]:
     """Book a duty. An overlap with another non-cancelled duty of the officer answers 409."""
-    duty = service.book_duty(database(), principal(), service.DutyBooking(**data))
+    caller = principal()
+    officer_id = service.officer_booked_for(caller, data.pop("officer_id", None))
+    duty = service.book_duty(database(), caller, service.DutyBooking(officer_id=officer_id, **data))
     return duty, etag(duty.version)
 
 

@@ -100,7 +100,13 @@ class MonthHoursSchema(Schema):
     month = fields.String()
     hours = fields.Float()
     minimum = fields.Float()
-    status = fields.String(metadata={"description": "green: minimum met; amber: below; red: none"})
+    status = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "green: minimum met; amber: some hours, below it; red: none; "
+            "null for a month that has not begun"
+        },
+    )
 
 
 class HoursSchema(Schema):
@@ -204,7 +210,7 @@ def hours(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
                 "month": str(m.month),
                 "hours": m.hours,
                 "minimum": m.minimum,
-                "status": m.status.value,
+                "status": m.status.value if m.status else None,
             }
             for m in months
         ]

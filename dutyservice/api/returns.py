@@ -8,8 +8,10 @@ from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from .. import AppState
 from ..auth.scope import Permission, require
 from ..clock import Quarter
+from ..config import Settings
 from ..errors import NotFound
 from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
@@ -56,8 +58,9 @@ class MakeReturnSchema(StrictSchema):
     force = Text(40)
 
 
-def _settings():  # type: ignore[no-untyped-def]
-    return current_app.extensions["dutyservice"].settings
+def _settings() -> Settings:
+    state: AppState = current_app.extensions["dutyservice"]
+    return state.settings
 
 
 def _load(return_pk: int) -> NpoccReturn:

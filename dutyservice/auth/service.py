@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..clock import utc_now
 from ..db import Database
 from ..errors import Invalid, NotFound
+from ..forces.models import Force
 from ..forces.queries import find_force
 from .models import ApiToken
 from .scope import FORCE_ROLES, Principal, Role
@@ -28,8 +29,25 @@ def _officer_force_id(session: Session, officer_id: int) -> int | None:
 
 @dataclass(frozen=True)
 class IssuedToken:
+    """A new token: who it is, and its secret (shown once, never stored)."""
+
     id: int
     secret: str
+    role: str = ""
+    force_code: str | None = None
+    officer_id: int | None = None
+    officer_ref: str | None = None  # e.g. cambridgeshire-SC1001
+
+
+@dataclass(frozen=True)
+class TokenListing:
+    id: int
+    role: str
+    force_code: str | None
+    officer_id: int | None
+    label: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
 
 
 def create_token(
@@ -48,6 +66,7 @@ def create_token(
     secret = new_secret()
     with db.transaction() as session:
         force_id = None
+        officer = None
         if force_code is not None:
             force = find_force(session, force_code)
             if force is None:
@@ -79,7 +98,15 @@ def create_token(
         )
         session.add(token)
         session.flush()
-        return IssuedToken(id=token.id, secret=secret)
+        force = session.get(Force, force_id) if force_id is not None else None
+        return IssuedToken(
+            id=token.id,
+            secret=secret,
+            role=role_.value,
+            force_code=force.code if force else None,
+            officer_id=officer_id,
+            officer_ref=officer.officer_ref if officer else None,
+        )
 
 
 def revoke_token(db: Database, token_id: int) -> None:
@@ -91,9 +118,30 @@ def revoke_token(db: Database, token_id: int) -> None:
             token.revoked_at = utc_now()
 
 
-def list_tokens(db: Database) -> list[ApiToken]:
+def revoke_labelled(db: Database, label: str) -> int:
+    """End every live token with this label (the demo's, made again on each run)."""
+    now = utc_now()
+    with db.transaction() as session:
+        tokens = session.scalars(
+            select(ApiToken).where(ApiToken.label == label, ApiToken.revoked_at.is_(None))
+        ).all()
+        for token in tokens:
+            token.revoked_at = now
+        return len(tokens)
+
+
+def list_tokens(db: Database) -> list[TokenListing]:
+    """Every token, with its force's code; never a secret (none is stored)."""
     with db.reading() as session:
-        return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+        rows = session.execute(
+            select(ApiToken, Force.code)
+            .outerjoin(Force, Force.id == ApiToken.force_id)
+            .order_by(ApiToken.id)
+        ).all()
+    return [
+        TokenListing(t.id, t.role, code, t.officer_id, t.label, t.expires_at, t.revoked_at)
+        for t, code in rows
+    ]
 
 
 def authenticate(db: Database, secret: str) -> Principal | None:

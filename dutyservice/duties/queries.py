@@ -17,12 +17,12 @@ from ..auth.scope import (
     readable_force_id,
     require,
 )
-from ..clock import Month
+from ..clock import Month, london_today
 from ..errors import Invalid, NotFound
 from ..forces.queries import force_id_by_code
 from ..pagination import Page, paginate
 from .models import AvailabilityWindow, Duty, Officer
-from .rules import DutyStatus, MonthStatus, hours_by_month, month_status
+from .rules import DutyStatus, MonthStatus, hours_by_month, month_status_by
 
 
 def load_officer(
@@ -39,7 +39,7 @@ def load_officer(
     return officer
 
 
-def _scoped_officers(principal: Principal, force_id: int | None) -> Select[tuple[Officer]]:
+def _scoped_officers(principal: Principal, force_id: int | None) -> Select[Officer]:
     require(principal, Permission.READ_OFFICER)
     query = select(Officer)
     if principal.role is Role.SPECIAL:
@@ -107,7 +107,7 @@ class MonthHours:
     month: Month
     hours: Decimal
     minimum: Decimal
-    status: MonthStatus
+    status: MonthStatus | None  # None: the month has not begun
 
 
 def officer_hours(
@@ -124,15 +124,17 @@ def officer_hours(
             Duty.actual_starts_at < end,
         )
     ).all()
-    totals = hours_by_month((s, e) for s, e in spans)
+    # A completed duty always has its actual times (the service sets them when completing).
+    totals = hours_by_month((s, e) for s, e in spans if s is not None and e is not None)
     minimum = officer.force.monthly_minimum_hours
     months = [Month(year, m) for m in range(1, 13)]
+    today = london_today()
     return [
         MonthHours(
             m,
             totals.get(m, Decimal("0.00")),
             minimum,
-            month_status(totals.get(m, Decimal(0)), minimum),
+            month_status_by(m, today, totals.get(m, Decimal(0)), minimum),
         )
         for m in months
     ]

@@ -109,6 +109,15 @@ def month_status(hours: Decimal, minimum: Decimal) -> MonthStatus:
     return MonthStatus.GREEN if hours >= minimum else MonthStatus.AMBER
 
 
+def month_status_by(
+    month: Month, today: date, hours: Decimal, minimum: Decimal
+) -> MonthStatus | None:
+    """A month's status as it stands on `today`; a month not yet begun has none (not red)."""
+    if month.first_day > today:
+        return None
+    return month_status(hours, minimum)
+
+
 def hours_by_month(spans: Iterable[tuple[datetime, datetime]]) -> dict[Month, Decimal]:
     """Completed duties' hours, each counted in the Europe/London month in which it started.
 

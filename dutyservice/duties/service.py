@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
-from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
+from ..auth.scope import Permission, Principal, Role, authorise_force, authorise_officer
 from ..clock import london_day_of, start_of_london_day, to_utc, utc_now
 from ..db import Database, flush_or_conflict, violated_constraint
 from ..errors import Conflict, Invalid, NotFound, RaceLost
@@ -35,7 +35,7 @@ from .rules import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import FromStatement
+    from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_location", "joined_on")
 
@@ -258,6 +258,18 @@ def refuse_overlap(
 _OVERLAP = "the officer already has a duty overlapping that time"
 
 
+def officer_booked_for(principal: Principal, officer_id: int | None) -> int:
+    """The officer a booking is for: a Special's own when it names none (API.md, Duties)."""
+    if officer_id is not None:
+        return officer_id
+    if principal.role is Role.SPECIAL and principal.officer_id is not None:
+        return principal.officer_id
+    raise Invalid(
+        "officer_id is required unless a special books their own duty",
+        errors={"officer_id": ["Missing data for required field."]},
+    )
+
+
 def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
     try:
         return _book(db, principal, booking)
@@ -370,7 +382,7 @@ def _insert_booked_duty(
     statement = _insert_duty_with_audit_entry(tuple(values), tuple(entry))
     parameters = {f"duty_{name}": value for name, value in values.items()} | entry
     try:
-        duty = session.scalars(statement, parameters).one()
+        duty: Duty = session.scalars(statement, parameters).one()
     except IntegrityError as exc:
         if violated_constraint(exc) == "ex_duties_no_overlap":
             raise _ConstraintOverlap() from exc
@@ -384,7 +396,7 @@ def _insert_booked_duty(
 @cache
 def _insert_duty_with_audit_entry(
     duty_columns: tuple[str, ...], entry_parameters: tuple[str, ...]
-) -> FromStatement[tuple[Duty]]:
+) -> ExecutableReturnsRows:
     """Built once: the duty's columns as parameters duty_<column>, the entry's as given."""
     columns = Duty.__table__.c
     new_duty = (

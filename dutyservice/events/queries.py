@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..auth.scope import Permission, Principal, authorise_force
@@ -32,7 +32,7 @@ def _open_to(force: Force) -> ColumnElement[bool]:
     )
 
 
-def live_signups():  # type: ignore[no-untyped-def]
+def live_signups() -> ScalarSelect[int]:
     return (
         select(func.count())
         .select_from(EventSignup)
@@ -107,7 +107,8 @@ def get_event(session: Session, principal: Principal, event_id: int) -> EventVie
         )
         if not visible:
             raise NotFound("no event with that id")
-    return EventView(event, session.scalar(select(live_signups()).where(Event.id == event.id)))
+    signed_up = session.scalar(select(live_signups()).where(Event.id == event.id)) or 0
+    return EventView(event, signed_up)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ Bounds = Callable[[Any], tuple[ColumnElement[Any], ColumnElement[Any]]]
 Scope = Callable[[Any], ColumnElement[bool]]
 
 
-def covered(model: type, bounds: Bounds, scope: Scope, start: Any, end: Any) -> ColumnElement[bool]:
+def covered(
+    model: type[Any], bounds: Bounds, scope: Scope, start: Any, end: Any
+) -> ColumnElement[bool]:
     """The rows of `model` in `scope` cover all of [start, end) between them (see rules.covers).
 
     Covered means: some span holds at `start`, and no span ending inside (start, end) is

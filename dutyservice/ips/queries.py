@@ -269,7 +269,7 @@ class Deployable:
 @lru_cache(maxsize=64)
 def _deployable_statement(
     profile: ProfileRequirements, available_only: bool, one_force: bool
-) -> Select[Any]:
+) -> Select[int, str, str, str, str, date]:
     """The deployable query for a profile, with the window as bind parameters.
 
     Built once: composing the rule's dozens of aliased EXISTS clauses costs more than running

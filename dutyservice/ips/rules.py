@@ -12,15 +12,16 @@ import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 OST = "ost"
 IPS_PROFILE = (135, 1)  # the profile an IPS grant is checked against: Mercury Ref 135, version 1
 
 
 class _Ordered(Protocol):
-    def __lt__(self, other: object, /) -> bool: ...
-    def __le__(self, other: object, /) -> bool: ...
+    # Any, not object: date compares only with dates, and is still ordered.
+    def __lt__(self, other: Any, /) -> bool: ...
+    def __le__(self, other: Any, /) -> bool: ...
 
 
 P = TypeVar("P", bound=_Ordered)

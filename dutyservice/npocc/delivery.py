@@ -14,10 +14,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import requests
 from requests.adapters import HTTPAdapter
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from urllib3.util.retry import Retry
 
 from ..auth.scope import Permission, Principal, require
@@ -146,7 +147,7 @@ def _claim(db: Database, return_pk: int, now: datetime, *, operator: bool) -> Np
         )
         if not operator:
             query = query.where(NpoccReturn.next_attempt_at <= now)
-        if session.execute(query).rowcount != 1:
+        if cast("CursorResult[Any]", session.execute(query)).rowcount != 1:
             return None
         return session.get(NpoccReturn, return_pk)
 

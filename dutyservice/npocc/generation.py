@@ -174,7 +174,7 @@ class _Counting:
 def _write_partial(path: Path, chunks: Iterable[bytes]) -> HashingWriter:
     try:
         with open(path, "wb") as raw:
-            writer = HashingWriter(raw)  # type: ignore[arg-type]
+            writer = HashingWriter(raw)
             for chunk in chunks:
                 writer.write(chunk)
             raw.flush()

@@ -29,7 +29,7 @@ from .feed import OfficerLine
 
 
 @lru_cache(maxsize=16)
-def return_query(profile: ProfileRequirements) -> Select:  # type: ignore[type-arg]
+def return_query(profile: ProfileRequirements) -> Select[*tuple[Any, ...]]:
     """The return's rows for a profile; the force and the quarter are bind parameters
     (`return_parameters`).
 

@@ -12,8 +12,9 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import LONDON, Quarter, utc_now
@@ -79,14 +80,17 @@ def _claim(db: Database, quarter: Quarter, me: str, now: datetime) -> bool:
             if run.status == RUNNING and run.started_at > now - STALE_CLAIM:
                 return False  # another instance is making it
             # A failed run, or one whose maker died: take it over, atomically.
-            taken = session.execute(
-                update(QuarterRun)
-                .where(
-                    QuarterRun.quarter == str(quarter),
-                    QuarterRun.status == run.status,
-                    QuarterRun.started_at == run.started_at,
-                )
-                .values(claimed_by=me, started_at=now, status=RUNNING, detail=None)
+            taken = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(QuarterRun)
+                    .where(
+                        QuarterRun.quarter == str(quarter),
+                        QuarterRun.status == run.status,
+                        QuarterRun.started_at == run.started_at,
+                    )
+                    .values(claimed_by=me, started_at=now, status=RUNNING, detail=None)
+                ),
             ).rowcount
             return taken == 1
     except IntegrityError:

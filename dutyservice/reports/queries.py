@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import Subquery, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -62,7 +63,8 @@ def team_hours(
     ).all()
     minimum = force.monthly_minimum_hours
     result = []
-    for officer_id, warrant, total in rows:
+    # The subquery's column is untyped; a Row with an untyped column unpacks as objects.
+    for officer_id, warrant, total in cast("list[tuple[int, str, Decimal]]", rows):
         hours = hours_of(timedelta(seconds=round(total)))
         result.append(
             OfficerMonth(

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
 
+from dutyservice.clock import london_today
 from dutyservice.db import Database
 from dutyservice.duties.models import Duty
 
@@ -266,6 +267,22 @@ def test_monthly_hours_against_the_force_minimum(client: FlaskClient, build: Bui
     assert by_month["2026-08"] == (2.0, "amber")
 
 
+def test_months_that_have_not_begun_have_no_status(client: FlaskClient, build: Builder) -> None:
+    officer = build.officer()
+    today = london_today()
+    headers = build.headers("special", officer=officer)
+    items = client.get(
+        f"/api/v1/officers/{officer.id}/hours?year={today.year}", headers=headers
+    ).get_json()["items"]
+    statuses = {i["month"]: i["status"] for i in items}
+    assert statuses[f"{today:%Y-%m}"] == "red"
+    assert all(statuses[f"{today.year}-{m:02}"] is None for m in range(today.month + 1, 13))
+    next_year = client.get(
+        f"/api/v1/officers/{officer.id}/hours?year={today.year + 1}", headers=headers
+    ).get_json()["items"]
+    assert [i["status"] for i in next_year] == [None] * 12
+
+
 def test_no_duty_is_booked_outside_the_officers_service(
     client: FlaskClient, build: Builder
 ) -> None:
@@ -291,3 +308,29 @@ def test_no_duty_is_booked_outside_the_officers_service(
         json=duty_body(officer.id, "2026-05-31T18:00:00Z", "2026-05-31T22:00:00Z"),
     )
     assert last_day.status_code == 201
+
+
+def test_a_special_books_their_own_duty_without_naming_the_officer(
+    client: FlaskClient, build: Builder
+) -> None:
+    officer = build.officer()
+    body = duty_body(officer.id, "2026-11-07T18:00:00Z", "2026-11-07T23:00:00Z")
+    del body["officer_id"]
+    response = client.post(
+        "/api/v1/duties", headers=build.headers("special", officer=officer), json=body
+    )
+    assert response.status_code == 201
+    assert response.get_json()["officer_id"] == officer.id
+
+
+def test_a_supervisor_booking_without_an_officer_is_refused_and_nothing_is_stored(
+    client: FlaskClient, build: Builder, db: Database
+) -> None:
+    officer = build.officer()
+    body = duty_body(officer.id, "2026-11-07T18:00:00Z", "2026-11-07T23:00:00Z")
+    del body["officer_id"]
+    response = client.post("/api/v1/duties", headers=build.headers("supervisor"), json=body)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "officer_id" in response.get_json()["errors"]
+    assert stored_duties(db) == 0

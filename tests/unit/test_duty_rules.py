@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from dutyservice.clock import LONDON, Month
@@ -8,6 +8,7 @@ from dutyservice.duties.rules import (
     elapsed_hours,
     hours_by_month,
     month_status,
+    month_status_by,
     overlaps,
 )
 
@@ -62,3 +63,11 @@ def test_hours_count_in_the_london_month_of_the_start() -> None:
     start = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
     totals = hours_by_month([(start, start + timedelta(hours=4))])
     assert totals == {Month(2026, 7): Decimal("4.00")}
+
+
+def test_a_month_not_yet_begun_has_no_status_while_the_current_one_has() -> None:
+    minimum = Decimal(16)
+    today = date(2026, 12, 2)
+    assert month_status_by(Month(2027, 1), today, Decimal(0), minimum) is None
+    assert month_status_by(Month(2026, 12), today, Decimal(0), minimum) is MonthStatus.RED
+    assert month_status_by(Month(2026, 11), today, Decimal(16), minimum) is MonthStatus.GREEN

@@ -1,0 +1,64 @@
+"""docs/api.md and what the service serves agree: every documented endpoint is served and in
+the OpenAPI document, and every served one is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+ENDPOINT = re.compile(r"^#### `(GET|POST|PUT|PATCH|DELETE) (/\S*)`$", re.MULTILINE)
+CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # <int(max=...):officer_id> -> {officer_id}
+# Served outside the OpenAPI document: the document itself, its pages and the probes.
+NOT_IN_OPENAPI = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/docs"),
+}
+
+
+def documented() -> set[tuple[str, str]]:
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    return {(method, path) for method, path in ENDPOINT.findall(text)}
+
+
+def served(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (method, CONVERTER.sub(r"{\1}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+
+
+def in_openapi(client: FlaskClient) -> set[tuple[str, str]]:
+    document = client.get("/api/v1/openapi.json").get_json()
+    return {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def test_every_documented_endpoint_is_served_and_every_served_one_is_documented(
+    app: Flask,
+) -> None:
+    docs = documented()
+    assert len(docs) > 40  # the headings were found
+    assert docs - served(app) == set(), "documented in docs/api.md but not served"
+    assert served(app) - docs == set(), "served but missing from docs/api.md"
+
+
+def test_docs_and_the_openapi_document_name_the_same_endpoints(client: FlaskClient) -> None:
+    assert documented() - NOT_IN_OPENAPI == in_openapi(client)
+
+
+def test_the_docs_link_only_to_pages_that_exist() -> None:
+    for page in DOCS.glob("*.md"):
+        for target in re.findall(r"\]\(([^)#:]+\.md)", page.read_text(encoding="utf-8")):
+            assert (DOCS / target).is_file(), f"{page.name} links to a missing {target}"
