@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -238,6 +239,19 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
         click.echo("demo tokens (Authorization: Bearer <token>):")
         for role, secret in demo_tokens(_db()).items():
             click.echo(f"  {role:<11} {secret}")
+
+
+@main.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", "force_code", required=True, help="the force's code")
+@click.option("--dry-run", is_flag=True, help="check every file and write nothing")
+@click.option("--update", is_flag=True, help="apply changed rows (otherwise reported as conflicts)")
+@with_appcontext
+def import_(directory: Path, force_code: str, dry_run: bool, update: bool) -> None:
+    """Import a force's existing records from the CSV files in DIRECTORY (docs/import.md)."""
+    from .imports.command import run_import
+
+    sys.exit(run_import(_db(), directory, force_code, dry_run=dry_run, update=update))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from ..clock import Month, london_day_of, to_utc
 
 LONGEST_DUTY = timedelta(hours=24)
+RANKS = ("SC", "SSGT", "SINSP", "SCINSP", "SSUPT", "SDCO", "SCO")
 TWO_PLACES = Decimal("0.01")
 
 
@@ -46,6 +47,11 @@ def duty_time_errors(
     if ends_at - starts_at > LONGEST_DUTY:
         return {f"{prefix}ends_at": ["a duty lasts at most 24 hours"]}
     return {}
+
+
+def serving_on(day: date, joined_on: date, left_on: date | None) -> bool:
+    """An officer serves from the day they join until the day before they leave."""
+    return joined_on <= day and (left_on is None or day < left_on)
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:

@@ -20,7 +20,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..forces.models import DutyType, Force
 from ..lookups import lookups
 from .models import RANKS, AvailabilityWindow, Duty, Officer
-from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps
+from .rules import DutyStatus, duty_time_errors, elapsed_hours, overlaps, serving_on
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import FromStatement
@@ -193,8 +193,7 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
 
 
 def check_serving(officer: Officer, starts_at: datetime) -> None:
-    day = london_day_of(starts_at)
-    if day < officer.joined_on or (officer.left_on is not None and day >= officer.left_on):
+    if not serving_on(london_day_of(starts_at), officer.joined_on, officer.left_on):
         raise Invalid(
             "the officer is not serving then",
             errors={"starts_at": ["outside the officer's service"]},
