@@ -102,7 +102,7 @@ def import_duties(run: _Run, source: SourceFile) -> None:
     _refuse_overlaps(run)
     for outcome, number in run.session.execute(
         select(staged.c.outcome, func.count()).group_by(staged.c.outcome)
-    ).tuples():
+    ):
         if outcome == NEW:
             counts.added += number
         elif outcome == SAME:
@@ -303,14 +303,16 @@ def _refuse_overlaps(run: _Run) -> None:
             overlapping(duties),
             or_(staged.c.stored_id.is_(None), duties.c.id != staged.c.stored_id),
         ]
-        if run.update:
-            conditions.append(
-                ~exists().where(replaced.c.stored_id == duties.c.id, replaced.c.outcome == CHANGED)
-            )
+        not_replaced = [
+            ~exists()
+            .where(replaced.c.stored_id == duties.c.id, replaced.c.outcome == CHANGED)
+            .correlate(duties)
+        ]
         against_stored = (
             select(staged.c.line, func.min(duties.c.starts_at))
+            .select_from(staged)
             .join(duties, and_(*conditions))
-            .where(mine)
+            .where(mine, *(not_replaced if run.update else []))
             .group_by(staged.c.line)
         )
         already = {line for line, _, _ in refusals}
@@ -375,7 +377,7 @@ def _write(run: _Run) -> None:
         select(staged.c.officer_id, func.count())
         .where(staged.c.outcome == NEW)
         .group_by(staged.c.officer_id)
-    ).tuples()
+    )
     run.audit_entries(
         [
             run.entry("duties.import", "officer", officer_id, officer_id, file=DUTIES, added=number)

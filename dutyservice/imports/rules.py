@@ -254,13 +254,14 @@ def read_duty(
         for column, reasons in duty_time_errors(starts_at, ends_at).items():
             f.refuse(column, "; ".join(reasons))
     if status == DutyStatus.COMPLETED and starts_at is not None and ends_at is not None:
+        if actual_starts_at or actual_ends_at:
+            for column, reasons in duty_time_errors(
+                actual_starts_at or starts_at, actual_ends_at or ends_at, prefix="actual_"
+            ).items():
+                f.refuse(column, "; ".join(reasons))
         # As when completing through the API: the actual times default to the booked ones.
         actual_starts_at = actual_starts_at or starts_at
         actual_ends_at = actual_ends_at or ends_at
-        for column, reasons in duty_time_errors(
-            actual_starts_at, actual_ends_at, prefix="actual_"
-        ).items():
-            f.refuse(column, "; ".join(reasons))
         if actual_ends_at > now:
             f.refuse("actual_ends_at", "is in the future (a duty is completed after it ends)")
     elif status and (actual_starts_at or actual_ends_at):

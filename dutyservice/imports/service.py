@@ -136,9 +136,9 @@ class _Run:
         force = force_by_code(session, force_code)
         self.force_id, self.ost_validity_months = force.id, force.ost_validity_months
         self.duty_types = dict(
-            session.execute(select(DutyType.code, DutyType.id).where(DutyType.force_id == force.id))
-            .tuples()
-            .all()
+            session.execute(
+                select(DutyType.code, DutyType.id).where(DutyType.force_id == force.id)
+            ).all()
         )
         self.units = set(session.scalars(select(NosUnit.code)))
         self.profile: ProfileRequirements = role_profile(session, *IPS_PROFILE)
@@ -316,9 +316,7 @@ class _Run:
         ids = dict(
             self.session.execute(
                 select(Officer.warrant_number, Officer.id).where(Officer.force_id == self.force_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         entries = []
         for row in rows:
