@@ -14,12 +14,12 @@ Row = dict[str, str | None]
 
 @dataclass(frozen=True, order=True)
 class RowError:
-    """`file:line: column: reason`, ordered as the files are read."""
+    """`file:line: column: reason`, ordered as the files are read (within a row, as found)."""
 
     file_order: int
     line: int
-    column: str
-    reason: str
+    column: str = field(compare=False)
+    reason: str = field(compare=False)
     file: str = field(compare=False)
 
     def __str__(self) -> str:
