@@ -21,11 +21,8 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..clock import LONDON, utc_now
 from ..db import Database
-from ..duties.models import Officer
 from ..duties.service import force_by_code
 from ..errors import DomainError
-from ..forces.models import DutyType
-from ..ips.models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from ..ips.queries import role_profile
 from ..ips.rules import (
     IPS_PROFILE,
@@ -36,6 +33,7 @@ from ..ips.rules import (
     serving_throughout,
     training_span,
 )
+from ..models import CompetencyRecord, DutyType, IpsGrant, NosUnit, Officer, TrainingRecord
 from . import duties as staged_duties
 from .report import FileCounts, ImportReport
 from .rules import (
