@@ -8,6 +8,7 @@ files again add nothing; a changed row is a conflict unless updates were asked f
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -91,6 +92,15 @@ def import_records(
     return report
 
 
+def _one_import_at_a_time(session: Session, dialect: str, force_code: str) -> None:
+    """Two imports for one force would each add the officers the other is adding."""
+    if dialect == "postgresql":
+        name = f"import:{force_code}"
+        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+    # SQLite: the write transaction began IMMEDIATE, so no other writer runs until it ends.
+
+
 def store_officer_email(session: Session, emails: Sequence[tuple[int, str]]) -> None:
     """Where officers' checked e-mail addresses (officer id, address) are stored.
 
@@ -132,6 +142,7 @@ class _Run:
         self.now = now or utc_now()
         self.today = self.now.astimezone(LONDON).date()
         force = force_by_code(session, force_code)
+        _one_import_at_a_time(session, dialect, force_code)
         self.force_id, self.ost_validity_months = force.id, force.ost_validity_months
         self.duty_types = dict(
             session.execute(
