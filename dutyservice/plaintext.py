@@ -6,14 +6,16 @@ No control characters (tab, CR, LF and the rest), and it does not begin with `=`
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+# Unicode's control characters (category Cc): C0, DEL and C1.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def plain_text_problem(value: str) -> str | None:
     """Why the text breaks the rule, or None when it is plain."""
-    if any(unicodedata.category(character) == "Cc" for character in value):
+    if _CONTROL.search(value):
         return "must not contain control characters (tab, line breaks and the like)"
     if value.startswith(FORMULA_STARTS):
         return "must not begin with =, +, - or @ (a spreadsheet would run it as a formula)"

@@ -93,6 +93,7 @@ _REACH_A_RETURN = {
     "authorised_by_position",
 }
 _is_email = Email()
+_STATUSES = frozenset(status.value for status in DutyStatus)
 
 FieldErrors = list[tuple[str, str]]  # (column, reason)
 T = TypeVar("T")
@@ -247,7 +248,7 @@ def read_duty(
     starts_at, ends_at = f.instant("starts_at"), f.instant("ends_at")
     duty_type = f.choice("duty_type", duty_types, what="duty type")
     location = f.text("location", required=False)
-    status = f.choice("status", [s.value for s in DutyStatus], what="status")
+    status = f.choice("status", _STATUSES, what="status")
     actual_starts_at = f.instant("actual_starts_at", required=False)
     actual_ends_at = f.instant("actual_ends_at", required=False)
     if starts_at is not None and ends_at is not None:
