@@ -300,3 +300,22 @@ def test_times_with_an_offset_are_taken_as_given_on_clock_change_days(
         datetime(2025, 10, 26, 0, 30, tzinfo=UTC),
         datetime(2025, 10, 26, 1, 30, tzinfo=UTC),
     )
+
+
+def test_a_file_whose_header_lacks_a_column_is_refused_before_its_rows_are_read(
+    db: Database, files: Path
+) -> None:
+    replace(
+        files,
+        "training.csv",
+        "warrant_number,kind,completed_on,expires_on",
+        "warrant_number,kind,completed",
+    )
+    report = run(db, files)
+    # Without the training, the grants that needed it are refused too.
+    assert [str(e) for e in report.errors][:3] == [
+        "training.csv:1: completed_on: is missing from the header row",
+        "training.csv:1: expires_on: is missing from the header row",
+        "training.csv:1: completed: is not a column of this file",
+    ]
+    assert stored(db)["officers"] == 0
