@@ -96,10 +96,11 @@ def import_duties(run: _Run, source: SourceFile) -> None:
             batch = []
     _stage(run, batch)
     _refuse_repeats(run)
-    if _force_has_duties(run):
+    stored_duties = _force_has_duties(run)
+    if stored_duties:
         _match_stored(run)
         _changed(run)
-    _refuse_overlaps(run)
+    _refuse_overlaps(run, stored_duties)
     for outcome, number in run.session.execute(
         select(staged.c.outcome, func.count()).group_by(staged.c.outcome)
     ):
@@ -201,10 +202,14 @@ def _refuse_repeats(run: _Run) -> None:
 
 
 def _force_has_duties(run: _Run) -> bool:
+    """Whether any officer stored before this import has a duty (if not, nothing to match)."""
+    if not run.stored_officers:
+        return False
+    # Officer by officer through the duties' (officer_id, starts_at) index: the force's officers
+    # are few, the duties of every force many.
+    has_duty = exists().where(Duty.officer_id == Officer.id)
     return bool(
-        run.session.scalar(
-            select(exists().where(Duty.officer_id == Officer.id, Officer.force_id == run.force_id))
-        )
+        run.session.scalar(select(exists().where(Officer.force_id == run.force_id, has_duty)))
     )
 
 
@@ -268,7 +273,7 @@ def _changed(run: _Run) -> None:
         )
 
 
-def _refuse_overlaps(run: _Run) -> None:
+def _refuse_overlaps(run: _Run, stored_duties: bool) -> None:
     """API.md: no two non-cancelled duties of an officer overlap (touching ends are fine)."""
     applied = [NEW, CHANGED] if run.update else [NEW]
     other = staged.alias("other")
@@ -296,7 +301,7 @@ def _refuse_overlaps(run: _Run) -> None:
         (line, "starts_at", f"overlaps the duty on line {first}")
         for line, first in run.session.execute(within)
     ]
-    if _force_has_duties(run):
+    if stored_duties:
         duties = _duties
         replaced = staged.alias("replaced")
         conditions = [
