@@ -7,6 +7,7 @@ service's. A row gives either a parsed value or the reasons, column by column, i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -93,6 +94,7 @@ _REACH_A_RETURN = {
     "authorised_by_position",
 }
 _is_email = Email()
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STATUSES = frozenset(status.value for status in DutyStatus)
 
 FieldErrors = list[tuple[str, str]]  # (column, reason)
@@ -141,7 +143,7 @@ class Fields:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value) if len(value) == 10 else _bad_date()
+            return date.fromisoformat(value) if _DAY.fullmatch(value) else _bad_date()
         except ValueError:
             self.refuse(column, f"{value!r} is not a date (YYYY-MM-DD)")
             return None
