@@ -18,7 +18,7 @@ from marshmallow.validate import Email
 
 from ..clock import london_wall_clock, to_utc
 from ..duties.rules import RANKS, DutyStatus, duty_time_errors
-from ..ips.rules import OST, default_ost_expiry, ends_before_it_starts
+from ..ips.rules import OST, default_ost_expiry, ends_before_it_starts, not_yet_happened
 from ..plaintext import plain_text_problem
 
 OFFICERS, DUTIES, COMPETENCIES, TRAINING, GRANTS = (
@@ -176,7 +176,7 @@ def _bad_date() -> date:
 
 
 def _past(fields: Fields, column: str, day: date | None, today: date) -> None:
-    if day is not None and day > today:
+    if day is not None and not_yet_happened(day, today):
         fields.refuse(column, "is in the future (records state what has happened)")
 
 

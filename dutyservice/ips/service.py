@@ -22,12 +22,13 @@ from .rules import (
     default_ost_expiry,
     ends_before_it_starts,
     missing_requirements,
+    not_yet_happened,
     serving_throughout,
 )
 
 
 def _not_in_future(day: date, field: str) -> None:
-    if day > london_today():
+    if not_yet_happened(day, london_today()):
         raise Invalid("records state what has happened", errors={field: ["is in the future"]})
 
 
