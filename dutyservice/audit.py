@@ -7,9 +7,10 @@ through the force's identity provider, their `sub` and name (API.md, OIDC).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     CTE,
@@ -25,9 +26,34 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .auth.scope import Principal
 from .clock import utc_now
 from .db import Base, UTCDateTime
+
+
+class Actor(Protocol):
+    """Who makes a change: a caller's Principal, or the service itself (an import)."""
+
+    @property
+    def token_id(self) -> int | None: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def subject(self) -> str | None: ...
+
+    @property
+    def name(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ServiceActor:
+    """A change the service makes on its own account, e.g. `import`, named by `name`."""
+
+    role: str
+    name: str | None = None
+    token_id: int | None = None
+    subject: str | None = None
 
 
 class AuditEntry(Base):
@@ -62,7 +88,7 @@ def _plain(value: Any) -> Any:
 
 def record(
     session: Session,
-    actor: Principal,
+    actor: Actor,
     action: str,
     resource_type: str,
     resource_id: int | None,
@@ -82,7 +108,7 @@ def record(
 
 
 def _entry(
-    actor: Principal,
+    actor: Actor,
     action: str,
     resource_type: str,
     *,
@@ -93,7 +119,7 @@ def _entry(
     return {
         "at": utc_now(),
         "token_id": actor.token_id,
-        "role": actor.role.value,
+        "role": str(actor.role),
         "subject": actor.subject,
         "subject_name": actor.name,
         "action": action,
@@ -129,7 +155,7 @@ def insert_entry_for(
 
 
 def entry_parameters(
-    actor: Principal,
+    actor: Actor,
     action: str,
     resource_type: str,
     *,

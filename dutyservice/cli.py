@@ -334,5 +334,18 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
             click.echo(f"  {role:<11} {who:<24} {token.secret}")
 
 
+@main.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", "force_code", required=True, help="the force's code")
+@click.option("--dry-run", is_flag=True, help="check every file and write nothing")
+@click.option("--update", is_flag=True, help="apply changed rows (otherwise reported as conflicts)")
+@with_appcontext
+def import_(directory: Path, force_code: str, dry_run: bool, update: bool) -> None:
+    """Import a force's existing records from the CSV files in DIRECTORY (docs/import.md)."""
+    from .imports.command import run_import
+
+    sys.exit(run_import(_db(), directory, force_code, dry_run=dry_run, update=update))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

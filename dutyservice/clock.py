@@ -121,3 +121,26 @@ class Quarter(_Period):
 
     def __str__(self) -> str:
         return f"{self.year:04d}-Q{self.number}"
+
+
+class WallClockError(ValueError):
+    """A London wall-clock time that names no instant, or two."""
+
+
+def london_wall_clock(wall: datetime) -> datetime:
+    """The UTC instant a Europe/London wall-clock time (naive) names.
+
+    On the day the clocks go forward an hour of wall-clock times never happens; on the day they
+    go back an hour happens twice. Neither names one instant, so neither is guessed at.
+    """
+    if wall.tzinfo is not None:
+        raise ValueError("a wall-clock time has no offset")
+    first = wall.replace(tzinfo=LONDON, fold=0)
+    second = wall.replace(tzinfo=LONDON, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        if first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != wall:
+            raise WallClockError("the clocks go forward past this time that day; give an offset")
+        raise WallClockError(
+            "this time happens twice that day (the clocks go back); give an offset"
+        )
+    return first.astimezone(UTC)

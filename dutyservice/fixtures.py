@@ -20,7 +20,9 @@ from .ips import service as ips
 from .ips.models import NosUnit, RoleProfile, RoleProfileUnit
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-SYSTEM = Principal(token_id=None, role=Role.ADMIN)
+# The demo is loaded through the same use cases as the API, by an administrator the audit
+# trail names as the demo loader.
+DEMO_LOADER = Principal(token_id=None, role=Role.ADMIN, subject="fixtures", name="demo data")
 
 
 def _read(name: str) -> Any:
@@ -107,7 +109,7 @@ def load_demo(db: Database) -> bool:
         joined = today - timedelta(days=365 * years + 30 + index)
         officer = duties.create_officer(
             db,
-            SYSTEM,
+            DEMO_LOADER,
             {
                 "force": DEMO_FORCE,
                 "warrant_number": warrant,
@@ -136,7 +138,7 @@ def _demo_evidence(
     for unit in UNITS[:units]:
         ips.record_competency(
             db,
-            SYSTEM,
+            DEMO_LOADER,
             officer_id,
             unit=unit,
             attained_on=joined + timedelta(days=200),
@@ -146,12 +148,12 @@ def _demo_evidence(
     if ost_days_ago is not None:
         completed_on = today - timedelta(days=ost_days_ago)
         ips.record_training(
-            db, SYSTEM, officer_id, kind="ost", completed_on=completed_on, expires_on=None
+            db, DEMO_LOADER, officer_id, kind="ost", completed_on=completed_on, expires_on=None
         )
     if has_ips:
         ips.grant_ips(
             db,
-            SYSTEM,
+            DEMO_LOADER,
             officer_id,
             granted_on=today - timedelta(days=160),
             authorised_by=ips.Authorisation(
@@ -170,7 +172,7 @@ def _demo_duties(db: Database, officer_id: int, base: str, joined: date, index: 
             continue
         duty = duties.book_duty(
             db,
-            SYSTEM,
+            DEMO_LOADER,
             duties.DutyBooking(
                 officer_id=officer_id,
                 starts_at=_at(day, 18),
@@ -181,9 +183,9 @@ def _demo_duties(db: Database, officer_id: int, base: str, joined: date, index: 
             ),
         )
         if week % CANCELLED_EVERY == 0:
-            duties.cancel_duty(db, SYSTEM, duty.id)
+            duties.cancel_duty(db, DEMO_LOADER, duty.id)
         elif duty.ends_at < now and week < -UNREPORTED_WEEKS:
-            duties.complete_duty(db, SYSTEM, duty.id, None, None)
+            duties.complete_duty(db, DEMO_LOADER, duty.id, None, None)
 
 
 DEMO_TOKEN_LABEL = "demo"

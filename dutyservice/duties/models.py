@@ -19,9 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 from ..forces.models import DutyType, Force
-from .rules import LONGEST_DUTY
+from .rules import LONGEST_DUTY, RANKS
 
-RANKS = ("SC", "SSGT", "SINSP", "SCINSP", "SSUPT", "SDCO", "SCO")
+__all__ = ["RANKS", "AvailabilityWindow", "Duty", "Officer"]
 
 
 class Officer(Base):

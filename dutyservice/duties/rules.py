@@ -11,6 +11,7 @@ from enum import StrEnum
 from ..clock import Month, london_day_of, start_of_london_day, to_utc
 
 LONGEST_DUTY = timedelta(hours=24)
+RANKS = ("SC", "SSGT", "SINSP", "SCINSP", "SSUPT", "SDCO", "SCO")
 TWO_PLACES = Decimal("0.01")
 
 
@@ -47,6 +48,11 @@ def duty_time_errors(
     if ends_at - starts_at > LONGEST_DUTY:
         return {f"{prefix}ends_at": ["a duty lasts at most 24 hours"]}
     return {}
+
+
+def serving_on(day: date, joined_on: date, left_on: date | None) -> bool:
+    """An officer serves from the day they join until the day before they leave."""
+    return joined_on <= day and (left_on is None or day < left_on)
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:

@@ -32,6 +32,7 @@ from .rules import (
     elapsed_hours,
     first_overlapping,
     overlaps,
+    serving_on,
 )
 
 if TYPE_CHECKING:
@@ -225,8 +226,7 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
 
 
 def check_serving(officer: Officer, starts_at: datetime) -> None:
-    day = london_day_of(starts_at)
-    if day < officer.joined_on or (officer.left_on is not None and day >= officer.left_on):
+    if not serving_on(london_day_of(starts_at), officer.joined_on, officer.left_on):
         raise Invalid(
             "the officer is not serving then",
             errors={"starts_at": ["outside the officer's service"]},

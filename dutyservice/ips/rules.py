@@ -54,6 +54,16 @@ def held_on_every_day(spans: Iterable[Span], first: date, last: date) -> bool:
     return covers(((s.start, s.end) for s in spans), first, last + timedelta(days=1))
 
 
+def not_yet_happened(day: date, today: date) -> bool:
+    """Records state what has happened: none is dated after today (Europe/London)."""
+    return day > today
+
+
+def ends_before_it_starts(start: date, end: date | None) -> bool:
+    """A record cannot end (be revoked, withdrawn, expire) before the day it starts."""
+    return end is not None and end < start
+
+
 def training_span(completed_on: date, expires_on: date) -> Span:
     return Span(completed_on, expires_on + timedelta(days=1))
 

@@ -16,11 +16,19 @@ from ..duties.queries import load_officer
 from ..errors import Conflict, Invalid, NotFound
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from .queries import evidence_for, role_profile
-from .rules import IPS_PROFILE, OST, default_ost_expiry, missing_requirements, serving_throughout
+from .rules import (
+    IPS_PROFILE,
+    OST,
+    default_ost_expiry,
+    ends_before_it_starts,
+    missing_requirements,
+    not_yet_happened,
+    serving_throughout,
+)
 
 
 def _not_in_future(day: date, field: str) -> None:
-    if day > london_today():
+    if not_yet_happened(day, london_today()):
         raise Invalid("records state what has happened", errors={field: ["is in the future"]})
 
 
@@ -100,7 +108,7 @@ def revoke_competency(
         record = _held_record(session, officer.id, unit)
         if record is None:
             raise NotFound(f"the officer holds no {unit} to revoke")
-        if revoked_on < record.attained_on:
+        if ends_before_it_starts(record.attained_on, revoked_on):
             raise Invalid(
                 "revoked before it was attained",
                 errors={"revoked_on": [f"before attained_on {record.attained_on}"]},
@@ -135,7 +143,7 @@ def record_training(
         _not_in_future(completed_on, "completed_on")
         if expires_on is None:
             expires_on = default_ost_expiry(completed_on, officer.force.ost_validity_months)
-        if expires_on < completed_on:
+        if ends_before_it_starts(completed_on, expires_on):
             raise Invalid(
                 "expires before completion", errors={"expires_on": ["before completed_on"]}
             )
@@ -240,7 +248,7 @@ def withdraw_ips(
         grant = _open_grant(session, officer.id)
         if grant is None:
             raise Conflict("the officer holds no IPS to withdraw")
-        if withdrawn_on < grant.granted_on:
+        if ends_before_it_starts(grant.granted_on, withdrawn_on):
             raise Invalid(
                 "withdrawn before it was granted",
                 errors={"withdrawn_on": [f"before granted_on {grant.granted_on}"]},

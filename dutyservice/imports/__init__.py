@@ -1,0 +1,1 @@
+"""`dutyservice import`: a force's history from the CSV files of its existing records."""

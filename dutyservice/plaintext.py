@@ -1,0 +1,22 @@
+"""FEED.md's text rule: a text that can reach a return is plain.
+
+No control characters (tab, CR, LF and the rest), and it does not begin with `=`, `+`, `-` or
+`@`, so that no spreadsheet opening a return runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Unicode's control characters (category Cc): C0, DEL and C1.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def plain_text_problem(value: str) -> str | None:
+    """Why the text breaks the rule, or None when it is plain."""
+    if _CONTROL.search(value):
+        return "must not contain control characters (tab, line breaks and the like)"
+    if value.startswith(FORMULA_STARTS):
+        return "must not begin with =, +, - or @ (a spreadsheet would run it as a formula)"
+    return None
