@@ -76,7 +76,7 @@ def _post_fork(_server: Any, worker: Any) -> None:
 def _child_exit(_server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]  # untyped upstream
 
 
 def _on_exit(_server: Any) -> None:

@@ -7,7 +7,9 @@ import logging
 import re
 import time
 import uuid
+from typing import cast
 
+import flask.typing as ft
 from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -113,7 +115,7 @@ def init_api(app: Flask) -> None:
     # Every write request is one use case in one transaction; one that lost a race to another
     # at the same moment changed nothing, and is answered by running it again.
     for endpoint, view in app.view_functions.items():
-        app.view_functions[endpoint] = retry_lost_races(view)
+        app.view_functions[endpoint] = cast("ft.RouteCallable", retry_lost_races(view))
     app.register_error_handler(Unauthenticated, _unauthenticated)
     app.before_request(_start_request)
     app.after_request(_finish_request)

@@ -108,7 +108,7 @@ class _ThisProcess(Collector):
 def _registry(db: Database) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=True)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped upstream
     else:
         registry.register(_ThisProcess())
     registry.register(_StoredState(db))

@@ -101,9 +101,10 @@ def import_duties(run: _Run, source: SourceFile) -> None:
         _match_stored(run)
         _changed(run)
     _refuse_overlaps(run, stored_duties)
-    for outcome, number in run.session.execute(
+    outcomes = run.session.execute(
         select(staged.c.outcome, func.count()).group_by(staged.c.outcome)
-    ):
+    )
+    for outcome, number in cast("Iterable[tuple[str, int]]", outcomes):
         if outcome == NEW:
             counts.added += number
         elif outcome == SAME:
@@ -196,7 +197,7 @@ def _refuse_repeats(run: _Run) -> None:
         run,
         [
             (line, "starts_at", f"repeats line {first}")
-            for line, first in run.session.execute(query)
+            for line, first in cast("Iterable[tuple[int, int]]", run.session.execute(query))
         ],
     )
 
@@ -299,7 +300,7 @@ def _refuse_overlaps(run: _Run, stored_duties: bool) -> None:
     )
     refusals = [
         (line, "starts_at", f"overlaps the duty on line {first}")
-        for line, first in run.session.execute(within)
+        for line, first in cast("Iterable[tuple[int, int]]", run.session.execute(within))
     ]
     if stored_duties:
         duties = _duties
@@ -323,7 +324,9 @@ def _refuse_overlaps(run: _Run, stored_duties: bool) -> None:
         already = {line for line, _, _ in refusals}
         refusals += [
             (line, "starts_at", f"overlaps a stored duty starting {_utc(starts_at)}")
-            for line, starts_at in run.session.execute(against_stored)
+            for line, starts_at in cast(
+                "Iterable[tuple[int, Any]]", run.session.execute(against_stored)
+            )
             if line not in already
         ]
     _refuse_lines(run, sorted(refusals))
@@ -386,7 +389,7 @@ def _write(run: _Run) -> None:
     run.audit_entries(
         [
             run.entry("duties.import", "officer", officer_id, officer_id, file=DUTIES, added=number)
-            for officer_id, number in added
+            for officer_id, number in cast("Iterable[tuple[int, int]]", added)
         ]
     )
 

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from ..auth.scope import Permission, Principal, readable_force_id, require
 from ..clock import london_days_spanned
 from ..duties.models import Duty, Officer
+from ..duties.queries import load_officer
 from ..duties.rules import DutyStatus
-from ..duties.service import load_officer
 from ..events.models import Event
 from ..events.rules import OpenTo
 from ..forces.models import Force

@@ -102,7 +102,7 @@ def expiring_training(
     ).all()
     return [
         Expiring(officer_id, f"{force.code}-{warrant}", OST, expires_on)
-        for officer_id, warrant, expires_on in rows
+        for officer_id, warrant, expires_on in cast("list[tuple[int, str, date]]", rows)
     ]
 
 

@@ -61,7 +61,7 @@ def _render(
     principal = current_principal()
     year = year or london_today().year
     with database().reading() as session:
-        officer = duty_service.load_officer(session, principal, officer_id)
+        officer = duty_queries.load_officer(session, principal, officer_id)
         duties = duty_queries.list_duties(
             session,
             principal,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.scope import Permission, Principal
 from ..duties.models import Officer
-from ..duties.service import load_officer
+from ..duties.queries import load_officer
 from ..events.models import EventSignup
 from ..forces.models import DutyType, Force
 
