@@ -12,13 +12,15 @@ from flask.testing import FlaskClient
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ENDPOINT = re.compile(r"^#### `(GET|POST|PUT|PATCH|DELETE) (/\S*)`$", re.MULTILINE)
 CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # <int(max=...):officer_id> -> {officer_id}
-# Served outside the OpenAPI document: the document itself, its pages and the probes.
+# Served outside the OpenAPI document: the document itself, its pages, the probes and metrics.
 NOT_IN_OPENAPI = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/docs"),
 }
+PAGES = "/app/"  # the web pages: docs/pages.md
 
 
 def documented() -> set[tuple[str, str]]:
@@ -27,12 +29,27 @@ def documented() -> set[tuple[str, str]]:
 
 
 def served(app: Flask) -> set[tuple[str, str]]:
+    """The API's endpoints (the pages under /app/ are docs/pages.md's)."""
     return {
         (method, CONVERTER.sub(r"{\1}", rule.rule))
         for rule in app.url_map.iter_rules()
         for method in rule.methods or ()
-        if method not in ("HEAD", "OPTIONS")
+        if method not in ("HEAD", "OPTIONS") and not rule.rule.startswith(PAGES)
     }
+
+
+def test_every_page_a_person_opens_is_in_docs_pages_md(app: Flask) -> None:
+    text = (DOCS / "pages.md").read_text(encoding="utf-8")
+    pages = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(PAGES)
+        and "GET" in (rule.methods or ())
+        and "<" not in rule.rule
+        and rule.endpoint not in ("web.static", "web.deployable_csv")
+    }
+    assert len(pages) >= 5
+    assert {page for page in pages if f"`{page}" not in text} == set()
 
 
 def in_openapi(client: FlaskClient) -> set[tuple[str, str]]:
