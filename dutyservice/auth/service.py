@@ -19,12 +19,15 @@ from .tokens import hash_secret, looks_like_secret, new_secret
 
 # Only as much of an officer as a token needs. Tokens sit beneath the packages that own officers
 # (they import `auth.scope`), so this reads the table rather than importing their model.
-_officers = table("officers", column("id"), column("force_id"))
+_officers = table("officers", column("id"), column("force_id"), column("warrant_number"))
 
 
-def _officer_force_id(session: Session, officer_id: int) -> int | None:
-    """The officer's force, or None when there is no such officer."""
-    return session.scalar(select(_officers.c.force_id).where(_officers.c.id == officer_id))
+def _officer_on_record(session: Session, officer_id: int) -> tuple[int, str] | None:
+    """The officer's force id and warrant number, or None when there is no such officer."""
+    row = session.execute(
+        select(_officers.c.force_id, _officers.c.warrant_number).where(_officers.c.id == officer_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -66,18 +69,17 @@ def create_token(
     secret = new_secret()
     with db.transaction() as session:
         force_id = None
-        officer = None
+        warrant_number = None
         if force_code is not None:
             force = find_force(session, force_code)
             if force is None:
                 raise NotFound(f"no force with code {force_code!r}")
             force_id = force.id
         if role_ is Role.SPECIAL:
-            officer_force_id = (
-                _officer_force_id(session, officer_id) if officer_id is not None else None
-            )
-            if officer_force_id is None:
+            on_record = _officer_on_record(session, officer_id) if officer_id is not None else None
+            if on_record is None:
                 raise Invalid("a special token needs --officer with an existing officer id")
+            officer_force_id, warrant_number = on_record
             if force_id is not None and force_id != officer_force_id:
                 raise Invalid("that officer belongs to another force")
             force_id = officer_force_id
@@ -105,7 +107,7 @@ def create_token(
             role=role_.value,
             force_code=force.code if force else None,
             officer_id=officer_id,
-            officer_ref=officer.officer_ref if officer else None,
+            officer_ref=f"{force.code}-{warrant_number}" if force and warrant_number else None,
         )
 
 
