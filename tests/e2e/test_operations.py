@@ -4,7 +4,10 @@ several instances on one database."""
 from __future__ import annotations
 
 import itertools
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -19,10 +22,12 @@ from sqlalchemy import func, select, text
 from dutyservice.db import Database
 from dutyservice.npocc.models import NpoccReturn, QuarterRun
 
+from ..notify.conftest import address, with_email
 from ..support import bulk
 from ..support.builders import Builder
 from ..support.metrics import endpoint_names, sample
 from ..support.receiver import receiver
+from ..support.smtp import smtp_server
 from .conftest import RunningServer
 from .test_concurrent_booking import book_all_at_once
 from .test_export_processes import FORCES, command
@@ -198,3 +203,53 @@ def test_two_instances_and_two_schedulers_on_one_database_keep_every_rule(
     assert len(made) == FORCES and {r.revision for r in made} == {1}
     assert stored == 1
     assert len(keys) == FORCES and set(keys.values()) == {1}, keys
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_a_call_out_made_through_one_instance_is_mailed_once_by_two_senders_at_once(
+    app: Flask, build: Builder, db: Database, database_url: str, tmp_path: Path
+) -> None:
+    officers = [with_email(db, build.officer()) for _ in range(40)]
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    instance = RunningServer(database_url, tmp_path / "instance")
+    try:
+        created = requests.post(
+            f"{instance.base}/api/v1/events",
+            json={
+                "force": "cambridgeshire",
+                "title": "Op Lantern",
+                "location": "Parkside",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=6)).isoformat(),
+                "duty_type": "event",
+                "capacity": 10,
+                "signup_deadline": (starts - timedelta(days=1)).isoformat(),
+                "open_to": "force",
+            },
+            headers=build.headers("supervisor"),
+            timeout=30,
+        )
+        assert created.status_code == 201, created.text
+    finally:
+        instance.stop()
+    with smtp_server() as mailbox:
+        senders = [
+            subprocess.Popen(
+                [sys.executable, "-m", "dutyservice", "notify"],
+                env={
+                    **os.environ,
+                    "DUTYSERVICE_DATABASE_URL": database_url,
+                    "DUTYSERVICE_SMTP_URL": mailbox.url,
+                    "DUTYSERVICE_LOG_LEVEL": "WARNING",
+                },
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for sender in senders:
+            _, err = sender.communicate(timeout=120)
+            assert sender.returncode == 0, err
+        received = Counter(mailbox.recipients())
+    assert received == Counter({address(o): 1 for o in officers})
