@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -105,8 +105,12 @@ def store_officer_email(session: Session, emails: Sequence[tuple[int, str]]) -> 
     """Officers' checked e-mail addresses (officer id, address): personal data, kept on the
     officer for notifications, never in a return or a log."""
     if emails:
+        officers = cast(Table, Officer.__table__)
         session.execute(
-            update(Officer), [{"id": officer_id, "email": email} for officer_id, email in emails]
+            officers.update()
+            .where(officers.c.id == bindparam("officer"))
+            .values(email=bindparam("address")),
+            [{"officer": officer_id, "address": email} for officer_id, email in emails],
         )
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,8 +63,22 @@ def submit(driver: WebDriver, button: WebElement) -> None:
     """Click a form's button and wait for the page that answers it."""
     page = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    wait_until(driver, expected_conditions.staleness_of(page))
+    wait_until(driver, lambda _: _gone(page))
     wait_until(driver, lambda d: d.find_element(By.TAG_NAME, "main"))
+
+
+def _gone(element: WebElement) -> bool:
+    """The page an element was on has been replaced. Chromium reports a node of a page being
+    torn down either as stale or as an inspector error naming the node: both mean gone."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "Node with given id does not exist" in str(error):
+            return True
+        raise
+    return False
 
 
 def fill(driver: WebDriver, label: str, value: str) -> None:
