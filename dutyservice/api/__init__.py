@@ -21,6 +21,7 @@ from . import (
     docs,
     duties,
     events,
+    guard,
     health,
     ips,
     officers,
@@ -118,6 +119,17 @@ def _start_request() -> Response | None:
     g.started = time.perf_counter()
     if request.method in BODY_METHODS and _has_body() and not request.is_json:
         return problem(415, "Unsupported Media Type", "send the body as application/json")
+    if request.method in BODY_METHODS and _has_body():
+        refused = _hostile_body()
+        if refused is not None:
+            return refused
+    if any("\x00" in value for value in request.args.values()):
+        return problem(
+            400,
+            "Malformed query",
+            "the query parameters are not valid",
+            errors={"query": ["must not contain NUL characters"]},
+        )
     if (
         request.path.startswith("/api/v1/")
         and request.path not in PUBLIC_PATHS
@@ -127,6 +139,17 @@ def _start_request() -> Response | None:
         if g.principal is None:
             return _unauthenticated(Unauthenticated())
     return None
+
+
+def _hostile_body() -> Response | None:
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        return problem(400, "Malformed JSON", "the request body is not UTF-8")
+    refused = guard.refusal(text)
+    if refused is None:
+        return None
+    return problem(refused.status, refused.title, refused.detail, errors=refused.errors)
 
 
 def _has_body() -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ..clock import Month
 from ..reports import queries
 from .common import database, principal
-from .formats import Text
+from .formats import MonthText, Text
 
 blp = Blueprint(
     "reports",
@@ -20,16 +20,9 @@ blp = Blueprint(
 )
 
 
-def _month(value: str) -> None:
-    try:
-        Month.parse(value)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-
-
 class HoursReportQuery(Schema):
     force = Text(40, required=True)
-    month = fields.String(required=True, validate=_month, metadata={"example": "2026-01"})
+    month = MonthText(required=True)
 
 
 class OfficerMonthSchema(Schema):

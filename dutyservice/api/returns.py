@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from ..auth.scope import Permission, require
@@ -17,7 +17,7 @@ from ..npocc import delivery, generation
 from ..npocc.models import NpoccReturn
 from ..pagination import paginate
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
-from .formats import Instant, Text
+from .formats import Instant, QuarterText, Text
 
 blp = Blueprint(
     "returns",
@@ -26,13 +26,6 @@ blp = Blueprint(
     description="The quarterly NPoCC role-profile return (FEED.md).",
 )
 RETURN_ID = "<int(max=2147483647):return_pk>"
-
-
-def _quarter(value: str) -> None:
-    try:
-        Quarter.parse(value)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
 
 
 class ReturnSchema(Schema):
@@ -57,12 +50,12 @@ class ReturnListSchema(Schema):
 
 
 class ReturnQuery(PageQuery):
-    quarter = fields.String(validate=_quarter)
+    quarter = QuarterText()
     force = Text(40)
 
 
 class MakeReturnSchema(StrictSchema):
-    quarter = fields.String(required=True, validate=_quarter)
+    quarter = QuarterText(required=True)
     force = Text(40)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..auth.scope import Permission, Principal, authorise_force
+from ..auth.scope import Permission, Principal, authorise_force_read
 from ..clock import Month, london_today
 from ..db import bytewise, elapsed_seconds
 from ..duties.models import Duty, Officer
@@ -33,7 +33,7 @@ def team_hours(
 ) -> list[OfficerMonth]:
     """Every officer serving in the month, with completed hours by London month of start."""
     force = force_by_code(session, force_code)
-    authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
+    authorise_force_read(principal, Permission.READ_REPORTS, force_id=force.id)
     start, end = month.utc_bounds()
     last_day = month.next().first_day - timedelta(days=1)
     seconds = (
@@ -90,7 +90,7 @@ def expiring_training(
     """Serving officers whose current OST lapses within the days given, with no later training
     recorded (its latest expiry is the one running out), soonest first."""
     force = force_by_code(session, force_code)
-    authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
+    authorise_force_read(principal, Permission.READ_REPORTS, force_id=force.id)
     today = today or london_today()
     latest = (
         select(TrainingRecord.officer_id, func.max(TrainingRecord.expires_on).label("expires_on"))
