@@ -17,7 +17,6 @@ from .models import AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, MonthStatus, hours_by_month, month_status
 from .service import force_id_by_code, load_officer
 
-
 LIKE_ESCAPE = "\\"
 
 
