@@ -11,7 +11,7 @@ import uuid
 from flask import Flask, Response, g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 
 from ..auth.service import authenticate
 from . import (
@@ -25,27 +25,62 @@ from . import (
     health,
     ips,
     officers,
+    openapi,
     problems,
     reference,
     reports,
     returns,
 )
 from .common import Unauthenticated, database
+from .formats import InstantOrDay
 from .problems import PROBLEM_JSON, problem
 
 log = logging.getLogger("dutyservice.requests")
 PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
+PUBLIC_PREFIXES = (docs.ASSETS_URL,)
 # The calendar feed is read by a phone with its own key (API.md), not a bearer token.
 KEYED_PATH = re.compile(r"/api/v1/officers/\d+/calendar\.ics")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class ProblemSchema(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    """RFC 9457 problem details: every error of the API has this shape and no other member."""
+
+    class Meta:
+        unknown = RAISE  # documented as closed: a member not listed here is a bug
+
+    # Described here, not by the glossary: flask-smorest documents this schema before the
+    # glossary is attached.
+    type = fields.String(
+        required=True,
+        metadata={
+            "description": "A URI for the kind of problem; `about:blank` when the status "
+            "says it all."
+        },
+    )
+    title = fields.String(
+        required=True, metadata={"description": "A short summary of the kind of problem."}
+    )
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    detail = fields.String(
+        required=True,
+        metadata={"description": "What went wrong with this request, in words for a person."},
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "Field errors: each field's name (dotted for nested members, e.g. "
+            "`authorised_by.name`) and its messages."
+        },
+    )
+    missing = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Only on the 422 of granting IPS: each requirement of the role "
+            "profile not met on `granted_on`, e.g. `CD5`, `ost`."
+        },
+    )
 
 
 class ProblemApi(Api):
@@ -75,6 +110,9 @@ def init_api(app: Flask) -> None:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=docs.ASSETS_URL,
+        OPENAPI_SWAGGER_UI_CONFIG=docs.SWAGGER_UI_CONFIG,
         API_SPEC_OPTIONS={
             "info": {
                 "description": "Records of Special Constables' duties and Independent "
@@ -84,7 +122,10 @@ def init_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [openapi.OperationsPlugin()]})
+    api.ma_plugin.converter.add_attribute_function(openapi.describe_field)  # type: ignore[union-attr]
+    # `from`/`to` take an instant or a day: a string of either form, not format date-time.
+    api.register_field(InstantOrDay, "string", None)
     for module in (
         reference,
         officers,
@@ -133,6 +174,7 @@ def _start_request() -> Response | None:
     if (
         request.path.startswith("/api/v1/")
         and request.path not in PUBLIC_PATHS
+        and not request.path.startswith(PUBLIC_PREFIXES)
         and not KEYED_PATH.fullmatch(request.path)
     ):
         g.principal = _caller()

@@ -157,10 +157,10 @@ FEED_TEXT_RULE = (
 def FeedText(
     max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any
 ) -> fields.String:
-    """Text that can reach a return: FEED.md's text rule, refused with 422 where it is entered."""
+    """Text that can reach a return: FEED.md's text rule, refused with 422 where it is entered.
+
+    The document adds FEED_TEXT_RULE to its description (api/openapi.py)."""
     metadata = kwargs.setdefault("metadata", {})
-    described = metadata.get("description")
-    metadata["description"] = f"{described}. {FEED_TEXT_RULE}" if described else FEED_TEXT_RULE
     metadata.setdefault("pattern", "^[^=+@\\-\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$")
     return fields.String(
         required=required,
