@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
@@ -117,7 +117,12 @@ def _file(name: str, mimetype: str) -> Response:
     path = (_settings().export_dir / name).resolve()
     if not path.is_file():
         raise NotFound("the return's file is not in the export directory")
-    return send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
+    # Read whole (a return is kilobytes), so that no file handle outlives the request.
+    return Response(
+        path.read_bytes(),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-cache"},
+    )
 
 
 @blp.route(f"/{RETURN_ID}/feed.csv", methods=["GET"])
