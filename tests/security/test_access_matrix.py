@@ -6,7 +6,6 @@ The cases come from the application's route table: an endpoint with no rule here
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from dutyservice.clock import Quarter
 from dutyservice.db import Database
@@ -28,10 +27,10 @@ from dutyservice.events import service as events
 from dutyservice.events.models import EventSignup
 from dutyservice.ips import service as ips
 from dutyservice.ips.models import CompetencyRecord, IpsGrant
-from dutyservice.models import Base
 from dutyservice.npocc.generation import generate_return
 
 from ..support.builders import ADMIN, Builder
+from ..support.snapshot import digest
 
 OK = "ok"  # authorised: a 2xx whose body is what the served document describes
 ROLES = ("special", "supervisor", "authoriser", "planner", "npocc", "admin")
@@ -437,16 +436,6 @@ def test_every_route_has_a_rule(session_app: Flask) -> None:
     unruled = routes(session_app) - set(RULES) - UNAUTHENTICATED
     assert unruled == set(), f"endpoints with no access rule: {sorted(unruled)}"
     assert set(RULES) - routes(session_app) == set()
-
-
-def digest(db: Database) -> str:
-    """Every row of every table, hashed: equal digests, equal data."""
-    hasher = hashlib.sha256()
-    with db.engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            for row in connection.execute(text(f"SELECT * FROM {table.name} ORDER BY 1")):
-                hasher.update(repr(tuple(row)).encode())
-    return hasher.hexdigest()
 
 
 def build_world(build: Builder, app: Flask, tmp_path: Any) -> World:
