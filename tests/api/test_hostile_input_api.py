@@ -89,7 +89,8 @@ CASES = {
     "a lone surrogate in a nested member": Case(
         "POST",
         "/api/v1/officers/{officer}/ips",
-        '{"granted_on": "2025-03-01", "authorised_by": {"name": "A\\udfff", "rank": "SCO", "position": "H"}}',
+        '{"granted_on": "2025-03-01", '
+        '"authorised_by": {"name": "A\\udfff", "rank": "SCO", "position": "H"}}',
         422,
         "authorised_by.name",
     ),
