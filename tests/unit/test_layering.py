@@ -12,6 +12,7 @@ PURE_MODULES = [
     "dutyservice.ips.rules",
     "dutyservice.auth.scope",
     "dutyservice.auth.tokens",
+    "dutyservice.npocc.rules",
 ]
 
 
