@@ -123,7 +123,7 @@ def init_api(app: Flask) -> None:
         },
     )
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [openapi.OperationsPlugin()]})
-    api.ma_plugin.converter.add_attribute_function(openapi.describe_field)  # type: ignore[union-attr]
+    api.ma_plugin.converter.add_attribute_function(openapi.describe_field)
     # `from`/`to` take an instant or a day: a string of either form, not format date-time.
     api.register_field(InstantOrDay, "string", None)
     for module in (

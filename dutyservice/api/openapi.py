@@ -271,7 +271,7 @@ QUERY_FIELDS: dict[str, str] = {
 }
 
 
-def describe_field(converter: Any, field: ma.fields.Field, **kwargs: Any) -> dict[str, Any]:
+def describe_field(converter: Any, field: ma.fields.Field[Any], **kwargs: Any) -> dict[str, Any]:
     """apispec attribute function: the glossary's description for a field without its own, and
     FEED.md's text rule on every field that can reach a return."""
     text = field.metadata.get("description")

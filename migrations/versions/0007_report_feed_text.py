@@ -13,6 +13,7 @@ Create Date: 2026-12-02 05:00:00.000000
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -46,12 +47,12 @@ def upgrade() -> None:
     connection = op.get_bind()
     found = 0
     for table, columns in CHECKED.items():
-        rows = connection.execute(
+        query: sa.Select[Any] = (
             sa.select(sa.column("id"), *(sa.column(c) for c in columns))
             .select_from(sa.table(table))
             .order_by(sa.column("id"))
         )
-        for row in rows:
+        for row in connection.execute(query):
             for column, value in zip(columns, row[1:], strict=True):
                 problem = feed_text_problem(value) if value else None
                 if problem:
