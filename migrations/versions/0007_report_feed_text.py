@@ -13,7 +13,6 @@ Create Date: 2026-12-02 05:00:00.000000
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -47,11 +46,8 @@ def upgrade() -> None:
     connection = op.get_bind()
     found = 0
     for table, columns in CHECKED.items():
-        query: sa.Select[Any] = (
-            sa.select(sa.column("id"), *(sa.column(c) for c in columns))
-            .select_from(sa.table(table))
-            .order_by(sa.column("id"))
-        )
+        # Names from CHECKED above, never from input.
+        query = sa.text(f"SELECT id, {', '.join(columns)} FROM {table} ORDER BY id")
         for row in connection.execute(query):
             for column, value in zip(columns, row[1:], strict=True):
                 problem = feed_text_problem(value) if value else None
