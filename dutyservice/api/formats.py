@@ -27,7 +27,6 @@ INSTANT_PATTERN = (
 )
 MONTH_PATTERN = f"^{YEAR}-(0[1-9]|1[0-2])$"
 QUARTER_PATTERN = f"^{YEAR}-Q[1-4]$"
-YEARS = f"years {EARLIEST_YEAR}-{LATEST_YEAR}"
 INSTANT_FORM = "an RFC 3339 instant with an offset, such as 2026-12-03T18:00:00Z"
 QUERY_PLUS_HINT = " (in a query string write an offset's + as %2B: a bare + reads as a space)"
 
