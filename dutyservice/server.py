@@ -38,6 +38,9 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "post_fork": _post_fork,
             "accesslog": None,
             "timeout": 60,
+            # gunicorn would answer an over-long request line with its own HTML page; the app
+            # refuses a URL longer than MAX_URL_LENGTH with a problem instead (api/__init__.py).
+            "limit_request_line": 0,
             "graceful_timeout": 10,
         },
     ).run()

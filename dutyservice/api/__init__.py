@@ -41,6 +41,7 @@ PUBLIC_PREFIXES = (docs.ASSETS_URL,)
 # The calendar feed is read by a phone with its own key (API.md), not a bearer token.
 KEYED_PATH = re.compile(r"/api/v1/officers/\d+/calendar\.ics")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+MAX_URL_LENGTH = 8192  # characters of path and query string; longer answers 414
 
 
 class ProblemSchema(Schema):
@@ -158,6 +159,8 @@ def _unauthenticated(_error: Exception) -> Response:
 def _start_request() -> Response | None:
     g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
     g.started = time.perf_counter()
+    if len(request.full_path) > MAX_URL_LENGTH:
+        return problem(414, "URI Too Long", f"the URL is longer than {MAX_URL_LENGTH} characters")
     if request.method in BODY_METHODS and _has_body() and not request.is_json:
         return problem(415, "Unsupported Media Type", "send the body as application/json")
     if request.method in BODY_METHODS and _has_body():

@@ -276,3 +276,10 @@ def test_a_malformed_instant_in_a_query_says_the_form_expected(
     assert response.status_code == 400 and response.content_type == PROBLEM
     [message] = response.get_json()["errors"]["from"]
     assert hint in message, message
+
+
+def test_a_url_too_long_is_a_414_problem(client: FlaskClient, build: Builder) -> None:
+    response = client.get(
+        "/api/v1/officers", query_string={"q": "x" * 9000}, headers=build.headers("admin")
+    )
+    assert response.status_code == 414 and response.content_type == PROBLEM

@@ -58,7 +58,6 @@ def test_a_generated_client_books_a_duty_and_reads_the_overlap_problem(
     generated = generate_client(server, tmp_path)
     book_duty = importlib.import_module("dutyservice_client.api.duties.book_duty")
     models = importlib.import_module("dutyservice_client.models")
-    client = generated.AuthenticatedClient(base_url=server, token=token)
     body = models.DutyCreate(
         officer_id=officer.id,
         starts_at=datetime(2026, 10, 24, 21, tzinfo=UTC),
@@ -66,12 +65,13 @@ def test_a_generated_client_books_a_duty_and_reads_the_overlap_problem(
         duty_type="patrol",
     )
 
-    booked = book_duty.sync_detailed(client=client, body=body)
+    with generated.AuthenticatedClient(base_url=server, token=token) as client:
+        booked = book_duty.sync_detailed(client=client, body=body)
+        again = book_duty.sync_detailed(client=client, body=body)
 
     assert booked.status_code == 201
     assert booked.parsed.status == "booked" and booked.parsed.officer_id == officer.id
     assert booked.parsed.hours == 9.0  # over the October clock change: real elapsed time
-    again = book_duty.sync_detailed(client=client, body=body)
     assert again.status_code == 409
     problem = again.parsed
     assert isinstance(problem, models.Problem)
