@@ -167,7 +167,7 @@ def _start_request() -> Response | None:
         refused = _hostile_body()
         if refused is not None:
             return refused
-    if any("\x00" in value for value in request.args.values()):
+    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
         return problem(
             400,
             "Malformed query",

@@ -99,6 +99,7 @@ CASES = {
         "POST", "/api/v1/officers", {**OFFICER, "surname": "A\x00B"}, 422, "surname"
     ),
     "NUL in a query": Case("GET", "/api/v1/officers?q=a%00b", None, 400),
+    "NUL in a repeated query parameter": Case("GET", "/api/v1/officers?q=a&q=a%00b", None, 400),
     "a body that is not UTF-8": Case("POST", "/api/v1/officers", b'{"surname": "\xff"}', 400),
     "a base location that is a formula": Case(
         "POST",
