@@ -101,6 +101,9 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             # host would answer each other's commands. Processes are managed by signals here.
             "control_socket_disable": True,
             "timeout": 60,
+            # gunicorn would answer an over-long request line with its own HTML page; the app
+            # refuses a URL longer than MAX_URL_LENGTH with a problem instead (api/__init__.py).
+            "limit_request_line": 0,
             "graceful_timeout": math.ceil(drain) + FINISH_IN_FLIGHT_SECONDS,
         },
     ).run()

@@ -13,7 +13,7 @@ import flask.typing as ft
 from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 
 from ..auth.scope import Principal
 from ..auth.service import authenticate
@@ -27,35 +27,72 @@ from . import (
     docs,
     duties,
     events,
+    guard,
     health,
     ips,
     metrics,
     notifications,
     officers,
+    openapi,
     problems,
     reference,
     reports,
     returns,
 )
 from .common import Unauthenticated, database
+from .formats import InstantOrDay
 from .problems import PROBLEM_JSON, handle_domain_error, problem
 
 log = logging.getLogger("dutyservice.requests")
 PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
+PUBLIC_PREFIXES = (docs.ASSETS_URL,)
 # Outside the API's base path, but behind the same bearer tokens.
 AUTHENTICATED_PATHS = {"/metrics"}
 # The calendar feed is read by a phone with its own key (API.md), not a bearer token.
 KEYED_PATH = re.compile(r"/api/v1/officers/\d+/calendar\.ics")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 PAGES_PREFIX = "/app/"
+MAX_URL_LENGTH = 8192  # characters of path and query string; longer answers 414
 
 
 class ProblemSchema(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    """RFC 9457 problem details: every error of the API has this shape and no other member."""
+
+    class Meta:
+        unknown = RAISE  # documented as closed: a member not listed here is a bug
+
+    # Described here, not by the glossary: flask-smorest documents this schema before the
+    # glossary is attached.
+    type = fields.String(
+        required=True,
+        metadata={
+            "description": "A URI for the kind of problem; `about:blank` when the status "
+            "says it all."
+        },
+    )
+    title = fields.String(
+        required=True, metadata={"description": "A short summary of the kind of problem."}
+    )
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    detail = fields.String(
+        required=True,
+        metadata={"description": "What went wrong with this request, in words for a person."},
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "Field errors: each field's name (dotted for nested members, e.g. "
+            "`authorised_by.name`) and its messages."
+        },
+    )
+    missing = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Only on the 422 of granting IPS: each requirement of the role "
+            "profile not met on `granted_on`, e.g. `CD5`, `ost`."
+        },
+    )
 
 
 class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
@@ -85,6 +122,9 @@ def init_api(app: Flask) -> None:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=docs.ASSETS_URL,
+        OPENAPI_SWAGGER_UI_CONFIG=docs.SWAGGER_UI_CONFIG,
         API_SPEC_OPTIONS={
             "info": {
                 "description": "Records of Special Constables' duties and Independent "
@@ -94,7 +134,10 @@ def init_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [openapi.OperationsPlugin()]})
+    api.ma_plugin.converter.add_attribute_function(openapi.describe_field)
+    # `from`/`to` take an instant or a day: a string of either form, not format date-time.
+    api.register_field(InstantOrDay, "string", None)
     for module in (
         reference,
         officers,
@@ -133,6 +176,15 @@ def _unauthenticated(_error: Exception) -> Response:
 def _start_request() -> Response | None:
     g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
     g.started = time.perf_counter()
+    if len(request.full_path) > MAX_URL_LENGTH:
+        return problem(414, "URI Too Long", f"the URL is longer than {MAX_URL_LENGTH} characters")
+    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
+        return problem(
+            400,
+            "Malformed query",
+            "the query parameters are not valid",
+            errors={"query": ["must not contain NUL characters"]},
+        )
     if (
         request.method in BODY_METHODS
         and not request.path.startswith(PAGES_PREFIX)  # the pages post HTML forms
@@ -140,9 +192,14 @@ def _start_request() -> Response | None:
         and not request.is_json
     ):
         return problem(415, "Unsupported Media Type", "send the body as application/json")
+    if request.method in BODY_METHODS and request.is_json and _has_body():
+        refused = _hostile_body()
+        if refused is not None:
+            return refused
     if request.path in AUTHENTICATED_PATHS or (
         request.path.startswith("/api/v1/")
         and request.path not in PUBLIC_PATHS
+        and not request.path.startswith(PUBLIC_PREFIXES)
         and not KEYED_PATH.fullmatch(request.path)
     ):
         try:
@@ -163,6 +220,17 @@ def _invalid_token(refusal: InvalidToken) -> Response:
         str(refusal),
         headers={"WWW-Authenticate": 'Bearer realm="dutyservice", error="invalid_token"'},
     )
+
+
+def _hostile_body() -> Response | None:
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        return problem(400, "Malformed JSON", "the request body is not UTF-8")
+    refused = guard.refusal(text)
+    if refused is None:
+        return None
+    return problem(refused.status, refused.title, refused.detail, errors=refused.errors)
 
 
 def _has_body() -> bool:

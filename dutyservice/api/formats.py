@@ -1,4 +1,9 @@
-"""marshmallow fields for the API conventions: UTC instants with Z, London days, safe text."""
+"""marshmallow fields for the API conventions: UTC instants with Z, London days, months and
+quarters bounded to the years 1900-2200, and safe text.
+
+The web pages validate with the same schemas, so every rule about the shape of a value lives in
+these fields, never in a view.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,46 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..clock import LONDON
+from ..clock import LONDON, Month, Quarter
+from ..npocc.rules import feed_text_problem
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 MAX_ID = 2**31 - 1
+# The years 1900-2200 as a regular expression, so that the document declares the bound too.
+YEAR = "(19[0-9]{2}|2[01][0-9]{2}|2200)"
+DAY_PATTERN = f"^{YEAR}-[0-9]{{2}}-[0-9]{{2}}$"
+INSTANT_PATTERN = (
+    f"^{YEAR}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\\.[0-9]+)?"
+    "(Z|z|[+-][0-9]{2}:[0-9]{2})$"
+)
+MONTH_PATTERN = f"^{YEAR}-(0[1-9]|1[0-2])$"
+QUARTER_PATTERN = f"^{YEAR}-Q[1-4]$"
+INSTANT_FORM = "an RFC 3339 instant with an offset, such as 2026-12-03T18:00:00Z"
+QUERY_PLUS_HINT = " (in a query string write an offset's + as %2B: a bare + reads as a space)"
+
+
+def _year_in_range(year: int) -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ma.ValidationError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+
+
+def _with_metadata(kwargs: dict[str, Any], **defaults: Any) -> dict[str, Any]:
+    metadata = kwargs.setdefault("metadata", {})
+    for key, value in defaults.items():
+        metadata.setdefault(key, value)
+    return kwargs
 
 
 class Instant(fields.AwareDateTime):
     """RFC 3339 with an offset in; UTC with `Z` out."""
 
+    default_error_messages = {
+        "invalid": f"expected {INSTANT_FORM}",
+        "invalid_awareness": f"expected {INSTANT_FORM}: the offset is missing",
+    }
+
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {}).setdefault("example", "2026-11-21T22:00:00Z")
+        _with_metadata(kwargs, example="2026-11-21T22:00:00Z", pattern=INSTANT_PATTERN)
         super().__init__(format="iso", **kwargs)
 
     def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
@@ -28,32 +62,65 @@ class Instant(fields.AwareDateTime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, str) and " " in value.strip():
+            # `+01:00` sent unencoded in a query string arrives as ` 01:00`.
+            raise ma.ValidationError(f"expected {INSTANT_FORM}{QUERY_PLUS_HINT}")
         instant = super()._deserialize(value, attr, data, **kwargs)
-        if not EARLIEST_YEAR <= instant.year <= LATEST_YEAR:
-            raise ma.ValidationError(f"year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        _year_in_range(instant.year)
         return instant.astimezone(UTC)
 
 
 class Day(fields.Date):
     """A Europe/London calendar day, YYYY-MM-DD."""
 
+    default_error_messages = {"invalid": "expected a day written YYYY-MM-DD, such as 2026-12-03"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        _with_metadata(kwargs, example="2026-12-03", pattern=DAY_PATTERN)
+        super().__init__(**kwargs)
+
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
         day = super()._deserialize(value, attr, data, **kwargs)
-        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-            raise ma.ValidationError(f"year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        _year_in_range(day.year)
         return day
 
 
+INSTANT_OR_DAY = (
+    "An instant (RFC 3339 with an offset, e.g. `2026-12-03T18:00:00Z`; in a query string write "
+    "an offset's `+` as `%2B`), or a day `YYYY-MM-DD` (Europe/London), which stands for {edge}. "
+    "Years 1900-2200."
+)
+
+
 class InstantOrDay(Instant):
-    """An instant, or a London day standing for its start (or, with `end=True`, its end)."""
+    """An instant, or a London day standing for its start (or, with `end=True`, its end).
+
+    The one rule for every `from`/`to` (API.md): a value of exactly ten characters is a day,
+    anything else must be a full instant with its offset. The document declares both forms.
+    """
+
+    default_error_messages = {
+        "invalid": f"expected {INSTANT_FORM}, or a day YYYY-MM-DD",
+        "invalid_awareness": f"expected {INSTANT_FORM}, or a day YYYY-MM-DD: the offset is missing",
+    }
 
     def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
         self.end = end
+        edge = "the start of the next day (the day counts whole)" if end else "its start"
+        metadata = kwargs.setdefault("metadata", {})
+        described = metadata.get("description")
+        rule = INSTANT_OR_DAY.format(edge=edge)
+        metadata["description"] = f"{described}. {rule}" if described else rule
+        metadata.setdefault("pattern", f"{INSTANT_PATTERN}|{DAY_PATTERN}")
+        metadata.setdefault("example", "2026-12-03T18:00:00Z")
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         if isinstance(value, str) and len(value) == 10:
-            day = Day()._deserialize(value, attr, data)
+            try:
+                day = Day()._deserialize(value, attr, data)
+            except ma.ValidationError as error:
+                raise ma.ValidationError(f"{error.messages[0]}, or {INSTANT_FORM}") from None
             if self.end:
                 day += timedelta(days=1)
             return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC)
@@ -73,6 +140,69 @@ def Text(
         validate=[validate.Length(min=min_length, max=max_length), no_nul],
         **kwargs,
     )
+
+
+def feed_text(value: str) -> None:
+    problem = feed_text_problem(value)
+    if problem:
+        raise ma.ValidationError(problem)
+
+
+FEED_TEXT_RULE = (
+    "It can reach the NPoCC return, so it is plain text: no control characters (tab, CR, LF...) "
+    "and not beginning with =, +, - or @."
+)
+
+
+def FeedText(
+    max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any
+) -> fields.String:
+    """Text that can reach a return: FEED.md's text rule, refused with 422 where it is entered.
+
+    The document adds FEED_TEXT_RULE to its description (api/openapi.py)."""
+    metadata = kwargs.setdefault("metadata", {})
+    metadata.setdefault("pattern", "^[^=+@\\-\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$")
+    return fields.String(
+        required=required,
+        validate=[validate.Length(min=min_length, max=max_length), no_nul, feed_text],
+        **kwargs,
+    )
+
+
+class MonthText(fields.String):
+    """A Europe/London calendar month, YYYY-MM, years 1900-2200."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        _with_metadata(kwargs, example="2026-01", pattern=MONTH_PATTERN)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            month = Month.parse(text)
+        except ValueError:
+            raise ma.ValidationError("expected a month written YYYY-MM, such as 2026-01") from None
+        _year_in_range(month.year)
+        return text
+
+
+class QuarterText(fields.String):
+    """A calendar quarter, YYYY-Qn (FEED.md), years 1900-2200."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        _with_metadata(kwargs, example="2026-Q3", pattern=QUARTER_PATTERN)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            quarter = Quarter.parse(text)
+        except ValueError:
+            raise ma.ValidationError(
+                "expected a quarter written YYYY-Qn, n from 1 to 4, such as 2026-Q3"
+            ) from None
+        _year_in_range(quarter.year)
+        return text
 
 
 def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:

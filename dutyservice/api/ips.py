@@ -12,7 +12,7 @@ from ..ips import queries, service
 from ..ips.models import CompetencyRecord, IpsGrant, TrainingRecord
 from ..ips.rules import IPS_PROFILE, OST
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
-from .formats import Day, Instant, Text
+from .formats import Day, FeedText, Instant, Text
 from .officers import OFFICER_ID
 
 blp = Blueprint(
@@ -99,9 +99,9 @@ class IpsStatusSchema(Schema):
 
 
 class AuthorisedBySchema(StrictSchema):
-    name = Text(120, required=True, min_length=1)
-    rank = Text(60, required=True, min_length=1)
-    position = Text(120, required=True, min_length=1)
+    name = FeedText(120, required=True, min_length=1)
+    rank = FeedText(60, required=True, min_length=1)
+    position = FeedText(120, required=True, min_length=1)
 
 
 class GrantCreateSchema(StrictSchema):

@@ -11,7 +11,7 @@ from marshmallow import ValidationError as SchemaError
 from ..duties import queries, service
 from ..duties.models import RANKS, Officer
 from .common import PageQuery, StrictSchema, database, etag, if_match, page_body, page_of, principal
-from .formats import Day, Instant, InstantOrDay, Text, no_nul
+from .formats import Day, FeedText, Instant, InstantOrDay, Text, no_nul
 
 blp = Blueprint(
     "officers",
@@ -60,22 +60,22 @@ def Email() -> fields.Email:
 
 class OfficerCreateSchema(StrictSchema):
     force = Text(40, required=True, min_length=1)
-    warrant_number = Text(40, required=True, min_length=1)
+    warrant_number = FeedText(40, required=True, min_length=1)
     surname = Text(100, required=True, min_length=1)
     forenames = Text(100, required=True, min_length=1)
     rank = fields.String(required=True, validate=validate.OneOf(RANKS))
-    base_location = Text(120, required=True, min_length=1)
+    base_location = FeedText(120, required=True, min_length=1)
     joined_on = Day(required=True)
     email = Email()
     notify = fields.Nested(NotifySchema)
 
 
 class OfficerPatchSchema(StrictSchema):
-    warrant_number = Text(40, min_length=1)
+    warrant_number = FeedText(40, min_length=1)
     surname = Text(100, min_length=1)
     forenames = Text(100, min_length=1)
     rank = fields.String(validate=validate.OneOf(RANKS))
-    base_location = Text(120, min_length=1)
+    base_location = FeedText(120, min_length=1)
     joined_on = Day()
     email = Email()
     notify = fields.Nested(

@@ -14,7 +14,7 @@ from ..ips import profiles
 from ..ips.models import RoleProfile
 from ..ips.queries import list_role_profiles, list_units
 from .common import StrictSchema, database, principal
-from .formats import Day, Text
+from .formats import Day, FeedText, Text
 
 blp = Blueprint(
     "reference",
@@ -92,7 +92,7 @@ class ForceSettingsSchema(StrictSchema):
 class RoleProfileCreateSchema(StrictSchema):
     mercury_ref = fields.Integer(required=True, validate=validate.Range(1, 10**6))
     version = fields.Integer(required=True, validate=validate.Range(1, 10**6))
-    specialism = Text(200, required=True, min_length=1)
+    specialism = FeedText(200, required=True, min_length=1)
     required_units = fields.List(
         Text(20, min_length=1), required=True, validate=validate.Length(max=50)
     )
@@ -101,9 +101,9 @@ class RoleProfileCreateSchema(StrictSchema):
 
 
 class SignatorySchema(StrictSchema):
-    name = Text(120, required=True, min_length=1)
-    rank = Text(60, required=True, min_length=1)
-    position = Text(120, required=True, min_length=1)
+    name = FeedText(120, required=True, min_length=1)
+    rank = FeedText(60, required=True, min_length=1)
+    position = FeedText(120, required=True, min_length=1)
     date_authorised = Day(required=True)
 
 

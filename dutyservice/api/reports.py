@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from ..clock import Month
 from ..reports import queries
 from .common import database, principal
-from .formats import Text, parsed_by
+from .formats import MonthText, Text
 
 blp = Blueprint(
     "reports",
@@ -22,9 +22,7 @@ blp = Blueprint(
 
 class HoursReportQuery(Schema):
     force = Text(40, required=True)
-    month = fields.String(
-        required=True, validate=parsed_by(Month.parse), metadata={"example": "2026-01"}
-    )
+    month = MonthText(required=True)
 
 
 class OfficerMonthSchema(Schema):

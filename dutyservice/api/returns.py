@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
 from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
-from .formats import Instant, Text, parsed_by
+from .formats import Instant, QuarterText, Text
 
 blp = Blueprint(
     "returns",
@@ -49,12 +49,12 @@ class ReturnListSchema(Schema):
 
 
 class ReturnQuery(PageQuery):
-    quarter = fields.String(validate=parsed_by(Quarter.parse))
+    quarter = QuarterText()
     force = Text(40)
 
 
 class MakeReturnSchema(StrictSchema):
-    quarter = fields.String(required=True, validate=parsed_by(Quarter.parse))
+    quarter = QuarterText(required=True)
     force = Text(40)
 
 
@@ -114,7 +114,12 @@ def _file(name: str, mimetype: str) -> Response:
     path = (_settings().export_dir / name).resolve()
     if not path.is_file():
         raise NotFound("the return's file is not in the export directory")
-    return send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
+    # Read whole (a return is kilobytes), so that no file handle outlives the request.
+    return Response(
+        path.read_bytes(),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-cache"},
+    )
 
 
 @blp.route(f"/{RETURN_ID}/feed.csv", methods=["GET"])

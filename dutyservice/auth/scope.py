@@ -1,7 +1,8 @@
 """Who may read or write what (API.md "Authentication and roles"). Pure rules, no I/O.
 
-Every endpoint goes through `authorise_officer` or `authorise_force`. Outside a caller's scope a
-thing is invisible (404); visible but not theirs to change is 403.
+Every endpoint goes through `authorise_officer`, `authorise_force` or `authorise_force_read`.
+Outside a caller's scope a thing is invisible (404); visible but not theirs to change is 403; a
+role that may never do a thing is 403 wherever it asks.
 """
 
 from __future__ import annotations
@@ -107,6 +108,14 @@ def authorise_force(principal: Principal, permission: Permission, *, force_id: i
         raise Forbidden(f"this token may not {permission.value.split(';')[0]} for that force")
 
 
+def authorise_force_read(principal: Principal, permission: Permission, *, force_id: int) -> None:
+    """For force-wide reads (reports, deployable resource): another force's answer is outside a
+    force role's scope, so it is absent to it (404, API.md), not forbidden."""
+    require(principal, permission)
+    if not principal.covers_force(force_id):
+        raise NotFound("no force with that code")
+
+
 def require(principal: Principal, permission: Permission) -> None:
     if not principal.may(permission):
         raise Forbidden(f"a {principal.role} token may not {permission.value.split(';')[0]}")
@@ -117,5 +126,5 @@ def readable_force_id(principal: Principal, requested: int | None) -> int | None
     if principal.is_national:
         return requested
     if requested is not None and requested != principal.force_id:
-        raise Forbidden("this token may only read its own force")
+        raise NotFound("no force with that code")  # another force's records are out of scope
     return principal.force_id

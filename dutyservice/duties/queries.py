@@ -24,6 +24,19 @@ from ..pagination import Page, paginate
 from .models import AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, MonthStatus, hours_by_month, month_status_by
 
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` literally anywhere: its `%`, `_` and `\\` are escaped."""
+    escaped = (
+        text.lower()
+        .replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
+
 
 def load_officer(
     session: Session,
@@ -60,13 +73,13 @@ def list_officers(
     force_id = force_id_by_code(session, force) if force else None
     query = _scoped_officers(principal, force_id)
     if q:
-        pattern = f"%{q.lower()}%"
+        pattern = contains_pattern(q)
         query = query.where(
             or_(
-                Officer.surname.ilike(pattern),
-                Officer.forenames.ilike(pattern),
-                Officer.warrant_number.ilike(pattern),
-                Officer.base_location.ilike(pattern),
+                Officer.surname.ilike(pattern, escape=LIKE_ESCAPE),
+                Officer.forenames.ilike(pattern, escape=LIKE_ESCAPE),
+                Officer.warrant_number.ilike(pattern, escape=LIKE_ESCAPE),
+                Officer.base_location.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     return paginate(

@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import Subquery, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..auth.scope import Permission, Principal, authorise_force
+from ..auth.scope import Permission, Principal, authorise_force_read
 from ..clock import Month, london_today
 from ..db import bytewise, elapsed_seconds
 from ..duties.models import Duty, Officer
@@ -34,7 +34,7 @@ def team_hours(
 ) -> list[OfficerMonth]:
     """Every officer serving in the month, with completed hours by London month of start."""
     force = force_by_code(session, force_code)
-    authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
+    authorise_force_read(principal, Permission.READ_REPORTS, force_id=force.id)
     start, end = month.utc_bounds()
     last_day = month.last_day
     seconds = (
@@ -92,7 +92,7 @@ def expiring_training(
     """Serving officers whose current OST lapses within the days given, with no later training
     recorded (its latest expiry is the one running out), soonest first."""
     force = force_by_code(session, force_code)
-    authorise_force(principal, Permission.READ_REPORTS, force_id=force.id)
+    authorise_force_read(principal, Permission.READ_REPORTS, force_id=force.id)
     lapsing = lapsing_ost(today or london_today(), within_days)
     rows = session.execute(
         select(Officer.id, Officer.warrant_number, lapsing.c.expires_on)

@@ -147,7 +147,7 @@ def test_force_planners_see_their_force_and_npocc_sees_the_nation(
             f"/api/v1/deployable?{WINDOW}&force=cambridgeshire",
             headers=build.headers("planner", "norfolk"),
         ).status_code
-        == 403
+        == 404
     )
     national = deployable(client, build.headers("npocc"))
     assert national["by_force"] == {"cambridgeshire": 1, "norfolk": 2}

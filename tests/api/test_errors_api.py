@@ -169,6 +169,3 @@ def test_openapi_document_describes_the_contract_and_errors_as_problems(
     for status in ("422", "default"):
         name = responses[status]["$ref"].rsplit("/", 1)[-1]
         assert list(spec["components"]["responses"][name]["content"]) == [PROBLEM]
-    docs = client.get("/api/v1/docs")
-    assert docs.status_code == 200 and b"/api/v1/deployable" in docs.data
-    assert b"<script" not in docs.data and b"https://" not in docs.data

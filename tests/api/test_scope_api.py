@@ -97,7 +97,7 @@ def test_one_forces_supervisor_and_planner_see_nothing_of_another_force(
         assert client.get(f"/api/v1/duties/{duty.id}", headers=headers).status_code == 404
         listed = client.get("/api/v1/officers", headers=headers).get_json()
         assert [o["id"] for o in listed["items"]] == [ours.id]
-        assert client.get("/api/v1/officers?force=norfolk", headers=headers).status_code == 403
+        assert client.get("/api/v1/officers?force=norfolk", headers=headers).status_code == 404
         assert client.get("/api/v1/duties", headers=headers).get_json()["total"] == 0
         assert (
             client.post(

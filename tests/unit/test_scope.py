@@ -1,6 +1,14 @@
 import pytest
 
-from dutyservice.auth.scope import Permission, Principal, Role, authorise_force, authorise_officer
+from dutyservice.auth.scope import (
+    Permission,
+    Principal,
+    Role,
+    authorise_force,
+    authorise_force_read,
+    authorise_officer,
+    readable_force_id,
+)
 from dutyservice.errors import Forbidden, NotFound
 
 OWN_FORCE, OTHER_FORCE = 1, 2
@@ -45,3 +53,20 @@ def test_npocc_sees_deployable_everywhere_but_no_officer_records() -> None:
 def test_supervisor_may_not_create_officers_in_another_force() -> None:
     with pytest.raises(Forbidden):
         authorise_force(p(Role.SUPERVISOR), Permission.MANAGE_OFFICERS, force_id=OTHER_FORCE)
+
+
+def test_another_forces_reports_are_absent_to_a_force_role_and_forbidden_to_a_special() -> None:
+    for role in (Role.SUPERVISOR, Role.AUTHORISER, Role.PLANNER):
+        authorise_force_read(p(role), Permission.READ_REPORTS, force_id=OWN_FORCE)
+        with pytest.raises(NotFound):
+            authorise_force_read(p(role), Permission.READ_REPORTS, force_id=OTHER_FORCE)
+    with pytest.raises(Forbidden):
+        authorise_force_read(p(Role.SPECIAL, 1), Permission.READ_REPORTS, force_id=OWN_FORCE)
+    authorise_force_read(p(Role.ADMIN), Permission.READ_REPORTS, force_id=OTHER_FORCE)
+
+
+def test_a_force_role_naming_another_force_in_a_list_finds_nothing_there() -> None:
+    assert readable_force_id(p(Role.PLANNER), None) == OWN_FORCE
+    with pytest.raises(NotFound):
+        readable_force_id(p(Role.PLANNER), OTHER_FORCE)
+    assert readable_force_id(p(Role.NPOCC), OTHER_FORCE) == OTHER_FORCE
