@@ -93,6 +93,13 @@ class ProblemSchema(Schema):
             "profile not met on `granted_on`, e.g. `CD5`, `ost`."
         },
     )
+    conflicting_duty_id = fields.Integer(
+        metadata={
+            "description": "Only on a 409 about another duty (an overlapping booking, actual "
+            "times counted twice, a change of service that would leave a completed duty "
+            "outside it): that duty's id."
+        },
+    )
 
 
 class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
