@@ -67,6 +67,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/npocc/returns/{return_pk}/manifest.json"): "get_return_manifest",
     ("post", "/api/v1/npocc/returns/{return_pk}/deliver"): "deliver_return",
     ("get", "/api/v1/audit"): "list_audit_entries",
+    ("get", "/api/v1/notifications"): "list_notifications",
 }
 
 PATH_PARAMETERS = {
@@ -210,6 +211,19 @@ FIELDS: dict[str, str] = {
 
 # Where one name means something more particular in one schema.
 FIELDS_BY_SCHEMA: dict[tuple[str, str], str] = {
+    ("Notify", "callouts"): "E-mail me of call-outs I could answer (default true).",
+    ("Notify", "reminders"): "E-mail me 24 hours before each booked duty (default true).",
+    ("Notify", "training"): "E-mail me 30 days before my officer safety training lapses "
+    "(default true).",
+    ("OfficerCreate", "email"): "The officer's e-mail address, for notifications. Personal: "
+    "never in a return, never logged.",
+    ("OfficerCreate", "notify"): "Which e-mails the officer wants; each kind is on unless "
+    "set false.",
+    ("OfficerPatch", "email"): "The officer's e-mail address, for notifications (null removes "
+    "it). A Special may change their own. Personal: never in a return, never logged.",
+    ("Notification", "attempts"): "How many times sending it has been tried.",
+    ("Notification", "created_at"): "When the message was queued (UTC).",
+    ("Notification", "sent_at"): "When the mail server accepted it (UTC); null until then.",
     ("ForceItem", "name"): "The force's name, e.g. `Cambridgeshire Constabulary`.",
     ("ForceItem", "code"): FIELDS["force"],
     ("Unit", "code"): "The unit's code, e.g. `CD5`.",

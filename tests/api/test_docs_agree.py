@@ -19,6 +19,7 @@ NOT_IN_OPENAPI = {
     ("GET", "/metrics"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/docs"),
+    ("GET", "/api/v1/docs/assets/{name}"),
 }
 PAGES = "/app/"  # the web pages: docs/pages.md
 
