@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -60,25 +60,23 @@ def wait_until(driver: WebDriver, condition: Callable[[WebDriver], object]) -> o
 
 
 def submit(driver: WebDriver, button: WebElement) -> None:
-    """Click a form's button and wait for the page that answers it."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Click a form's button and wait for the page that answers it.
+
+    The old page is marked with a window property; the answer is a new document, whose window
+    does not have it. (Asking an element of the old page whether it is stale races Chromium's
+    tear-down, which answers with one inspector error or another while the page goes.)"""
+    driver.execute_script("window.__awaitingAnswer = true")
     button.click()
-    wait_until(driver, lambda _: _gone(page))
+    WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(_answered)
     wait_until(driver, lambda d: d.find_element(By.TAG_NAME, "main"))
 
 
-def _gone(element: WebElement) -> bool:
-    """The page an element was on has been replaced. Chromium reports a node of a page being
-    torn down either as stale or as an inspector error naming the node: both mean gone."""
-    try:
-        element.is_enabled()
-    except StaleElementReferenceException:
-        return True
-    except WebDriverException as error:
-        if "Node with given id does not exist" in str(error):
-            return True
-        raise
-    return False
+def _answered(driver: WebDriver) -> bool:
+    return bool(
+        driver.execute_script(
+            "return window.__awaitingAnswer === undefined && document.readyState === 'complete'"
+        )
+    )
 
 
 def fill(driver: WebDriver, label: str, value: str) -> None:

@@ -368,14 +368,33 @@ def unguarded(
         databases.drop_postgres_database(url)
 
 
+def shows_within_rounds(
+    subject: Callable[[], Officer],
+    race: Callable[[Officer], Counter[int]],
+    broken: Callable[[Officer], bool],
+    rounds: int = 5,
+) -> bool:
+    """The race, on a fresh officer each round, until the records come out wrong. One round
+    does not always show it: on a machine of few cores the server may take the 32 requests
+    nearly one after another, and the check before the write then refuses the late ones."""
+    for _ in range(rounds):
+        officer = subject()
+        statuses = race(officer)
+        if broken(officer):
+            return True
+    raise AssertionError(f"no duplicate in {rounds} rounds; the last answered {statuses}")
+
+
 def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
     server, db = unguarded
     build = Builder(db)
-    officer = grantable(build)
-    statuses = grant_race(server, build, officer)
-    assert count(db, LIVE_GRANTS, id=officer.id) > 1, statuses
+    assert shows_within_rounds(
+        lambda: grantable(build),
+        lambda officer: grant_race(server, build, officer),
+        lambda officer: count(db, LIVE_GRANTS, id=officer.id) > 1,
+    )
 
 
 def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
@@ -383,9 +402,11 @@ def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
 ) -> None:
     server, db = unguarded
     build = Builder(db)
-    officer = build.officer()
-    statuses = competency_race(server, build, officer)
-    assert count(db, LIVE_CD5, id=officer.id) > 1, statuses
+    assert shows_within_rounds(
+        build.officer,
+        lambda officer: competency_race(server, build, officer),
+        lambda officer: count(db, LIVE_CD5, id=officer.id) > 1,
+    )
 
 
 def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_twice(
@@ -418,9 +439,11 @@ def test_without_the_exclusion_constraint_simultaneous_replacements_overlap(
 ) -> None:
     server, db = unguarded
     build = Builder(db)
-    officer = build.officer()
-    statuses = availability_race(server, build, officer)
-    assert count(db, OVERLAPPING_WINDOWS, id=officer.id) > 0, statuses
+    assert shows_within_rounds(
+        build.officer,
+        lambda officer: availability_race(server, build, officer),
+        lambda officer: count(db, OVERLAPPING_WINDOWS, id=officer.id) > 0,
+    )
 
 
 def run_raw(use_case: Callable[[int], object], clients: int = CLIENTS) -> Counter[str]:
