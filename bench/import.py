@@ -27,8 +27,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,34 @@ POSTGRES = os.environ.get(
 )
 TABLES = ("officers", "competency_records", "training_records", "ips_grants", "duties")
 IPS = ProfileRequirements(135, 1, ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10"), True)
+
+
+class LoadDuring:
+    """The machine's one-minute load average, sampled every two seconds while a phase runs: a
+    ratio of two phases is fair only when both ran under the same load."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+
+    @contextmanager
+    def sampling(self) -> Iterator[None]:
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(2):
+                self.samples.append(os.getloadavg()[0])
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    @property
+    def mean(self) -> float:
+        return sum(self.samples) / len(self.samples) if self.samples else os.getloadavg()[0]
 
 
 def new_database() -> str:
@@ -285,10 +316,15 @@ def measure(officers: int, years: int, seed: int, workdir: Path, with_copy: bool
         )
         with _raw(url) as connection:
             connection.execute("CHECKPOINT")
-        figures = import_all(url, sets) | {"rows_in_files": sum(counts.values())}
+        import_load, copy_load = LoadDuring(), LoadDuring()
+        with import_load.sampling():
+            figures = import_all(url, sets) | {"rows_in_files": sum(counts.values())}
         figures["duties"] = counts["duties.csv"]
+        figures["import_load"] = import_load.mean
         if with_copy:
-            figures["copy_seconds"], figures["copied_rows"] = copy_floor(url, workdir)
+            with copy_load.sampling():
+                figures["copy_seconds"], figures["copied_rows"] = copy_floor(url, workdir)
+            figures["copy_load"] = copy_load.mean
         return figures
     finally:
         drop_database(url)
@@ -313,8 +349,14 @@ def main() -> None:
         f"rows in the files: {large['rows_in_files']:,} ({large['duties']:,} duties); "
         f"rows stored: {large['copied_rows']:,}; rows refused: {large['errors']}"
     )
-    print(f"dutyservice import, s:  {large['seconds']:.1f}")
-    print(f"COPY of the same rows, s:  {large['copy_seconds']:.1f}")
+    print(
+        f"dutyservice import, s:  {large['seconds']:.1f}  "
+        f"(load average {large['import_load']:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"COPY of the same rows, s:  {large['copy_seconds']:.1f}  "
+        f"(load average {large['copy_load']:.1f})"
+    )
     print(f"import / COPY:  {large['seconds'] / large['copy_seconds']:.2f}  (target <= 3)")
     print(f"import rows/s:  {large['rows_in_files'] / large['seconds']:,.0f}")
     print(

@@ -107,6 +107,39 @@ def record(
     )
 
 
+class AboutAnOfficer(Protocol):
+    """An officer's record: what an entry about them needs of it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def force_id(self) -> int: ...
+
+
+def about(
+    officer: AboutAnOfficer,
+    session: Session,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: int | None,
+    *,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """`record` for a write to one officer's records: the entry names the officer and force."""
+    record(
+        session,
+        actor,
+        action,
+        resource_type,
+        resource_id,
+        officer_id=officer.id,
+        force_id=officer.force_id,
+        changes=changes,
+    )
+
+
 def _entry(
     actor: Actor,
     action: str,

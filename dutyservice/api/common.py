@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -71,6 +72,20 @@ def page_body(page: Page[Any], items: list[Any] | None = None) -> dict[str, Any]
         "per_page": page.per_page,
         "total": page.total,
     }
+
+
+def listed(query: Callable[..., Page[Any]], args: dict[str, Any], **filters: str) -> dict[str, Any]:
+    """A list view's answer: `query(session, principal, <filter>=args[<key>]…, page, per_page)`
+    read in one transaction, each filter named by the query's keyword and the argument's key."""
+    with database().reading() as session:
+        page = query(
+            session,
+            principal(),
+            **{keyword: args.get(key) for keyword, key in filters.items()},
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+    return page_body(page)
 
 
 def if_match() -> int | None:

@@ -47,6 +47,19 @@ class DeployablePageSchema(Schema):
     by_force = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+def deployable_question(args: dict[str, Any]) -> dict[str, Any]:
+    """The window, scope and profile asked about, from a `DeployableQuery`: the API's and the
+    planning page's, one reading."""
+    return {
+        "starts_at": args["from_"],
+        "ends_at": args["to"],
+        "force": args.get("force"),
+        "mercury_ref": args["mercury_ref"],
+        "version": args["version"],
+        "available_only": args["available_only"],
+    }
+
+
 @blp.route("/deployable", methods=["GET"])
 @blp.arguments(DeployableQuery, location="query")
 @blp.response(200, DeployablePageSchema)
@@ -57,12 +70,7 @@ def deployable(args: dict[str, Any]) -> Response:
         result = queries.deployable(
             session,
             principal(),
-            starts_at=args["from_"],
-            ends_at=args["to"],
-            force=args.get("force"),
-            mercury_ref=args["mercury_ref"],
-            version=args["version"],
-            available_only=args["available_only"],
+            **deployable_question(args),
             page=args["page"],
             per_page=args["per_page"],
         )

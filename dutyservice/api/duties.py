@@ -10,7 +10,16 @@ from marshmallow import Schema, fields, validate
 from ..duties import queries, service
 from ..duties.models import Duty
 from ..duties.rules import DutyStatus, elapsed_hours
-from .common import PageQuery, StrictSchema, database, etag, if_match, page_body, page_of, principal
+from .common import (
+    PageQuery,
+    StrictSchema,
+    database,
+    etag,
+    if_match,
+    listed,
+    page_of,
+    principal,
+)
 from .formats import Id, Instant, InstantOrDay, Text
 
 blp = Blueprint(
@@ -89,19 +98,15 @@ class CompleteSchema(StrictSchema):
 @blp.response(200, page_of(DutySchema))
 def list_duties(args: dict[str, Any]) -> dict[str, Any]:
     """Duties the caller may see, in time order."""
-    with database().reading() as session:
-        page = queries.list_duties(
-            session,
-            principal(),
-            officer_id=args.get("officer_id"),
-            force=args.get("force"),
-            starts_from=args.get("from_"),
-            starts_before=args.get("to"),
-            status=args.get("status"),
-            page=args["page"],
-            per_page=args["per_page"],
-        )
-    return page_body(page)
+    return listed(
+        queries.list_duties,
+        args,
+        officer_id="officer_id",
+        force="force",
+        starts_from="from_",
+        starts_before="to",
+        status="status",
+    )
 
 
 @blp.route("", methods=["POST"])

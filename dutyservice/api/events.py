@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from ..events import queries, service
 from ..events.models import EventSignup
 from ..events.rules import OpenTo
-from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
+from .common import PageQuery, StrictSchema, database, listed, page_of, principal
 from .formats import Id, Instant, InstantOrDay, Text
 from .officers import OFFICER_ID
 
@@ -105,19 +105,14 @@ class SignupMadeSchema(Schema):
 @blp.response(200, page_of(EventSchema))
 def list_events(args: dict[str, Any]) -> dict[str, Any]:
     """Events the caller may see; `open_for_officer`: those that officer could still join."""
-    with database().reading() as session:
-        return page_body(
-            queries.list_events(
-                session,
-                principal(),
-                force=args.get("force"),
-                starts_from=args.get("from_"),
-                starts_before=args.get("to"),
-                open_for_officer=args.get("open_for_officer"),
-                page=args["page"],
-                per_page=args["per_page"],
-            )
-        )
+    return listed(
+        queries.list_events,
+        args,
+        force="force",
+        starts_from="from_",
+        starts_before="to",
+        open_for_officer="open_for_officer",
+    )
 
 
 @blp.route("", methods=["POST"])

@@ -10,7 +10,16 @@ from marshmallow import ValidationError as SchemaError
 
 from ..duties import queries, service
 from ..duties.models import RANKS, Officer
-from .common import PageQuery, StrictSchema, database, etag, if_match, page_body, page_of, principal
+from .common import (
+    PageQuery,
+    StrictSchema,
+    database,
+    etag,
+    if_match,
+    listed,
+    page_of,
+    principal,
+)
 from .formats import Day, FeedText, Instant, InstantOrDay, Text, no_nul
 
 blp = Blueprint(
@@ -148,16 +157,7 @@ class AvailabilitySchema(Schema):
 @blp.response(200, page_of(OfficerSchema))
 def list_officers(args: dict[str, Any]) -> dict[str, Any]:
     """Officers the caller may see, by surname; filter by force or a search text."""
-    with database().reading() as session:
-        page = queries.list_officers(
-            session,
-            principal(),
-            force=args.get("force"),
-            q=args.get("q"),
-            page=args["page"],
-            per_page=args["per_page"],
-        )
-    return page_body(page)
+    return listed(queries.list_officers, args, force="force", q="q")
 
 
 @blp.route("", methods=["POST"])

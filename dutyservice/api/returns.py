@@ -15,7 +15,7 @@ from ..config import Settings
 from ..errors import NotFound
 from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
-from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
+from .common import PageQuery, StrictSchema, database, listed, page_of, principal
 from .formats import Instant, QuarterText, Text
 
 blp = Blueprint(
@@ -73,17 +73,7 @@ def _load(return_pk: int) -> NpoccReturn:
 @blp.response(200, page_of(ReturnSchema))
 def list_returns(args: dict[str, Any]) -> dict[str, Any]:
     """Returns made, newest quarter first, each revision listed."""
-    with database().reading() as session:
-        return page_body(
-            queries.list_returns(
-                session,
-                principal(),
-                quarter=args.get("quarter"),
-                force=args.get("force"),
-                page=args["page"],
-                per_page=args["per_page"],
-            )
-        )
+    return listed(queries.list_returns, args, quarter="quarter", force="force")
 
 
 @blp.route("", methods=["POST"])

@@ -33,14 +33,13 @@ def make_calendar_key(db: Database, principal: Principal, officer_id: int) -> st
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
         officer.calendar_key_hash = hash_secret(key)
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "calendar.key",
             "officer",
             officer.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"calendar_key": "replaced"},
         )
     return key

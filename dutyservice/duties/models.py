@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime
+from ..db import Base, UTCDateTime, partial_index
 from ..forces.models import DutyType, Force
 from .rules import LONGEST_DUTY, RANKS
 
@@ -67,20 +67,14 @@ class Duty(Base):
         CheckConstraint("status IN ('booked', 'cancelled', 'completed')", name="status_known"),
         Index("ix_duties_officer_id_starts_at", "officer_id", "starts_at"),
         # Hours: an officer's completed duties by actual start (bookings have none, so stay out).
-        Index(
+        partial_index(
             "ix_duties_officer_id_actual_starts_at",
             "officer_id",
             "actual_starts_at",
-            postgresql_where=text("actual_starts_at IS NOT NULL"),
-            sqlite_where=text("actual_starts_at IS NOT NULL"),
+            where="actual_starts_at IS NOT NULL",
         ),
         # Reminders: the booked duties starting in the next day, whoever's they are.
-        Index(
-            "ix_duties_booked_starts_at",
-            "starts_at",
-            postgresql_where=text("status = 'booked'"),
-            sqlite_where=text("status = 'booked'"),
-        ),
+        partial_index("ix_duties_booked_starts_at", "starts_at", where="status = 'booked'"),
         # API.md: no two non-cancelled duties of one officer overlap; touching ends are fine.
         ExcludeConstraint(
             ("officer_id", "="),

@@ -109,6 +109,41 @@ def first_overlapping(
     return None
 
 
+Span = tuple[datetime, datetime]
+
+
+def availability_errors(
+    range_start: datetime, range_end: datetime, windows: list[Span]
+) -> dict[str, list[str]]:
+    """What is wrong with declaring `windows` (in order) as all the officer's availability
+    within [range_start, range_end): each must end after it starts, lie within, and not overlap
+    the next. Empty when it is valid."""
+    errors: dict[str, list[str]] = {}
+    if range_end <= range_start:
+        errors["to"] = ["must be after from"]
+    for index, (starts_at, ends_at) in enumerate(windows):
+        if ends_at <= starts_at:
+            errors.setdefault("windows", []).append("each window must end after it starts")
+        elif starts_at < range_start or ends_at > range_end:
+            errors.setdefault("windows", []).append("each window must lie within from and to")
+        elif index and windows[index - 1][1] > starts_at:
+            errors.setdefault("windows", []).append("windows must not overlap each other")
+    return errors
+
+
+def outside_range(
+    windows: Iterable[Span], range_start: datetime, range_end: datetime
+) -> list[Span]:
+    """The parts of `windows` that lie outside [range_start, range_end): what a replacement of
+    that range keeps of the windows that straddle its edges."""
+    return [
+        (start, end)
+        for window_start, window_end in windows
+        for start, end in ((window_start, range_start), (range_end, window_end))
+        if start < end
+    ]
+
+
 def month_status(hours: Decimal, minimum: Decimal) -> MonthStatus:
     if hours <= 0:
         return MonthStatus.RED

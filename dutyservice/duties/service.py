@@ -27,10 +27,12 @@ from .rules import (
     LONGEST_DUTY,
     DutyStatus,
     Service,
+    availability_errors,
     completion_errors,
     duty_time_errors,
     elapsed_hours,
     first_overlapping,
+    outside_range,
     overlaps,
     serving_on,
 )
@@ -44,6 +46,16 @@ OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_locati
 def _check_if_match(version: int, if_match: int | None) -> None:
     if if_match is not None and if_match != version:
         raise Conflict("the record has changed since you read it (stale If-Match); read it again")
+
+
+def _apply(row: Officer | Duty, changes: dict[str, Any]) -> dict[str, Any]:
+    """Set the values that differ from the row's; those, for the audit trail."""
+    changed = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if changed:
+        row.updated_at = utc_now()
+    return changed
 
 
 def _check_rank(rank: str) -> None:
@@ -143,21 +155,16 @@ def update_officer(
         if joined_on != officer.joined_on:
             service_held(session, officer.id, changing=True)
             _refuse_completed_outside(session, officer.id, Service(joined_on, officer.left_on))
-        changed = {k: v for k, v in changes.items() if getattr(officer, k) != v}
-        for key, value in changed.items():
-            setattr(officer, key, value)
-        if changed:
-            officer.updated_at = utc_now()
+        changed = _apply(officer, changes)
         flush_or_conflict(session, "that warrant number is already used in this force")
         if changed:
-            audit.record(
+            audit.about(
+                officer,
                 session,
                 principal,
                 "officer.update",
                 "officer",
                 officer.id,
-                officer_id=officer.id,
-                force_id=officer.force_id,
                 changes=audited(changed),
             )
         return officer
@@ -174,14 +181,13 @@ def officer_leaves(db: Database, principal: Principal, officer_id: int, left_on:
         _refuse_completed_outside(session, officer.id, Service(officer.joined_on, left_on))
         officer.left_on = left_on
         officer.updated_at = utc_now()
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "officer.leave",
             "officer",
             officer.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"left_on": left_on},
         )
         return officer
@@ -346,14 +352,13 @@ def _book(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
         refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
         duty = add_booked_duty(session, officer, duty_type, booking)
         session.flush()
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "duty.book",
             "duty",
             duty.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes=_booking_changes(booking, duty_type),
         )
         return duty
@@ -472,22 +477,18 @@ def change_duty(
                 session, duty.officer.force_id, changes["duty_type"]
             )
         refuse_overlap(session, duty.officer_id, starts_at, ends_at, ignore_duty_id=duty.id)
-        changed = {k: v for k, v in changes.items() if getattr(duty, k) != v}
-        for key, value in changed.items():
-            setattr(duty, key, value)
+        changed = _apply(duty, changes)
         if changed:
-            duty.updated_at = utc_now()
             flush_or_conflict(session, _OVERLAP)
             if "duty_type" in changed:
                 changed["duty_type"] = changed["duty_type"].code
-            audit.record(
+            audit.about(
+                duty.officer,
                 session,
                 principal,
                 "duty.change",
                 "duty",
                 duty.id,
-                officer_id=duty.officer_id,
-                force_id=duty.officer.force_id,
                 changes=changed,
             )
         return duty
@@ -502,14 +503,13 @@ def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
         now = utc_now()
         duty.status = DutyStatus.CANCELLED
         duty.updated_at = now
-        audit.record(
+        audit.about(
+            duty.officer,
             session,
             principal,
             "duty.cancel",
             "duty",
             duty.id,
-            officer_id=duty.officer_id,
-            force_id=duty.officer.force_id,
             changes={"status": DutyStatus.CANCELLED.value},
         )
         if duty.event_id is not None:
@@ -528,14 +528,13 @@ def _withdraw_signup_of(session: Session, principal: Principal, duty: Duty, now:
     if signup is None:
         return
     signup.withdrawn_at = now
-    audit.record(
+    audit.about(
+        duty.officer,
         session,
         principal,
         "event.withdraw",
         "event",
         signup.event_id,
-        officer_id=duty.officer_id,
-        force_id=duty.officer.force_id,
         changes={"duty_id": duty.id, "by": "duty.cancel"},
     )
 
@@ -581,14 +580,13 @@ def complete_duty(
         duty.actual_starts_at, duty.actual_ends_at = starts_at, ends_at
         duty.updated_at = utc_now()
         flush_or_conflict(session, _COUNTED_TWICE)
-        audit.record(
+        audit.about(
+            duty.officer,
             session,
             principal,
             "duty.complete",
             "duty",
             duty.id,
-            officer_id=duty.officer_id,
-            force_id=duty.officer.force_id,
             changes={
                 "status": DutyStatus.COMPLETED.value,
                 "actual_starts_at": starts_at,
@@ -611,17 +609,8 @@ def replace_availability(
     windows: list[tuple[datetime, datetime]],
 ) -> list[AvailabilityWindow]:
     """Replace what the officer declared within [range_start, range_end); outside it is kept."""
-    errors: dict[str, list[str]] = {}
-    if range_end <= range_start:
-        errors["to"] = ["must be after from"]
     ordered = sorted(windows)
-    for index, (starts_at, ends_at) in enumerate(ordered):
-        if ends_at <= starts_at:
-            errors.setdefault("windows", []).append("each window must end after it starts")
-        elif starts_at < range_start or ends_at > range_end:
-            errors.setdefault("windows", []).append("each window must lie within from and to")
-        elif index and ordered[index - 1][1] > starts_at:
-            errors.setdefault("windows", []).append("windows must not overlap each other")
+    errors = availability_errors(range_start, range_end, ordered)
     if errors:
         raise Invalid("the availability is not valid", errors=errors)
     with db.transaction() as session:
@@ -633,37 +622,29 @@ def replace_availability(
                 AvailabilityWindow.ends_at > range_start,
             )
         ).all()
-        # Keep the parts of an existing window that lie outside the replaced range. They are
-        # added once the windows they come from are gone, so that no two ever overlap.
-        kept = [
-            AvailabilityWindow(officer_id=officer.id, starts_at=start, ends_at=end)
-            for window in straddling
-            for start, end in (
-                (window.starts_at, range_start),
-                (range_end, window.ends_at),
-            )
-            if start < end
-        ]
         if straddling:
             session.execute(
                 delete(AvailabilityWindow).where(
                     AvailabilityWindow.id.in_([w.id for w in straddling])
                 )
             )
-        session.add_all(kept)
+        # Added once the windows they come from are gone, so that no two ever overlap.
+        kept = outside_range(((w.starts_at, w.ends_at) for w in straddling), range_start, range_end)
+        session.add_all(
+            AvailabilityWindow(officer_id=officer.id, starts_at=s, ends_at=e) for s, e in kept
+        )
         created = [
             AvailabilityWindow(officer_id=officer.id, starts_at=s, ends_at=e) for s, e in ordered
         ]
         session.add_all(created)
         _flush_windows(session)
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "availability.replace",
             "officer",
             officer.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"from": range_start, "to": range_end, "windows": len(created)},
         )
         return created

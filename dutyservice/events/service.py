@@ -13,7 +13,7 @@ from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force
 from ..clock import london_days_spanned, utc_now
 from ..db import Database
-from ..duties.models import Duty
+from ..duties.models import Duty, Officer
 from ..duties.queries import load_officer
 from ..duties.rules import DutyStatus, duty_time_errors
 from ..duties.service import (
@@ -88,8 +88,8 @@ def _visible_to(session: Session, event: Event, force: Force) -> bool:
 
 def load_event(session: Session, event_id: int, *, for_update: bool = False) -> Event:
     query = select(Event).where(Event.id == event_id)
-    if for_update:
-        query = query.with_for_update(of=Event)
+    if for_update:  # and read again: a change committed while we waited is seen
+        query = query.with_for_update(of=Event).execution_options(populate_existing=True)
     event = session.scalar(query)
     if event is None:
         raise NotFound("no event with that id")
@@ -115,37 +115,8 @@ def sign_up(
     now = now or utc_now()
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
-        # The event row is locked (PostgreSQL) or the whole write serialised (SQLite's IMMEDIATE
-        # transaction), so counting places and taking one cannot interleave with another sign-up.
-        event = load_event(session, event_id, for_update=True)
-        if not _visible_to(session, event, officer.force):
-            raise NotFound("no event with that id open to this officer")
-        if not signups_open(event.signup_deadline, now):
-            raise Conflict("sign-ups to this event have closed")
-        if (
-            session.scalar(
-                select(EventSignup.id).where(
-                    EventSignup.event_id == event.id,
-                    EventSignup.officer_id == officer.id,
-                    EventSignup.withdrawn_at.is_(None),
-                )
-            )
-            is not None
-        ):
-            raise Conflict("the officer is already signed up to this event")
-        if _live_signups(session, event.id) >= event.capacity:
-            raise Conflict("the event is full")
-        if event.role_profile is not None:
-            first, last = london_days_spanned(event.starts_at, event.ends_at)
-            profile = requirements_of(event.role_profile)
-            evidence = evidence_for(session, officer)
-            if not meets_profile(evidence, profile, first, last):
-                missing = missing_requirements(evidence, profile, first, last)
-                raise Invalid(
-                    "the officer does not meet the event's role profile on every day",
-                    errors={"officer_id": ["does not meet the role profile"]},
-                    extra={"missing": missing},
-                )
+        event = load_event(session, event_id)
+        _check_may_join(session, event, officer, now)
         duty_type = duty_type_of(session, officer.force_id, event.duty_type)
         booking = DutyBooking(
             officer.id,
@@ -157,6 +128,12 @@ def sign_up(
         )
         check_serving(officer, booking.starts_at)
         refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
+        # Every sign-up to the event queues on its row (PostgreSQL; SQLite's IMMEDIATE
+        # transaction serialises every write), so counting places and taking one cannot
+        # interleave with another sign-up. The checks of the officer alone are done by now:
+        # a storm's throughput is one over the time this lock is held.
+        event = load_event(session, event_id, for_update=True)
+        _refuse_if_full(session, event)
         duty = add_booked_duty(session, officer, duty_type, booking, event_id=event.id)
         try:
             session.flush()
@@ -167,17 +144,48 @@ def sign_up(
             session.flush()
         except IntegrityError as exc:
             raise Conflict("the officer is already signed up or has an overlapping duty") from exc
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "event.signup",
             "event",
             event.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"duty_id": duty.id},
         )
         return signup
+
+
+def _check_may_join(session: Session, event: Event, officer: Officer, now: datetime) -> None:
+    """What the officer's own records and the event's terms decide, places apart."""
+    if not _visible_to(session, event, officer.force):
+        raise NotFound("no event with that id open to this officer")
+    if not signups_open(event.signup_deadline, now):
+        raise Conflict("sign-ups to this event have closed")
+    signed_up = select(EventSignup.id).where(
+        EventSignup.event_id == event.id,
+        EventSignup.officer_id == officer.id,
+        EventSignup.withdrawn_at.is_(None),
+    )
+    if session.scalar(signed_up) is not None:
+        raise Conflict("the officer is already signed up to this event")
+    _refuse_if_full(session, event)  # most of a call-out storm is refused here, unqueued
+    if event.role_profile is None:
+        return
+    first, last = london_days_spanned(event.starts_at, event.ends_at)
+    profile = requirements_of(event.role_profile)
+    evidence = evidence_for(session, officer)
+    if not meets_profile(evidence, profile, first, last):
+        raise Invalid(
+            "the officer does not meet the event's role profile on every day",
+            errors={"officer_id": ["does not meet the role profile"]},
+            extra={"missing": missing_requirements(evidence, profile, first, last)},
+        )
+
+
+def _refuse_if_full(session: Session, event: Event) -> None:
+    if _live_signups(session, event.id) >= event.capacity:
+        raise Conflict("the event is full")
 
 
 def withdraw(
@@ -202,14 +210,13 @@ def withdraw(
         duty = session.get(Duty, signup.duty_id)
         if duty is not None and duty.status == DutyStatus.BOOKED:
             duty.status, duty.updated_at = DutyStatus.CANCELLED, now
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "event.withdraw",
             "event",
             event.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"duty_id": signup.duty_id},
         )
         return signup

@@ -38,6 +38,7 @@ from ..models import CompetencyRecord, DutyType, IpsGrant, NosUnit, Officer, Tra
 from . import duties as staged_duties
 from .report import FileCounts, ImportReport
 from .rules import (
+    COLUMNS,
     COMPETENCIES,
     DUTIES,
     GRANTS,
@@ -607,15 +608,8 @@ class _Run:
         staged_duties.import_duties(self, source)
 
 
-_OFFICER_COLUMNS = (
-    "warrant_number",
-    "surname",
-    "forenames",
-    "rank",
-    "base_location",
-    "joined_on",
-    "left_on",
-)
+# What the import stores of an officers.csv row; the e-mail address goes through contact_columns.
+_OFFICER_COLUMNS = tuple(name for name in COLUMNS[OFFICERS] if name != "email")
 
 
 def _competency_values(row: CompetencyRow) -> dict[str, Any]:

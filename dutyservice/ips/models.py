@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, next_day
+from ..db import Base, UTCDateTime, next_day, partial_index
 
 
 class NosUnit(Base):
@@ -85,20 +85,16 @@ class CompetencyRecord(Base):
         # One live record per officer and unit. A re-assessment of a unit still held is recorded
         # by revoking the live record (revoked_on: the day the new assessment takes over) and
         # recording the new one, so the history keeps both and the spans never overlap.
-        Index(
+        partial_index(
             "uq_competency_records_officer_id_unit_code_live",
             "officer_id",
             "unit_code",
             unique=True,
-            postgresql_where=text("revoked_on IS NULL"),
-            sqlite_where=text("revoked_on IS NULL"),
+            where="revoked_on IS NULL",
         ),
         # The eligibility rule looks for spans ending inside a window: few rows ever end.
-        Index(
-            "ix_competency_records_revoked_on",
-            "revoked_on",
-            postgresql_where=text("revoked_on IS NOT NULL"),
-            sqlite_where=text("revoked_on IS NOT NULL"),
+        partial_index(
+            "ix_competency_records_revoked_on", "revoked_on", where="revoked_on IS NOT NULL"
         ),
     )
 
@@ -145,18 +141,11 @@ class IpsGrant(Base):
         Index("ix_ips_grants_officer_id", "officer_id"),
         # One live grant per officer: IPS is the one profile a force grants (Mercury Ref 135),
         # so that one withdrawal always leaves the officer without it.
-        Index(
-            "uq_ips_grants_officer_id_live",
-            "officer_id",
-            unique=True,
-            postgresql_where=text("withdrawn_on IS NULL"),
-            sqlite_where=text("withdrawn_on IS NULL"),
+        partial_index(
+            "uq_ips_grants_officer_id_live", "officer_id", unique=True, where="withdrawn_on IS NULL"
         ),
-        Index(
-            "ix_ips_grants_withdrawn_on",
-            "withdrawn_on",
-            postgresql_where=text("withdrawn_on IS NOT NULL"),
-            sqlite_where=text("withdrawn_on IS NOT NULL"),
+        partial_index(
+            "ix_ips_grants_withdrawn_on", "withdrawn_on", where="withdrawn_on IS NOT NULL"
         ),
     )
 

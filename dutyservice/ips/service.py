@@ -69,14 +69,13 @@ def record_competency(
         session.add(record)
         # uq_competency_records_officer_id_unit_code_live: the check above, under concurrency.
         flush_or_conflict(session, _ALREADY_HELD.format(unit=unit))
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "competency.record",
             "competency",
             record.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={
                 "unit": unit,
                 "attained_on": attained_on,
@@ -85,6 +84,13 @@ def record_competency(
             },
         )
         return record
+
+
+def _refuse_ending_first(
+    title: str, end_field: str, start_field: str, started: date, ended: date | None
+) -> None:
+    if ended is not None and ends_before_it_starts(started, ended):
+        raise Invalid(title, errors={end_field: [f"before {start_field} {started}"]})
 
 
 def _held_record(session: Session, officer_id: int, unit: str) -> CompetencyRecord | None:
@@ -108,20 +114,21 @@ def revoke_competency(
         record = _held_record(session, officer.id, unit)
         if record is None:
             raise NotFound(f"the officer holds no {unit} to revoke")
-        if ends_before_it_starts(record.attained_on, revoked_on):
-            raise Invalid(
-                "revoked before it was attained",
-                errors={"revoked_on": [f"before attained_on {record.attained_on}"]},
-            )
+        _refuse_ending_first(
+            "revoked before it was attained",
+            "revoked_on",
+            "attained_on",
+            record.attained_on,
+            revoked_on,
+        )
         record.revoked_on, record.revoke_reason = revoked_on, reason
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "competency.revoke",
             "competency",
             record.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"unit": unit, "revoked_on": revoked_on, "reason": reason},
         )
         return record
@@ -143,10 +150,9 @@ def record_training(
         _not_in_future(completed_on, "completed_on")
         if expires_on is None:
             expires_on = default_ost_expiry(completed_on, officer.force.ost_validity_months)
-        if ends_before_it_starts(completed_on, expires_on):
-            raise Invalid(
-                "expires before completion", errors={"expires_on": ["before completed_on"]}
-            )
+        _refuse_ending_first(
+            "expires before completion", "expires_on", "completed_on", completed_on, expires_on
+        )
         record = TrainingRecord(
             officer_id=officer.id,
             kind=kind,
@@ -157,14 +163,13 @@ def record_training(
         )
         session.add(record)
         session.flush()
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "training.record",
             "training",
             record.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"kind": kind, "completed_on": completed_on, "expires_on": expires_on},
         )
         return record
@@ -227,14 +232,13 @@ def grant_ips(
         session.add(grant)
         # uq_ips_grants_officer_id_live: the check above, under concurrency.
         flush_or_conflict(session, _ALREADY_GRANTED)
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "ips.grant",
             "ips_grant",
             grant.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"granted_on": granted_on, "authorised_by": grant.authorised_by},
         )
         return grant
@@ -248,20 +252,21 @@ def withdraw_ips(
         grant = _open_grant(session, officer.id)
         if grant is None:
             raise Conflict("the officer holds no IPS to withdraw")
-        if ends_before_it_starts(grant.granted_on, withdrawn_on):
-            raise Invalid(
-                "withdrawn before it was granted",
-                errors={"withdrawn_on": [f"before granted_on {grant.granted_on}"]},
-            )
+        _refuse_ending_first(
+            "withdrawn before it was granted",
+            "withdrawn_on",
+            "granted_on",
+            grant.granted_on,
+            withdrawn_on,
+        )
         grant.withdrawn_on, grant.withdraw_reason = withdrawn_on, reason
-        audit.record(
+        audit.about(
+            officer,
             session,
             principal,
             "ips.withdraw",
             "ips_grant",
             grant.id,
-            officer_id=officer.id,
-            force_id=officer.force_id,
             changes={"withdrawn_on": withdrawn_on, "reason": reason},
         )
         return grant

@@ -34,31 +34,17 @@ def build_scheduler(
 ) -> BlockingScheduler:
     """The quarterly run, the delivery retries and the outbox. Triggers can be replaced."""
     scheduler = BlockingScheduler(timezone=LONDON)
-    scheduler.add_job(
-        run_due,
-        quarterly or quarterly_trigger(),
-        args=(db, settings),
-        id="npocc-quarterly",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
+    jobs = (
+        ("npocc-quarterly", run_due, quarterly or quarterly_trigger()),
+        ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1)),
+        ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1)),
     )
-    scheduler.add_job(
-        deliver_due,
-        retries or IntervalTrigger(minutes=1),
-        args=(db, settings),
-        id="npocc-delivery-retries",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        run_outbox,
-        notifications or IntervalTrigger(minutes=1),
-        args=(db, settings),
-        id="notifications",
-        max_instances=1,
-        coalesce=True,
-    )
+    for job_id, job, trigger in jobs:
+        # A quarter's run never misfires away: however late the scheduler starts, it runs.
+        grace = {"misfire_grace_time": None} if job_id == "npocc-quarterly" else {}
+        scheduler.add_job(
+            job, trigger, args=(db, settings), id=job_id, max_instances=1, coalesce=True, **grace
+        )
     return scheduler
 
 

@@ -11,7 +11,7 @@ import marshmallow as ma
 from flask import Response, render_template, request
 
 from ..api.common import database
-from ..api.deployable import DeployableQuery
+from ..api.deployable import DeployableQuery, deployable_question
 from ..api.formats import Text
 from ..clock import LONDON, london_today
 from ..duties import queries as duty_queries
@@ -135,12 +135,7 @@ def _deployable(
         result = ips_queries.deployable(
             session,
             principal,
-            starts_at=args["from_"],
-            ends_at=args["to"],
-            force=args.get("force"),
-            mercury_ref=args["mercury_ref"],
-            version=args["version"],
-            available_only=args["available_only"],
+            **deployable_question(args),
             page=page,
             per_page=per_page or 2**31,  # the CSV: every row
         )
