@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import DateTime, Engine, Index, MetaData, create_engine, event, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -76,6 +77,22 @@ def partial_index(name: str, *columns: str, where: str, unique: bool = False) ->
     return Index(
         name, *columns, unique=unique, postgresql_where=text(where), sqlite_where=text(where)
     )
+
+
+def no_overlap_per_officer(
+    name: str, starts: str, ends: str, *, where: str | None = None
+) -> ExcludeConstraint:
+    """PostgreSQL: no two rows of one officer (of those `where` holds) overlap in
+    [starts, ends); touching ends are fine. SQLite has none: its IMMEDIATE write transactions
+    serialise the check each service makes."""
+    constraint = ExcludeConstraint(
+        ("officer_id", "="),
+        (text(f"tstzrange({starts}, {ends}, '[)')"), "&&"),
+        name=name,
+        using="gist",
+        where=text(where) if where is not None else None,
+    )
+    return constraint.ddl_if(dialect="postgresql")
 
 
 def violated_constraint(error: DBAPIError) -> str | None:

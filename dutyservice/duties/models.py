@@ -11,13 +11,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
     true,
 )
-from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, partial_index
+from ..db import Base, UTCDateTime, no_overlap_per_officer, partial_index
 from ..forces.models import DutyType, Force
 from .rules import LONGEST_DUTY, RANKS
 
@@ -76,22 +74,17 @@ class Duty(Base):
         # Reminders: the booked duties starting in the next day, whoever's they are.
         partial_index("ix_duties_booked_starts_at", "starts_at", where="status = 'booked'"),
         # API.md: no two non-cancelled duties of one officer overlap; touching ends are fine.
-        ExcludeConstraint(
-            ("officer_id", "="),
-            (text("tstzrange(starts_at, ends_at, '[)')"), "&&"),
-            name="ex_duties_no_overlap",
-            using="gist",
-            where=text("status <> 'cancelled'"),
-        ).ddl_if(dialect="postgresql"),
+        no_overlap_per_officer(
+            "ex_duties_no_overlap", "starts_at", "ends_at", where="status <> 'cancelled'"
+        ),
         # No hour is counted twice: no two completed duties of one officer overlap in their
         # actual times. On SQLite the completion's IMMEDIATE transaction serialises the check.
-        ExcludeConstraint(
-            ("officer_id", "="),
-            (text("tstzrange(actual_starts_at, actual_ends_at, '[)')"), "&&"),
-            name="ex_duties_actual_no_overlap",
-            using="gist",
-            where=text("status = 'completed' AND actual_starts_at IS NOT NULL"),
-        ).ddl_if(dialect="postgresql"),
+        no_overlap_per_officer(
+            "ex_duties_actual_no_overlap",
+            "actual_starts_at",
+            "actual_ends_at",
+            where="status = 'completed' AND actual_starts_at IS NOT NULL",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,12 +130,7 @@ class AvailabilityWindow(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_availability_windows_officer_id_starts_at", "officer_id", "starts_at"),
         # An officer's declared windows never overlap, so that what is declared is said once.
-        ExcludeConstraint(
-            ("officer_id", "="),
-            (text("tstzrange(starts_at, ends_at, '[)')"), "&&"),
-            name="ex_availability_windows_no_overlap",
-            using="gist",
-        ).ddl_if(dialect="postgresql"),
+        no_overlap_per_officer("ex_availability_windows_no_overlap", "starts_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -364,15 +364,22 @@ class _Run:
 
     # Competencies, training, IPS grants ------------------------------------------------------
 
-    def competencies_file(self, source: SourceFile) -> None:
-        stored: dict[tuple[Any, ...], dict[str, Any]] = {}
-        table = CompetencyRecord.__table__
-        for row in self.session.execute(
+    def _stored(
+        self, model: type[CompetencyRecord | TrainingRecord | IpsGrant]
+    ) -> Iterator[dict[str, Any]]:
+        """The force's stored rows of an officer's records, as columns by name."""
+        table = model.__table__
+        query = (
             select(table)
             .join(Officer.__table__, Officer.id == table.c.officer_id)
             .where(Officer.force_id == self.force_id)
-        ):
-            record = row._asdict()
+        )
+        for row in self.session.execute(query):
+            yield row._asdict()
+
+    def competencies_file(self, source: SourceFile) -> None:
+        stored: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for record in self._stored(CompetencyRecord):
             key = (record["officer_id"], record["unit_code"], record["attained_on"])
             stored[key] = record
             self.held[record["officer_id"]].units[record["unit_code"], record["attained_on"]] = (
@@ -418,13 +425,7 @@ class _Run:
 
     def training_file(self, source: SourceFile) -> None:
         stored: dict[tuple[Any, ...], dict[str, Any]] = {}
-        table = TrainingRecord.__table__
-        for row in self.session.execute(
-            select(table)
-            .join(Officer.__table__, Officer.id == table.c.officer_id)
-            .where(Officer.force_id == self.force_id)
-        ):
-            record = row._asdict()
+        for record in self._stored(TrainingRecord):
             stored[record["officer_id"], record["kind"], record["completed_on"]] = record
             self.held[record["officer_id"]].ost[record["completed_on"]] = training_span(
                 record["completed_on"], record["expires_on"]
@@ -444,14 +445,8 @@ class _Run:
 
     def grants_file(self, source: SourceFile) -> None:
         stored: dict[tuple[Any, ...], dict[str, Any]] = {}
-        table = IpsGrant.__table__
         grants: dict[int, dict[date, tuple[date | None, int | None]]] = defaultdict(dict)
-        for row in self.session.execute(
-            select(table)
-            .join(Officer.__table__, Officer.id == table.c.officer_id)
-            .where(Officer.force_id == self.force_id)
-        ):
-            record = row._asdict()
+        for record in self._stored(IpsGrant):
             stored[record["officer_id"], record["granted_on"]] = record
             grants[record["officer_id"]][record["granted_on"]] = (record["withdrawn_on"], None)
 
