@@ -412,16 +412,23 @@ class _Run:
                 if span.end is None:
                     unrevoked[unit].append((attained_on, line))
             for records in unrevoked.values():
-                records.sort(key=lambda r: r[0])
-                for (_, earlier_line), (_, line) in zip(records, records[1:], strict=False):
-                    if line is not None:
-                        where = f"line {earlier_line}" if earlier_line else "the stored records"
-                        self.refuse_counted(
-                            COMPETENCIES,
-                            line,
-                            "unit",
-                            f"already held unrevoked ({where}); revoke it first",
-                        )
+                self._refuse_later_live(
+                    COMPETENCIES,
+                    "unit",
+                    records,
+                    "already held unrevoked ({where}); revoke it first",
+                )
+
+    def _refuse_later_live(
+        self, file: str, column: str, live: list[tuple[date, int | None]], reason: str
+    ) -> None:
+        """Of one officer's live rows of a kind (start day, and the line of a row of this run;
+        None for a stored row) all but the first are refused: the store holds one live row."""
+        live = sorted(live, key=lambda r: r[0])
+        for (_, earlier), (_, line) in zip(live, live[1:], strict=False):
+            if line is not None:
+                where = f"line {earlier}" if earlier else "the stored records"
+                self.refuse_counted(file, line, column, reason.format(where=where))
 
     def training_file(self, source: SourceFile) -> None:
         stored: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -466,16 +473,12 @@ class _Run:
         )
         # As through the API: IPS is granted again only once the grant in force is withdrawn.
         for held in grants.values():
-            in_force = sorted((day, line) for day, (end, line) in held.items() if end is None)
-            for (_, earlier), (_, line) in zip(in_force, in_force[1:], strict=False):
-                if line is not None:
-                    where = f"line {earlier}" if earlier else "the stored records"
-                    self.refuse_counted(
-                        GRANTS,
-                        line,
-                        "withdrawn_on",
-                        f"IPS already held ({where}); withdraw it before granting again",
-                    )
+            self._refuse_later_live(
+                GRANTS,
+                "withdrawn_on",
+                [(day, line) for day, (end, line) in held.items() if end is None],
+                "IPS already held ({where}); withdraw it before granting again",
+            )
 
     def _grant_is_earned(self, officer: _Officer, row: GrantRow) -> list[tuple[str, str]]:
         """As through the API: serving on granted_on, and the role profile met that day."""
