@@ -622,6 +622,7 @@ def replace_availability(
                 AvailabilityWindow.ends_at > range_start,
             )
         ).all()
+        kept = outside_range(((w.starts_at, w.ends_at) for w in straddling), range_start, range_end)
         if straddling:
             session.execute(
                 delete(AvailabilityWindow).where(
@@ -629,7 +630,6 @@ def replace_availability(
                 )
             )
         # Added once the windows they come from are gone, so that no two ever overlap.
-        kept = outside_range(((w.starts_at, w.ends_at) for w in straddling), range_start, range_end)
         session.add_all(
             AvailabilityWindow(officer_id=officer.id, starts_at=s, ends_at=e) for s, e in kept
         )

@@ -88,8 +88,8 @@ def _visible_to(session: Session, event: Event, force: Force) -> bool:
 
 def load_event(session: Session, event_id: int, *, for_update: bool = False) -> Event:
     query = select(Event).where(Event.id == event_id)
-    if for_update:  # and read again: a change committed while we waited is seen
-        query = query.with_for_update(of=Event).execution_options(populate_existing=True)
+    if for_update:
+        query = query.with_for_update(of=Event)
     event = session.scalar(query)
     if event is None:
         raise NotFound("no event with that id")

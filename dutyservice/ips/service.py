@@ -89,7 +89,7 @@ def record_competency(
 def _refuse_ending_first(
     title: str, end_field: str, start_field: str, started: date, ended: date | None
 ) -> None:
-    if ended is not None and ends_before_it_starts(started, ended):
+    if ends_before_it_starts(started, ended):
         raise Invalid(title, errors={end_field: [f"before {start_field} {started}"]})
 
 

@@ -34,16 +34,21 @@ def build_scheduler(
 ) -> BlockingScheduler:
     """The quarterly run, the delivery retries and the outbox. Triggers can be replaced."""
     scheduler = BlockingScheduler(timezone=LONDON)
-    jobs = (
-        ("npocc-quarterly", run_due, quarterly or quarterly_trigger()),
-        ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1)),
-        ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1)),
+    # A quarter's run never misfires away (no grace limit): however late the scheduler
+    # starts, it runs.
+    jobs: tuple[tuple[str, Any, Any, dict[str, Any]], ...] = (
+        (
+            "npocc-quarterly",
+            run_due,
+            quarterly or quarterly_trigger(),
+            {"misfire_grace_time": None},
+        ),
+        ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1), {}),
+        ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1), {}),
     )
-    for job_id, job, trigger in jobs:
-        # A quarter's run never misfires away: however late the scheduler starts, it runs.
-        grace = {"misfire_grace_time": None} if job_id == "npocc-quarterly" else {}
+    for job_id, job, trigger, options in jobs:
         scheduler.add_job(
-            job, trigger, args=(db, settings), id=job_id, max_instances=1, coalesce=True, **grace
+            job, trigger, args=(db, settings), id=job_id, max_instances=1, coalesce=True, **options
         )
     return scheduler
 

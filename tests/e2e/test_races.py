@@ -368,12 +368,12 @@ def unguarded(
         databases.drop_postgres_database(url)
 
 
-def shows_within_rounds(
+def assert_race_shows_within_rounds(
     subject: Callable[[], Officer],
     race: Callable[[Officer], Counter[int]],
     broken: Callable[[Officer], bool],
     rounds: int = 5,
-) -> bool:
+) -> None:
     """The race, on a fresh officer each round, until the records come out wrong. One round
     does not always show it: on a machine of few cores the server may take the 32 requests
     nearly one after another, and the check before the write then refuses the late ones."""
@@ -381,7 +381,7 @@ def shows_within_rounds(
         officer = subject()
         statuses = race(officer)
         if broken(officer):
-            return True
+            return
     raise AssertionError(f"no duplicate in {rounds} rounds; the last answered {statuses}")
 
 
@@ -390,7 +390,7 @@ def test_without_the_unique_index_simultaneous_grants_store_duplicates(
 ) -> None:
     server, db = unguarded
     build = Builder(db)
-    assert shows_within_rounds(
+    assert_race_shows_within_rounds(
         lambda: grantable(build),
         lambda officer: grant_race(server, build, officer),
         lambda officer: count(db, LIVE_GRANTS, id=officer.id) > 1,
@@ -402,7 +402,7 @@ def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
 ) -> None:
     server, db = unguarded
     build = Builder(db)
-    assert shows_within_rounds(
+    assert_race_shows_within_rounds(
         build.officer,
         lambda officer: competency_race(server, build, officer),
         lambda officer: count(db, LIVE_CD5, id=officer.id) > 1,
@@ -439,7 +439,7 @@ def test_without_the_exclusion_constraint_simultaneous_replacements_overlap(
 ) -> None:
     server, db = unguarded
     build = Builder(db)
-    assert shows_within_rounds(
+    assert_race_shows_within_rounds(
         build.officer,
         lambda officer: availability_race(server, build, officer),
         lambda officer: count(db, OVERLAPPING_WINDOWS, id=officer.id) > 0,
