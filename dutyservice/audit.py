@@ -162,24 +162,20 @@ def _entry(
     }
 
 
-def insert_entry_for(
-    written: CTE,
-    parameters: Iterable[str],
-    *,
-    resource_id: ColumnElement[Any],
-    officer_id: ColumnElement[Any],
-) -> CTE:
+def insert_entry_for(written: CTE, parameters: Iterable[str], **columns: ColumnElement[Any]) -> CTE:
     """An INSERT of the entry for the row that `written` (an INSERT ... RETURNING) returns.
 
     Added to a statement that selects from `written`, the row and its entry are written by one
-    statement (PostgreSQL's data-modifying WITH), in one round trip to the database. The entry's
-    other columns are the bind parameters named in `parameters`, as `entry_parameters` gives them.
+    statement (PostgreSQL's data-modifying WITH), in one round trip to the database. `columns`
+    gives the entry's columns that come from the written row (its `resource_id`, `officer_id`,
+    perhaps `changes`); the others are the bind parameters named in `parameters`, as
+    `entry_parameters` gives them.
     """
-    columns = AuditEntry.__table__.c
-    values: dict[str, ColumnElement[Any]] = {"resource_id": resource_id, "officer_id": officer_id}
+    table = AuditEntry.__table__.c
+    values = dict(columns)
     for parameter in parameters:
         column = parameter.removeprefix("audit_")
-        values[column] = bindparam(parameter, type_=columns[column].type)
+        values.setdefault(column, bindparam(parameter, type_=table[column].type))
     return (
         insert(AuditEntry)
         .from_select(list(values), select(*values.values()).select_from(written))

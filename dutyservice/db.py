@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date, TypeDecorator
 
-from .errors import Conflict, RaceLost, Unavailable
+from .errors import Conflict, DomainError, RaceLost, Unavailable
 from .lookups import Lookups
 
 NAMING_CONVENTION = {
@@ -184,12 +184,17 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work; what it loaded stays readable after.
 
-        It ends with COMMIT, not ROLLBACK: psycopg forgets a connection's prepared statements
-        on every rollback, and a prepared deployable query skips planning that costs more
-        than running it.
+        It ends with COMMIT, not ROLLBACK, also when the block refuses the request (a domain
+        error: nothing read was wrong): psycopg forgets a connection's prepared statements on
+        every rollback, and a prepared deployable query skips planning that costs more than
+        running it.
         """
         with _unavailable_on_disconnect(), self._reader() as session:
-            yield session
+            try:
+                yield session
+            except DomainError:
+                session.commit()
+                raise
             session.commit()
 
     def dispose(self) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, NoReturn
 
-from sqlalchemy import bindparam, delete, insert, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,6 +20,8 @@ from ..events.models import EventSignup
 from ..forces.models import DutyType
 from ..forces.queries import force_by_code
 from ..notify.rules import SELF_SERVICE_FIELDS, audited, contact_columns
+from . import booking_statement
+from .booking_statement import OverlapRefused, duty_parameters
 from .models import RANKS, AvailabilityWindow, Duty, Officer
 from .queries import load_officer
 from .rules import (
@@ -36,9 +37,6 @@ from .rules import (
     overlaps,
     serving_on,
 )
-
-if TYPE_CHECKING:
-    from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_location", "joined_on")
 
@@ -279,15 +277,17 @@ def officer_booked_for(principal: Principal, officer_id: int | None) -> int:
 def book_duty(db: Database, principal: Principal, booking: DutyBooking) -> Duty:
     try:
         return _book(db, principal, booking)
-    except _ConstraintOverlap:
-        # PostgreSQL's constraint refused it; the duty it clashed with is committed by now.
-        with db.reading() as session:
-            refuse_overlap(session, booking.officer_id, booking.starts_at, booking.ends_at)
-        raise Conflict(_OVERLAP) from None
+    except OverlapRefused:
+        raise_overlap_refused(db, booking.officer_id, booking.starts_at, booking.ends_at)
 
 
-class _ConstraintOverlap(Exception):
-    pass
+def raise_overlap_refused(
+    db: Database, officer_id: int, starts_at: datetime, ends_at: datetime
+) -> NoReturn:
+    """PostgreSQL's constraint refused a duty: name the one it clashed with, committed by now."""
+    with db.reading() as session:
+        refuse_overlap(session, officer_id, starts_at, ends_at)
+    raise Conflict(_OVERLAP)
 
 
 def add_booked_duty(
@@ -299,15 +299,21 @@ def add_booked_duty(
     event_id: int | None = None,
 ) -> Duty:
     """The duty row a booking makes (a plain booking, or an event sign-up), not yet flushed."""
-    duty = Duty(officer=officer, duty_type=duty_type, event_id=event_id, **_booked_values(booking))
+    duty = Duty(**booked_values(officer, duty_type, booking, event_id=event_id))
+    duty.officer, duty.duty_type = officer, duty_type
     session.add(duty)
     return duty
 
 
-def _booked_values(booking: DutyBooking) -> dict[str, Any]:
-    """The columns of the duty a booking makes, but its officer and duty type."""
+def booked_values(
+    officer: Officer, duty_type: DutyType, booking: DutyBooking, *, event_id: int | None = None
+) -> dict[str, Any]:
+    """The columns of the duty a booking makes."""
     now = utc_now()
     return {
+        "officer_id": officer.id,
+        "duty_type_id": duty_type.id,
+        "event_id": event_id,
         "starts_at": booking.starts_at,
         "ends_at": booking.ends_at,
         "location": booking.location,
@@ -315,6 +321,7 @@ def _booked_values(booking: DutyBooking) -> dict[str, Any]:
         "status": DutyStatus.BOOKED,
         "created_at": now,
         "updated_at": now,
+        "version": 1,  # named: a statement's INSERT ... SELECT does not fill in defaults
     }
 
 
@@ -371,12 +378,8 @@ def _insert_booked_duty(
     duty_type: DutyType,
     booking: DutyBooking,
 ) -> Duty:
-    """The duty and its audit entry, written by one statement (one round trip).
-
-    PostgreSQL's exclusion constraint decides overlap, also for bookings that arrive at the same
-    moment.
-    """
-    values = {"officer_id": officer.id, "duty_type_id": duty_type.id, **_booked_values(booking)}
+    """The duty and its audit entry, by one statement (booking_statement)."""
+    values = booked_values(officer, duty_type, booking)
     entry = audit.entry_parameters(
         principal,
         "duty.book",
@@ -384,38 +387,13 @@ def _insert_booked_duty(
         force_id=officer.force_id,
         changes=_booking_changes(booking, duty_type),
     )
-    statement = _insert_duty_with_audit_entry(tuple(values), tuple(entry))
-    parameters = {f"duty_{name}": value for name, value in values.items()} | entry
-    try:
-        duty: Duty = session.scalars(statement, parameters).one()
-    except IntegrityError as exc:
-        if violated_constraint(exc) == "ex_duties_no_overlap":
-            raise _ConstraintOverlap() from exc
-        raise
+    statement = booking_statement.insert_duty(tuple(values), tuple(entry))
+    with booking_statement.constraints_as_refusals():
+        duty: Duty = session.scalars(statement, duty_parameters(values) | entry).one()
     # The statement loads the duty's columns only; its officer and duty type are those above.
     set_committed_value(duty, "officer", officer)
     set_committed_value(duty, "duty_type", duty_type)
     return duty
-
-
-@cache
-def _insert_duty_with_audit_entry(
-    duty_columns: tuple[str, ...], entry_parameters: tuple[str, ...]
-) -> ExecutableReturnsRows:
-    """Built once: the duty's columns as parameters duty_<column>, the entry's as given."""
-    columns = Duty.__table__.c
-    new_duty = (
-        insert(Duty)
-        .values(
-            {name: bindparam(f"duty_{name}", type_=columns[name].type) for name in duty_columns}
-        )
-        .returning(*columns)
-        .cte("new_duty")
-    )
-    entry = audit.insert_entry_for(
-        new_duty, entry_parameters, resource_id=new_duty.c.id, officer_id=new_duty.c.officer_id
-    )
-    return select(Duty).from_statement(select(new_duty).add_cte(entry))
 
 
 def _booking_changes(booking: DutyBooking, duty_type: DutyType) -> dict[str, Any]:

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..auth.scope import Permission, Principal, authorise_force
+from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
 from ..clock import london_days_spanned, utc_now
-from ..db import Database
+from ..db import Database, flush_or_conflict
+from ..duties import booking_statement
+from ..duties.booking_statement import OverlapRefused, duty_parameters
 from ..duties.models import Duty, Officer
 from ..duties.queries import load_officer
 from ..duties.rules import DutyStatus, duty_time_errors
 from ..duties.service import (
     DutyBooking,
     add_booked_duty,
+    booked_values,
     check_serving,
     duty_type_of,
+    raise_overlap_refused,
     refuse_overlap,
 )
 from ..errors import Conflict, Invalid, NotFound
-from ..forces.models import Force
+from ..forces.models import DutyType, Force
 from ..forces.queries import force_by_code
 from ..ips.queries import evidence_for, requirements_of, role_profile_row
 from ..ips.rules import meets_profile, missing_requirements
@@ -80,17 +84,14 @@ def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Ev
         return event
 
 
-def _visible_to(session: Session, event: Event, force: Force) -> bool:
+def _visible_to(event: Event, force: Force) -> bool:
     return open_to_force(
         OpenTo(event.open_to), event.force.code, event.force.region, force.code, force.region
     )
 
 
-def load_event(session: Session, event_id: int, *, for_update: bool = False) -> Event:
-    query = select(Event).where(Event.id == event_id)
-    if for_update:
-        query = query.with_for_update(of=Event)
-    event = session.scalar(query)
+def load_event(session: Session, event_id: int) -> Event:
+    event = session.scalar(select(Event).where(Event.id == event_id))
     if event is None:
         raise NotFound("no event with that id")
     return event
@@ -107,69 +108,104 @@ def _live_signups(session: Session, event_id: int) -> int:
     )
 
 
+@dataclass(frozen=True)
+class _Joining:
+    """What decides whether an officer may join an event, read at once."""
+
+    officer: Officer
+    event: Event
+    duty_type: DutyType | None
+    signed_up: bool
+    live_signups: int
+
+
+_JOINING = (
+    select(
+        Officer,
+        Event,
+        DutyType,
+        exists().where(
+            EventSignup.event_id == Event.id,
+            EventSignup.officer_id == Officer.id,
+            EventSignup.withdrawn_at.is_(None),
+        ),
+        select(func.count())
+        .select_from(EventSignup)
+        .where(EventSignup.event_id == Event.id, EventSignup.withdrawn_at.is_(None))
+        .scalar_subquery(),
+    )
+    .select_from(Officer)
+    .join(Event, Event.id == bindparam("event_id"))
+    .outerjoin(
+        DutyType, (DutyType.force_id == Officer.force_id) & (DutyType.code == Event.duty_type)
+    )
+    .where(Officer.id == bindparam("officer_id"))
+)
+
+
+def _joining(session: Session, principal: Principal, event_id: int, officer_id: int) -> _Joining:
+    row = session.execute(_JOINING, {"event_id": event_id, "officer_id": officer_id}).first()
+    if row is None:
+        load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)  # says which
+        raise NotFound("no event with that id")
+    joining = _Joining(row[0], row[1], row[2], bool(row[3]), int(row[4]))
+    officer = joining.officer
+    authorise_officer(
+        principal, Permission.BOOK_DUTIES, force_id=officer.force_id, officer_id=officer.id
+    )
+    return joining
+
+
 def sign_up(
     db: Database, principal: Principal, event_id: int, officer_id: int, now: datetime | None = None
 ) -> EventSignup:
     """Book the officer onto the event. 409: full, closed, already signed up, overlapping;
-    422: the event's role profile is not met on every day of it."""
+    422: the event's role profile is not met on every day of it.
+
+    The checks read in one statement and a transaction of their own, which a refusal (most of
+    a call-out storm's answers) ends with COMMIT; the write then queues on the event's row, so
+    counting places and taking one cannot interleave with another sign-up. Nothing the checks
+    read is held meanwhile, as it would not be in one READ COMMITTED transaction either: what
+    must hold at the write (places, one live sign-up, no overlap) the write itself decides.
+    """
     now = now or utc_now()
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
-        event = load_event(session, event_id)
-        _check_may_join(session, event, officer, now)
-        duty_type = duty_type_of(session, officer.force_id, event.duty_type)
-        booking = DutyBooking(
+    with db.reading() as session:
+        joining = _joining(session, principal, event_id, officer_id)
+        officer, event = joining.officer, joining.event
+        _check_may_join(session, joining, now)
+        duty_type = joining.duty_type or duty_type_of(session, officer.force_id, event.duty_type)
+    place = _Place(
+        officer,
+        event,
+        duty_type,
+        DutyBooking(
             officer.id,
             event.starts_at,
             event.ends_at,
             event.duty_type,
             location=event.location,
             notes=event.title,
-        )
-        check_serving(officer, booking.starts_at)
-        refuse_overlap(session, officer.id, booking.starts_at, booking.ends_at)
-        # Every sign-up to the event queues on its row (PostgreSQL; SQLite's IMMEDIATE
-        # transaction serialises every write), so counting places and taking one cannot
-        # interleave with another sign-up. The checks of the officer alone are done by now:
-        # a storm's throughput is one over the time this lock is held.
-        event = load_event(session, event_id, for_update=True)
-        _refuse_if_full(session, event)
-        duty = add_booked_duty(session, officer, duty_type, booking, event_id=event.id)
-        try:
-            session.flush()
-            signup = EventSignup(
-                event_id=event.id, officer_id=officer.id, duty_id=duty.id, signed_up_at=now
-            )
-            session.add(signup)
-            session.flush()
-        except IntegrityError as exc:
-            raise Conflict("the officer is already signed up or has an overlapping duty") from exc
-        audit.about(
-            officer,
-            session,
-            principal,
-            "event.signup",
-            "event",
-            event.id,
-            changes={"duty_id": duty.id},
-        )
-        return signup
+        ),
+        signed_up_at=now,
+    )
+    check_serving(officer, place.booking.starts_at)
+    try:
+        return _take_place(db, principal, place)
+    except OverlapRefused:
+        raise_overlap_refused(db, officer.id, event.starts_at, event.ends_at)
 
 
-def _check_may_join(session: Session, event: Event, officer: Officer, now: datetime) -> None:
-    """What the officer's own records and the event's terms decide, places apart."""
-    if not _visible_to(session, event, officer.force):
+def _check_may_join(session: Session, joining: _Joining, now: datetime) -> None:
+    """What the officer's own records and the event's terms decide."""
+    event, officer = joining.event, joining.officer
+    if not _visible_to(event, officer.force):
         raise NotFound("no event with that id open to this officer")
     if not signups_open(event.signup_deadline, now):
         raise Conflict("sign-ups to this event have closed")
-    signed_up = select(EventSignup.id).where(
-        EventSignup.event_id == event.id,
-        EventSignup.officer_id == officer.id,
-        EventSignup.withdrawn_at.is_(None),
-    )
-    if session.scalar(signed_up) is not None:
+    if joining.signed_up:
         raise Conflict("the officer is already signed up to this event")
-    _refuse_if_full(session, event)  # most of a call-out storm is refused here, unqueued
+    if joining.live_signups >= event.capacity:
+        raise Conflict(_FULL)
     if event.role_profile is None:
         return
     first, last = london_days_spanned(event.starts_at, event.ends_at)
@@ -183,9 +219,69 @@ def _check_may_join(session: Session, event: Event, officer: Officer, now: datet
         )
 
 
-def _refuse_if_full(session: Session, event: Event) -> None:
-    if _live_signups(session, event.id) >= event.capacity:
-        raise Conflict("the event is full")
+_FULL = "the event is full"
+_ALREADY = "the officer is already signed up or has an overlapping duty"
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A place on an event as the officer would take it: the duty it books, and when."""
+
+    officer: Officer
+    event: Event
+    duty_type: DutyType
+    booking: DutyBooking
+    signed_up_at: datetime
+
+
+def _take_place(db: Database, principal: Principal, place: _Place) -> EventSignup:
+    officer, event = place.officer, place.event
+    with db.transaction() as session:
+        _queue_on_event(session, event.id)
+        if db.dialect == "postgresql":
+            return _insert_signup(session, principal, place)
+        if _live_signups(session, event.id) >= event.capacity:
+            raise Conflict(_FULL)
+        refuse_overlap(session, officer.id, event.starts_at, event.ends_at)
+        duty = add_booked_duty(session, officer, place.duty_type, place.booking, event_id=event.id)
+        session.flush()
+        signup = EventSignup(
+            event_id=event.id,
+            officer_id=officer.id,
+            duty_id=duty.id,
+            signed_up_at=place.signed_up_at,
+        )
+        session.add(signup)
+        flush_or_conflict(session, _ALREADY)
+        audit.about(
+            officer, session, principal, "event.signup", "event", event.id,
+            changes={"duty_id": duty.id},
+        )  # fmt: skip
+        return signup
+
+
+def _queue_on_event(session: Session, event_id: int) -> None:
+    """Every sign-up to the event waits here for the one before it to commit, so that it counts
+    the places that one took (PostgreSQL; SQLite's IMMEDIATE transaction serialises every
+    write). A storm's throughput is one over the time this is held."""
+    session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+
+
+def _insert_signup(session: Session, principal: Principal, place: _Place) -> EventSignup:
+    """The duty, the sign-up and its entry in the trail by one statement (booking_statement),
+    if a place is left."""
+    officer, event = place.officer, place.event
+    values = booked_values(officer, place.duty_type, place.booking, event_id=event.id)
+    entry = audit.entry_parameters(principal, "event.signup", "event", force_id=officer.force_id)
+    statement = booking_statement.insert_signup(tuple(values), tuple(entry))
+    parameters = duty_parameters(values) | entry
+    parameters |= {"event_id": event.id, "capacity": event.capacity}
+    parameters |= {"signed_up_at": place.signed_up_at}
+    with booking_statement.constraints_as_refusals(_ALREADY):
+        signup: EventSignup | None = session.scalars(statement, parameters).one_or_none()
+    if signup is None:
+        raise Conflict(_FULL)
+    return signup
 
 
 def withdraw(

@@ -2,16 +2,16 @@
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
 from flask import Flask
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from dutyservice.db import Database
 from dutyservice.events import service
-from dutyservice.events.models import Event
+from dutyservice.events.models import Event, EventSignup
 
 from ..support.builders import ADMIN, Builder
 
@@ -85,24 +85,22 @@ def test_forty_simultaneous_sign_ups_for_five_places_store_exactly_five(
 def test_without_the_event_lock_simultaneous_sign_ups_overfill_the_event(
     app: Flask, build: Builder, db: Database, postgres_only: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The negative control: the same sign-ups, with the event row read without its lock and
-    every sign-up made to count the places before any takes one, store more than there are
-    places. So the test above, whose only guard is that lock, would see it fail."""
+    """The negative control: the same sign-ups, with no wait on the event's row and every
+    sign-up's statement (which counts the places left, then takes one) run before any commits,
+    store more than there are places. So the test above, whose only guard is that wait, would
+    see it fail."""
     event = festival(db)
     officers = [build.officer() for _ in range(PLACES + 1)]
-    counted = threading.Barrier(len(officers), timeout=60)
-    load_event, count_places = service.load_event, service._live_signups
+    written = threading.Barrier(len(officers), timeout=60)
+    insert_signup = service._insert_signup
 
-    def unlocked(session: Session, event_id: int, *, for_update: bool = False) -> Event:
-        return load_event(session, event_id)
+    def insert_then_wait(*args: Any) -> EventSignup:
+        signup = insert_signup(*args)
+        written.wait()
+        return signup
 
-    def count_then_wait(session: Session, event_id: int) -> int:
-        places_taken = count_places(session, event_id)
-        counted.wait()
-        return places_taken
-
-    monkeypatch.setattr(service, "load_event", unlocked)
-    monkeypatch.setattr(service, "_live_signups", count_then_wait)
+    monkeypatch.setattr(service, "_queue_on_event", lambda session, event_id: None)
+    monkeypatch.setattr(service, "_insert_signup", insert_then_wait)
     failures: list[BaseException] = []
 
     def sign_up(officer_id: int) -> None:
