@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from .. import audit
@@ -14,12 +13,10 @@ from ..pagination import paginate
 from .common import PageQuery, database, page_body, page_of, principal
 from .formats import Id, InstantOrDay, Text
 from .ips import HistoryEntrySchema
+from .routing import api_blueprint
 
-blp = Blueprint(
-    "audit",
-    __name__,
-    url_prefix="/api/v1/audit",
-    description="Who changed what, when, through which token or signed-in person (admins).",
+blp = api_blueprint(
+    "audit", "/audit", "Who changed what, when, through which token or signed-in person (admins)."
 )
 
 

@@ -5,20 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..duties.calendar import calendar_feed, make_calendar_key
 from .common import database, principal
 from .formats import Text
 from .officers import OFFICER_ID
+from .routing import api_blueprint
 
-blp = Blueprint(
-    "calendar",
-    __name__,
-    url_prefix="/api/v1/officers",
-    description="An iCalendar (RFC 5545) feed of an officer's duties.",
-)
+blp = api_blueprint("calendar", "/officers", "An iCalendar (RFC 5545) feed of an officer's duties.")
 
 
 class KeySchema(Schema):

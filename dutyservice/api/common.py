@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import current_app, g, request
@@ -13,6 +13,8 @@ from .. import AppState
 from ..auth.scope import Principal
 from ..db import Database
 from ..pagination import MAX_PER_PAGE, Page
+
+T = TypeVar("T")
 
 
 class Unauthenticated(Exception):
@@ -31,6 +33,13 @@ def principal() -> Principal:
     return caller
 
 
+def read(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`query(session, caller, *args, **kwargs)` in one read-only transaction: what a view
+    that only reads answers."""
+    with database().reading() as session:
+        return query(session, principal(), *args, **kwargs)
+
+
 class StrictSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
@@ -45,24 +54,34 @@ class PageQuery(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PER_PAGE))
 
 
-_page_schemas: dict[str, type[ma.Schema]] = {}
+_body_schemas: dict[str, type[ma.Schema]] = {}
+
+
+def _body_schema(name: str, members: dict[str, fields.Field[Any]]) -> type[ma.Schema]:
+    """One schema class a name, however many views answer with it."""
+    if name not in _body_schemas:
+        _body_schemas[name] = type(name, (ma.Schema,), members)
+    return _body_schemas[name]
 
 
 def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     """The list body of API.md: items, page, per_page, total."""
-    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
-    if name not in _page_schemas:
-        _page_schemas[name] = type(
-            name,
-            (ma.Schema,),
-            {
-                "items": fields.List(fields.Nested(item_schema)),
-                "page": fields.Integer(),
-                "per_page": fields.Integer(),
-                "total": fields.Integer(),
-            },
-        )
-    return _page_schemas[name]
+    return _body_schema(
+        item_schema.__name__.removesuffix("Schema") + "PageSchema",
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+    )
+
+
+def list_of(item_schema: type[ma.Schema], name: str = "") -> type[ma.Schema]:
+    """The body of a whole list, not paged: items only. Named `<Item>ListSchema` unless `name`
+    says otherwise."""
+    name = name or item_schema.__name__.removesuffix("Schema") + "ListSchema"
+    return _body_schema(name, {"items": fields.List(fields.Nested(item_schema))})
 
 
 def page_body(page: Page[Any], items: list[Any] | None = None) -> dict[str, Any]:
@@ -77,15 +96,8 @@ def page_body(page: Page[Any], items: list[Any] | None = None) -> dict[str, Any]
 def listed(query: Callable[..., Page[Any]], args: dict[str, Any], **filters: str) -> dict[str, Any]:
     """A list view's answer: `query(session, principal, <filter>=args[<key>]…, page, per_page)`
     read in one transaction, each filter named by the query's keyword and the argument's key."""
-    with database().reading() as session:
-        page = query(
-            session,
-            principal(),
-            **{keyword: args.get(key) for keyword, key in filters.items()},
-            page=args["page"],
-            per_page=args["per_page"],
-        )
-    return page_body(page)
+    chosen = {keyword: args.get(key) for keyword, key in filters.items()}
+    return page_body(read(query, **chosen, page=args["page"], per_page=args["per_page"]))
 
 
 def if_match() -> int | None:

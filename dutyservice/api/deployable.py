@@ -5,20 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..ips import queries
 from ..ips.rules import IPS_PROFILE
 from .common import PageQuery, database, page_body, principal
 from .formats import InstantOrDay, Text
+from .officers import OfficerRowSchema
+from .routing import api_blueprint
 
-blp = Blueprint(
-    "deployable",
-    __name__,
-    url_prefix="/api/v1",
-    description="Deployable resource for planners and NPoCC.",
-)
+blp = api_blueprint("deployable", "", "Deployable resource for planners and NPoCC.")
 
 
 class DeployableQuery(PageQuery):
@@ -30,11 +26,7 @@ class DeployableQuery(PageQuery):
     available_only = fields.Boolean(load_default=False)
 
 
-class DeployableOfficerSchema(Schema):
-    officer_id = fields.Integer()
-    officer_ref = fields.String()
-    force = fields.String()
-    rank = fields.String()
+class DeployableOfficerSchema(OfficerRowSchema):
     base_location = fields.String()
     ost_expires_on = fields.Date(allow_none=True)
 

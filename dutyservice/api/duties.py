@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..duties import queries, service
@@ -19,18 +18,19 @@ from .common import (
     listed,
     page_of,
     principal,
+    read,
 )
 from .formats import Id, Instant, InstantOrDay, Text
+from .routing import api_blueprint, id_rule
 
-blp = Blueprint(
+blp = api_blueprint(
     "duties",
-    __name__,
-    url_prefix="/api/v1/duties",
-    description="Duties of Specials. No two non-cancelled duties of one officer "
+    "/duties",
+    "Duties of Specials. No two non-cancelled duties of one officer "
     "overlap; a duty lasts at most 24 hours.",
 )
 
-DUTY_ID = "<int(max=2147483647):duty_id>"
+DUTY_ID = id_rule("duty_id")
 
 
 def duty_hours(duty: Duty) -> float:
@@ -124,8 +124,7 @@ def book(data: dict[str, Any]) -> tuple[Duty, dict[str, str]]:
 @blp.response(200, DutySchema)
 def get_duty(duty_id: int) -> tuple[Duty, dict[str, str]]:
     """One duty."""
-    with database().reading() as session:
-        duty = service.load_duty(session, principal(), duty_id)
+    duty = read(service.load_duty, duty_id)
     return duty, etag(duty.version)
 
 

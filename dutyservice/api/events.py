@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..events import queries, service
 from ..events.models import EventSignup
 from ..events.rules import OpenTo
-from .common import PageQuery, StrictSchema, database, listed, page_of, principal
+from .common import PageQuery, StrictSchema, database, list_of, listed, page_of, principal, read
 from .formats import Id, Instant, InstantOrDay, Text
-from .officers import OFFICER_ID
+from .officers import OFFICER_ID, OfficerRowSchema
+from .routing import api_blueprint, id_rule
 
-blp = Blueprint(
+blp = api_blueprint(
     "events",
-    __name__,
-    url_prefix="/api/v1/events",
-    description="Events with a capacity and a sign-up deadline, open to the host "
+    "/events",
+    "Events with a capacity and a sign-up deadline, open to the host "
     "force, its region or the nation (mutual aid).",
 )
-EVENT_ID = "<int(max=2147483647):event_id>"
+EVENT_ID = id_rule("event_id")
 
 
 class EventSchema(Schema):
@@ -79,17 +78,9 @@ class SignupCreateSchema(StrictSchema):
     officer_id = Id(required=True)
 
 
-class SignupSchema(Schema):
-    officer_id = fields.Integer()
-    officer_ref = fields.String()
-    force = fields.String()
-    rank = fields.String()
+class SignupSchema(OfficerRowSchema):
     duty_id = fields.Integer()
     signed_up_at = Instant()
-
-
-class SignupListSchema(Schema):
-    items = fields.List(fields.Nested(SignupSchema))
 
 
 class SignupMadeSchema(Schema):
@@ -127,16 +118,14 @@ def create_event(data: dict[str, Any]) -> queries.EventView:
 @blp.response(200, EventSchema)
 def get_event(event_id: int) -> queries.EventView:
     """One event, with the places left."""
-    with database().reading() as session:
-        return queries.get_event(session, principal(), event_id)
+    return read(queries.get_event, event_id)
 
 
 @blp.route(f"/{EVENT_ID}/signups", methods=["GET"])
-@blp.response(200, SignupListSchema)
+@blp.response(200, list_of(SignupSchema))
 def list_signups(event_id: int) -> dict[str, Any]:
     """Who is signed up, for the host force's supervisors and planners."""
-    with database().reading() as session:
-        return {"items": queries.signups(session, principal(), event_id)}
+    return {"items": read(queries.signups, event_id)}
 
 
 @blp.route(f"/{EVENT_ID}/signups", methods=["POST"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -169,40 +169,41 @@ def FeedText(
     )
 
 
-class MonthText(fields.String):
+class _PeriodText(fields.String):
+    """A calendar period written as text, loaded as written: one that `period.parse` reads,
+    in the years 1900-2200, or `refusal`."""
+
+    period: ClassVar[type[Month] | type[Quarter]]
+    example: ClassVar[str]
+    pattern: ClassVar[str]
+    refusal: ClassVar[str]
+
+    def __init__(self, **kwargs: Any) -> None:
+        _with_metadata(kwargs, example=self.example, pattern=self.pattern)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            period = self.period.parse(text)
+        except ValueError:
+            raise ma.ValidationError(self.refusal) from None
+        _year_in_range(period.year)
+        return text
+
+
+class MonthText(_PeriodText):
     """A Europe/London calendar month, YYYY-MM, years 1900-2200."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        _with_metadata(kwargs, example="2026-01", pattern=MONTH_PATTERN)
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            month = Month.parse(text)
-        except ValueError:
-            raise ma.ValidationError("expected a month written YYYY-MM, such as 2026-01") from None
-        _year_in_range(month.year)
-        return text
+    period, example, pattern = Month, "2026-01", MONTH_PATTERN
+    refusal = "expected a month written YYYY-MM, such as 2026-01"
 
 
-class QuarterText(fields.String):
+class QuarterText(_PeriodText):
     """A calendar quarter, YYYY-Qn (FEED.md), years 1900-2200."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        _with_metadata(kwargs, example="2026-Q3", pattern=QUARTER_PATTERN)
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            quarter = Quarter.parse(text)
-        except ValueError:
-            raise ma.ValidationError(
-                "expected a quarter written YYYY-Qn, n from 1 to 4, such as 2026-Q3"
-            ) from None
-        _year_in_range(quarter.year)
-        return text
+    period, example, pattern = Quarter, "2026-Q3", QUARTER_PATTERN
+    refusal = "expected a quarter written YYYY-Qn, n from 1 to 4, such as 2026-Q3"
 
 
 def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:

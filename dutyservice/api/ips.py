@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..clock import london_today
 from ..ips import queries, service
 from ..ips.models import CompetencyRecord, IpsGrant, TrainingRecord
 from ..ips.rules import IPS_PROFILE, OST
-from .common import PageQuery, StrictSchema, database, page_body, page_of, principal
+from .common import PageQuery, StrictSchema, database, list_of, page_body, page_of, principal, read
 from .formats import Day, FeedText, Instant, Text
 from .officers import OFFICER_ID
+from .routing import api_blueprint
 
-blp = Blueprint(
+blp = api_blueprint(
     "ips",
-    __name__,
-    url_prefix="/api/v1/officers",
-    description="Independent Patrol Status: NOS units, officer safety training, IPS "
+    "/officers",
+    "Independent Patrol Status: NOS units, officer safety training, IPS "
     "grants and withdrawals, and the history of who recorded what.",
 )
 
@@ -35,10 +34,6 @@ class CompetencySchema(Schema):
     revoke_reason = fields.String(allow_none=True)
     recorded_at = Instant()
     recorded_by_token_id = fields.Integer(allow_none=True)
-
-
-class CompetencyListSchema(Schema):
-    items = fields.List(fields.Nested(CompetencySchema))
 
 
 class CompetencyCreateSchema(StrictSchema):
@@ -61,10 +56,6 @@ class TrainingSchema(Schema):
     expires_on = fields.Date()
     recorded_at = Instant()
     recorded_by_token_id = fields.Integer(allow_none=True)
-
-
-class TrainingListSchema(Schema):
-    items = fields.List(fields.Nested(TrainingSchema))
 
 
 class TrainingCreateSchema(StrictSchema):
@@ -131,10 +122,6 @@ class GrantSchema(Schema):
     recorded_by_token_id = fields.Integer(allow_none=True)
 
 
-class GrantListSchema(Schema):
-    items = fields.List(fields.Nested(GrantSchema))
-
-
 class HistoryEntrySchema(Schema):
     id = fields.Integer()
     at = Instant()
@@ -147,11 +134,10 @@ class HistoryEntrySchema(Schema):
 
 
 @blp.route(f"/{OFFICER_ID}/competencies", methods=["GET"])
-@blp.response(200, CompetencyListSchema)
+@blp.response(200, list_of(CompetencySchema))
 def list_competencies(officer_id: int) -> dict[str, Any]:
     """Every competency record of the officer, revoked ones included."""
-    with database().reading() as session:
-        return {"items": queries.competencies(session, principal(), officer_id)}
+    return {"items": read(queries.competencies, officer_id)}
 
 
 @blp.route(f"/{OFFICER_ID}/competencies", methods=["POST"])
@@ -171,11 +157,10 @@ def revoke_competency(data: dict[str, Any], officer_id: int, unit: str) -> Compe
 
 
 @blp.route(f"/{OFFICER_ID}/training", methods=["GET"])
-@blp.response(200, TrainingListSchema)
+@blp.response(200, list_of(TrainingSchema))
 def list_training(officer_id: int) -> dict[str, Any]:
     """Officer safety training records."""
-    with database().reading() as session:
-        return {"items": queries.training(session, principal(), officer_id)}
+    return {"items": read(queries.training, officer_id)}
 
 
 @blp.route(f"/{OFFICER_ID}/training", methods=["POST"])
@@ -198,15 +183,8 @@ def record_training(data: dict[str, Any], officer_id: int) -> TrainingRecord:
 @blp.response(200, IpsStatusSchema)
 def ips_status(args: dict[str, Any], officer_id: int) -> queries.IpsStatus:
     """IPS on a day: granted, deployable, and each requirement of the profile not met."""
-    with database().reading() as session:
-        return queries.ips_status(
-            session,
-            principal(),
-            officer_id,
-            args.get("on") or london_today(),
-            args["mercury_ref"],
-            args["version"],
-        )
+    on = args.get("on") or london_today()
+    return read(queries.ips_status, officer_id, on, args["mercury_ref"], args["version"])
 
 
 @blp.route(f"/{OFFICER_ID}/ips", methods=["POST"])
@@ -232,11 +210,10 @@ def withdraw(data: dict[str, Any], officer_id: int) -> IpsGrant:
 
 
 @blp.route(f"/{OFFICER_ID}/ips/grants", methods=["GET"])
-@blp.response(200, GrantListSchema)
+@blp.response(200, list_of(GrantSchema))
 def list_grants(officer_id: int) -> dict[str, Any]:
     """Every IPS grant of the officer, withdrawn ones included."""
-    with database().reading() as session:
-        return {"items": queries.ips_grants(session, principal(), officer_id)}
+    return {"items": read(queries.ips_grants, officer_id)}
 
 
 @blp.route(f"/{OFFICER_ID}/history", methods=["GET"])
@@ -244,5 +221,4 @@ def list_grants(officer_id: int) -> dict[str, Any]:
 @blp.response(200, page_of(HistoryEntrySchema))
 def history(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
     """Who recorded what about the officer, when, and through which token, oldest first."""
-    with database().reading() as session:
-        return page_body(queries.history(session, principal(), officer_id, **args))
+    return page_body(read(queries.history, officer_id, **args))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..notify import queries
@@ -12,12 +11,12 @@ from ..notify.models import Notification
 from ..notify.rules import Kind, Status
 from .common import PageQuery, database, page_body, page_of, principal
 from .formats import Id, Instant
+from .routing import api_blueprint
 
-blp = Blueprint(
+blp = api_blueprint(
     "notifications",
-    __name__,
-    url_prefix="/api/v1/notifications",
-    description="E-mail notifications: call-outs, duty reminders, training and return warnings.",
+    "/notifications",
+    "E-mail notifications: call-outs, duty reminders, training and return warnings.",
 )
 
 

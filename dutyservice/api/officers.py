@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as SchemaError
 
@@ -16,20 +15,20 @@ from .common import (
     database,
     etag,
     if_match,
+    list_of,
     listed,
     page_of,
     principal,
+    read,
 )
 from .formats import Day, FeedText, Instant, InstantOrDay, Text, no_nul
+from .routing import api_blueprint, id_rule
 
-blp = Blueprint(
-    "officers",
-    __name__,
-    url_prefix="/api/v1/officers",
-    description="Special Constables: records, leaving, monthly hours, availability.",
+blp = api_blueprint(
+    "officers", "/officers", "Special Constables: records, leaving, monthly hours, availability."
 )
 
-OFFICER_ID = "<int(max=2147483647):officer_id>"
+OFFICER_ID = id_rule("officer_id")
 
 
 class OfficerSchema(Schema):
@@ -53,6 +52,15 @@ class OfficerSchema(Schema):
         },
         metadata={"description": "which e-mails the officer receives"},
     )
+
+
+class OfficerRowSchema(Schema):
+    """An officer as a row of a list names them."""
+
+    officer_id = fields.Integer()
+    officer_ref = fields.String()
+    force = fields.String()
+    rank = fields.String()
 
 
 class NotifySchema(StrictSchema):
@@ -118,10 +126,6 @@ class MonthHoursSchema(Schema):
     )
 
 
-class HoursSchema(Schema):
-    items = fields.List(fields.Nested(MonthHoursSchema))
-
-
 class WindowSchema(StrictSchema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
@@ -173,8 +177,7 @@ def create_officer(data: dict[str, Any]) -> tuple[Officer, dict[str, str]]:
 @blp.response(200, OfficerSchema)
 def get_officer(officer_id: int) -> tuple[Officer, dict[str, str]]:
     """One officer's record. The ETag header carries its version."""
-    with database().reading() as session:
-        officer = queries.load_officer(session, principal(), officer_id)
+    officer = read(queries.load_officer, officer_id)
     return officer, etag(officer.version)
 
 
@@ -199,11 +202,10 @@ def leave(data: dict[str, Any], officer_id: int) -> Officer:
 
 @blp.route(f"/{OFFICER_ID}/hours", methods=["GET"])
 @blp.arguments(HoursQuery, location="query")
-@blp.response(200, HoursSchema)
+@blp.response(200, list_of(MonthHoursSchema, "HoursSchema"))
 def hours(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
     """Completed hours per Europe/London month of the year against the force minimum."""
-    with database().reading() as session:
-        months = queries.officer_hours(session, principal(), officer_id, args["year"])
+    months = read(queries.officer_hours, officer_id, args["year"])
     return {
         "items": [
             {
@@ -222,8 +224,7 @@ def hours(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
 @blp.response(200, AvailabilitySchema)
 def get_availability(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
     """Declared availability windows touching the range `from`..`to` (days or instants)."""
-    with database().reading() as session:
-        windows = queries.availability(session, principal(), officer_id, args["from_"], args["to"])
+    windows = read(queries.availability, officer_id, args["from_"], args["to"])
     return {"officer_id": officer_id, "from_": args["from_"], "to": args["to"], "windows": windows}
 
 

@@ -209,62 +209,84 @@ FIELDS: dict[str, str] = {
     "total_pages": "How many pages.",
 }
 
-# Where one name means something more particular in one schema.
-FIELDS_BY_SCHEMA: dict[tuple[str, str], str] = {
-    ("Notify", "callouts"): "E-mail me of call-outs I could answer (default true).",
-    ("Notify", "reminders"): "E-mail me 24 hours before each booked duty (default true).",
-    ("Notify", "training"): "E-mail me 30 days before my officer safety training lapses "
-    "(default true).",
-    ("OfficerCreate", "email"): "The officer's e-mail address, for notifications. Personal: "
-    "never in a return, never logged.",
-    ("OfficerCreate", "notify"): "Which e-mails the officer wants; each kind is on unless "
-    "set false.",
-    ("OfficerPatch", "email"): "The officer's e-mail address, for notifications (null removes "
-    "it). A Special may change their own. Personal: never in a return, never logged.",
-    ("Notification", "attempts"): "How many times sending it has been tried.",
-    ("Notification", "created_at"): "When the message was queued (UTC).",
-    ("Notification", "sent_at"): "When the mail server accepted it (UTC); null until then.",
-    ("ForceItem", "name"): "The force's name, e.g. `Cambridgeshire Constabulary`.",
-    ("ForceItem", "code"): FIELDS["force"],
-    ("Unit", "code"): "The unit's code, e.g. `CD5`.",
-    ("Unit", "title"): "The unit's title.",
-    ("Event", "title"): "The event's title.",
-    ("EventCreate", "title"): "The event's title.",
-    ("Problem", "title"): "A short summary of the kind of problem.",
-    ("Problem", "status"): "The HTTP status code.",
-    ("Duty", "status"): "`booked`, `cancelled` or `completed`.",
-    ("Return", "status"): "`pending`, `delivered` or `failed` (FEED.md Delivery).",
-    ("OfficerMonth", "status"): "`green` (minimum met), `amber` (some hours, below) or `red` "
-    "(none).",
-    ("MonthHours", "status"): "`green` (minimum met), `amber` (some hours, below) or `red` (none).",
-    ("RoleProfile", "version"): "The role profile's version.",
-    ("RoleProfileCreate", "version"): "The role profile's version.",
-    ("IpsStatus", "version"): "The role profile's version.",
-    ("Event", "version"): "The role profile's version each volunteer must meet.",
-    ("EventCreate", "version"): "The role profile's version each volunteer must meet.",
-    ("Return", "version"): "The role profile's version.",
-    ("Event", "mercury_ref"): "The role profile each volunteer must meet on every day of the "
-    "event; null when none.",
-    ("EventCreate", "mercury_ref"): "The role profile each volunteer must meet on every day of "
-    "the event; null when none.",
-    ("Duty", "location"): "Where the duty takes place (free text).",
-    ("GrantCreate", "authorised_by"): "The host force's authorising officer.",
-    ("IpsStatus", "authorised_by"): "The authorising officer of the grant in force, as one "
-    "text; null when none.",
-    ("Grant", "authorised_by"): "The authorising officer, as one text: name, rank and position.",
-    ("IpsStatus", "granted_on"): f"{_DAY}: the grant in force on the day; null when none.",
-    ("Availability", "from"): f"{_INSTANT}. The start of the range read.",
-    ("Availability", "to"): f"{_INSTANT}. The end of the range read (exclusive).",
-    ("Window", "starts_at"): f"{_INSTANT}. The officer is available from this instant.",
-    ("Window", "ends_at"): f"{_INSTANT}. The officer is available until this instant.",
-    ("Competency", "id"): "The competency record's id.",
-    ("MakeReturn", "force"): "One force's code; absent: every force.",
-    ("Leave", "left_on"): f"{_DAY}: the officer serves until the day before.",
-    ("Revoke", "revoked_on"): f"{_DAY}: the unit is not held from this day.",
-    ("Withdraw", "withdrawn_on"): f"{_DAY}: IPS is not granted from this day.",
-    ("Signup", "force"): "The officer's force.",
-    ("AuditEntry", "officer_id"): "The officer the change concerns, if any.",
-    ("Hours", "items"): "Twelve months, January first.",
+_PROFILE_VERSION = "The role profile's version."
+_RAG = "`green` (minimum met), `amber` (some hours, below) or `red` (none)."
+# An event's fields, alike as read and as sent to make one.
+_EVENT = {
+    "title": "The event's title.",
+    "version": "The role profile's version each volunteer must meet.",
+    "mercury_ref": "The role profile each volunteer must meet on every day of the event; null "
+    "when none.",
+}
+# Where one name means something more particular in one schema: the schema's name (less
+# `Schema`), then the field's.
+FIELDS_BY_SCHEMA: dict[str, dict[str, str]] = {
+    "Notify": {
+        "callouts": "E-mail me of call-outs I could answer (default true).",
+        "reminders": "E-mail me 24 hours before each booked duty (default true).",
+        "training": "E-mail me 30 days before my officer safety training lapses (default true).",
+    },
+    "OfficerCreate": {
+        "email": "The officer's e-mail address, for notifications. Personal: never in a return, "
+        "never logged.",
+        "notify": "Which e-mails the officer wants; each kind is on unless set false.",
+    },
+    "OfficerPatch": {
+        "email": "The officer's e-mail address, for notifications (null removes it). A Special "
+        "may change their own. Personal: never in a return, never logged.",
+    },
+    "Notification": {
+        "attempts": "How many times sending it has been tried.",
+        "created_at": "When the message was queued (UTC).",
+        "sent_at": "When the mail server accepted it (UTC); null until then.",
+    },
+    "ForceItem": {
+        "name": "The force's name, e.g. `Cambridgeshire Constabulary`.",
+        "code": FIELDS["force"],
+    },
+    "Unit": {"code": "The unit's code, e.g. `CD5`.", "title": "The unit's title."},
+    "Event": _EVENT,
+    "EventCreate": _EVENT,
+    "Problem": {
+        "title": "A short summary of the kind of problem.",
+        "status": "The HTTP status code.",
+    },
+    "Duty": {
+        "status": "`booked`, `cancelled` or `completed`.",
+        "location": "Where the duty takes place (free text).",
+    },
+    "Return": {
+        "status": "`pending`, `delivered` or `failed` (FEED.md Delivery).",
+        "version": _PROFILE_VERSION,
+    },
+    "OfficerMonth": {"status": _RAG},
+    "MonthHours": {"status": _RAG},
+    "RoleProfile": {"version": _PROFILE_VERSION},
+    "RoleProfileCreate": {"version": _PROFILE_VERSION},
+    "IpsStatus": {
+        "version": _PROFILE_VERSION,
+        "authorised_by": "The authorising officer of the grant in force, as one text; null when "
+        "none.",
+        "granted_on": f"{_DAY}: the grant in force on the day; null when none.",
+    },
+    "GrantCreate": {"authorised_by": "The host force's authorising officer."},
+    "Grant": {"authorised_by": "The authorising officer, as one text: name, rank and position."},
+    "Availability": {
+        "from": f"{_INSTANT}. The start of the range read.",
+        "to": f"{_INSTANT}. The end of the range read (exclusive).",
+    },
+    "Window": {
+        "starts_at": f"{_INSTANT}. The officer is available from this instant.",
+        "ends_at": f"{_INSTANT}. The officer is available until this instant.",
+    },
+    "Competency": {"id": "The competency record's id."},
+    "MakeReturn": {"force": "One force's code; absent: every force."},
+    "Leave": {"left_on": f"{_DAY}: the officer serves until the day before."},
+    "Revoke": {"revoked_on": f"{_DAY}: the unit is not held from this day."},
+    "Withdraw": {"withdrawn_on": f"{_DAY}: IPS is not granted from this day."},
+    "Signup": {"force": "The officer's force."},
+    "AuditEntry": {"officer_id": "The officer the change concerns, if any."},
+    "Hours": {"items": "Twelve months, January first."},
 }
 
 # Query parameters named alike in every list.
@@ -292,7 +314,7 @@ def describe_field(converter: Any, field: ma.fields.Field[Any], **kwargs: Any) -
     if not text and field.name is not None and isinstance(field.parent, ma.Schema):
         schema = type(field.parent).__name__.removesuffix("Schema")
         name = field.data_key or field.name
-        text = FIELDS_BY_SCHEMA.get((schema, name))
+        text = FIELDS_BY_SCHEMA.get(schema, {}).get(name)
         if text is None and schema.endswith("Query"):
             text = QUERY_FIELDS.get(name)
         text = text or FIELDS.get(name)

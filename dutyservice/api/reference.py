@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..forces.models import Force
@@ -13,14 +12,12 @@ from ..forces.service import change_settings
 from ..ips import profiles
 from ..ips.models import RoleProfile
 from ..ips.queries import list_role_profiles, list_units
-from .common import StrictSchema, database, principal
+from .common import StrictSchema, database, list_of, principal
 from .formats import Day, FeedText, Text
+from .routing import api_blueprint
 
-blp = Blueprint(
-    "reference",
-    __name__,
-    url_prefix="/api/v1",
-    description="Forces, NPoCC role profiles and National Occupational Standard units.",
+blp = api_blueprint(
+    "reference", "", "Forces, NPoCC role profiles and National Occupational Standard units."
 )
 
 
@@ -34,10 +31,6 @@ class ForceItemSchema(Schema):
     )
 
 
-class ForceListSchema(Schema):
-    items = fields.List(fields.Nested(ForceItemSchema))
-
-
 class RoleProfileSchema(Schema):
     mercury_ref = fields.Integer()
     version = fields.Integer()
@@ -47,21 +40,13 @@ class RoleProfileSchema(Schema):
     equipment = fields.List(fields.String())
 
 
-class RoleProfileListSchema(Schema):
-    items = fields.List(fields.Nested(RoleProfileSchema))
-
-
 class UnitSchema(Schema):
     code = fields.String()
     title = fields.String()
 
 
-class UnitListSchema(Schema):
-    items = fields.List(fields.Nested(UnitSchema))
-
-
 @blp.route("/forces", methods=["GET"])
-@blp.response(200, ForceListSchema)
+@blp.response(200, list_of(ForceItemSchema, "ForceListSchema"))
 def forces() -> dict[str, Any]:
     """The 43 territorial forces of England and Wales, with their settings."""
     with database().reading() as session:
@@ -69,7 +54,7 @@ def forces() -> dict[str, Any]:
 
 
 @blp.route("/role-profiles", methods=["GET"])
-@blp.response(200, RoleProfileListSchema)
+@blp.response(200, list_of(RoleProfileSchema))
 def role_profiles() -> dict[str, Any]:
     """NPoCC role profiles (Mercury Ref and version) with their required units."""
     with database().reading() as session:
@@ -77,7 +62,7 @@ def role_profiles() -> dict[str, Any]:
 
 
 @blp.route("/competencies", methods=["GET"])
-@blp.response(200, UnitListSchema)
+@blp.response(200, list_of(UnitSchema))
 def units() -> dict[str, Any]:
     """The National Occupational Standard units known to the service."""
     with database().reading() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from .. import AppState
@@ -15,16 +14,14 @@ from ..config import Settings
 from ..errors import NotFound
 from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
-from .common import PageQuery, StrictSchema, database, listed, page_of, principal
+from .common import PageQuery, StrictSchema, database, list_of, listed, page_of, principal, read
 from .formats import Instant, QuarterText, Text
+from .routing import api_blueprint, id_rule
 
-blp = Blueprint(
-    "returns",
-    __name__,
-    url_prefix="/api/v1/npocc/returns",
-    description="The quarterly NPoCC role-profile return (FEED.md).",
+blp = api_blueprint(
+    "returns", "/npocc/returns", "The quarterly NPoCC role-profile return (FEED.md)."
 )
-RETURN_ID = "<int(max=2147483647):return_pk>"
+RETURN_ID = id_rule("return_pk")
 
 
 class ReturnSchema(Schema):
@@ -44,10 +41,6 @@ class ReturnSchema(Schema):
     delivered_at = Instant(allow_none=True)
 
 
-class ReturnListSchema(Schema):
-    items = fields.List(fields.Nested(ReturnSchema))
-
-
 class ReturnQuery(PageQuery):
     quarter = QuarterText()
     force = Text(40)
@@ -64,8 +57,7 @@ def _settings() -> Settings:
 
 
 def _load(return_pk: int) -> NpoccReturn:
-    with database().reading() as session:
-        return queries.load_return(session, principal(), return_pk)
+    return read(queries.load_return, return_pk)
 
 
 @blp.route("", methods=["GET"])
@@ -78,8 +70,8 @@ def list_returns(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("", methods=["POST"])
 @blp.arguments(MakeReturnSchema)
-@blp.response(201, ReturnListSchema)
-@blp.alt_response(200, schema=ReturnListSchema, description="nothing had changed")
+@blp.response(201, list_of(ReturnSchema))
+@blp.alt_response(200, schema=list_of(ReturnSchema), description="nothing had changed")
 def make_returns(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Make the quarter's return for one force, or every force. 201 with the returns made; 200
     with the unchanged ones when nothing had changed."""

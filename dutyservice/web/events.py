@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from ..api.common import database
 from ..api.events import SignupCreateSchema
+from ..auth.scope import Principal
 from ..clock import utc_now
+from ..db import Database
 from ..errors import DomainError
 from ..events import queries as event_queries
 from ..events import service as event_service
@@ -69,39 +72,41 @@ def _back(officer_id: int | None) -> Response:
     return redirect(target, code=303)  # type: ignore[return-value]
 
 
-@bp.post("/events/<int(max=2147483647):event_id>/sign-up")
-def sign_up(event_id: int) -> Response:
-    """Sign the officer up: books a duty over the event (full, closed, overlap: refused)."""
+def _change_signup(
+    event_id: int,
+    change: Callable[[Database, Principal, int, int], object],
+    refused: str,
+    done: str,
+) -> Response:
+    """`change(db, principal, event_id, officer_id)` for the officer the form names; flashed
+    `done`, or `refused` with why."""
     result = load(
         SignupCreateSchema(), submitted(request.form, ("officer_id",), ids=("officer_id",))
     )
     officer_id: int = result.data.get("officer_id", 0)
     if not result.ok:
-        flash("Not signed up: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
+        flash(f"{refused}: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
         return _back(None)
     try:
-        event_service.sign_up(database(), current_principal(), event_id, officer_id)
+        change(database(), current_principal(), event_id, officer_id)
     except DomainError as error:
-        flash(f"Not signed up: {error.detail}", "error")
+        flash(f"{refused}: {error.detail}", "error")
     else:
-        flash("Signed up: the duty is booked.", "info")
+        flash(done, "info")
     return _back(officer_id)
+
+
+@bp.post("/events/<int(max=2147483647):event_id>/sign-up")
+def sign_up(event_id: int) -> Response:
+    """Sign the officer up: books a duty over the event (full, closed, overlap: refused)."""
+    return _change_signup(
+        event_id, event_service.sign_up, "Not signed up", "Signed up: the duty is booked."
+    )
 
 
 @bp.post("/events/<int(max=2147483647):event_id>/withdraw")
 def withdraw(event_id: int) -> Response:
     """Withdraw before the deadline: the linked duty is cancelled."""
-    result = load(
-        SignupCreateSchema(), submitted(request.form, ("officer_id",), ids=("officer_id",))
+    return _change_signup(
+        event_id, event_service.withdraw, "Not withdrawn", "Withdrawn: the duty is cancelled."
     )
-    officer_id: int = result.data.get("officer_id", 0)
-    if not result.ok:
-        flash("Not withdrawn: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
-        return _back(None)
-    try:
-        event_service.withdraw(database(), current_principal(), event_id, officer_id)
-    except DomainError as error:
-        flash(f"Not withdrawn: {error.detail}", "error")
-    else:
-        flash("Withdrawn: the duty is cancelled.", "info")
-    return _back(officer_id)

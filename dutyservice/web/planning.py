@@ -53,48 +53,38 @@ def deployable() -> str | tuple[str, int]:
     with database().reading() as session:
         choices = [(f.code, f.name) for f in forces(session)] if principal.is_national else []
     if not asked:
-        return render_template(
-            "web/deployable.html",
-            form=form,
-            query=FormResult(),
-            result=None,
-            forces=choices,
-            force_options=choices,
-        )
+        return _deployable_page(form, choices, FormResult())
     query = _window_query()
     if not query.ok:
-        page = render_template(
-            "web/deployable.html",
-            form=form,
-            query=query,
-            result=None,
-            forces=choices,
-            force_options=choices,
-        )
-        return page, query.status
+        return _deployable_page(form, choices, query), query.status
     try:
         result, names = _deployable(query.data, page=query.data["page"], per_page=PER_PAGE)
     except (Invalid, NotFound) as error:  # an empty or over-long window; an unknown force
         refusal = refused(error, status_of(error))
-        page = render_template(
-            "web/deployable.html",
-            form=form,
-            query=refusal,
-            result=None,
-            forces=choices,
-            force_options=choices,
-        )
-        return page, refusal.status
+        return _deployable_page(form, choices, refusal), refusal.status
+    return _deployable_page(
+        form,
+        choices,
+        query,
+        result=result,
+        names=names,
+        chart=bar_chart(result.by_force),
+        csv_query=request.query_string.decode(),
+    )
+
+
+def _deployable_page(
+    form: dict[str, str], choices: list[tuple[str, str]], query: FormResult, **shown: Any
+) -> str:
+    """The deployable page: the form as sent, the forces to choose from, and the query's
+    refusal or, in `shown`, its result (none by default)."""
     return render_template(
         "web/deployable.html",
         form=form,
         query=query,
-        result=result,
-        names=names,
-        chart=bar_chart(result.by_force),
         forces=choices,
         force_options=choices,
-        csv_query=request.query_string.decode(),
+        **{"result": None, **shown},
     )
 
 
