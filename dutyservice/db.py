@@ -55,6 +55,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def _render_per_dialect(
+    function: type[FunctionElement[Any]], **sql_by_dialect: Callable[..., str]
+) -> None:
+    """Compile an SQL function as each database (named by dialect) writes it: each of
+    `sql_by_dialect` is given the SQL of the function's arguments, in order."""
+    for dialect, sql_of in sql_by_dialect.items():
+        compiles(function, dialect)(_compiler(sql_of))
+
+
+def _compiler(sql_of: Callable[..., str]) -> Callable[..., str]:
+    def compile_function(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+        return sql_of(*(compiler.process(argument, **kw) for argument in element.clauses))
+
+    return compile_function
+
+
 class next_day(FunctionElement[Any]):
     """The calendar day after a date column, in either database's date arithmetic."""
 
@@ -62,14 +78,11 @@ class next_day(FunctionElement[Any]):
     inherit_cache = True
 
 
-@compiles(next_day, "postgresql")
-def _next_day_postgresql(element: next_day, compiler: Any, **kw: Any) -> str:
-    return f"({compiler.process(element.clauses, **kw)} + 1)"
-
-
-@compiles(next_day, "sqlite")
-def _next_day_sqlite(element: next_day, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, '+1 day')"
+_render_per_dialect(
+    next_day,
+    postgresql=lambda day: f"({day} + 1)",
+    sqlite=lambda day: f"date({day}, '+1 day')",
+)
 
 
 def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
@@ -283,16 +296,11 @@ class elapsed_seconds(FunctionElement[Any]):
     inherit_cache = True
 
 
-@compiles(elapsed_seconds, "postgresql")
-def _elapsed_seconds_postgresql(element: elapsed_seconds, compiler: Any, **kw: Any) -> str:
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
-
-
-@compiles(elapsed_seconds, "sqlite")
-def _elapsed_seconds_sqlite(element: elapsed_seconds, compiler: Any, **kw: Any) -> str:
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+_render_per_dialect(
+    elapsed_seconds,
+    postgresql=lambda start, end: f"EXTRACT(EPOCH FROM ({end} - {start}))",
+    sqlite=lambda start, end: f"((julianday({end}) - julianday({start})) * 86400.0)",
+)
 
 
 class bytewise(FunctionElement[Any]):
@@ -301,12 +309,8 @@ class bytewise(FunctionElement[Any]):
     inherit_cache = True
 
 
-@compiles(bytewise, "postgresql")
-def _bytewise_postgresql(element: bytewise, compiler: Any, **kw: Any) -> str:
-    return f'({compiler.process(element.clauses, **kw)} COLLATE "C")'
-
-
-@compiles(bytewise, "sqlite")
-def _bytewise_sqlite(element: bytewise, compiler: Any, **kw: Any) -> str:
-    sql: str = compiler.process(element.clauses, **kw)  # SQLite compares text as bytes already
-    return sql
+_render_per_dialect(
+    bytewise,
+    postgresql=lambda column: f'({column} COLLATE "C")',
+    sqlite=lambda column: column,  # SQLite compares text as bytes already
+)

@@ -52,7 +52,9 @@ def load_officer(
     return officer
 
 
-def _scoped_officers(principal: Principal, force_id: int | None) -> Select[Officer]:
+def _scoped_officers(session: Session, principal: Principal, force: str | None) -> Select[Officer]:
+    """The officers the caller may read, of the force with the code `force` if one is given."""
+    force_id = force_id_by_code(session, force) if force else None
     require(principal, Permission.READ_OFFICER)
     query = select(Officer)
     if principal.role is Role.SPECIAL:
@@ -70,8 +72,7 @@ def list_officers(
     page: int,
     per_page: int,
 ) -> Page[Officer]:
-    force_id = force_id_by_code(session, force) if force else None
-    query = _scoped_officers(principal, force_id)
+    query = _scoped_officers(session, principal, force)
     if q:
         pattern = contains_pattern(q)
         query = query.where(
@@ -99,8 +100,7 @@ def list_duties(
     page: int,
     per_page: int,
 ) -> Page[Duty]:
-    force_id = force_id_by_code(session, force) if force else None
-    officers = _scoped_officers(principal, force_id).with_only_columns(Officer.id)
+    officers = _scoped_officers(session, principal, force).with_only_columns(Officer.id)
     query = select(Duty).where(Duty.officer_id.in_(officers.scalar_subquery()))
     if officer_id is not None:
         query = query.where(Duty.officer_id == officer_id)

@@ -8,7 +8,7 @@ service's. A row gives either a parsed value or the reasons, column by column, i
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -138,41 +138,53 @@ class Fields:
             self.refuse(column, f"unknown {what} {value!r}; one of {', '.join(sorted(choices))}")
         return value
 
-    def day(self, column: str, *, required: bool = True) -> date | None:
+    def _parsed(self, column: str, required: bool, parse: Callable[[str], T]) -> T | None:
+        """The column's value as `parse` reads it; one it refuses (ValueError: why) is None."""
         value = self._value(column, required)
         if value is None:
             return None
         try:
-            return date.fromisoformat(value) if _DAY.fullmatch(value) else _bad_date()
-        except ValueError:
-            self.refuse(column, f"{value!r} is not a date (YYYY-MM-DD)")
+            return parse(value)
+        except ValueError as exc:
+            self.refuse(column, str(exc))
             return None
+
+    def day(self, column: str, *, required: bool = True) -> date | None:
+        return self._parsed(column, required, _day)
 
     def instant(self, column: str, *, required: bool = True) -> datetime | None:
         """RFC 3339 with an offset, or London wall-clock `YYYY-MM-DD HH:MM`."""
-        value = self._value(column, required)
-        if value is None:
-            return None
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is None or len(value) < 16:
-            self.refuse(
-                column, f"{value!r} is not a time (RFC 3339 with an offset, or YYYY-MM-DD HH:MM)"
-            )
-            return None
-        if parsed.tzinfo is not None:
-            return to_utc(parsed)
-        try:
-            return london_wall_clock(parsed)
-        except ValueError as exc:
-            self.refuse(column, f"{value}: {exc}")
-            return None
+        return self._parsed(column, required, _instant)
 
 
-def _bad_date() -> date:
-    raise ValueError("not YYYY-MM-DD")
+def _day(value: str) -> date:
+    try:
+        if _DAY.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+def _instant(value: str) -> datetime:
+    try:
+        parsed: datetime | None = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or len(value) < 16:
+        raise ValueError(f"{value!r} is not a time (RFC 3339 with an offset, or YYYY-MM-DD HH:MM)")
+    if parsed.tzinfo is not None:
+        return to_utc(parsed)
+    try:
+        return london_wall_clock(parsed)
+    except ValueError as exc:
+        raise ValueError(f"{value}: {exc}") from exc
+
+
+def _fields_of_officer_row(raw: Mapping[str, str | None]) -> tuple[Fields, str]:
+    """A row's fields, and the warrant number naming the officer it is of (every file has one)."""
+    fields = Fields(raw)
+    return fields, fields.text("warrant_number")
 
 
 def _past(fields: Fields, column: str, day: date | None, today: date) -> None:
@@ -210,8 +222,7 @@ class OfficerRow:
 
 
 def read_officer(raw: Mapping[str, str | None]) -> tuple[OfficerRow | None, FieldErrors]:
-    f = Fields(raw)
-    warrant_number = f.text("warrant_number")
+    f, warrant_number = _fields_of_officer_row(raw)
     surname, forenames = f.text("surname"), f.text("forenames")
     rank = f.choice("rank", RANKS, what="rank")
     base_location = f.text("base_location")
@@ -245,8 +256,7 @@ class DutyRow:
 def read_duty(
     raw: Mapping[str, str | None], duty_types: Collection[str], now: datetime
 ) -> tuple[DutyRow | None, FieldErrors]:
-    f = Fields(raw)
-    warrant_number = f.text("warrant_number")
+    f, warrant_number = _fields_of_officer_row(raw)
     starts_at, ends_at = f.instant("starts_at"), f.instant("ends_at")
     duty_type = f.choice("duty_type", duty_types, what="duty type")
     location = f.text("location", required=False)
@@ -296,8 +306,7 @@ class CompetencyRow:
 def read_competency(
     raw: Mapping[str, str | None], units: Collection[str], today: date
 ) -> tuple[CompetencyRow | None, FieldErrors]:
-    f = Fields(raw)
-    warrant_number = f.text("warrant_number")
+    f, warrant_number = _fields_of_officer_row(raw)
     unit = f.choice("unit", units, what="unit")
     attained_on = f.day("attained_on")
     assessed_by, evidence_ref = f.text("assessed_by"), f.text("evidence_ref", required=False)
@@ -322,8 +331,7 @@ class TrainingRow:
 def read_training(
     raw: Mapping[str, str | None], today: date, validity_months: int
 ) -> tuple[TrainingRow | None, FieldErrors]:
-    f = Fields(raw)
-    warrant_number = f.text("warrant_number")
+    f, warrant_number = _fields_of_officer_row(raw)
     kind = f.choice("kind", [OST], what="training")
     completed_on = f.day("completed_on")
     expires_on = f.day("expires_on", required=False)
@@ -348,8 +356,7 @@ class GrantRow:
 
 
 def read_grant(raw: Mapping[str, str | None], today: date) -> tuple[GrantRow | None, FieldErrors]:
-    f = Fields(raw)
-    warrant_number = f.text("warrant_number")
+    f, warrant_number = _fields_of_officer_row(raw)
     granted_on = f.day("granted_on")
     name = f.text("authorised_by_name")
     rank = f.text("authorised_by_rank")

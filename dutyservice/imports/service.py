@@ -47,7 +47,6 @@ from .rules import (
     CompetencyRow,
     GrantRow,
     OfficerRow,
-    TrainingRow,
     changed_columns,
     read_competency,
     read_grant,
@@ -610,29 +609,31 @@ class _Run:
 _OFFICER_COLUMNS = tuple(name for name in COLUMNS[OFFICERS] if name != "email")
 
 
-def _competency_values(row: CompetencyRow) -> dict[str, Any]:
-    return {
-        "unit_code": row.unit,
-        "attained_on": row.attained_on,
-        "assessed_by": row.assessed_by,
-        "evidence_ref": row.evidence_ref,
-        "revoked_on": row.revoked_on,
-    }
+# The fields of a file's row named otherwise than the columns they are stored in.
+_FIELD_OF_COLUMN = {"unit_code": "unit", "withdraw_reason": "withdrawal_reason"}
 
 
-def _training_values(row: TrainingRow) -> dict[str, Any]:
-    return {"kind": row.kind, "completed_on": row.completed_on, "expires_on": row.expires_on}
+def _stored_values(*columns: str) -> Callable[[Any], dict[str, Any]]:
+    """What the import stores of a file's row: these columns, each from the row's field."""
+
+    def values(row: Any) -> dict[str, Any]:
+        return {column: getattr(row, _FIELD_OF_COLUMN.get(column, column)) for column in columns}
+
+    return values
 
 
-def _grant_values(row: GrantRow) -> dict[str, Any]:
-    return {
-        "granted_on": row.granted_on,
-        "authorised_by_name": row.authorised_by_name,
-        "authorised_by_rank": row.authorised_by_rank,
-        "authorised_by_position": row.authorised_by_position,
-        "withdrawn_on": row.withdrawn_on,
-        "withdraw_reason": row.withdrawal_reason,
-    }
+_competency_values = _stored_values(
+    "unit_code", "attained_on", "assessed_by", "evidence_ref", "revoked_on"
+)
+_training_values = _stored_values("kind", "completed_on", "expires_on")
+_grant_values = _stored_values(
+    "granted_on",
+    "authorised_by_name",
+    "authorised_by_rank",
+    "authorised_by_position",
+    "withdrawn_on",
+    "withdraw_reason",
+)
 
 
 def _get(values: Any, column: str) -> Any:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +15,7 @@ from .. import audit
 from ..auth.scope import Permission, Principal
 from ..clock import london_today, utc_now
 from ..db import Database, flush_or_conflict
+from ..duties.models import Officer
 from ..duties.queries import load_officer
 from ..errors import Conflict, Invalid, NotFound
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
@@ -39,6 +43,62 @@ def _not_in_future(day: date, field: str) -> None:
 _ALREADY_HELD = "the officer already holds {unit}; revoke it before recording it again"
 _ALREADY_GRANTED = "the officer already holds IPS; withdraw it before granting it again"
 
+_Record = TypeVar("_Record", CompetencyRecord, TrainingRecord, IpsGrant)
+
+# What the audit log calls each kind of record.
+_RESOURCE_TYPE: dict[type[Any], str] = {
+    CompetencyRecord: "competency",
+    TrainingRecord: "training",
+    IpsGrant: "ips_grant",
+}
+
+
+@dataclass(frozen=True)
+class _OfficerWrite:
+    """A write transaction over one officer's records, and who is making it."""
+
+    session: Session
+    principal: Principal
+    officer: Officer
+
+    def audit(
+        self, action: str, record: CompetencyRecord | TrainingRecord | IpsGrant, **changes: Any
+    ) -> None:
+        resource_type = _RESOURCE_TYPE[type(record)]
+        audit.about(
+            self.officer,
+            self.session,
+            self.principal,
+            action,
+            resource_type,
+            record.id,
+            changes=changes,
+        )
+
+    def add(self, record: _Record, action: str, conflict: str | None, **changes: Any) -> _Record:
+        """Store a new record of the officer's, stamped with when and by whom it was recorded,
+        and audit it. `conflict`: the refusal should a unique index find one held already."""
+        record.officer_id = self.officer.id
+        record.recorded_at = utc_now()
+        record.recorded_by_token_id = self.principal.token_id
+        self.session.add(record)
+        if conflict is None:
+            self.session.flush()
+        else:
+            flush_or_conflict(self.session, conflict)
+        self.audit(action, record, **changes)
+        return record
+
+
+@contextmanager
+def _writing(
+    db: Database, principal: Principal, officer_id: int, permission: Permission
+) -> Iterator[_OfficerWrite]:
+    """A transaction over the records of an officer the caller may `permission` on."""
+    with db.transaction() as session:
+        officer = load_officer(session, principal, officer_id, permission)
+        yield _OfficerWrite(session, principal, officer)
+
 
 def record_competency(
     db: Database,
@@ -50,40 +110,28 @@ def record_competency(
     assessed_by: str,
     evidence_ref: str,
 ) -> CompetencyRecord:
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
-        if session.get(NosUnit, unit) is None:
+    with _writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+        if write.session.get(NosUnit, unit) is None:
             raise Invalid("unknown unit", errors={"unit": [f"no NOS unit {unit!r}"]})
         _not_in_future(attained_on, "attained_on")
-        if _held_record(session, officer.id, unit) is not None:
+        if _held_record(write.session, write.officer.id, unit) is not None:
             raise Conflict(_ALREADY_HELD.format(unit=unit))
         record = CompetencyRecord(
-            officer_id=officer.id,
             unit_code=unit,
             attained_on=attained_on,
             assessed_by=assessed_by,
             evidence_ref=evidence_ref,
-            recorded_at=utc_now(),
-            recorded_by_token_id=principal.token_id,
         )
-        session.add(record)
         # uq_competency_records_officer_id_unit_code_live: the check above, under concurrency.
-        flush_or_conflict(session, _ALREADY_HELD.format(unit=unit))
-        audit.about(
-            officer,
-            session,
-            principal,
+        return write.add(
+            record,
             "competency.record",
-            "competency",
-            record.id,
-            changes={
-                "unit": unit,
-                "attained_on": attained_on,
-                "assessed_by": assessed_by,
-                "evidence_ref": evidence_ref,
-            },
+            _ALREADY_HELD.format(unit=unit),
+            unit=unit,
+            attained_on=attained_on,
+            assessed_by=assessed_by,
+            evidence_ref=evidence_ref,
         )
-        return record
 
 
 def _refuse_ending_first(
@@ -109,9 +157,8 @@ def _held_record(session: Session, officer_id: int, unit: str) -> CompetencyReco
 def revoke_competency(
     db: Database, principal: Principal, officer_id: int, unit: str, *, revoked_on: date, reason: str
 ) -> CompetencyRecord:
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
-        record = _held_record(session, officer.id, unit)
+    with _writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+        record = _held_record(write.session, write.officer.id, unit)
         if record is None:
             raise NotFound(f"the officer holds no {unit} to revoke")
         _refuse_ending_first(
@@ -122,15 +169,7 @@ def revoke_competency(
             revoked_on,
         )
         record.revoked_on, record.revoke_reason = revoked_on, reason
-        audit.about(
-            officer,
-            session,
-            principal,
-            "competency.revoke",
-            "competency",
-            record.id,
-            changes={"unit": unit, "revoked_on": revoked_on, "reason": reason},
-        )
+        write.audit("competency.revoke", record, unit=unit, revoked_on=revoked_on, reason=reason)
         return record
 
 
@@ -143,36 +182,24 @@ def record_training(
     completed_on: date,
     expires_on: date | None,
 ) -> TrainingRecord:
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+    with _writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
         if kind != OST:
             raise Invalid("unknown training", errors={"kind": ["'ost' (officer safety training)"]})
         _not_in_future(completed_on, "completed_on")
         if expires_on is None:
-            expires_on = default_ost_expiry(completed_on, officer.force.ost_validity_months)
+            expires_on = default_ost_expiry(completed_on, write.officer.force.ost_validity_months)
         _refuse_ending_first(
             "expires before completion", "expires_on", "completed_on", completed_on, expires_on
         )
-        record = TrainingRecord(
-            officer_id=officer.id,
+        record = TrainingRecord(kind=kind, completed_on=completed_on, expires_on=expires_on)
+        return write.add(
+            record,
+            "training.record",
+            None,
             kind=kind,
             completed_on=completed_on,
             expires_on=expires_on,
-            recorded_at=utc_now(),
-            recorded_by_token_id=principal.token_id,
         )
-        session.add(record)
-        session.flush()
-        audit.about(
-            officer,
-            session,
-            principal,
-            "training.record",
-            "training",
-            record.id,
-            changes={"kind": kind, "completed_on": completed_on, "expires_on": expires_on},
-        )
-        return record
 
 
 @dataclass(frozen=True)
@@ -201,8 +228,8 @@ def grant_ips(
     granted_on: date,
     authorised_by: Authorisation,
 ) -> IpsGrant:
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
+    with _writing(db, principal, officer_id, Permission.GRANT_IPS) as write:
+        session, officer = write.session, write.officer
         _not_in_future(granted_on, "granted_on")
         if _open_grant(session, officer.id) is not None:
             raise Conflict(_ALREADY_GRANTED)
@@ -221,35 +248,26 @@ def grant_ips(
                 extra={"missing": missing},
             )
         grant = IpsGrant(
-            officer_id=officer.id,
             granted_on=granted_on,
             authorised_by_name=authorised_by.name,
             authorised_by_rank=authorised_by.rank,
             authorised_by_position=authorised_by.position,
-            recorded_at=utc_now(),
-            recorded_by_token_id=principal.token_id,
         )
-        session.add(grant)
         # uq_ips_grants_officer_id_live: the check above, under concurrency.
-        flush_or_conflict(session, _ALREADY_GRANTED)
-        audit.about(
-            officer,
-            session,
-            principal,
+        return write.add(
+            grant,
             "ips.grant",
-            "ips_grant",
-            grant.id,
-            changes={"granted_on": granted_on, "authorised_by": grant.authorised_by},
+            _ALREADY_GRANTED,
+            granted_on=granted_on,
+            authorised_by=grant.authorised_by,
         )
-        return grant
 
 
 def withdraw_ips(
     db: Database, principal: Principal, officer_id: int, *, withdrawn_on: date, reason: str
 ) -> IpsGrant:
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.GRANT_IPS)
-        grant = _open_grant(session, officer.id)
+    with _writing(db, principal, officer_id, Permission.GRANT_IPS) as write:
+        grant = _open_grant(write.session, write.officer.id)
         if grant is None:
             raise Conflict("the officer holds no IPS to withdraw")
         _refuse_ending_first(
@@ -260,13 +278,5 @@ def withdraw_ips(
             withdrawn_on,
         )
         grant.withdrawn_on, grant.withdraw_reason = withdrawn_on, reason
-        audit.about(
-            officer,
-            session,
-            principal,
-            "ips.withdraw",
-            "ips_grant",
-            grant.id,
-            changes={"withdrawn_on": withdrawn_on, "reason": reason},
-        )
+        write.audit("ips.withdraw", grant, withdrawn_on=withdrawn_on, reason=reason)
         return grant

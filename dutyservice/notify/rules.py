@@ -184,11 +184,14 @@ def _with_link(lines: list[str], link: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _to_officer(subject: str, greeting: str, lines: list[str], link: str | None) -> Text:
+    """A message to an officer: greeted by name, then `lines`, the link and why it was sent."""
+    return Text(subject, _with_link([f"Dear {greeting},", "", *lines], link))
+
+
 def callout_text(facts: CalloutFacts, greeting: str, link: str | None) -> Text:
     subject = f"Call-out: {facts.title}, {london_time(facts.starts_at)}"
     lines = [
-        f"Dear {greeting},",
-        "",
         f"{facts.host_force} is asking for Special Constables for {facts.title}.",
         "",
         f"When:   {london_span(facts.starts_at, facts.ends_at)}",
@@ -201,15 +204,13 @@ def callout_text(facts: CalloutFacts, greeting: str, link: str | None) -> Text:
     if facts.description:
         lines += ["", facts.description]
     lines += ["", "You are free then and meet what it asks, so you can sign up."]
-    return Text(subject, _with_link(lines, link))
+    return _to_officer(subject, greeting, lines, link)
 
 
 def reminder_text(facts: DutyFacts, greeting: str, link: str | None) -> Text:
     what = facts.event_title or f"{facts.duty_type} duty"
     subject = f"Reminder: {what} starts {london_time(facts.starts_at)}"
     lines = [
-        f"Dear {greeting},",
-        "",
         f"You are booked for {what}.",
         "",
         f"When:   {london_span(facts.starts_at, facts.ends_at)}",
@@ -219,21 +220,19 @@ def reminder_text(facts: DutyFacts, greeting: str, link: str | None) -> Text:
     if facts.notes:
         lines.append(f"Notes:  {facts.notes}")
     lines += ["", "If you cannot make it, cancel the duty so that it can be covered."]
-    return Text(subject, _with_link(lines, link))
+    return _to_officer(subject, greeting, lines, link)
 
 
 def training_text(expires_on: date, greeting: str, link: str | None) -> Text:
     subject = f"Your officer safety training expires on {expires_on.day} {expires_on:%b %Y}"
     lines = [
-        f"Dear {greeting},",
-        "",
         f"Your officer safety training (OST) is valid until the end of {long_day(expires_on)},",
         "and no later training is recorded. After that day you are not deployable with",
         "Independent Patrol Status until it is renewed.",
         "",
         "Please book a refresher with your force's training team.",
     ]
-    return Text(subject, _with_link(lines, link))
+    return _to_officer(subject, greeting, lines, link)
 
 
 def return_text(facts: ReturnFacts, link: str | None) -> Text:
