@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from ..auth.scope import Permission
 from ..duties import queries, service
 from ..duties.models import Duty
 from ..duties.rules import DutyStatus, elapsed_hours
@@ -124,7 +125,7 @@ def book(data: dict[str, Any]) -> tuple[Duty, dict[str, str]]:
 @blp.response(200, DutySchema)
 def get_duty(duty_id: int) -> tuple[Duty, dict[str, str]]:
     """One duty."""
-    duty = read(service.load_duty, duty_id)
+    duty = read(service.load_duty, duty_id, Permission.READ_OFFICER)
     return duty, etag(duty.version)
 
 

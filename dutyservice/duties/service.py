@@ -405,12 +405,8 @@ def _booking_changes(booking: DutyBooking, duty_type: DutyType) -> dict[str, Any
     }
 
 
-def load_duty(
-    session: Session,
-    principal: Principal,
-    duty_id: int,
-    permission: Permission = Permission.READ_OFFICER,
-) -> Duty:
+def load_duty(session: Session, principal: Principal, duty_id: int, permission: Permission) -> Duty:
+    """The duty, if the caller may `permission` on its officer's records (outside: 404)."""
     duty = session.get(Duty, duty_id)
     if duty is None:
         raise NotFound("no duty with that id")
