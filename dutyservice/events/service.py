@@ -27,7 +27,7 @@ from ..duties.service import (
     raise_overlap_refused,
     refuse_overlap,
 )
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..forces.models import DutyType, Force
 from ..forces.queries import force_by_code
 from ..ips.queries import evidence_for, requirements_of, role_profile_row
@@ -162,37 +162,43 @@ def sign_up(
     """Book the officer onto the event. 409: full, closed, already signed up, overlapping;
     422: the event's role profile is not met on every day of it.
 
-    The checks read in one statement and a transaction of their own, which a refusal (most of
-    a call-out storm's answers) ends with COMMIT; the write then queues on the event's row, so
-    counting places and taking one cannot interleave with another sign-up. Nothing the checks
-    read is held meanwhile, as it would not be in one READ COMMITTED transaction either: what
-    must hold at the write (places, one live sign-up, no overlap) the write itself decides.
+    One transaction: the checks read in one statement; the write then queues on the event's
+    row, so that counting places and taking one cannot interleave with another sign-up. A
+    refusal (most of a call-out storm's answers) has written nothing when it is made, and ends
+    the transaction with COMMIT: psycopg forgets a connection's prepared statements on rollback.
     """
     now = now or utc_now()
-    with db.reading() as session:
-        joining = _joining(session, principal, event_id, officer_id)
-        officer, event = joining.officer, joining.event
-        _check_may_join(session, joining, now)
-        duty_type = joining.duty_type or duty_type_of(session, officer.force_id, event.duty_type)
-    place = _Place(
-        officer,
-        event,
-        duty_type,
-        DutyBooking(
-            officer.id,
-            event.starts_at,
-            event.ends_at,
-            event.duty_type,
-            location=event.location,
-            notes=event.title,
-        ),
-        signed_up_at=now,
-    )
-    check_serving(officer, place.booking.starts_at)
     try:
-        return _take_place(db, principal, place)
+        with db.transaction() as session:
+            try:
+                place = _place_for(session, principal, event_id, officer_id, now)
+            except DomainError as refused:
+                refusal = refused
+            else:
+                return _take_place(session, db.dialect, principal, place)
     except OverlapRefused:
-        raise_overlap_refused(db, officer.id, event.starts_at, event.ends_at)
+        raise_overlap_refused(db, officer_id, place.booking.starts_at, place.booking.ends_at)
+    raise refusal
+
+
+def _place_for(
+    session: Session, principal: Principal, event_id: int, officer_id: int, now: datetime
+) -> _Place:
+    """The place the officer would take on the event; refused as the checks decide."""
+    joining = _joining(session, principal, event_id, officer_id)
+    officer, event = joining.officer, joining.event
+    _check_may_join(session, joining, now)
+    duty_type = joining.duty_type or duty_type_of(session, officer.force_id, event.duty_type)
+    booking = DutyBooking(
+        officer.id,
+        event.starts_at,
+        event.ends_at,
+        event.duty_type,
+        location=event.location,
+        notes=event.title,
+    )
+    check_serving(officer, booking.starts_at)
+    return _Place(officer, event, duty_type, booking, signed_up_at=now)
 
 
 def _check_may_join(session: Session, joining: _Joining, now: datetime) -> None:
@@ -234,30 +240,29 @@ class _Place:
     signed_up_at: datetime
 
 
-def _take_place(db: Database, principal: Principal, place: _Place) -> EventSignup:
+def _take_place(session: Session, dialect: str, principal: Principal, place: _Place) -> EventSignup:
     officer, event = place.officer, place.event
-    with db.transaction() as session:
-        _queue_on_event(session, event.id)
-        if db.dialect == "postgresql":
-            return _insert_signup(session, principal, place)
-        if _live_signups(session, event.id) >= event.capacity:
-            raise Conflict(_FULL)
-        refuse_overlap(session, officer.id, event.starts_at, event.ends_at)
-        duty = add_booked_duty(session, officer, place.duty_type, place.booking, event_id=event.id)
-        session.flush()
-        signup = EventSignup(
-            event_id=event.id,
-            officer_id=officer.id,
-            duty_id=duty.id,
-            signed_up_at=place.signed_up_at,
-        )
-        session.add(signup)
-        flush_or_conflict(session, _ALREADY)
-        audit.about(
-            officer, session, principal, "event.signup", "event", event.id,
-            changes={"duty_id": duty.id},
-        )  # fmt: skip
-        return signup
+    _queue_on_event(session, event.id)
+    if dialect == "postgresql":
+        return _insert_signup(session, principal, place)
+    if _live_signups(session, event.id) >= event.capacity:
+        raise Conflict(_FULL)
+    refuse_overlap(session, officer.id, event.starts_at, event.ends_at)
+    duty = add_booked_duty(session, officer, place.duty_type, place.booking, event_id=event.id)
+    session.flush()
+    signup = EventSignup(
+        event_id=event.id,
+        officer_id=officer.id,
+        duty_id=duty.id,
+        signed_up_at=place.signed_up_at,
+    )
+    session.add(signup)
+    flush_or_conflict(session, _ALREADY)
+    audit.about(
+        officer, session, principal, "event.signup", "event", event.id,
+        changes={"duty_id": duty.id},
+    )  # fmt: skip
+    return signup
 
 
 def _queue_on_event(session: Session, event_id: int) -> None:
