@@ -18,7 +18,7 @@ from ..support.builders import ADMIN, Builder
 PLACES, VOLUNTEERS = 5, 40
 
 
-def festival(db: Database) -> Event:
+def festival(db: Database, capacity: int = PLACES) -> Event:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     return service.create_event(
         db,
@@ -31,7 +31,7 @@ def festival(db: Database) -> Event:
             "starts_at": start,
             "ends_at": start + timedelta(hours=6),
             "duty_type": "event",
-            "capacity": PLACES,
+            "capacity": capacity,
             "signup_deadline": start - timedelta(days=1),
             "open_to": "force",
         },

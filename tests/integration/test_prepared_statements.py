@@ -3,11 +3,18 @@ costs more than running it, and psycopg forgets every prepared statement on a ro
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from dutyservice.auth.scope import Principal, Role
 from dutyservice.db import Database
+from dutyservice.duties.queries import load_officer
+from dutyservice.errors import Conflict, NotFound
+from dutyservice.events import service as events
 from dutyservice.ips import queries
+
+from ..e2e.test_concurrent_signups import festival
+from ..support.builders import ADMIN, Builder
 
 
 def test_a_repeated_deployable_query_runs_prepared(db: Database, postgres_only: None) -> None:
@@ -32,3 +39,34 @@ def test_a_repeated_deployable_query_runs_prepared(db: Database, postgres_only: 
             text("SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%ips_grants%'")
         ).all()
     assert prepared, "the deployable query is planned afresh on every run"
+
+
+def test_a_refused_read_and_a_refused_sign_up_keep_the_prepared_statements(
+    db: Database, build: Builder, postgres_only: None
+) -> None:
+    """A request refused (404, a full event's 409) ends its transaction with COMMIT: with a
+    ROLLBACK, psycopg would forget what the connection had prepared, and a call-out storm,
+    three answers in four refusals, would plan its statements afresh again and again."""
+    first, second = build.officer(), build.officer()
+    event = festival(db, capacity=1)
+    events.sign_up(db, ADMIN, event.id, first.id)
+    alone = Database(db.url)  # used from one thread: one connection, whose statements we see
+    try:
+        for _ in range(10):
+            with alone.reading() as session:
+                load_officer(session, ADMIN, first.id)
+        before = _prepared(alone)
+        assert before, "nothing was prepared to keep"
+        for _ in range(3):
+            with pytest.raises(NotFound), alone.reading() as session:
+                load_officer(session, ADMIN, second.id + 10_000)
+            with pytest.raises(Conflict, match="full"):
+                events.sign_up(alone, ADMIN, event.id, second.id)
+        assert before <= _prepared(alone)
+    finally:
+        alone.dispose()
+
+
+def _prepared(db: Database) -> set[str]:
+    with db.reading() as session:
+        return set(session.scalars(text("SELECT statement FROM pg_prepared_statements")))
