@@ -352,8 +352,11 @@ def generate_quarter(
     quarter: Quarter,
     force_code: str | None = None,
     progress: Callable[[str], None] | None = None,
+    *,
+    workers: int = EXPORT_WORKERS,
 ) -> list[Generated]:
-    """Every force's (or one force's) return for every role profile version."""
+    """Every force's (or one force's) return for every role profile version; on PostgreSQL,
+    `workers` forces at once (the files are the same bytes whatever the number)."""
     _prepare(export_dir, quarter)
     with db.reading() as session:
         forces = list_forces(session)
@@ -374,7 +377,7 @@ def generate_quarter(
     # both the database and this process busy. SQLite takes one writer at a time. The first
     # force is made alone, so that its statements are composed and compiled once rather than by
     # every worker at the same moment (a tenth of a new process's run on the small data sets).
-    workers = EXPORT_WORKERS if db.dialect == "postgresql" else 1
+    workers = workers if db.dialect == "postgresql" else 1
     codes = list(subjects)
     made: list[Generated] = []
     for code in codes[:1]:

@@ -9,13 +9,16 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import delete
+
 from dutyservice.clock import Quarter
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.duties.service import officer_leaves
 from dutyservice.ips import service as ips
 from dutyservice.npocc.feed import ReturnKey
-from dutyservice.npocc.generation import _lock, generate_return
+from dutyservice.npocc.generation import _lock, generate_quarter, generate_return
+from dutyservice.npocc.models import NpoccReturn
 
 from ..support.builders import ADMIN, Builder
 
@@ -222,3 +225,23 @@ def test_a_second_maker_waits_until_the_first_has_finished(
     assert seen["second finished"] > seen["first finished"]  # type: ignore[operator]
     assert second.created and second.record.revision == 1
     assert not list(settings.export_dir.glob("*.partial"))  # tidied once it was its turn
+
+
+def test_the_quarters_returns_are_the_same_bytes_whatever_the_forces_made_at_once(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    small_force(build)
+    build.ips_officer(force="norfolk", since=date(2025, 2, 3), warrant_number="SC0900")
+    made: dict[int, dict[str, bytes]] = {}
+    for workers in (1, 3):
+        with db.transaction() as session:  # forgotten, so that the second run makes them anew
+            session.execute(delete(NpoccReturn))
+        export_dir = settings.export_dir / str(workers)
+        generated = generate_quarter(db, export_dir, Q3, workers=workers)
+        assert generated and all(item.created for item in generated)
+        made[workers] = {
+            item.record.csv_filename: (export_dir / item.record.csv_filename).read_bytes()
+            for item in generated
+        }
+    assert made[1] == made[3]
+    assert any(b"SC0900" in data for data in made[1].values())
