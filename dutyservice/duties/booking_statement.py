@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..db import violated_constraint
 from ..errors import Conflict
-from ..events.models import EventSignup
+from ..events.models import EventSignup, places_taken
 from .models import Duty
 
 if TYPE_CHECKING:
@@ -92,13 +92,7 @@ def insert_signup(
     is then taken after every earlier sign-up to it committed.
     """
     event_id = bindparam("event_id", type_=EventSignup.__table__.c.event_id.type)
-    live = (
-        select(func.count())
-        .select_from(EventSignup)
-        .where(EventSignup.event_id == event_id, EventSignup.withdrawn_at.is_(None))
-        .scalar_subquery()
-    )
-    new_duty = _new_duty(duty_columns, only_if=live < bindparam("capacity"))
+    new_duty = _new_duty(duty_columns, only_if=places_taken(event_id) < bindparam("capacity"))
     signed_up_at = bindparam("signed_up_at", type_=EventSignup.__table__.c.signed_up_at.type)
     new_signup = (
         insert(EventSignup)

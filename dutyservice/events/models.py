@@ -2,8 +2,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    ScalarSelect,
+    String,
+    Text,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 from ..forces.models import Force
@@ -64,3 +75,15 @@ class EventSignup(Base):
     duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id"))
     signed_up_at: Mapped[datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def places_taken(
+    event_id: ColumnElement[int] | InstrumentedAttribute[int] | int,
+) -> ScalarSelect[int]:
+    """The event's live (not withdrawn) sign-ups: the places taken, counted in the database."""
+    return (
+        select(func.count())
+        .select_from(EventSignup)
+        .where(EventSignup.event_id == event_id, EventSignup.withdrawn_at.is_(None))
+        .scalar_subquery()
+    )

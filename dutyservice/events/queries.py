@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..auth.scope import Permission, Principal, authorise_force
@@ -16,7 +16,7 @@ from ..errors import Forbidden, NotFound
 from ..forces.models import Force
 from ..forces.queries import force_id_by_code
 from ..pagination import Page, paginate
-from .models import Event, EventSignup
+from .models import Event, EventSignup, places_taken
 from .rules import places_left
 from .service import load_event
 
@@ -33,13 +33,7 @@ def _open_to(force: Force) -> ColumnElement[bool]:
 
 
 def live_signups() -> ScalarSelect[int]:
-    return (
-        select(func.count())
-        .select_from(EventSignup)
-        .where(EventSignup.event_id == Event.id, EventSignup.withdrawn_at.is_(None))
-        .correlate(Event)
-        .scalar_subquery()
-    )
+    return places_taken(Event.id).correlate(Event)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -33,7 +33,7 @@ from ..forces.queries import force_by_code
 from ..ips.queries import evidence_for, requirements_of, role_profile_row
 from ..ips.rules import meets_profile, missing_requirements
 from ..notify.service import queue_callouts
-from .models import Event, EventSignup
+from .models import Event, EventSignup, places_taken
 from .rules import OpenTo, open_to_force, signups_open
 
 
@@ -98,14 +98,7 @@ def load_event(session: Session, event_id: int) -> Event:
 
 
 def _live_signups(session: Session, event_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(EventSignup)
-            .where(EventSignup.event_id == event_id, EventSignup.withdrawn_at.is_(None))
-        )
-        or 0
-    )
+    return session.scalar(select(places_taken(event_id))) or 0
 
 
 @dataclass(frozen=True)
@@ -129,10 +122,7 @@ _JOINING = (
             EventSignup.officer_id == Officer.id,
             EventSignup.withdrawn_at.is_(None),
         ),
-        select(func.count())
-        .select_from(EventSignup)
-        .where(EventSignup.event_id == Event.id, EventSignup.withdrawn_at.is_(None))
-        .scalar_subquery(),
+        places_taken(Event.id),
     )
     .select_from(Officer)
     .join(Event, Event.id == bindparam("event_id"))
