@@ -12,6 +12,7 @@ refusal is `InvalidToken` (401). Neither carries the token: it is never echoed o
 from __future__ import annotations
 
 import hmac
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ REFETCH_INTERVAL_SECONDS = 60.0
 KEY_SET_LIFESPAN_SECONDS = 3600.0
 HTTP_TIMEOUT_SECONDS = 5.0
 REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+#: The audit trail's column for `sub` (audit.py).
+MAX_SUBJECT_CHARACTERS = 255
+IDENTITY_CLAIMS = ("sub", "name", "preferred_username")
+# Control characters (C0, DEL, C1) and lone surrogates: no name holds them, and NUL or a
+# surrogate cannot be stored.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class InvalidToken(Exception):
@@ -138,6 +145,7 @@ class IdentityProvider:
             raise InvalidToken(_reason(error)) from None
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise InvalidToken("the token names no subject")
+        _check_identity(claims)
         return claims
 
     def verify_id_token(self, token: str, nonce: str) -> dict[str, Any]:
@@ -178,6 +186,19 @@ class IdentityProvider:
                 timeout=self._timeout,
             )
         return self._keys
+
+
+def _check_identity(claims: dict[str, Any]) -> None:
+    """The audit trail stores `sub` and the name: a token whose identity it cannot hold is
+    refused here rather than leaving its bearer unable to change anything."""
+    if len(claims["sub"]) > MAX_SUBJECT_CHARACTERS:
+        raise InvalidToken(
+            f"the token's subject is longer than {MAX_SUBJECT_CHARACTERS} characters"
+        )
+    for name in IDENTITY_CLAIMS:
+        value = claims.get(name)
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            raise InvalidToken(f"the token's '{name}' claim holds a control character")
 
 
 def _match(keys: list[PyJWK], kid: str) -> PyJWK | None:
@@ -224,6 +245,13 @@ def principal_for_claims(db: Database, claims: dict[str, Any], names: ClaimNames
     return principal_from_claims(
         claims, names, force_ids=force_ids, officers=officers, today=london_today()
     )
+
+
+def kept_claims(claims: dict[str, Any], names: ClaimNames) -> dict[str, Any]:
+    """The claims `principal_for_claims` reads: what a page session keeps to map its person
+    again on every request, as the API maps a bearer JWT's."""
+    wanted = ("sub", "name", "preferred_username", names.roles, names.force, names.officer)
+    return {name: claims[name] for name in wanted if name in claims}
 
 
 def signed_in_principal(db: Database, provider: IdentityProvider, token: str) -> Principal:

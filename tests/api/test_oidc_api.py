@@ -153,6 +153,44 @@ def test_tokens_failing_a_claim_check_are_refused_as_invalid(
     assert_refused(client.get("/api/v1/audit", headers=bearer(token)), token)
 
 
+NEW_OFFICER = {
+    "force": "cambridgeshire",
+    "warrant_number": "SC310",
+    "surname": "Reed",
+    "forenames": "Sam",
+    "rank": "SC",
+    "base_location": "Ely",
+    "joined_on": "2024-01-01",
+}
+UNSTORABLE_IDENTITIES = {
+    "sub over 255 characters": {"sub": "s" * 256},
+    "NUL in sub": {"sub": "sub\x00ject"},
+    "LF in sub": {"sub": "sub\nject"},
+    "NUL in name": {"name": "Alex\x00Smith"},
+    "ESC in name": {"name": "Alex \x1b[2J"},
+    "NUL in preferred_username": {"name": None, "preferred_username": "asmith\x00"},
+    "a lone surrogate in name": {"name": "Alex \ud800"},
+}
+
+
+@pytest.mark.parametrize("case", list(UNSTORABLE_IDENTITIES))
+def test_a_token_whose_identity_the_audit_trail_cannot_hold_is_refused_as_invalid(
+    case: str, client: FlaskClient, idp: OidcProvider
+) -> None:
+    token = idp.issue(person("admin"), **UNSTORABLE_IDENTITIES[case])
+    assert_refused(client.get("/api/v1/audit", headers=bearer(token)), token)
+
+
+def test_a_subject_of_255_characters_signs_in_and_is_audited_whole(
+    client: FlaskClient, idp: OidcProvider
+) -> None:
+    token = idp.issue(person("admin"), sub="s" * 255)
+    made = client.post("/api/v1/officers", headers=bearer(token), json=NEW_OFFICER)
+    assert made.status_code == 201, made.get_json()
+    trail = client.get("/api/v1/audit", headers=bearer(token)).get_json()["items"]
+    assert [entry["subject"] for entry in trail] == ["s" * 255]
+
+
 def test_clocks_may_differ_by_up_to_a_minute(client: FlaskClient, idp: OidcProvider) -> None:
     now = int(time.time())
     skews: list[dict[str, Any]] = [{"exp": now - 30}, {"nbf": now + 30, "iat": now + 30}]
