@@ -116,7 +116,9 @@ def _exchange(provider: IdentityProvider, code: str, pending: Mapping[str, Any])
         else:
             form["client_secret"] = provider.client_secret
     try:
-        response = requests.post(discovery.token_endpoint, data=form, auth=auth, timeout=10)
+        response = requests.post(
+            discovery.token_endpoint, data=form, auth=auth, timeout=provider.documents.timeouts
+        )
     except requests.RequestException as error:
         raise Unavailable("the identity provider is not answering") from error
     if response.status_code >= 500:

@@ -290,17 +290,50 @@ def test_a_person_without_any_of_the_roles_is_forbidden(
 
 
 def test_while_the_key_set_cannot_be_read_jwt_callers_get_503_and_api_tokens_still_work(
-    client: FlaskClient, build: Builder, idp: OidcProvider
+    app: Flask,
+    client: FlaskClient,
+    build: Builder,
+    idp: OidcProvider,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    state = app.extensions["dutyservice"]
+    monkeypatch.setattr(state, "identity", IdentityProvider(state.settings, failure_memory=1.0))
     idp.jwks_down = True
     token = idp.issue(person("admin"))
     answered = client.get("/api/v1/audit", headers=bearer(token))
     assert answered.status_code == 503
     assert answered.content_type == "application/problem+json"
+    assert answered.headers["Retry-After"] == "1"
     assert token not in answered.get_data(as_text=True)
     assert client.get("/api/v1/audit", headers=build.headers("admin")).status_code == 200
     idp.jwks_down = False
+    # The failure is remembered: the provider is not asked again until it has passed.
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 503
+    assert idp.jwks_reads == 1
+    time.sleep(1.1)
     assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200
+    assert idp.jwks_reads == 2
+
+
+def test_a_failure_to_read_the_key_set_is_remembered_for_thirty_seconds(
+    client: FlaskClient, idp: OidcProvider
+) -> None:
+    idp.jwks_down = True
+    for _ in range(5):
+        answered = client.get("/api/v1/audit", headers=bearer(idp.issue(person("admin"))))
+        assert answered.status_code == 503
+        assert 28 <= int(answered.headers["Retry-After"]) <= 30
+    assert idp.jwks_reads == 1
+
+
+def test_the_key_set_read_is_kept_while_the_provider_is_down(
+    client: FlaskClient, idp: OidcProvider
+) -> None:
+    token = idp.issue(person("admin"))
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200
+    idp.jwks_down = True
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200
+    assert idp.jwks_reads == 1
 
 
 def test_the_audit_trail_names_the_person_signed_in(
