@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,6 +21,7 @@ from dutyservice.db import Database
 from ..web.pages import token
 from .conftest import served
 
+pytestmark = pytest.mark.slow
 ATTACKERS = 32
 # The acceptance: with the provider silent and 32 fake JWTs in flight, a read with an
 # API token is answered within a second (before, none was answered in 120 s).
@@ -90,7 +90,7 @@ def _read(base: str, secret: str) -> tuple[int, str, float]:
 
 
 def test_with_the_provider_silent_32_fake_jwts_leave_api_token_reads_answered_within_a_second(
-    site_with_silent_provider: str, db: Database, tmp_path: Path
+    site_with_silent_provider: str, db: Database
 ) -> None:
     base = site_with_silent_provider
     secret = token(db, "admin")

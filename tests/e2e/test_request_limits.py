@@ -9,10 +9,12 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from dutyservice.server import LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS, LIMIT_REQUEST_LINE
 
+pytestmark = pytest.mark.slow
 EIGHT_MEGABYTES = 8 * 1024 * 1024
 # The bound for refusing 8 MB (unbounded, reading it took 16.5 s).
 REFUSED_WITHIN_SECONDS = 2.0
