@@ -51,3 +51,8 @@ class Unavailable(DomainError):
     """A dependency (the database) is not answering; the request changed nothing."""
 
     title = "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        #: Seconds after which asking again may succeed.
+        self.retry_after = retry_after

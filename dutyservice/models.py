@@ -1,7 +1,7 @@
 """Every mapped model, imported so that Base.metadata is complete (Alembic, tests)."""
 
 from .audit import AuditEntry
-from .auth.models import ApiToken
+from .auth.models import ApiToken, PageSession
 from .db import Base
 from .duties.models import AvailabilityWindow, Duty, Officer
 from .events.models import Event, EventSignup
@@ -33,6 +33,7 @@ __all__ = [
     "NosUnit",
     "Notification",
     "NpoccReturn",
+    "PageSession",
     "QuarterRun",
     "Officer",
     "ProfileAuthorisation",

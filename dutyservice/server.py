@@ -23,6 +23,11 @@ from .lifecycle import begin_shutdown
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # The workers' last requests after the drain: gunicorn kills what is still running after this.
 FINISH_IN_FLIGHT_SECONDS = 10
+# The request line (method, URL, version) in bytes: gunicorn's largest. Unbounded, reading a
+# long line costs time quadratic in its length: one request of 8 MB held a worker for 16 s.
+LIMIT_REQUEST_LINE = 8190
+LIMIT_REQUEST_FIELD_SIZE = 8190  # one header field, name and value, in bytes
+LIMIT_REQUEST_FIELDS = 100  # header fields in one request
 _made_directory: Path | None = None  # removed at exit; a directory an operator named is kept
 
 
@@ -101,9 +106,11 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             # host would answer each other's commands. Processes are managed by signals here.
             "control_socket_disable": True,
             "timeout": 60,
-            # gunicorn would answer an over-long request line with its own HTML page; the app
-            # refuses a URL longer than MAX_URL_LENGTH with a problem instead (api/__init__.py).
-            "limit_request_line": 0,
+            # Bounds on what is read before the app sees a request (docs/api-input.md): past
+            # them gunicorn answers 414 or 431 and closes the connection, having read no more.
+            "limit_request_line": LIMIT_REQUEST_LINE,
+            "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
+            "limit_request_fields": LIMIT_REQUEST_FIELDS,
             "graceful_timeout": math.ceil(drain) + FINISH_IN_FLIGHT_SECONDS,
         },
     ).run()

@@ -65,7 +65,7 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def handle_domain_error(error: DomainError) -> Response:
     status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
-    headers = {"Retry-After": "5"} if status == 503 else None
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Unavailable) else None
     return problem(
         status, error.title, error.detail, errors=error.errors, headers=headers, **error.extra
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime
@@ -22,3 +22,23 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PageSession(Base):
+    """A signed-in browser session of the pages. The cookie carries a random id; only its
+    SHA-256 is stored, so the table cannot be read back into working cookies. A session stands
+    on an API token (`token_id`) or on the identity provider's claims that signed it in
+    (`claims`, JSON), from which its principal is made again on every request."""
+
+    __tablename__ = "page_sessions"
+    __table_args__ = (
+        CheckConstraint("(token_id IS NULL) <> (claims IS NULL)", name="token_or_claims"),
+    )
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+    )
+    claims: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

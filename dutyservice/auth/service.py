@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import column, select, table
+from sqlalchemy import column, delete, select, table
 from sqlalchemy.orm import Session
 
 from ..clock import utc_now
@@ -13,7 +13,7 @@ from ..db import Database
 from ..errors import Invalid, NotFound
 from ..forces.models import Force
 from ..forces.queries import find_force
-from .models import ApiToken
+from .models import ApiToken, PageSession
 from .scope import FORCE_ROLES, Principal, Role
 from .tokens import hash_secret, looks_like_secret, new_secret
 
@@ -118,6 +118,7 @@ def revoke_token(db: Database, token_id: int) -> None:
             raise NotFound(f"no token with id {token_id}")
         if token.revoked_at is None:
             token.revoked_at = utc_now()
+        _end_sessions_of(session, [token_id])
 
 
 def revoke_labelled(db: Database, label: str) -> int:
@@ -129,7 +130,14 @@ def revoke_labelled(db: Database, label: str) -> int:
         ).all()
         for token in tokens:
             token.revoked_at = now
+        _end_sessions_of(session, [token.id for token in tokens])
         return len(tokens)
+
+
+def _end_sessions_of(session: Session, token_ids: list[int]) -> None:
+    """Every page session signed in with these tokens ends with them."""
+    if token_ids:
+        session.execute(delete(PageSession).where(PageSession.token_id.in_(token_ids)))
 
 
 def list_tokens(db: Database) -> list[TokenListing]:

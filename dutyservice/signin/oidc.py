@@ -5,22 +5,19 @@ A token is accepted only when signed with RS256 or ES256 by a key of the provide
 (`none` and HMAC never: an HS256 token "signed" with the public key is refused), with `iss`
 equal to the issuer, the audience in `aud`, and `exp`/`nbf` within 60 s of leeway. A token
 whose `kid` is unknown makes the key set be fetched again, at most once a minute, so that keys
-rotate without a restart. A provider that does not answer is `Unavailable` (503); every other
-refusal is `InvalidToken` (401). Neither carries the token: it is never echoed or logged.
+rotate without a restart. A provider that does not answer is `Unavailable` (503, with
+`Retry-After`; documents.py); every other refusal is `InvalidToken` (401). Neither carries the
+token: it is never echoed or logged.
 """
 
 from __future__ import annotations
 
 import hmac
-import threading
-import time
-from dataclasses import dataclass
+import re
 from typing import Any
 
 import jwt
-import requests
-from jwt import PyJWK, PyJWKClient
-from jwt.exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
+from jwt import PyJWK
 from sqlalchemy import select
 
 from ..auth.claims import ClaimNames, OfficerOnRecord, principal_from_claims
@@ -29,33 +26,28 @@ from ..clock import london_today
 from ..config import Settings
 from ..db import Database
 from ..duties.models import Officer
-from ..errors import Invalid, Unavailable
+from ..errors import Invalid
 from ..forces.queries import force_id_by_code
+from .documents import (
+    FAILURE_MEMORY_SECONDS,
+    REFETCH_INTERVAL_SECONDS,
+    Discovery,
+    ProviderDocuments,
+)
 
 ALGORITHMS = ("RS256", "ES256")
 LEEWAY_SECONDS = 60
-#: An unknown `kid` fetches the key set again at most this often (API.md: once a minute).
-REFETCH_INTERVAL_SECONDS = 60.0
-#: The key set is read again after this long even when every `kid` is known.
-KEY_SET_LIFESPAN_SECONDS = 3600.0
-HTTP_TIMEOUT_SECONDS = 5.0
 REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+#: The audit trail's column for `sub` (audit.py).
+MAX_SUBJECT_CHARACTERS = 255
+IDENTITY_CLAIMS = ("sub", "name", "preferred_username")
+# Control characters (C0, DEL, C1) and lone surrogates: no name holds them, and NUL or a
+# surrogate cannot be stored.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class InvalidToken(Exception):
     """The token is refused (401). The message says why in general terms, never the token."""
-
-
-@dataclass(frozen=True)
-class Discovery:
-    """The parts of `{issuer}/.well-known/openid-configuration` the service uses."""
-
-    issuer: str
-    authorization_endpoint: str
-    token_endpoint: str
-    jwks_uri: str
-    #: How the client authenticates at the token endpoint (OpenID Connect Discovery's default).
-    token_endpoint_auth_methods: tuple[str, ...] = ("client_secret_basic",)
 
 
 def looks_like_jwt(text: str) -> bool:
@@ -63,14 +55,15 @@ def looks_like_jwt(text: str) -> bool:
 
 
 class IdentityProvider:
-    """The force's OpenID Connect provider, as one process sees it (its documents cached)."""
+    """The force's OpenID Connect provider, as one process sees it (its documents cached and
+    read as documents.py says)."""
 
     def __init__(
         self,
         settings: Settings,
         *,
         refetch_interval: float = REFETCH_INTERVAL_SECONDS,
-        timeout: float = HTTP_TIMEOUT_SECONDS,
+        failure_memory: float = FAILURE_MEMORY_SECONDS,
     ) -> None:
         self.issuer = settings.oidc_issuer
         self.audience = settings.oidc_audience or settings.oidc_client_id
@@ -81,36 +74,16 @@ class IdentityProvider:
             force=settings.oidc_force_claim,
             officer=settings.oidc_officer_claim,
         )
-        self._configured_jwks_url = settings.oidc_jwks_url
-        self._refetch_interval = refetch_interval
-        self._timeout = timeout
-        self._lock = threading.Lock()
-        self._discovery: Discovery | None = None
-        self._keys: PyJWKClient | None = None
-        self._last_refetch: float | None = None
+        self.documents = ProviderDocuments(
+            settings.oidc_issuer,
+            settings.oidc_jwks_url,
+            refetch_interval=refetch_interval,
+            failure_memory=failure_memory,
+        )
 
     def discovery(self) -> Discovery:
         """The discovery document, read once (Unavailable while the provider does not answer)."""
-        if self._discovery is None:
-            url = f"{self.issuer}/.well-known/openid-configuration"
-            try:
-                response = requests.get(url, timeout=self._timeout)
-                response.raise_for_status()
-                document = response.json()
-                self._discovery = Discovery(
-                    issuer=str(document["issuer"]),
-                    authorization_endpoint=str(document["authorization_endpoint"]),
-                    token_endpoint=str(document["token_endpoint"]),
-                    jwks_uri=str(self._configured_jwks_url or document["jwks_uri"]),
-                    token_endpoint_auth_methods=tuple(
-                        document.get(
-                            "token_endpoint_auth_methods_supported", ["client_secret_basic"]
-                        )
-                    ),
-                )
-            except (requests.RequestException, ValueError, KeyError, TypeError) as error:
-                raise Unavailable("the identity provider is not answering") from error
-        return self._discovery
+        return self.documents.discovery()
 
     def verify(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
         """The claims of a token the provider signed for `audience` (default: this API's)."""
@@ -138,6 +111,7 @@ class IdentityProvider:
             raise InvalidToken(_reason(error)) from None
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise InvalidToken("the token names no subject")
+        _check_identity(claims)
         return claims
 
     def verify_id_token(self, token: str, nonce: str) -> dict[str, Any]:
@@ -149,39 +123,23 @@ class IdentityProvider:
         return claims
 
     def _signing_key(self, kid: str) -> PyJWK:
-        with self._lock:
-            keys = self._key_client()
-            try:
-                key = _match(keys.get_signing_keys(), kid)
-                if key is None and self._may_refetch():
-                    self._last_refetch = time.monotonic()
-                    key = _match(keys.get_signing_keys(refresh=True), kid)
-            except PyJWKClientConnectionError as error:
-                raise Unavailable("the identity provider's keys cannot be read") from error
-            except (PyJWKClientError, PyJWKSetError) as error:
-                raise Unavailable("the identity provider's key set holds no usable key") from error
+        key = self.documents.signing_key(kid)
         if key is None:
             raise InvalidToken("the token is signed with a key the provider does not publish")
         return key
 
-    def _may_refetch(self) -> bool:
-        last = self._last_refetch
-        return last is None or time.monotonic() - last >= self._refetch_interval
 
-    def _key_client(self) -> PyJWKClient:
-        if self._keys is None:
-            url = self._configured_jwks_url or self.discovery().jwks_uri
-            self._keys = PyJWKClient(
-                url,
-                cache_jwk_set=True,
-                lifespan=KEY_SET_LIFESPAN_SECONDS,
-                timeout=self._timeout,
-            )
-        return self._keys
-
-
-def _match(keys: list[PyJWK], kid: str) -> PyJWK | None:
-    return next((key for key in keys if key.key_id == kid), None)
+def _check_identity(claims: dict[str, Any]) -> None:
+    """The audit trail stores `sub` and the name: a token whose identity it cannot hold is
+    refused here rather than leaving its bearer unable to change anything."""
+    if len(claims["sub"]) > MAX_SUBJECT_CHARACTERS:
+        raise InvalidToken(
+            f"the token's subject is longer than {MAX_SUBJECT_CHARACTERS} characters"
+        )
+    for name in IDENTITY_CLAIMS:
+        value = claims.get(name)
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            raise InvalidToken(f"the token's '{name}' claim holds a control character")
 
 
 def _reason(error: Exception) -> str:
@@ -224,6 +182,13 @@ def principal_for_claims(db: Database, claims: dict[str, Any], names: ClaimNames
     return principal_from_claims(
         claims, names, force_ids=force_ids, officers=officers, today=london_today()
     )
+
+
+def kept_claims(claims: dict[str, Any], names: ClaimNames) -> dict[str, Any]:
+    """The claims `principal_for_claims` reads: what a page session keeps to map its person
+    again on every request, as the API maps a bearer JWT's."""
+    wanted = ("sub", "name", "preferred_username", names.roles, names.force, names.officer)
+    return {name: claims[name] for name in wanted if name in claims}
 
 
 def signed_in_principal(db: Database, provider: IdentityProvider, token: str) -> Principal:

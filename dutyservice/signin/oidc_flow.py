@@ -23,7 +23,7 @@ import requests
 from ..auth.scope import Principal
 from ..db import Database
 from ..errors import Unavailable
-from .oidc import IdentityProvider, InvalidToken, principal_for_claims
+from .oidc import IdentityProvider, InvalidToken, kept_claims, principal_for_claims
 
 PENDING_KEY = "oidc_sign_in"
 SCOPES = "openid profile"
@@ -70,9 +70,11 @@ def finish_sign_in(
     *,
     provider: IdentityProvider | None = None,
     db: Database | None = None,
-) -> Principal:
-    """The Principal of the person the provider sent back: SignInRefused (a state not this
-    session's, or used already; the provider's refusal), InvalidToken (the ID token),
+) -> tuple[Principal, dict[str, Any]]:
+    """The Principal of the person the provider sent back, and the claims it stands on (those
+    `principal_for_claims` reads, kept to check the person again later): SignInRefused (a
+    state not this session's, or used already; the provider's refusal), InvalidToken (the ID
+    token),
     Forbidden (no role or scope in its claims), Unavailable (the provider does not answer)."""
     provider = provider or _current_provider()
     pending = session.pop(PENDING_KEY, None)  # taken out first: a state is good once only
@@ -87,7 +89,8 @@ def finish_sign_in(
         raise SignInRefused("the identity provider's answer has no code")
     id_token = _exchange(provider, code, pending)
     claims = provider.verify_id_token(id_token, str(pending["nonce"]))
-    return principal_for_claims(db or _current_db(), claims, provider.claim_names)
+    principal = principal_for_claims(db or _current_db(), claims, provider.claim_names)
+    return principal, kept_claims(claims, provider.claim_names)
 
 
 def pkce_challenge(verifier: str) -> str:
@@ -113,7 +116,9 @@ def _exchange(provider: IdentityProvider, code: str, pending: Mapping[str, Any])
         else:
             form["client_secret"] = provider.client_secret
     try:
-        response = requests.post(discovery.token_endpoint, data=form, auth=auth, timeout=10)
+        response = requests.post(
+            discovery.token_endpoint, data=form, auth=auth, timeout=provider.documents.timeouts
+        )
     except requests.RequestException as error:
         raise Unavailable("the identity provider is not answering") from error
     if response.status_code >= 500:

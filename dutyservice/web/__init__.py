@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -14,10 +15,12 @@ from ..clock import LONDON
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 from . import session as page_session
 from .blueprint import bp
+from .headers import init_headers
 from .secret import session_key
 
 # Pages that answer without a session.
 OPEN_ENDPOINTS = {"web.sign_in", "web.static"}
+_UNSAFE_IN_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
 STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
 
 
@@ -33,6 +36,7 @@ def init_web(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.register_blueprint(bp)
+    init_headers(app)
     if settings.oidc_sign_in_enabled:
         from .oidc import blp as oidc_sign_in
 
@@ -49,8 +53,14 @@ def current_principal() -> Principal:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a page of ours, never another host."""
-    if target and target.startswith("/app/") and not urlsplit(target).netloc:
+    """Where to go after signing in: a page of ours, never another host; a target holding a
+    control character (CR or LF would end the `Location` header) or a backslash goes home."""
+    if (
+        target
+        and target.startswith("/app/")
+        and not _UNSAFE_IN_TARGET.search(target)
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("web.home")
 
@@ -116,7 +126,7 @@ def _layout() -> dict[str, object]:
         "csrf_token": page_session.csrf_token,
         "csrf_field": page_session.CSRF_FIELD,
         "principal": principal,
-        "display_name": page_session.display_name(),
+        "display_name": page_session.display_name(principal),
         "Permission": Permission,
         "oidc_sign_in": current_app.extensions["dutyservice"].settings.oidc_sign_in_enabled,
     }

@@ -1,7 +1,7 @@
 """The web pages' sign-in through the force's identity provider: off to the provider, and back.
 
 Registered with the pages only when DUTYSERVICE_OIDC_ISSUER and DUTYSERVICE_OIDC_CLIENT_ID are
-set. The signed-in person is kept in the session cookie as the token form's sign-in keeps one.
+set. The session keeps the provider's claims and maps them again on every request (session.py).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from ..api.common import database
 from ..api.problems import problem
 from ..signin.oidc import InvalidToken
 from ..signin.oidc_flow import SignInRefused, begin_sign_in, finish_sign_in
@@ -28,10 +29,10 @@ def sign_in() -> Response:
 def callback() -> Response:
     """Where the provider sends the browser back: signs the person in, then on to /app/."""
     try:
-        principal = finish_sign_in(session, request.args)
+        principal, claims = finish_sign_in(session, request.args)
     except SignInRefused as refusal:
         return problem(400, "Sign-in failed", str(refusal))
     except InvalidToken as refusal:
         return problem(401, "Sign-in failed", str(refusal))
-    page_session.start(principal, subject=principal.subject, name=principal.name)
+    page_session.start(database(), principal, claims=claims)
     return redirect(url_for("web.home"), code=303)

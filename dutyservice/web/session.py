@@ -1,8 +1,10 @@
 """Who is signed in to the pages, and the CSRF token of their forms.
 
-The session cookie holds `principal`, a JSON-able dict (token_id, role, force_id, officer_id,
-subject, name), never a token's secret. A token-backed session is checked against its token on
-every request, so revoking the token ends the session.
+The signed session cookie holds the session's random id (`auth.sessions`: the service keeps
+its hash), the CSRF token and flashed messages; never a token's secret nor who is signed in.
+On every request the session's principal is made again from what it stands on: its API token
+(revoked or expired ends the session) or the identity provider's claims, mapped as a bearer
+JWT's are (a leaver, or claims that no longer match an officer, end it).
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from ..auth.scope import Principal, Role
+from ..auth import sessions
+from ..auth.scope import Principal
 from ..auth.service import principal_of_token
 from ..db import Database
+from ..errors import Forbidden
+from ..signin.oidc import principal_for_claims
 
-PRINCIPAL = "principal"
+SESSION_ID = "session_id"
 CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -30,62 +35,51 @@ class PageSessionInterface(SecureCookieSessionInterface):
         return request.is_secure or super().get_cookie_secure(app)
 
 
-def start(principal: Principal, *, subject: str | None = None, name: str | None = None) -> None:
+def start(db: Database, principal: Principal, *, claims: dict[str, Any] | None = None) -> None:
     """A new session for a signed-in principal: nothing of a previous one is kept."""
-    session.clear()
-    session[PRINCIPAL] = {
-        "token_id": principal.token_id,
-        "role": principal.role.value,
-        "force_id": principal.force_id,
-        "officer_id": principal.officer_id,
-        "subject": subject,
-        "name": name,
-    }
+    end(db)
+    token_id = principal.token_id if claims is None else None
+    session[SESSION_ID] = sessions.open_session(db, token_id=token_id, claims=claims)
     session[CSRF] = secrets.token_urlsafe(32)
 
 
-def end() -> None:
+def end(db: Database) -> None:
+    """Ends the session on the service too: a copy of the cookie no longer signs anyone in."""
+    session_id = session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        sessions.end_session(db, session_id)
     session.clear()
 
 
 def signed_in(db: Database) -> Principal | None:
-    """The principal of this session, or None (not signed in, or its token no longer works)."""
-    principal = principal_from(session.get(PRINCIPAL))
-    if principal is None:
+    """The principal of this session, or None (not signed in, ended, or what it stands on no
+    longer signs that person in: the session is then ended)."""
+    session_id = session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         return None
-    if principal.token_id is not None:
-        principal = principal_of_token(db, principal.token_id)
-        if principal is None:
-            session.clear()
+    kept = sessions.find_session(db, session_id)
+    principal = None if kept is None else _principal_of(db, kept)
+    if principal is None:
+        end(db)
     return principal
 
 
-def principal_from(stored: Any) -> Principal | None:
-    """The dict a sign-in put in the session (a token's, or the force's identity provider's)."""
-    if not isinstance(stored, dict):
-        return None
+def _principal_of(db: Database, kept: sessions.OpenSession) -> Principal | None:
+    if kept.token_id is not None:
+        return principal_of_token(db, kept.token_id)
+    provider = current_app.extensions["dutyservice"].identity
+    if provider is None or kept.claims is None:
+        return None  # sign-in through the provider is no longer configured
     try:
-        role = Role(str(stored.get("role")))
-    except ValueError:
+        return principal_for_claims(db, kept.claims, provider.claim_names)
+    except Forbidden:
         return None
-    ids = [stored.get(key) for key in ("token_id", "force_id", "officer_id")]
-    if not all(value is None or (type(value) is int and value > 0) for value in ids):
-        return None
-    token_id, force_id, officer_id = ids
-    subject, name = (stored.get(key) for key in ("subject", "name"))
-    return Principal(
-        token_id=token_id,
-        role=role,
-        force_id=force_id,
-        officer_id=officer_id,
-        subject=subject if isinstance(subject, str) else None,
-        name=name if isinstance(name, str) else None,
-    )
 
 
-def display_name() -> str:
-    stored = session.get(PRINCIPAL) or {}
-    return str(stored.get("name") or stored.get("subject") or "")
+def display_name(principal: Principal | None) -> str:
+    if principal is None:
+        return ""
+    return principal.name or principal.subject or ""
 
 
 def csrf_token() -> str:

@@ -24,13 +24,14 @@ def sign_in() -> Response | tuple[str, int] | str:
     if principal is None:
         message = NOT_ACCEPTED if secret else "Missing data for required field."
         return render_template("web/sign_in.html", next=target, errors={"token": [message]}), 400
-    page_session.start(principal)
+    page_session.start(database(), principal)
     return redirect(target, code=303)  # type: ignore[return-value]
 
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Response:
-    """Ends the session (the form carries the CSRF token, like every change)."""
-    page_session.end()
+    """Ends the session, on the service too (the form carries the CSRF token, like every
+    change)."""
+    page_session.end(database())
     flash("You are signed out.", "info")
     return redirect(url_for("web.sign_in"), code=303)  # type: ignore[return-value]

@@ -153,6 +153,44 @@ def test_tokens_failing_a_claim_check_are_refused_as_invalid(
     assert_refused(client.get("/api/v1/audit", headers=bearer(token)), token)
 
 
+NEW_OFFICER = {
+    "force": "cambridgeshire",
+    "warrant_number": "SC310",
+    "surname": "Reed",
+    "forenames": "Sam",
+    "rank": "SC",
+    "base_location": "Ely",
+    "joined_on": "2024-01-01",
+}
+UNSTORABLE_IDENTITIES = {
+    "sub over 255 characters": {"sub": "s" * 256},
+    "NUL in sub": {"sub": "sub\x00ject"},
+    "LF in sub": {"sub": "sub\nject"},
+    "NUL in name": {"name": "Alex\x00Smith"},
+    "ESC in name": {"name": "Alex \x1b[2J"},
+    "NUL in preferred_username": {"name": None, "preferred_username": "asmith\x00"},
+    "a lone surrogate in name": {"name": "Alex \ud800"},
+}
+
+
+@pytest.mark.parametrize("case", list(UNSTORABLE_IDENTITIES))
+def test_a_token_whose_identity_the_audit_trail_cannot_hold_is_refused_as_invalid(
+    case: str, client: FlaskClient, idp: OidcProvider
+) -> None:
+    token = idp.issue(person("admin"), **UNSTORABLE_IDENTITIES[case])
+    assert_refused(client.get("/api/v1/audit", headers=bearer(token)), token)
+
+
+def test_a_subject_of_255_characters_signs_in_and_is_audited_whole(
+    client: FlaskClient, idp: OidcProvider
+) -> None:
+    token = idp.issue(person("admin"), sub="s" * 255)
+    made = client.post("/api/v1/officers", headers=bearer(token), json=NEW_OFFICER)
+    assert made.status_code == 201, made.get_json()
+    trail = client.get("/api/v1/audit", headers=bearer(token)).get_json()["items"]
+    assert [entry["subject"] for entry in trail] == ["s" * 255]
+
+
 def test_clocks_may_differ_by_up_to_a_minute(client: FlaskClient, idp: OidcProvider) -> None:
     now = int(time.time())
     skews: list[dict[str, Any]] = [{"exp": now - 30}, {"nbf": now + 30, "iat": now + 30}]
@@ -252,17 +290,50 @@ def test_a_person_without_any_of_the_roles_is_forbidden(
 
 
 def test_while_the_key_set_cannot_be_read_jwt_callers_get_503_and_api_tokens_still_work(
-    client: FlaskClient, build: Builder, idp: OidcProvider
+    app: Flask,
+    client: FlaskClient,
+    build: Builder,
+    idp: OidcProvider,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    state = app.extensions["dutyservice"]
+    monkeypatch.setattr(state, "identity", IdentityProvider(state.settings, failure_memory=1.0))
     idp.jwks_down = True
     token = idp.issue(person("admin"))
     answered = client.get("/api/v1/audit", headers=bearer(token))
     assert answered.status_code == 503
     assert answered.content_type == "application/problem+json"
+    assert answered.headers["Retry-After"] == "1"
     assert token not in answered.get_data(as_text=True)
     assert client.get("/api/v1/audit", headers=build.headers("admin")).status_code == 200
     idp.jwks_down = False
+    # The failure is remembered: the provider is not asked again until it has passed.
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 503
+    assert idp.jwks_reads == 1
+    time.sleep(1.1)
     assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200
+    assert idp.jwks_reads == 2
+
+
+def test_a_failure_to_read_the_key_set_is_remembered_for_thirty_seconds(
+    client: FlaskClient, idp: OidcProvider
+) -> None:
+    idp.jwks_down = True
+    for _ in range(5):
+        answered = client.get("/api/v1/audit", headers=bearer(idp.issue(person("admin"))))
+        assert answered.status_code == 503
+        assert 28 <= int(answered.headers["Retry-After"]) <= 30
+    assert idp.jwks_reads == 1
+
+
+def test_the_key_set_read_is_kept_while_the_provider_is_down(
+    client: FlaskClient, idp: OidcProvider
+) -> None:
+    token = idp.issue(person("admin"))
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200
+    idp.jwks_down = True
+    assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 200
+    assert idp.jwks_reads == 1
 
 
 def test_the_audit_trail_names_the_person_signed_in(

@@ -18,10 +18,15 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from dutyservice import create_app
+from dutyservice.auth.sessions import find_session
+from dutyservice.clock import london_today
 from dutyservice.config import Settings
+from dutyservice.db import Database
+from dutyservice.duties.models import Officer
 
 from ..support.builders import Builder
 from ..support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, person_claims
@@ -81,7 +86,7 @@ def callback_url(service: Served, browser: requests.Session) -> str:
 
 
 def test_a_special_signs_in_through_the_provider_and_is_kept_in_the_session(
-    service: Served, build: Builder, identity_provider: OidcProvider
+    service: Served, build: Builder, identity_provider: OidcProvider, db: Database
 ) -> None:
     officer = build.officer("cambridgeshire", warrant_number="SC500")
     identity_provider.user = person_claims(
@@ -91,14 +96,10 @@ def test_a_special_signs_in_through_the_provider_and_is_kept_in_the_session(
         landed = browser.get(f"{service.url}/app/sign-in/oidc", timeout=10)
         assert landed.url == f"{service.url}/app/"
         assert [step.status_code for step in landed.history] == [302, 302, 303]
-        assert service.session_of(browser)["principal"] == {
-            "token_id": None,
-            "role": "special",
-            "force_id": officer.force_id,
-            "officer_id": officer.id,
-            "subject": identity_provider.user["sub"],
-            "name": "SC Jo Blake",
-        }
+        kept = find_session(db, service.session_of(browser)["session_id"])
+        assert kept is not None and kept.token_id is None
+        assert kept.claims == identity_provider.user
+        assert "SC Jo Blake" in landed.text and officer.surname in landed.text
 
 
 def test_the_authorize_request_carries_state_nonce_and_an_s256_challenge(
@@ -129,17 +130,17 @@ def test_a_replayed_state_is_refused(
         back = callback_url(service, browser)
         signed_in = browser.get(back, allow_redirects=False)
         assert signed_in.status_code == 303
-        principal = service.session_of(browser)["principal"]
+        principal = service.session_of(browser)["session_id"]
         replayed = browser.get(back, allow_redirects=False)
         assert replayed.status_code == 400
         assert replayed.headers["Content-Type"] == "application/problem+json"
-        assert service.session_of(browser)["principal"] == principal
+        assert service.session_of(browser)["session_id"] == principal
     # Another browser, with a sign-in of its own under way, cannot finish with this answer.
     with requests.Session() as other:
         callback_url(service, other)
         stolen = other.get(back, allow_redirects=False)
         assert stolen.status_code == 400
-        assert "principal" not in service.session_of(other)
+        assert "session_id" not in service.session_of(other)
 
 
 def test_an_id_token_for_another_nonce_is_refused(
@@ -150,7 +151,7 @@ def test_an_id_token_for_another_nonce_is_refused(
     with requests.Session() as browser:
         refused = browser.get(callback_url(service, browser), allow_redirects=False)
         assert refused.status_code == 401
-        assert "principal" not in service.session_of(browser)
+        assert "session_id" not in service.session_of(browser)
 
 
 def test_a_person_with_none_of_the_roles_is_not_signed_in(
@@ -160,7 +161,7 @@ def test_a_person_with_none_of_the_roles_is_not_signed_in(
     with requests.Session() as browser:
         refused = browser.get(callback_url(service, browser), allow_redirects=False)
         assert refused.status_code == 403
-        assert "principal" not in service.session_of(browser)
+        assert "session_id" not in service.session_of(browser)
 
 
 def test_the_provider_refusing_the_sign_in_signs_nobody_in(
@@ -175,8 +176,66 @@ def test_the_provider_refusing_the_sign_in_signs_nobody_in(
             allow_redirects=False,
         )
         assert refused.status_code == 400
-        assert "principal" not in service.session_of(browser)
+        assert "session_id" not in service.session_of(browser)
 
 
 def test_without_a_client_id_there_is_no_provider_sign_in(client: FlaskClient) -> None:
     assert client.get("/app/sign-in/oidc").status_code == 404
+
+
+def test_a_leaver_signed_in_through_the_provider_is_signed_out_on_the_next_page(
+    service: Served, build: Builder, identity_provider: OidcProvider, db: Database
+) -> None:
+    officer = build.officer("cambridgeshire", warrant_number="SC502")
+    identity_provider.user = person_claims(
+        "special", force="cambridgeshire", warrant_number="SC502"
+    )
+    with requests.Session() as browser:
+        assert browser.get(f"{service.url}/app/sign-in/oidc", timeout=10).status_code == 200
+        assert browser.get(f"{service.url}/app/", timeout=10).status_code == 200
+        session_id = service.session_of(browser)["session_id"]
+        with db.transaction() as session:
+            session.execute(
+                update(Officer).where(Officer.id == officer.id).values(left_on=london_today())
+            )
+        refused = browser.get(f"{service.url}/app/", allow_redirects=False, timeout=10)
+        assert refused.status_code == 302
+        assert refused.headers["Location"].startswith("/app/sign-in")
+    assert find_session(db, session_id) is None
+
+
+def test_an_officer_no_longer_matching_the_claims_is_signed_out(
+    service: Served, build: Builder, identity_provider: OidcProvider, db: Database
+) -> None:
+    officer = build.officer("cambridgeshire", warrant_number="SC503")
+    identity_provider.user = person_claims(
+        "special", force="cambridgeshire", warrant_number="SC503"
+    )
+    with requests.Session() as browser:
+        assert browser.get(f"{service.url}/app/sign-in/oidc", timeout=10).status_code == 200
+        with db.transaction() as session:  # the force renumbers the officer
+            session.execute(
+                update(Officer).where(Officer.id == officer.id).values(warrant_number="SC603")
+            )
+        refused = browser.get(f"{service.url}/app/", allow_redirects=False, timeout=10)
+        assert refused.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        pytest.param({"sub": "s" * 256}, id="sub over 255 characters"),
+        pytest.param({"sub": "a\x00b"}, id="NUL in sub"),
+        pytest.param({"name": "Jo\x00 Blake"}, id="NUL in name"),
+        pytest.param({"preferred_username": "jo\nblake"}, id="LF in preferred_username"),
+    ],
+)
+def test_an_id_token_whose_identity_cannot_be_stored_signs_nobody_in(
+    service: Served, identity_provider: OidcProvider, identity: dict[str, str]
+) -> None:
+    identity_provider.user = {**person_claims("admin"), **identity}
+    with requests.Session() as browser:
+        refused = browser.get(callback_url(service, browser), allow_redirects=False)
+        assert refused.status_code == 401
+        assert refused.headers["Content-Type"] == "application/problem+json"
+        assert "session_id" not in service.session_of(browser)

@@ -52,7 +52,18 @@ def start_chromium(profile: Path, downloads: Path, *, javascript: bool = True) -
     if not javascript:
         prefs["profile.managed_default_content_settings.javascript"] = 2
     options.add_experimental_option("prefs", prefs)
+    # The console log, where Chromium reports what the content security policy refused.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+def console(driver: WebDriver) -> list[str]:
+    """The console's messages since last asked (Chromium hands each out once)."""
+    return [str(entry.get("message", "")) for entry in driver.get_log("browser")]
+
+
+def policy_violations(messages: list[str]) -> list[str]:
+    return [m for m in messages if "Content Security Policy" in m or "Refused to" in m]
 
 
 def wait_until(driver: WebDriver, condition: Callable[[WebDriver], object]) -> object:

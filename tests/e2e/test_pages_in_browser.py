@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,9 @@ from ..support.receiver import Receiver, receiver
 from ..web.pages import token
 from .browser import (
     button,
+    console,
     fill,
+    policy_violations,
     require_chromium,
     set_local,
     start_chromium,
@@ -63,10 +67,13 @@ def downloads(tmp_path: Path) -> Path:
 
 
 def _browser(tmp_path: Path, downloads: Path, *, javascript: bool) -> Iterator[WebDriver]:
+    """A browser for one test; at its end, the pages it showed broke no rule of their content
+    security policy (Chromium reports each refusal in its console)."""
     require_chromium()
     driver = start_chromium(tmp_path / "profile", downloads, javascript=javascript)
     try:
         yield driver
+        assert policy_violations(console(driver)) == []
     finally:
         driver.quit()
 
@@ -217,3 +224,51 @@ def test_a_specials_page_fits_a_360_pixel_phone(
 def evening_in(days: int) -> datetime:
     day = london_today() + timedelta(days=days)
     return datetime.combine(day, time(19), tzinfo=LONDON).astimezone(UTC)
+
+
+@pytest.fixture
+def framing_site(site: str) -> Iterator[str]:
+    """Another origin (another port) whose page frames a Special's page, with its buttons."""
+    page = f'<title>framer</title><iframe id="framed" src="{site}/app/"></iframe>'.encode()
+
+    class Framer(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Framer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_another_site_cannot_frame_the_one_click_buttons(
+    tmp_path: Path, downloads: Path, framing_site: str, site: str, build: Builder, db: Database
+) -> None:
+    require_chromium()
+    driver = start_chromium(tmp_path / "profile", downloads)
+    try:
+        officer = build.officer(surname="Framed", forenames="Kit")
+        build.duty(officer, evening_in(3))
+        sign_in(driver, site, token(db, "special", officer=officer))
+        assert button(driver, "Cancel this duty")  # what a framing page would have clicked
+        driver.get(framing_site)
+        frame = wait_until(driver, lambda d: d.find_element(By.ID, "framed"))
+        refusals = wait_until(driver, lambda d: policy_violations(console(d)))
+        assert any("frame-ancestors 'none'" in refusal for refusal in refusals), refusals
+        driver.switch_to.frame(frame)
+        assert driver.find_elements(By.TAG_NAME, "button") == []
+        assert "Kit Framed" not in driver.page_source
+    finally:
+        driver.quit()

@@ -21,7 +21,15 @@ from ..support.oidc_provider import (
     OidcProvider,
     person_claims,
 )
-from .browser import button, require_chromium, start_chromium, submit, wait_until
+from .browser import (
+    button,
+    console,
+    policy_violations,
+    require_chromium,
+    start_chromium,
+    submit,
+    wait_until,
+)
 from .conftest import served
 from .test_pages_in_browser import _day, book
 
@@ -52,6 +60,7 @@ def browser(tmp_path: Path, app: object) -> Iterator[WebDriver]:
     driver = start_chromium(tmp_path / "profile", downloads)
     try:
         yield driver
+        assert policy_violations(console(driver)) == []  # the pages keep their policy
     finally:
         driver.quit()
 

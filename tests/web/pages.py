@@ -7,7 +7,7 @@ import re
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from dutyservice.auth.service import create_token
+from dutyservice.auth.service import authenticate, create_token
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
 
@@ -21,6 +21,13 @@ def token(
         force = None
     officer_id = officer.id if officer is not None and role == "special" else None
     return create_token(db, role=role, force_code=force, officer_id=officer_id).secret
+
+
+def token_id_of(db: Database, secret: str) -> int:
+    """The id of the token with this secret (a session keeps the id, never the secret)."""
+    principal = authenticate(db, secret)
+    assert principal is not None and principal.token_id is not None
+    return principal.token_id
 
 
 def csrf_of(html: str) -> str:
