@@ -38,6 +38,9 @@ RETENTION = ServiceActor(role="retention", name="retention schedule")
 
 log = logging.getLogger(__name__)
 
+#: The condition that makes anonymising a record a claim on it (docs/integrity.md).
+NOT_YET_ANONYMISED = Officer.anonymised_at.is_(None)
+
 
 @dataclass(frozen=True)
 class Anonymisation:
@@ -180,7 +183,7 @@ def _claim(session: Session, officer: Officer, now: datetime) -> bool:
     it: of two runs at once exactly one changes the row, and the other changes nothing."""
     claimed = session.connection().execute(
         update(Officer)
-        .where(Officer.id == officer.id, Officer.anonymised_at.is_(None))
+        .where(Officer.id == officer.id, NOT_YET_ANONYMISED)
         .values(
             surname=ANONYMISED_NAME,
             forenames=ANONYMISED_NAME,

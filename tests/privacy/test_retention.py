@@ -180,3 +180,58 @@ def test_a_serving_officer_with_completed_duties_is_not_erased(
     with pytest.raises(Conflict, match="record their leaving first"):
         erase_officer(db, officer.id, "asked", ServiceActor(role="admin"))
     assert stored(db, officer.id).surname == "Smith"
+
+
+def race_two_anonymisations(db: Database, officer_id: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Two runs that have both read the officer as not yet anonymised, then both write."""
+    from dutyservice.privacy import retention
+
+    barrier = threading.Barrier(2, timeout=10)
+    claim = retention._claim
+
+    def claim_together(*args: object) -> bool:
+        barrier.wait()
+        return claim(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retention, "_claim", claim_together)
+    threads = [
+        threading.Thread(
+            target=retention._anonymise,
+            args=(db, officer_id, retention.RETENTION, "retention"),
+            kwargs={"dry_run": False},
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with db.reading() as session:
+        return (
+            session.scalar(
+                select(func.count()).where(
+                    AuditEntry.action == "officer.anonymise", AuditEntry.officer_id == officer_id
+                )
+            )
+            or 0
+        )
+
+
+def test_two_anonymisations_that_read_together_write_once(
+    db: Database, build: Builder, postgres_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = leaver(build, db, date(2018, 3, 31))
+    assert race_two_anonymisations(db, gone.id, monkeypatch) == 1
+
+
+def test_without_the_conditional_write_both_anonymisations_write(
+    db: Database, build: Builder, postgres_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The negative control: the harness sees the race when the claim's condition is gone."""
+    from sqlalchemy import true
+
+    from dutyservice.privacy import retention
+
+    monkeypatch.setattr(retention, "NOT_YET_ANONYMISED", true())
+    gone = leaver(build, db, date(2018, 3, 31))
+    assert race_two_anonymisations(db, gone.id, monkeypatch) == 2
