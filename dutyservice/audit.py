@@ -76,6 +76,16 @@ class AuditEntry(Base):
     subject_name: Mapped[str | None] = mapped_column(String(200))
 
 
+#: Entries that record a read of an officer's records rather than a change to them (API.md
+#: "Data protection": a force can answer "who looked at my record").
+READ_ACTIONS = ("officer.read", "officer.export")
+
+
+def is_write() -> ColumnElement[bool]:
+    """The entries that record a change, not a read."""
+    return AuditEntry.action.not_in(READ_ACTIONS)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")

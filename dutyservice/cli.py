@@ -349,3 +349,54 @@ def import_(directory: Path, force_code: str, dry_run: bool, update: bool) -> No
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+@main.group()
+def retention() -> None:
+    """Personal data kept no longer than the force's retention schedule (API.md)."""
+
+
+@retention.command("apply")
+@click.option("--dry-run", is_flag=True, help="list what would change and change nothing")
+@with_appcontext
+def retention_apply(dry_run: bool) -> None:
+    """Anonymise officers who left more than DUTYSERVICE_RETENTION_YEARS (default 6) full
+    years ago; their duties, hours and qualifications stay."""
+    from .clock import london_today
+    from .privacy.retention import apply_retention
+    from .privacy.rules import DEFAULT_RETENTION_YEARS
+
+    years = _settings().retention_years or DEFAULT_RETENTION_YEARS
+    changed = apply_retention(_db(), london_today(), years, dry_run=dry_run)
+    for outcome in changed:
+        click.echo(outcome.describe())
+    verb = "would be anonymised" if dry_run else "anonymised"
+    click.echo(f"{len(changed)} officer(s) {verb}: left more than {years} full years ago")
+
+
+@main.group()
+def officer() -> None:
+    """One officer's record."""
+
+
+@officer.command("erase")
+@click.argument("officer_id", type=int)
+@click.option("--reason", required=True, help="why the law allows it, for the audit trail")
+@click.option("--dry-run", is_flag=True, help="say what would change and change nothing")
+@with_appcontext
+def officer_erase(officer_id: int, reason: str, dry_run: bool) -> None:
+    """Erase an officer's personal data on request, where the law allows it (one who never
+    served, or has left): the same anonymisation as retention, audited with the reason."""
+    from .audit import ServiceActor
+    from .privacy.retention import erase_officer
+
+    if not reason.strip():
+        raise click.BadParameter(
+            "give the reason the law allows the erasure", param_hint="--reason"
+        )
+    actor = ServiceActor(role="admin", name="dutyservice officer erase")
+    try:
+        outcome = erase_officer(_db(), officer_id, reason.strip(), actor, dry_run=dry_run)
+    except DomainError as error:
+        _fail(error)
+    click.echo(outcome.describe())

@@ -15,6 +15,15 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _whole_years(text: str) -> int | None:
+    if not text.strip():
+        return None
+    years = int(text)
+    if not 1 <= years <= 100:
+        raise ValueError("DUTYSERVICE_RETENTION_YEARS must be a whole number of years, 1 to 100")
+    return years
+
+
 @dataclass(frozen=True)
 class Settings:
     #: SQLAlchemy URL of the database. Default: a SQLite file in the working directory.
@@ -70,6 +79,12 @@ class Settings:
     smtp_timeout: float = 30.0
     #: Seconds before the first retry of a message; doubled for each later one, up to an hour.
     smtp_retry_backoff: float = 60.0
+    #: Full years after leaving that an officer's personal data is kept (API.md "Data
+    #: protection"). Unset: `retention apply` uses 6 and the scheduler does not run it.
+    retention_years: int | None = None
+    #: Who officers ask about their data (the force's data protection officer): an e-mail
+    #: address or a postal address, shown on the privacy page.
+    privacy_contact: str = ""
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -104,6 +119,8 @@ class Settings:
             base_url=env.get("DUTYSERVICE_BASE_URL", "").rstrip("/"),
             smtp_timeout=float(env.get("DUTYSERVICE_SMTP_TIMEOUT", "30")),
             smtp_retry_backoff=float(env.get("DUTYSERVICE_SMTP_RETRY_BACKOFF", "60")),
+            retention_years=_whole_years(env.get("DUTYSERVICE_RETENTION_YEARS", "")),
+            privacy_contact=env.get("DUTYSERVICE_PRIVACY_CONTACT", ""),
         )
 
     @property

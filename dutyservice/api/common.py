@@ -13,6 +13,7 @@ from .. import AppState
 from ..auth.scope import Principal
 from ..db import Database
 from ..pagination import MAX_PER_PAGE, Page
+from ..privacy.reads import account_for_read
 
 T = TypeVar("T")
 
@@ -38,6 +39,16 @@ def read(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     that only reads answers."""
     with database().reading() as session:
         return query(session, principal(), *args, **kwargs)
+
+
+def read_about(what: str, query: Callable[..., T], officer_id: int, *args: Any) -> T:
+    """`read` of one officer's records, with the entry that accounts for it in the trail
+    (API.md "Data protection"), written in the same transaction as the read."""
+    with database().transaction() as session:
+        caller = principal()
+        answer = query(session, caller, officer_id, *args)
+        account_for_read(session, caller, officer_id, what)
+        return answer
 
 
 class StrictSchema(ma.Schema):

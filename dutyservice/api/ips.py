@@ -10,7 +10,16 @@ from ..clock import london_today
 from ..ips import queries, service
 from ..ips.models import CompetencyRecord, IpsGrant, TrainingRecord
 from ..ips.rules import IPS_PROFILE, OST
-from .common import PageQuery, StrictSchema, database, list_of, page_body, page_of, principal, read
+from .common import (
+    PageQuery,
+    StrictSchema,
+    database,
+    list_of,
+    page_body,
+    page_of,
+    principal,
+    read_about,
+)
 from .formats import Day, FeedText, Instant, Text
 from .officers import OFFICER_ID
 from .routing import api_blueprint
@@ -137,7 +146,7 @@ class HistoryEntrySchema(Schema):
 @blp.response(200, list_of(CompetencySchema))
 def list_competencies(officer_id: int) -> dict[str, Any]:
     """Every competency record of the officer, revoked ones included."""
-    return {"items": read(queries.competencies, officer_id)}
+    return {"items": read_about("competencies", queries.competencies, officer_id)}
 
 
 @blp.route(f"/{OFFICER_ID}/competencies", methods=["POST"])
@@ -160,7 +169,7 @@ def revoke_competency(data: dict[str, Any], officer_id: int, unit: str) -> Compe
 @blp.response(200, list_of(TrainingSchema))
 def list_training(officer_id: int) -> dict[str, Any]:
     """Officer safety training records."""
-    return {"items": read(queries.training, officer_id)}
+    return {"items": read_about("training", queries.training, officer_id)}
 
 
 @blp.route(f"/{OFFICER_ID}/training", methods=["POST"])
@@ -184,7 +193,9 @@ def record_training(data: dict[str, Any], officer_id: int) -> TrainingRecord:
 def ips_status(args: dict[str, Any], officer_id: int) -> queries.IpsStatus:
     """IPS on a day: granted, deployable, and each requirement of the profile not met."""
     on = args.get("on") or london_today()
-    return read(queries.ips_status, officer_id, on, args["mercury_ref"], args["version"])
+    return read_about(
+        "ips", queries.ips_status, officer_id, on, args["mercury_ref"], args["version"]
+    )
 
 
 @blp.route(f"/{OFFICER_ID}/ips", methods=["POST"])
@@ -213,7 +224,7 @@ def withdraw(data: dict[str, Any], officer_id: int) -> IpsGrant:
 @blp.response(200, list_of(GrantSchema))
 def list_grants(officer_id: int) -> dict[str, Any]:
     """Every IPS grant of the officer, withdrawn ones included."""
-    return {"items": read(queries.ips_grants, officer_id)}
+    return {"items": read_about("grants", queries.ips_grants, officer_id)}
 
 
 @blp.route(f"/{OFFICER_ID}/history", methods=["GET"])
@@ -221,4 +232,6 @@ def list_grants(officer_id: int) -> dict[str, Any]:
 @blp.response(200, page_of(HistoryEntrySchema))
 def history(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
     """Who recorded what about the officer, when, and through which token, oldest first."""
-    return page_body(read(queries.history, officer_id, **args))
+    return page_body(
+        read_about("history", queries.history, officer_id, args["page"], args["per_page"])
+    )

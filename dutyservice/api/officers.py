@@ -9,6 +9,8 @@ from marshmallow import ValidationError as SchemaError
 
 from ..duties import queries, service
 from ..duties.models import RANKS, Officer
+from ..privacy.holdings import HOLDINGS
+from ..privacy.subject_access import export_officer_data
 from .common import (
     PageQuery,
     StrictSchema,
@@ -20,6 +22,7 @@ from .common import (
     page_of,
     principal,
     read,
+    read_about,
 )
 from .formats import Day, FeedText, Instant, InstantOrDay, Text, no_nul
 from .routing import api_blueprint, id_rule
@@ -156,6 +159,19 @@ class AvailabilitySchema(Schema):
     windows = fields.List(fields.Nested(WindowSchema))
 
 
+OfficerExportSchema = Schema.from_dict(
+    {
+        "exported_at": fields.String(metadata={"description": "when this copy was made (UTC)"}),
+        "officer": fields.Dict(metadata={"description": "the officer's record"}),
+        **{
+            h.section: fields.List(fields.Dict(), metadata={"description": h.description})
+            for h in HOLDINGS
+        },
+    },
+    name="OfficerExportSchema",
+)
+
+
 @blp.route("", methods=["GET"])
 @blp.arguments(OfficerQuery, location="query")
 @blp.response(200, page_of(OfficerSchema))
@@ -177,7 +193,7 @@ def create_officer(data: dict[str, Any]) -> tuple[Officer, dict[str, str]]:
 @blp.response(200, OfficerSchema)
 def get_officer(officer_id: int) -> tuple[Officer, dict[str, str]]:
     """One officer's record. The ETag header carries its version."""
-    officer = read(queries.load_officer, officer_id)
+    officer = read_about("officer", queries.load_officer, officer_id)
     return officer, etag(officer.version)
 
 
@@ -238,3 +254,11 @@ def put_availability(data: dict[str, Any], officer_id: int) -> dict[str, Any]:
         database(), principal(), officer_id, data["from_"], data["to"], windows
     )
     return {"officer_id": officer_id, "from_": data["from_"], "to": data["to"], "windows": created}
+
+
+@blp.route(f"/{OFFICER_ID}/export", methods=["GET"])
+@blp.response(200, OfficerExportSchema)
+def export(officer_id: int) -> dict[str, Any]:
+    """Everything held about the officer, as one document (subject access): for the officer
+    themself and admins. The export is recorded in the audit trail."""
+    return export_officer_data(database(), principal(), officer_id)

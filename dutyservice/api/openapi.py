@@ -43,6 +43,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/api/v1/officers/{officer_id}/ips/withdraw"): "withdraw_ips",
     ("get", "/api/v1/officers/{officer_id}/ips/grants"): "list_ips_grants",
     ("get", "/api/v1/officers/{officer_id}/history"): "get_officer_history",
+    ("get", "/api/v1/officers/{officer_id}/export"): "export_officer_data",
     ("post", "/api/v1/officers/{officer_id}/calendar-key"): "make_calendar_key",
     ("get", "/api/v1/officers/{officer_id}/calendar.ics"): "get_calendar_feed",
     ("get", "/api/v1/duties"): "list_duties",

@@ -34,12 +34,14 @@ class Permission(StrEnum):
     MANAGE_REFERENCE = "change forces and role profiles"
     READ_AUDIT = "read the audit trail"
     READ_METRICS = "read the service's metrics"
+    EXPORT_PERSONAL_DATA = "export everything held about an officer"
 
 
 _SPECIAL = {Permission.READ_OFFICER, Permission.BOOK_DUTIES}
 _SUPERVISOR = _SPECIAL | {Permission.MANAGE_OFFICERS, Permission.READ_REPORTS}
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.SPECIAL: frozenset(_SPECIAL),
+    # Subject access is the officer's own right; a force reads records, it does not export them.
+    Role.SPECIAL: frozenset(_SPECIAL | {Permission.EXPORT_PERSONAL_DATA}),
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
     Role.AUTHORISER: frozenset(_SUPERVISOR | {Permission.GRANT_IPS}),
     Role.PLANNER: frozenset(

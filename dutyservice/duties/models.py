@@ -38,6 +38,8 @@ class Officer(Base):
     joined_on: Mapped[date]
     left_on: Mapped[date | None]
     calendar_key_hash: Mapped[str | None] = mapped_column(String(64))
+    #: When retention or an erasure removed the officer's personal data (API.md).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Personal: shown only to those who may read the officer, never in a return or a log.
     email: Mapped[str | None] = mapped_column(String(254))
     notify_callouts: Mapped[bool] = mapped_column(default=True, server_default=true())

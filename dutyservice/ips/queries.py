@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Date, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from ..audit import AuditEntry
+from ..audit import AuditEntry, is_write
 from ..auth.scope import Permission, Principal, authorise_officer, readable_force_id, require
 from ..clock import london_days_spanned
 from ..db import UTCDateTime, bytewise
@@ -241,7 +241,7 @@ def history(
     officer = load_officer(session, principal, officer_id)
     query = (
         select(AuditEntry)
-        .where(AuditEntry.officer_id == officer.id)
+        .where(AuditEntry.officer_id == officer.id, is_write())
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     return paginate(session, query, page, per_page)

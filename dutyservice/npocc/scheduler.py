@@ -14,6 +14,7 @@ from ..clock import LONDON
 from ..config import Settings
 from ..db import Database
 from ..notify.service import run_outbox
+from ..privacy.retention import run_retention
 from .delivery import deliver_due
 from .schedule import run_due
 
@@ -24,6 +25,10 @@ def quarterly_trigger() -> CronTrigger:
     return CronTrigger(month="1,4,7,10", day=1, hour=2, minute=0, timezone=LONDON)
 
 
+def monthly_trigger() -> CronTrigger:
+    return CronTrigger(day=1, hour=3, minute=30, timezone=LONDON)
+
+
 def build_scheduler(
     db: Database,
     settings: Settings,
@@ -31,8 +36,10 @@ def build_scheduler(
     quarterly: Any = None,
     retries: Any = None,
     notifications: Any = None,
+    retention: Any = None,
 ) -> BlockingScheduler:
-    """The quarterly run, the delivery retries and the outbox. Triggers can be replaced."""
+    """The quarterly run, the delivery retries, the outbox, and (where a retention period is
+    set) the monthly retention run. Triggers can be replaced."""
     scheduler = BlockingScheduler(timezone=LONDON)
     # A quarter's run never misfires away (no grace limit): however late the scheduler
     # starts, it runs.
@@ -46,6 +53,8 @@ def build_scheduler(
         ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1), {}),
         ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1), {}),
     )
+    if settings.retention_years is not None:
+        jobs += (("retention", run_retention, retention or monthly_trigger(), {}),)
     for job_id, job, trigger, options in jobs:
         scheduler.add_job(
             job, trigger, args=(db, settings), id=job_id, max_instances=1, coalesce=True, **options

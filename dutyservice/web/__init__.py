@@ -19,13 +19,13 @@ from .headers import init_headers
 from .secret import session_key
 
 # Pages that answer without a session.
-OPEN_ENDPOINTS = {"web.sign_in", "web.static"}
+OPEN_ENDPOINTS = {"web.sign_in", "web.static", "web.privacy", "web.accessibility"}
 _UNSAFE_IN_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
 STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
 
 
 def init_web(app: Flask) -> None:
-    from . import events, home, planning, returns, sign_in  # noqa: F401  (they add routes)
+    from . import events, home, planning, privacy, returns, sign_in  # noqa: F401  (they add routes)
 
     settings = app.extensions["dutyservice"].settings
     app.secret_key = session_key(settings)

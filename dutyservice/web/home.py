@@ -20,6 +20,7 @@ from ..duties.calendar import make_calendar_key
 from ..errors import DomainError, Forbidden
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
+from ..privacy.reads import reads_of, record_read
 from . import current_principal, error_page, status_of
 from .blueprint import bp
 from .forms import FormResult, load, refused, submitted
@@ -76,6 +77,9 @@ def _render(
         months = duty_queries.officer_hours(session, principal, officer.id, year)
         ips = ips_queries.ips_status(session, principal, officer.id, london_today(), *IPS_PROFILE)
         duty_types = duty_type_codes(session, officer.force_id)
+        record_reads = reads_of(session, officer.id) if officer.id == principal.officer_id else []
+    if officer.id != principal.officer_id:
+        record_read(database(), principal, officer.id, "officer")
     return render_template(
         "web/home.html",
         officer=officer,
@@ -90,6 +94,7 @@ def _render(
         calendar_url=calendar_url,
         now=utc_now(),
         is_own=officer.id == principal.officer_id,
+        record_reads=record_reads,
     )
 
 

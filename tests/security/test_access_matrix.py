@@ -51,6 +51,13 @@ READ = {
     "admin": (OK, OK, OK),
 }
 BOOK = {**READ, "planner": (403, 403, 404)}
+# Subject access: the officer themself and admins (API.md "Data protection").
+EXPORT = {
+    **READ,
+    "supervisor": (403, 403, 404),
+    "authoriser": (403, 403, 404),
+    "planner": (403, 403, 404),
+}
 MANAGE = {**BOOK, "special": (403, 404, 404)}
 GRANT = {**MANAGE, "supervisor": (403, 403, 404)}
 FORCE_MANAGE = {
@@ -295,6 +302,7 @@ RULES: dict[tuple[str, str], Rule] = {
         ),
     ),
     ("GET", "officers.get_officer"): Rule(READ, OFFICERS, officer("/api/v1/officers/{id}")),
+    ("GET", "officers.export"): Rule(EXPORT, OFFICERS, officer("/api/v1/officers/{id}/export")),
     ("PATCH", "officers.edit_officer"): Rule(
         MANAGE, OFFICERS, officer("/api/v1/officers/{id}", {"base_location": "Ely"})
     ),

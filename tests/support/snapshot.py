@@ -18,6 +18,9 @@ def digest(db: Database) -> str:
         for table in Base.metadata.sorted_tables:
             if table.name not in present:
                 continue
-            for row in connection.execute(text(f"SELECT * FROM {table.name} ORDER BY 1")):
+            # A read accounted for in the trail is not a change to the records it read.
+            reads = " WHERE action NOT IN ('officer.read', 'officer.export')"
+            where = reads if table.name == "audit_entries" else ""
+            for row in connection.execute(text(f"SELECT * FROM {table.name}{where} ORDER BY 1")):
                 hasher.update(repr(tuple(row)).encode())
     return hasher.hexdigest()

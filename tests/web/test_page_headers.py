@@ -34,6 +34,9 @@ PAGES = {
     "web.events": "/app/events",
     "web.returns": "/app/returns?quarter=2025-Q3",
     "web.sign_in": "/app/sign-in",
+    "web.privacy": "/app/privacy",
+    "web.accessibility": "/app/accessibility",
+    "web.my_data": "/app/my-data.json",
 }
 
 

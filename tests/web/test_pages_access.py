@@ -23,6 +23,7 @@ from ..security.test_access_matrix import (
     BOOK,
     DEPLOYABLE,
     EVERYONE,
+    EXPORT,
     FORCE_REPORTS,
     FORCES,
     OFFICERS,
@@ -46,6 +47,8 @@ FORBIDDEN = re.compile(r"may (not|only)")
 ABSENT = re.compile(r"with that id")
 # Signing in and out, and the stylesheet: open to all, tested in test_pages.py.
 OPEN_PAGES = {
+    ("GET", "web.privacy"),
+    ("GET", "web.accessibility"),
     ("GET", "web.sign_in"),
     ("POST", "web.sign_in"),
     ("POST", "web.sign_out"),
@@ -100,6 +103,9 @@ def booking(world: World, target: str) -> tuple[str, dict[str, str]]:
 
 PAGE_RULES: dict[tuple[str, str], PageRule] = {
     ("GET", "web.home"): PageRule(READ, OFFICERS, by_officer("/app/?officer_id={id}")),
+    ("GET", "web.my_data"): PageRule(
+        EXPORT, OFFICERS, by_officer("/app/my-data.json?officer_id={id}")
+    ),
     ("GET", "web.deployable"): PageRule(
         DEPLOYABLE, FORCES, by_force(f"/app/deployable?{WINDOW}&force={{code}}")
     ),

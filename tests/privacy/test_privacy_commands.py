@@ -1,0 +1,75 @@
+"""`dutyservice retention apply` and `dutyservice officer erase` as an operator runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+from dutyservice.db import Database
+from dutyservice.duties import service as duties
+from dutyservice.duties.models import Officer
+from tests.support.builders import ADMIN, Builder
+
+
+def command(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dutyservice", *args],
+        env={
+            **os.environ,
+            "DUTYSERVICE_DATABASE_URL": database_url,
+            "DUTYSERVICE_LOG_LEVEL": "WARNING",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def surname_of(db: Database, officer_id: int) -> str:
+    with db.reading() as session:
+        officer = session.get(Officer, officer_id)
+        assert officer is not None
+        return officer.surname
+
+
+def test_a_dry_run_prints_each_leaver_it_would_anonymise_then_the_run_does_it(
+    db: Database, build: Builder
+) -> None:
+    gone = build.officer(joined_on=date(2012, 4, 2), surname="Okafor")
+    duties.officer_leaves(db, ADMIN, gone.id, date(2015, 3, 31))
+    staying = build.officer(surname="Brown")
+    dry = command(db.url, "retention", "apply", "--dry-run", DUTYSERVICE_RETENTION_YEARS="6")
+    assert dry.returncode == 0, dry.stderr
+    assert f"officer {gone.id} " in dry.stdout and "would anonymise" in dry.stdout
+    assert dry.stdout.strip().splitlines()[-1].startswith("1 officer(s) would be anonymised")
+    assert surname_of(db, gone.id) == "Okafor"
+    done = command(db.url, "retention", "apply")
+    assert done.returncode == 0, done.stderr
+    assert "1 officer(s) anonymised: left more than 6 full years ago" in done.stdout
+    assert surname_of(db, gone.id) == "anonymised" and surname_of(db, staying.id) == "Brown"
+
+
+def test_erasing_a_serving_officer_who_has_served_is_refused_in_one_line(
+    db: Database, build: Builder
+) -> None:
+    from datetime import UTC, datetime
+
+    officer = build.ips_officer()
+    build.duty(officer, datetime(2025, 6, 1, 9, tzinfo=UTC), complete=True)
+    refused = command(db.url, "officer", "erase", str(officer.id), "--reason", "asked")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().startswith("Error: ")
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert surname_of(db, officer.id) == "Smith"
+
+
+def test_erasing_needs_a_reason(db: Database, build: Builder) -> None:
+    officer = build.officer()
+    refused = command(db.url, "officer", "erase", str(officer.id), "--reason", "  ")
+    assert refused.returncode == 2 and "reason" in refused.stderr
+    erased = command(db.url, "officer", "erase", str(officer.id), "--reason", "never attested")
+    assert erased.returncode == 0, erased.stderr
+    assert "anonymised" in erased.stdout and surname_of(db, officer.id) == "anonymised"
