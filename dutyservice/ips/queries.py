@@ -54,18 +54,22 @@ def requirements_of(profile: RoleProfile) -> ProfileRequirements:
 
 def role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
     """A version of a role profile never changes: a change is a new version."""
-    return lookups(session).get(
-        ("role_profile", mercury_ref, version),
-        lambda: _load_role_profile(session, mercury_ref, version),
-    )
+    return _role_profile_entry(session, mercury_ref, version)[1]
 
 
 def role_profile_id(session: Session, mercury_ref: int, version: int) -> int:
     """The id of the role profile a client named (422 when there is none)."""
-    return lookups(session).get(
-        ("role_profile_id", mercury_ref, version),
-        lambda: role_profile_row(session, mercury_ref, version).id,
-    )
+    return _role_profile_entry(session, mercury_ref, version)[0]
+
+
+def _role_profile_entry(
+    session: Session, mercury_ref: int, version: int
+) -> tuple[int, ProfileRequirements]:
+    def load() -> tuple[int, ProfileRequirements]:
+        row = role_profile_row(session, mercury_ref, version)
+        return row.id, requirements_of(row)
+
+    return lookups(session).get(("role_profile", mercury_ref, version), load)
 
 
 def find_role_profile(session: Session, mercury_ref: int, version: int) -> RoleProfile | None:
@@ -85,10 +89,6 @@ def role_profile_row(session: Session, mercury_ref: int, version: int) -> RolePr
             errors={"mercury_ref": [f"no role profile {mercury_ref} version {version}"]},
         )
     return profile
-
-
-def _load_role_profile(session: Session, mercury_ref: int, version: int) -> ProfileRequirements:
-    return requirements_of(role_profile_row(session, mercury_ref, version))
 
 
 def list_role_profiles(session: Session) -> list[RoleProfile]:
