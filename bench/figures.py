@@ -164,6 +164,7 @@ def bench_deployable(server: Server, db: Database) -> dict[str, float]:
         bind = deployable_parameters(profile, starts, ends, force)
         api: list[float] = []
         sql: list[float] = []
+        noop: list[float] = []
         rows: Sequence[Any] = []
         # The hand-written floor uses PostgreSQL's multiranges: SQLite's figure has none.
         floor = db.dialect == "postgresql"
@@ -174,6 +175,10 @@ def bench_deployable(server: Server, db: Database) -> dict[str, float]:
                     f"{server.base}/api/v1/deployable", params=params, headers=npocc, timeout=120
                 ).json()
                 t_api = time.perf_counter() - t
+                # The framework's floor through the same server: an authenticated no-op read.
+                t = time.perf_counter()
+                http.get(f"{server.base}/api/v1/competencies", headers=npocc, timeout=30)
+                t_noop = time.perf_counter() - t
                 t = time.perf_counter()
                 if floor:
                     rows = connection.execute(statement, bind).all()
@@ -181,10 +186,13 @@ def bench_deployable(server: Server, db: Database) -> dict[str, float]:
                 if run >= WARM_UP_RUNS:
                     api.append(t_api)
                     sql.append(t_sql)
+                    noop.append(t_noop)
         figures |= {
             f"deployable_{scope}_officers": body["total"],
             f"deployable_{scope}_p50_ms": statistics.median(api) * 1000,
             f"deployable_{scope}_p95_ms": percentile(api, 0.95) * 1000,
+            f"deployable_{scope}_noop_p50_ms": statistics.median(noop) * 1000,
+            f"deployable_{scope}_noop_ratio": statistics.median(api) / statistics.median(noop),
         }
         if not floor:
             continue

@@ -104,6 +104,31 @@ def db_upgrade() -> None:
     click.echo("database at head; reference data seeded")
 
 
+@db.command("check")
+@click.option("--repair", is_flag=True, help="rewrite the spans that differ from the records")
+@with_appcontext
+def db_check(repair: bool) -> None:
+    """Recompute every officer's eligibility spans from their records and compare them with
+    those stored (exit 1 when they differ); with --repair, write what the records say."""
+    from .ips import spans
+
+    with _db().transaction() as session:
+        found = spans.repair(session) if repair else spans.differences(session)
+    if not found:
+        click.echo("eligibility spans: every officer's agree with their records")
+        return
+    officers = ", ".join(str(o) for o in found.officers[:20])
+    more = f" and {len(found.officers) - 20} more" if len(found.officers) > 20 else ""
+    click.echo(
+        f"eligibility spans: {len(found.officers)} officer(s) differ from their records "
+        f"({len(found.missing)} missing, {len(found.extra)} not the rule's): {officers}{more}"
+    )
+    if repair:
+        click.echo("repaired: their spans were rewritten from their records")
+        return
+    raise SystemExit(1)
+
+
 @db.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext

@@ -17,6 +17,7 @@ from .duties import service as duties
 from .duties.models import Officer
 from .forces.models import DutyType, Force
 from .ips import service as ips
+from .ips import spans
 from .ips.models import NosUnit, RoleProfile, RoleProfileUnit
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -57,6 +58,9 @@ def seed_reference_data(db: Database) -> None:
                 RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=position)
                 for position, code in enumerate(unit_codes, start=1)
             )
+            session.flush()
+            session.expire(profile)
+            spans.add_profile(session, profile.id)
         duty_types = _read("duty_types.json")["duty_types"]
         existing = {
             (row[0], row[1]) for row in session.execute(select(DutyType.force_id, DutyType.code))

@@ -21,6 +21,7 @@ from sqlalchemy import Table, func, insert, select, text
 
 from .clock import LONDON, utc_now
 from .db import Database
+from .ips import spans
 from .models import (
     AvailabilityWindow,
     CompetencyRecord,
@@ -361,6 +362,8 @@ def load_national(
         counts.records += sum(len(v) for v in rows.values())
         if progress:
             progress(len(chunk))
+    with db.transaction() as session:
+        spans.rebuild(session)
     _after_bulk_load(db)
     return counts
 

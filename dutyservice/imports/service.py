@@ -23,7 +23,9 @@ from .. import audit
 from ..clock import LONDON, utc_now
 from ..db import Database
 from ..errors import DomainError
+from ..forces.models import Force
 from ..forces.queries import force_by_code
+from ..ips import spans
 from ..ips.queries import role_profile
 from ..ips.rules import (
     IPS_PROFILE,
@@ -86,10 +88,20 @@ def import_records(
             run.all_files(directory)
             if report.errors or dry_run:
                 raise _RollBack()
+            refresh_force_spans(session, force_code)
     except _RollBack:
         pass
     report.errors.sort()
     return report
+
+
+def refresh_force_spans(session: Session, force_code: str) -> None:
+    """The imported records' eligibility spans, in the import's transaction."""
+    officer_ids = session.scalars(
+        select(Officer.id).join(Officer.force).where(Force.code == force_code)
+    ).all()
+    for start in range(0, len(officer_ids), spans.CHUNK):
+        spans.refresh_officers(session, officer_ids[start : start + spans.CHUNK])
 
 
 def _one_import_at_a_time(session: Session, dialect: str, force_code: str) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from ..db import next_day
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..duties.rules import LONGEST_DUTY, DutyStatus
-from .models import CompetencyRecord, IpsGrant, TrainingRecord
+from .models import CompetencyRecord, EligibilitySpan, IpsGrant, TrainingRecord
 from .rules import OST, ProfileRequirements
 
 Bounds = Callable[[Any], tuple[ColumnElement[Any], ColumnElement[Any]]]
@@ -107,6 +107,28 @@ def meets_profile(
     if profile.requires_current_ost:
         conditions.append(ost_current(first, after_last))
     return and_(*conditions)
+
+
+def span_covers(span: Any, first: Any, last: Any) -> ColumnElement[bool]:
+    """A stored eligibility span holds every day first..last (`spans.covering` in Python)."""
+    return and_(span.starts_on <= first, or_(span.ends_on.is_(None), span.ends_on > last))
+
+
+def eligible_throughout(role_profile_id: Any, first: Any, last: Any) -> ColumnElement[bool]:
+    """The outer `Officer` meets the profile on every day first..last, read from the stored
+    spans (one index lookup) rather than evaluated from the records: serving, and one span of
+    the profile covering the days."""
+    span = aliased(EligibilitySpan)
+    holds = (
+        exists()
+        .where(
+            span.officer_id == Officer.id,
+            span.role_profile_id == role_profile_id,
+            span_covers(span, first, last),
+        )
+        .correlate_except(span)
+    )
+    return and_(serving(first, last), holds)
 
 
 def available_throughout(starts_at: Any, ends_at: Any) -> ColumnElement[bool]:

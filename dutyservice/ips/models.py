@@ -165,3 +165,24 @@ class IpsGrant(Base):
         return (
             f"{self.authorised_by_name}, {self.authorised_by_rank}, {self.authorised_by_position}"
         )
+
+
+class EligibilitySpan(Base):
+    """Days on which an officer holds IPS against a role profile (`rules.eligible_spans`):
+    kept in the same transaction as every write that changes them, so that "who is deployable"
+    is an index lookup rather than the rule evaluated over every officer (docs/integrity.md)."""
+
+    __tablename__ = "eligibility_spans"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="ends_after_start"),
+        Index("ix_eligibility_spans_officer_id", "officer_id"),
+        # The planners' question: the spans of a profile that began by the window's first day.
+        Index("ix_eligibility_spans_role_profile_id_starts_on", "role_profile_id", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    role_profile_id: Mapped[int] = mapped_column(ForeignKey("role_profiles.id"))
+    starts_on: Mapped[date]
+    #: The first day no longer held; None: held from `starts_on` on.
+    ends_on: Mapped[date | None]

@@ -13,6 +13,7 @@ from ..auth.scope import Permission, Principal, require
 from ..db import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..forces.queries import find_force
+from . import spans
 from .models import NosUnit, ProfileAuthorisation, RoleProfile, RoleProfileUnit
 from .queries import find_role_profile
 
@@ -56,6 +57,7 @@ def create_role_profile(
         )
         session.flush()
         session.refresh(profile)
+        spans.add_profile(session, profile.id)
         audit.record(
             session,
             principal,

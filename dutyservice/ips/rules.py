@@ -133,6 +133,47 @@ def meets_profile(
     )
 
 
+def merged(spans: Iterable[Span]) -> list[Span]:
+    """The union of spans as the fewest disjoint spans, in order; touching spans join."""
+    union: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if span.end is not None and span.end <= span.start:
+            continue  # revoked or withdrawn on the day it began: never held
+        if union and (union[-1].end is None or span.start <= union[-1].end):
+            last = union[-1]
+            end = None if last.end is None or span.end is None else max(last.end, span.end)
+            union[-1] = Span(last.start, end)
+        else:
+            union.append(span)
+    return union
+
+
+def intersected(first: list[Span], second: list[Span]) -> list[Span]:
+    """The days held in both unions (each merged), as merged spans."""
+    both = []
+    for a in first:
+        for b in second:
+            start = max(a.start, b.start)
+            ends = [e for e in (a.end, b.end) if e is not None]
+            end = min(ends) if ends else None
+            if end is None or start < end:
+                both.append(Span(start, end))
+    return merged(both)
+
+
+def eligible_spans(evidence: OfficerEvidence, profile: ProfileRequirements) -> list[Span]:
+    """The days on which the officer holds IPS against the profile, serving or not: the grant,
+    every unit the profile requires and (where it asks) current safety training, as maximal
+    spans. Over days first..last `meets_profile` holds exactly when the officer serves then and
+    one of these spans covers them (a property test holds the two together)."""
+    held = merged(evidence.grants)
+    for unit in profile.required_units:
+        held = intersected(held, merged(evidence.units.get(unit, [])))
+    if profile.requires_current_ost:
+        held = intersected(held, merged(evidence.ost))
+    return held
+
+
 class _Grant(Protocol):
     @property
     def granted_on(self) -> date: ...

@@ -18,6 +18,7 @@ from ..db import Database, flush_or_conflict
 from ..duties.models import Officer
 from ..duties.queries import load_officer
 from ..errors import Conflict, Invalid, NotFound
+from . import spans
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from .queries import evidence_for, role_profile
 from .rules import (
@@ -98,6 +99,8 @@ def _writing(
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, permission)
         yield _OfficerWrite(session, principal, officer)
+        # The stored spans change with the records, in the same transaction (docs/integrity.md).
+        spans.refresh_officers(session, [officer.id])
 
 
 def record_competency(

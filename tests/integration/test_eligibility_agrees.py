@@ -11,7 +11,14 @@ from dutyservice.duties.models import Officer
 from dutyservice.duties.rules import LONGEST_DUTY
 from dutyservice.forces.models import Force
 from dutyservice.ips import eligibility
-from dutyservice.ips.models import CompetencyRecord, IpsGrant, TrainingRecord
+from dutyservice.ips.models import (
+    CompetencyRecord,
+    EligibilitySpan,
+    IpsGrant,
+    RoleProfile,
+    RoleProfileUnit,
+    TrainingRecord,
+)
 from dutyservice.ips.queries import _deployable_statement, evidence_for
 from dutyservice.ips.rules import (
     ProfileRequirements,
@@ -20,10 +27,11 @@ from dutyservice.ips.rules import (
     meets_profile,
     serving_throughout,
 )
+from dutyservice.ips.spans import refresh_officers
 from dutyservice.npocc.membership import return_query
 
 BASE = date(2025, 1, 1)
-PROFILE = ProfileRequirements(135, 1, ("BE2", "CD5"), requires_current_ost=True)
+PROFILE = ProfileRequirements(900, 1, ("BE2", "CD5"), requires_current_ost=True)
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
 day = st.integers(0, 40).map(lambda n: BASE + timedelta(days=n))
@@ -61,9 +69,38 @@ def history(draw: st.DrawFn) -> dict:
     }
 
 
-def store(db: Database, histories: list[dict]) -> list[int]:
+def profile_id(db: Database) -> int:
+    """PROFILE as a stored role profile, so that its spans are kept."""
     with db.transaction() as session:
-        for model in (CompetencyRecord, TrainingRecord, IpsGrant, Officer):
+        stored = session.scalar(
+            select(RoleProfile.id).where(
+                RoleProfile.mercury_ref == PROFILE.mercury_ref,
+                RoleProfile.version == PROFILE.version,
+            )
+        )
+        if stored is not None:
+            return stored
+        profile = RoleProfile(
+            mercury_ref=PROFILE.mercury_ref,
+            version=PROFILE.version,
+            specialism="test",
+            requires_current_ost=PROFILE.requires_current_ost,
+            equipment=[],
+        )
+        session.add(profile)
+        session.flush()
+        session.add_all(
+            RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=n)
+            for n, code in enumerate(PROFILE.required_units, start=1)
+        )
+        return profile.id
+
+
+def store(db: Database, histories: list[dict]) -> list[int]:
+    """The histories written as rows (not through the use cases), then their spans computed
+    from them as every write does."""
+    with db.transaction() as session:
+        for model in (EligibilitySpan, CompetencyRecord, TrainingRecord, IpsGrant, Officer):
             session.execute(delete(model))
         force_id = session.scalar(select(Force.id).where(Force.code == "cambridgeshire"))
         ids = []
@@ -114,6 +151,7 @@ def store(db: Database, histories: list[dict]) -> list[int]:
                 )
                 for s, e in h["grants"]
             )
+        refresh_officers(session, ids)
     return ids
 
 
@@ -244,6 +282,7 @@ def test_the_deployable_and_return_statements_agree_with_the_python_rule(
     """The statements production runs (built once, run with bind parameters, prepared on
     PostgreSQL after a few runs): whom they choose, and what they say of each."""
     last = first + timedelta(days=length)
+    stored_profile = profile_id(db)
     ids = store(db, histories)
     starts_at = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
     ends_at = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
@@ -251,11 +290,11 @@ def test_the_deployable_and_return_statements_agree_with_the_python_rule(
         evidence = {i: evidence_for(session, session.get_one(Officer, i)) for i in ids}
         force_id = session.scalar(select(Force.id).where(Force.code == "cambridgeshire"))
         deployable = session.execute(
-            _deployable_statement(PROFILE, False, True),  # available_only, one_force
+            _deployable_statement(False, True),  # available_only, one_force
             {
+                "role_profile_id": stored_profile,
                 "first": first,
                 "last": last,
-                "after_last": last + timedelta(days=1),
                 "starts_at": starts_at,
                 "ends_at": ends_at,
                 "earliest": starts_at - LONGEST_DUTY,
