@@ -1,7 +1,7 @@
 """eligibility spans: each officer's days holding IPS against each role profile, stored
 
 Revision ID: 0019
-Revises: 0009
+Revises: 0018
 Create Date: 2026-12-06 04:00:00.000000
 
 Filled from the records by the rule as written in Python (`ips.rules.eligible_spans`), read
@@ -26,7 +26,7 @@ from dutyservice.ips.rules import (
 )
 
 revision = "0019"
-down_revision = "0009"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

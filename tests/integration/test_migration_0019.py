@@ -16,7 +16,7 @@ from dutyservice.migrate import upgrade
 
 from ..support import databases
 
-BEFORE_SPANS = "0009"
+BEFORE_SPANS = "0018"
 NOW = {"now": "2026-01-01 00:00:00"}
 
 
