@@ -20,7 +20,7 @@ from ..auth.models import ApiToken
 from ..db import Base
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..events.models import EventSignup
-from ..ips.models import CompetencyRecord, IpsGrant, TrainingRecord
+from ..ips.models import CompetencyRecord, EligibilitySpan, IpsGrant, TrainingRecord
 from ..notify.models import Notification
 
 
@@ -48,6 +48,11 @@ HOLDINGS = (
     Holding("competencies", CompetencyRecord, "NOS unit records, revoked ones included"),
     Holding("training", TrainingRecord, "officer safety training records"),
     Holding("ips", IpsGrant, "IPS grants and their withdrawals"),
+    Holding(
+        "eligibility",
+        EligibilitySpan,
+        "the days the officer held IPS against each role profile, as their records give them",
+    ),
     Holding("signups", EventSignup, "sign-ups to events and call-outs"),
     Holding("notifications", Notification, "messages queued or sent to the officer"),
     Holding(
