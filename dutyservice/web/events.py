@@ -30,7 +30,7 @@ def events() -> str | tuple[str, int]:
     principal = current_principal()
     chosen = submitted(request.args, ("officer_id",), ids=("officer_id",)).get("officer_id")
     if chosen is not None and not isinstance(chosen, int):
-        return error_page(400, "Malformed query", "officer_id: Not a valid integer.")
+        return error_page(404, "Page not found", "That officer is not one of this service's.")
     officer_id = chosen or principal.officer_id
     with database().reading() as session:
         listed = event_queries.list_events(
@@ -102,6 +102,19 @@ def sign_up(event_id: int) -> Response:
     return _change_signup(
         event_id, event_service.sign_up, "Not signed up", "Signed up: the duty is booked."
     )
+
+
+@bp.get("/events/<int(max=2147483647):event_id>/withdraw")
+def withdraw_confirm(event_id: int) -> str | tuple[str, int]:
+    """Are you sure? Withdrawing is one button on a page of its own."""
+    principal = current_principal()
+    chosen = submitted(request.args, ("officer_id",), ids=("officer_id",)).get("officer_id")
+    officer_id = chosen if isinstance(chosen, int) else principal.officer_id
+    if officer_id is None:
+        return error_page(404, "Page not found", "Choose the officer from the events page.")
+    with database().reading() as session:
+        event = event_queries.get_event(session, principal, event_id).event
+        return render_template("web/withdraw.html", event=event, officer_id=officer_id)
 
 
 @bp.post("/events/<int(max=2147483647):event_id>/withdraw")
