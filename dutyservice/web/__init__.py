@@ -110,9 +110,7 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def not_found() -> tuple[str, int]:
-    return error_page(
-        404, "Page not found", "If you typed the web address, check it is correct."
-    )
+    return error_page(404, "Page not found", "If you typed the web address, check it is correct.")
 
 
 @bp.route("/<path:unknown>")
@@ -125,6 +123,12 @@ def unknown(unknown: str) -> tuple[str, int]:
 @bp.app_template_filter("london")
 def _london(value: datetime | None, pattern: str = "%a %d %b %Y, %H:%M") -> str:
     return value.astimezone(LONDON).strftime(pattern) if value else ""
+
+
+@bp.app_template_filter("sentence")
+def _sentence(text: str) -> str:
+    """The first letter in capitals, the rest as written (unlike Jinja's `capitalize`)."""
+    return text[:1].upper() + text[1:]
 
 
 @bp.app_template_filter("day")

@@ -3,19 +3,20 @@ with a GOV.UK error summary in plain words when the service refuses it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 
 from ..api.common import database
 from ..api.duties import CompleteSchema, DutyCreateSchema, duty_hours
-from ..auth.scope import Permission
+from ..auth.scope import Permission, authorise_officer
 from ..clock import LONDON, london_today
 from ..duties import queries as duty_queries
 from ..duties import service as duty_service
-from ..duties.models import Duty
+from ..duties.models import Duty, Officer
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from . import current_principal, error_page, status_of
 from .blueprint import bp
@@ -52,7 +53,7 @@ def read_span(form: Mapping[str, str]) -> tuple[tuple[datetime, datetime] | None
     """The London date, start and end time a form gives, or plain messages by field."""
     errors: dict[str, list[str]] = {}
     parsed: dict[str, Any] = {}
-    readers = {
+    readers: dict[str, Callable[[], date | time]] = {
         "date": lambda: parse_day(*(form.get(f"date-{p}", "") for p in ("day", "month", "year"))),
         "start_time": lambda: parse_time(form.get("start_time", "")),
         "end_time": lambda: parse_time(form.get("end_time", "")),
@@ -85,6 +86,16 @@ def describe(duty: Duty) -> str:
     return f"{duty.duty_type.code}, {span_words(duty.starts_at, duty.ends_at)}"
 
 
+def officer_to_book(session: Session, officer_id: int) -> Officer:
+    """The officer, if the caller may book their duties (else 404 or 403, as the API says)."""
+    principal = current_principal()
+    officer = duty_queries.load_officer(session, principal, officer_id)
+    authorise_officer(
+        principal, Permission.BOOK_DUTIES, force_id=officer.force_id, officer_id=officer.id
+    )
+    return officer
+
+
 def _clash(error: DomainError) -> Duty | None:
     duty_id = error.extra.get("conflicting_duty_id")
     if not isinstance(error, Conflict) or not isinstance(duty_id, int):
@@ -102,17 +113,14 @@ def book_form() -> str:
     return _booking_page(officer_of_form() or current_principal().officer_id, FormResult(), {})
 
 
-def _booking_page(
-    officer_id: int | None, result: FormResult, form: Mapping[str, str]
-) -> str:
+def _booking_page(officer_id: int | None, result: FormResult, form: Mapping[str, str]) -> str:
     if officer_id is None:
         raise NotFound("no officer with that id")
     with database().reading() as session:
-        officer = duty_queries.load_officer(session, current_principal(), officer_id)
+        officer = officer_to_book(session, officer_id)
         types = duty_type_codes(session, officer.force_id)
         name = f"{officer.forenames} {officer.surname}"
-    tomorrow = london_today().toordinal() + 1
-    day = datetime.fromordinal(tomorrow).date()
+    day = london_today() + timedelta(days=1)  # the date a booking most often wants
     defaults = {"date-day": str(day.day), "date-month": str(day.month), "date-year": str(day.year)}
     return render_template(
         "web/book.html",

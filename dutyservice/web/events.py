@@ -17,6 +17,7 @@ from ..events import queries as event_queries
 from ..events import service as event_service
 from . import current_principal, error_page
 from .blueprint import bp
+from .duty_pages import officer_to_book
 from .forms import load, submitted
 from .queries import signed_up_event_ids, visible_names
 
@@ -113,6 +114,7 @@ def withdraw_confirm(event_id: int) -> str | tuple[str, int]:
     if officer_id is None:
         return error_page(404, "Page not found", "Choose the officer from the events page.")
     with database().reading() as session:
+        officer_to_book(session, officer_id)
         event = event_queries.get_event(session, principal, event_id).event
         return render_template("web/withdraw.html", event=event, officer_id=officer_id)
 

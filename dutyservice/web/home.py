@@ -26,7 +26,6 @@ from .hours import hours_text, month_line, still_needed
 BOOKED_SHOWN = 200  # booked duties listed, oldest first; more are counted, not lost
 
 
-
 class HomeQuery(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
@@ -119,5 +118,3 @@ def calendar_key() -> str | tuple[str, int]:
     key = make_calendar_key(database(), current_principal(), officer_id)
     url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
     return _render(officer_id, calendar_url=url)
-
-

@@ -178,9 +178,9 @@ def test_a_booked_duty_appears_on_the_page(
         booking(officer.id, "2030-01-10", "18:00", "23:30", location="Market Square"),
     )
     assert answer.status_code == 303
-    page = text_of(client.get("/app/").get_data(as_text=True))
-    assert "Booked: patrol, Thursday 10 January 18:00 to 23:30 (5.5 hours)." in page
-    coming = text_of(page.split("id=\"coming\"")[1].split("</ul>")[0])
+    html = client.get("/app/").get_data(as_text=True)
+    assert "Booked: patrol, Thursday 10 January 18:00 to 23:30 (5.5 hours)." in text_of(html)
+    coming = text_of(html.split('id="coming"')[1].split("</ul>")[0])
     assert "Patrol, Thursday 10 January 18:00 to 23:30" in coming and "Market Square" in coming
     assert _duties(db) == 1
 
