@@ -82,7 +82,9 @@ def _answered(driver: WebDriver) -> bool:
 def fill(driver: WebDriver, label: str, value: str) -> None:
     """Type into the input a visible label names (as a person would find it)."""
     field = driver.find_element(
-        By.ID, driver.find_element(By.XPATH, f"//label[normalize-space(.)='{label}']").get_attribute("for") or ""
+        By.ID,
+        driver.find_element(By.XPATH, f"//label[normalize-space(.)='{label}']").get_attribute("for")
+        or "",
     )
     field.clear()
     field.send_keys(value)
@@ -91,7 +93,9 @@ def fill(driver: WebDriver, label: str, value: str) -> None:
 def set_local(driver: WebDriver, label: str, value: str) -> None:
     """A `datetime-local` input: typed key by key its format depends on the locale, so set as
     a form would submit it."""
-    field_id = driver.find_element(By.XPATH, f"//label[normalize-space(.)='{label}']").get_attribute("for")
+    field_id = driver.find_element(
+        By.XPATH, f"//label[normalize-space(.)='{label}']"
+    ).get_attribute("for")
     field = driver.find_element(By.ID, field_id or "")
     driver.execute_script("arguments[0].value = arguments[1]", field, value)
 
