@@ -139,7 +139,7 @@ def book() -> Response | tuple[str, int]:
     """Book a duty (the service's rules: overlap, 24 hours, duty type, serving)."""
     officer_id = officer_of_form()
     if officer_id is None:
-        return error_page(422, "Unprocessable request", "The form names no officer.")
+        return error_page(422, "Form not understood", "Go back to the page and try again.")
     times, errors = read_span(request.form)
     values = submitted(request.form, ("officer_id", "duty_type", "location", "notes"))
     result = FormResult(errors=errors, status=422)

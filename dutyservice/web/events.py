@@ -19,7 +19,7 @@ from . import current_principal, error_page
 from .blueprint import bp
 from .duty_pages import officer_to_book
 from .forms import load, submitted
-from .queries import signed_up_event_ids, visible_names
+from .queries import forces, signed_up_event_ids, visible_names
 
 PER_PAGE = 100
 
@@ -54,6 +54,7 @@ def events() -> str | tuple[str, int]:
         names = visible_names(
             session, principal, (s.officer_id for rows in signups.values() for s in rows)
         )
+        force_names = {f.code: f.name for f in forces(session)}
     return render_template(
         "web/events.html",
         events=listed.items,
@@ -61,6 +62,7 @@ def events() -> str | tuple[str, int]:
         joined=joined,
         signups=signups,
         names=names,
+        force_names=force_names,
         now=utc_now(),
     )
 

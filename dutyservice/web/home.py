@@ -40,7 +40,9 @@ def home() -> str | tuple[str, int]:
     """The signed-in Special's page; supervisors and admins choose an officer (?officer_id=)."""
     query = load(HomeQuery(), request.args.to_dict(), status=400)
     if not query.ok:
-        return error_page(400, "Page not found", "That address is not one of this service's.")
+        return error_page(
+            400, "That address is not right", "Go to your page from the menu and try again."
+        )
     officer_id = query.data.get("officer_id") or current_principal().officer_id
     if officer_id is None:
         return _choose_officer(query.data.get("q"))
@@ -114,7 +116,7 @@ def calendar_key() -> str | tuple[str, int]:
     """A new calendar address for the officer's phone (the previous one stops working)."""
     officer_id = officer_of_form()
     if officer_id is None:
-        return error_page(422, "Unprocessable request", "the form names no officer")
+        return error_page(422, "Form not understood", "Go back to the page and try again.")
     key = make_calendar_key(database(), current_principal(), officer_id)
     url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
     return _render(officer_id, calendar_url=url)
