@@ -199,3 +199,27 @@ def test_the_manifest_names_the_app_its_icons_and_its_start(client: FlaskClient)
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     assert worker.headers["Service-Worker-Allowed"] == "/app/"
     assert "importScripts" not in worker.get_data(as_text=True)  # no push handler installed
+
+
+def test_no_page_has_inline_script_style_or_event_handlers(
+    client: FlaskClient, build: Builder, db: Database
+) -> None:
+    """The pages run under `script-src 'self'; style-src 'self'`: anything inline would be
+    blocked, so there is none."""
+    officer = build.officer()
+    duty = build.duty(officer, utc_now().replace(microsecond=0) - timedelta(days=2))
+    pages = ["/app/sign-in"]
+    sign_in(client, token(db, "special", officer=officer))
+    pages += [
+        "/app/",
+        "/app/duties/new",
+        f"/app/duties/{duty.id}/cancel",
+        f"/app/duties/{duty.id}/complete",
+        "/app/events",
+        "/app/nowhere",
+    ]
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), path
+        assert not re.search(r"\sstyle=|<style", html), path
+        assert not re.search(r"\son[a-z]+=", html), path
