@@ -319,6 +319,11 @@ def test_the_specials_page_can_be_read_offline_through_the_service_worker(
         )
         browser.refresh()  # read once under the worker, so that it keeps the page
         stamp = browser.find_element(By.CSS_SELECTOR, "[data-fetched-at]").text
+        manifest = browser.execute_cdp_cmd("Page.getAppManifest", {})
+        assert manifest["url"] == f"{site}/app/manifest.webmanifest"
+        assert manifest["errors"] == [] and "Special Constabulary duties" in manifest["data"]
+        installable = browser.execute_cdp_cmd("Page.getInstallabilityErrors", {})
+        assert installable["installabilityErrors"] == []
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd(
         "Network.emulateNetworkConditions",
