@@ -75,10 +75,10 @@ def at(days: int, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(UTC)
 
 
-def an_event(title: str = "Carnival") -> int:
+def an_event(db: Database, title: str = "Carnival") -> int:
     starts = at(9, 10)
     return events.create_event(
-        _db,
+        db,
         ADMIN,
         {
             "force": "cambridgeshire",
@@ -96,17 +96,12 @@ def an_event(title: str = "Carnival") -> int:
     ).id
 
 
-_db: Database
-
-
 def a_special(build: Builder, db: Database) -> tuple[Officer, int, int]:
     """A Special with a duty ended long ago (to complete) and one to come, and an event."""
-    global _db
-    _db = db
     officer = build.officer(surname="Phone", forenames="Sasha")
     old = build.duty(officer, at(-40, 18), hours=5)
     build.duty(officer, at(2, 18), hours=6)
-    event = an_event()
+    event = an_event(db)
     return officer, old.id, event
 
 
@@ -153,13 +148,13 @@ def test_every_page_fits_a_phone_and_axe_finds_nothing_serious(
             sign_in(browser, phone_site, token(db, role, officer=officer))
         for path in paths:
             findings |= check_page(browser, phone_site + path, axe, f"{role or 'anyone'} {path}")
-    if event:  # the confirmation before withdrawing, once signed up
-        browser.delete_all_cookies()
-        sign_in(browser, phone_site, token(db, "special", officer=officer))
-        browser.get(f"{phone_site}/app/events")
-        submit(browser, browser.find_element(By.XPATH, "//button[contains(., 'Sign up for')]"))
-        path = f"/app/events/{event}/withdraw"
-        findings |= check_page(browser, phone_site + path, axe, f"special {path}")
+    # the confirmation before withdrawing, once signed up
+    browser.delete_all_cookies()
+    sign_in(browser, phone_site, token(db, "special", officer=officer))
+    browser.get(f"{phone_site}/app/events")
+    submit(browser, browser.find_element(By.XPATH, "//button[contains(., 'Sign up for')]"))
+    path = f"/app/events/{event}/withdraw"
+    findings |= check_page(browser, phone_site + path, axe, f"special {path}")
     report = {page: problems for page, problems in findings.items() if problems}
     assert report == {}, "\n".join(f"{p}: {'; '.join(v)}" for p, v in report.items())
     assert len(findings) == 2 * (sum(len(p) for p in pages.values()) + 1)
