@@ -56,12 +56,25 @@ def run() -> None:
     port = env.get("PORT", "5000")
     _run(BIN / "dutyservice", "db", "upgrade", env=env)
     _run(BIN / "dutyservice", "fixtures", "load", "demo", env=env)
-    print(f"\nserving on http://127.0.0.1:{port}/api/v1/docs (Ctrl-C stops)", flush=True)
+    print(
+        f"\nthe pages: http://127.0.0.1:{port}/app/ (sign in with a token above)"
+        f"\nthe API:   http://127.0.0.1:{port}/api/v1/docs\n(Ctrl-C stops)",
+        flush=True,
+    )
     os.execve(BIN / "dutyservice", [str(BIN / "dutyservice"), "serve", "--port", port], env)
+
+
+def test_tools() -> None:
+    """The browser tests' own tools from npm (axe-core), as the lock names them."""
+    if (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return
+    print("installing the browser tests' tools with npm ci", flush=True)
+    _run("npm", "ci", "--no-audit", "--no-fund")
 
 
 def test(pytest_args: list[str]) -> None:
     setup("dev,postgres")
+    test_tools()
     completed = subprocess.run([str(BIN / "python"), "-m", "pytest", *pytest_args], cwd=ROOT)
     sys.exit(completed.returncode)
 

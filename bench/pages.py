@@ -16,11 +16,15 @@ test client, asks alternately for each page and for the API call(s) that give wh
 
 Each pair is warmed up, then measured in alternating rounds; the medians and their ratio are
 printed. Target: a page within 2 x its API calls.
+
+Then the weight of a Special's first screen on a phone: the page's HTML and every stylesheet
+and script it loads, each gzip-compressed as a server would send it. Target: 150 KB or less.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 import statistics
 import sys
@@ -101,6 +105,29 @@ def compare(
     return ratio
 
 
+ASSET = re.compile(r'<(?:link rel="stylesheet" href|script type="module" src)="([^"]+)"')
+IMPORTED = re.compile(r"""import [^'"]*['"]\./([^'"]+)['"]""")
+
+
+def first_screen_weight(client: FlaskClient) -> int:
+    """The Special's page and what it loads (stylesheets, scripts and their imports), gzipped."""
+    html = client.get("/app/").get_data()
+    sizes = {"/app/ (HTML)": len(gzip.compress(html, 6))}
+    assets = ASSET.findall(html.decode())
+    while assets:
+        path = assets.pop()
+        body = client.get(path).get_data()
+        sizes[path] = len(gzip.compress(body, 6))
+        if path.endswith(".js"):
+            folder = path.rsplit("/", 1)[0]
+            assets += [f"{folder}/{name}" for name in IMPORTED.findall(body.decode())]
+    for path, size in sizes.items():
+        print(f"  {path:<48} {size / 1024:6.1f} KB gzipped")
+    total = sum(sizes.values())
+    print(f"a Special's first screen: {total / 1024:.1f} KB gzipped (target <= 150 KB)")
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="")
@@ -143,7 +170,6 @@ def main() -> None:
             f"from={starts.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
             f"&to={(starts + timedelta(hours=8)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}&per_page=100"
         )
-        recent = (utc_now() - timedelta(days=14)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
         ratios = []
         for role, secret, force in (("planner", planner, FORCE), ("npocc", npocc, "")):
@@ -167,7 +193,7 @@ def main() -> None:
         bearer = {"Authorization": f"Bearer {special}"}
 
         def own_page_calls() -> None:
-            _get(api, f"/api/v1/duties?officer_id={officer_id}&from={recent}&status=booked", bearer)
+            _get(api, f"/api/v1/duties?officer_id={officer_id}&status=booked&per_page=100", bearer)
             _get(api, f"/api/v1/officers/{officer_id}/hours?year={london_today().year}", bearer)
             _get(api, f"/api/v1/officers/{officer_id}/ips", bearer)
 
@@ -179,6 +205,7 @@ def main() -> None:
                 args.rounds,
             )
         )
+        first_screen_weight(pages)
         pages, api = app.test_client(), app.test_client()
         _signed_in(pages, planner)
         bearer = {"Authorization": f"Bearer {planner}"}

@@ -332,7 +332,7 @@ def fixtures() -> None:
 def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int) -> None:
     """Load a data set: `demo` is one force's Specials with a season of duties; `national` is
     every force's Specials with years of history, loaded in bulk."""
-    from .fixtures import demo_tokens, load_demo
+    from .fixtures import demo_tokens, ensure_demo_event, load_demo
 
     if name == "national":
         from .national import load_national
@@ -349,10 +349,15 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
 
     loaded = load_demo(_db())
     click.echo("demo data loaded" if loaded else "demo data already present")
+    if ensure_demo_event(_db()):
+        click.echo("an event open for sign-up added to the demo")
     if tokens:
         issued, revoked = demo_tokens(_db())
         if revoked:
-            click.echo(f"{revoked} demo tokens of an earlier run revoked")
+            click.echo(
+                f"the {revoked} demo tokens printed before have ended: anyone signed in with "
+                "them is signed out; sign in again with these"
+            )
         click.echo("demo tokens (Authorization: Bearer <token>):")
         for role, token in issued.items():
             who = token.officer_ref or token.force_code or "every force"

@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from .auth.scope import Principal, Role
 from .auth.service import IssuedToken, create_token, revoke_labelled
-from .clock import LONDON, london_today
+from .clock import LONDON, london_today, utc_now
 from .db import Database
 from .duties import service as duties
 from .duties.models import Officer
+from .events import service as events
+from .events.models import Event
 from .forces.models import DutyType, Force
 from .ips import service as ips
 from .ips import spans
@@ -190,6 +192,40 @@ def _demo_duties(db: Database, officer_id: int, base: str, joined: date, index: 
             duties.cancel_duty(db, DEMO_LOADER, duty.id)
         elif duty.ends_at < now and week < -UNREPORTED_WEEKS:
             duties.complete_duty(db, DEMO_LOADER, duty.id, None, None)
+
+
+def ensure_demo_event(db: Database) -> bool:
+    """An event of the demo force open for sign-up, made whenever none is (the last one's
+    deadline may have passed since the demo was loaded). False when one is open already."""
+    with db.reading() as session:
+        force_id = session.scalar(select(Force.id).where(Force.code == DEMO_FORCE))
+        open_now = session.scalar(
+            select(Event.id)
+            .where(Event.force_id == force_id, Event.signup_deadline > utc_now())
+            .limit(1)
+        )
+    if open_now is not None:
+        return False
+    day = london_today() + timedelta(days=10)
+    starts = _at(day, 10)
+    events.create_event(
+        db,
+        DEMO_LOADER,
+        {
+            "force": DEMO_FORCE,
+            "title": "Summer carnival",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=8),
+            "capacity": 12,
+            "signup_deadline": starts - timedelta(days=2),
+            "open_to": "force",
+            "duty_type": "event",
+            "description": "Crowd safety and lost children along the procession route.",
+            "location": "Parker's Piece",
+            "version": 1,
+        },
+    )
+    return True
 
 
 DEMO_TOKEN_LABEL = "demo"

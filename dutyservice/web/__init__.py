@@ -7,6 +7,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
+from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
 from ..api.common import database
@@ -17,15 +18,34 @@ from . import session as page_session
 from .blueprint import bp
 from .headers import init_headers
 from .secret import session_key
+from .wall_clock import span_words
 
 # Pages that answer without a session.
-OPEN_ENDPOINTS = {"web.sign_in", "web.static", "web.privacy", "web.accessibility"}
+OPEN_ENDPOINTS = {
+    "web.sign_in",
+    "web.static",
+    "web.manifest",
+    "web.service_worker",
+    "web.unknown",
+    "web.privacy",
+    "web.accessibility",
+}
 _UNSAFE_IN_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
 STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
 
 
 def init_web(app: Flask) -> None:
-    from . import events, home, planning, privacy, returns, sign_in  # noqa: F401  (they add routes)
+    # Each adds its routes to the blueprint.
+    from . import (  # noqa: F401
+        duty_pages,
+        events,
+        home,
+        installable,
+        planning,
+        privacy,
+        returns,
+        sign_in,
+    )
 
     settings = app.extensions["dutyservice"].settings
     app.secret_key = session_key(settings)
@@ -37,10 +57,22 @@ def init_web(app: Flask) -> None:
     )
     app.register_blueprint(bp)
     init_headers(app)
+    app.add_url_rule("/", "to_pages", lambda: redirect(url_for("web.home"), code=302))
+    _with_govuk_macros(app)
     if settings.oidc_sign_in_enabled:
         from .oidc import blp as oidc_sign_in
 
         app.register_blueprint(oidc_sign_in)
+
+
+def _with_govuk_macros(app: Flask) -> None:
+    """GOV.UK Frontend's components as Jinja macros, under `govuk_frontend_jinja/`."""
+    loaders: list[BaseLoader] = [
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
+    ]
+    if app.jinja_env.loader is not None:
+        loaders.insert(0, app.jinja_env.loader)
+    app.jinja_env.loader = ChoiceLoader(loaders)
 
 
 def status_of(error: DomainError) -> int:
@@ -100,7 +132,20 @@ def _refused(error: DomainError) -> tuple[str, int]:
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> tuple[str, int]:
     status = error.code or 500
+    if status == 404:
+        return not_found()
     return error_page(status, error.name, error.description or "")
+
+
+def not_found() -> tuple[str, int]:
+    return error_page(404, "Page not found", "If you typed the web address, check it is correct.")
+
+
+@bp.route("/<path:unknown>")
+def unknown(unknown: str) -> tuple[str, int]:
+    """Any other address under /app/: a page that says so, not the API's JSON."""
+    g.principal = page_session.signed_in(database())
+    return not_found()
 
 
 @bp.app_template_filter("london")
@@ -108,10 +153,10 @@ def _london(value: datetime | None, pattern: str = "%a %d %b %Y, %H:%M") -> str:
     return value.astimezone(LONDON).strftime(pattern) if value else ""
 
 
-@bp.app_template_filter("wall_clock")
-def _wall_clock(value: datetime | None) -> str:
-    """The value of a `datetime-local` input: London time to the minute."""
-    return value.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M") if value else ""
+@bp.app_template_filter("sentence")
+def _sentence(text: str) -> str:
+    """The first letter in capitals, the rest as written (unlike Jinja's `capitalize`)."""
+    return text[:1].upper() + text[1:]
 
 
 @bp.app_template_filter("day")
@@ -129,4 +174,5 @@ def _layout() -> dict[str, object]:
         "display_name": page_session.display_name(principal),
         "Permission": Permission,
         "oidc_sign_in": current_app.extensions["dutyservice"].settings.oidc_sign_in_enabled,
+        "span_words": span_words,
     }

@@ -17,8 +17,9 @@ from ..events import queries as event_queries
 from ..events import service as event_service
 from . import current_principal, error_page
 from .blueprint import bp
+from .duty_pages import officer_to_book
 from .forms import load, submitted
-from .queries import signed_up_event_ids, visible_names
+from .queries import forces, signed_up_event_ids, visible_names
 
 PER_PAGE = 100
 
@@ -30,7 +31,7 @@ def events() -> str | tuple[str, int]:
     principal = current_principal()
     chosen = submitted(request.args, ("officer_id",), ids=("officer_id",)).get("officer_id")
     if chosen is not None and not isinstance(chosen, int):
-        return error_page(400, "Malformed query", "officer_id: Not a valid integer.")
+        return error_page(404, "Page not found", "That officer is not one of this service's.")
     officer_id = chosen or principal.officer_id
     with database().reading() as session:
         listed = event_queries.list_events(
@@ -53,6 +54,7 @@ def events() -> str | tuple[str, int]:
         names = visible_names(
             session, principal, (s.officer_id for rows in signups.values() for s in rows)
         )
+        force_names = {f.code: f.name for f in forces(session)}
     return render_template(
         "web/events.html",
         events=listed.items,
@@ -60,6 +62,7 @@ def events() -> str | tuple[str, int]:
         joined=joined,
         signups=signups,
         names=names,
+        force_names=force_names,
         now=utc_now(),
     )
 
@@ -102,6 +105,20 @@ def sign_up(event_id: int) -> Response:
     return _change_signup(
         event_id, event_service.sign_up, "Not signed up", "Signed up: the duty is booked."
     )
+
+
+@bp.get("/events/<int(max=2147483647):event_id>/withdraw")
+def withdraw_confirm(event_id: int) -> str | tuple[str, int]:
+    """Are you sure? Withdrawing is one button on a page of its own."""
+    principal = current_principal()
+    chosen = submitted(request.args, ("officer_id",), ids=("officer_id",)).get("officer_id")
+    officer_id = chosen if isinstance(chosen, int) else principal.officer_id
+    if officer_id is None:
+        return error_page(404, "Page not found", "Choose the officer from the events page.")
+    with database().reading() as session:
+        officer_to_book(session, officer_id)
+        event = event_queries.get_event(session, principal, event_id).event
+        return render_template("web/withdraw.html", event=event, officer_id=officer_id)
 
 
 @bp.post("/events/<int(max=2147483647):event_id>/withdraw")

@@ -1,33 +1,30 @@
-"""`/app/`: a Special's own page. Coming duties (book, cancel, complete), hours by month against
-the force minimum, IPS status with what is missing, and a calendar link."""
+"""`/app/`: a Special's own page, phone first: the next duty, this month's hours against the
+minimum and *Book a duty*; duties to complete, coming duties, the months in words, IPS status
+with what is missing, and a calendar link."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 import marshmallow as ma
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from marshmallow import fields, validate
 
 from ..api.common import database
-from ..api.duties import CompleteSchema, DutyCreateSchema, duty_hours
+from ..api.duties import duty_hours
 from ..api.formats import Id, Text
 from ..clock import london_today, utc_now
 from ..duties import queries as duty_queries
-from ..duties import service as duty_service
 from ..duties.calendar import make_calendar_key
-from ..errors import DomainError, Forbidden
+from ..errors import Forbidden
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
 from ..privacy.reads import reads_of, record_read
-from . import current_principal, error_page, status_of
+from . import current_principal, error_page
 from .blueprint import bp
-from .forms import FormResult, load, refused, submitted
-from .queries import duty_type_codes
+from .duty_pages import describe, officer_of_form
+from .forms import load
+from .hours import hours_text, month_line, still_needed
 
-RECENT = timedelta(days=14)  # booked duties this far back are still shown, to be completed
-BOOKING_FIELDS = ("officer_id", "starts_at", "ends_at", "duty_type", "location", "notes")
+BOOKED_SHOWN = 200  # booked duties listed, oldest first; more are counted, not lost
 
 
 class HomeQuery(ma.Schema):
@@ -44,57 +41,66 @@ def home() -> str | tuple[str, int]:
     """The signed-in Special's page; supervisors and admins choose an officer (?officer_id=)."""
     query = load(HomeQuery(), request.args.to_dict(), status=400)
     if not query.ok:
-        return error_page(400, "Malformed query", _messages(query))
+        return error_page(
+            400, "That address is not right", "Go to your page from the menu and try again."
+        )
     officer_id = query.data.get("officer_id") or current_principal().officer_id
     if officer_id is None:
         return _choose_officer(query.data.get("q"))
     return _render(officer_id, query.data.get("year"))
 
 
-def _render(
-    officer_id: int,
-    year: int | None = None,
-    *,
-    booking: FormResult | None = None,
-    form: dict[str, str] | None = None,
-    calendar_url: str = "",
-) -> str:
+def _render(officer_id: int, year: int | None = None, *, calendar_url: str = "") -> str:
+    """First the next duty, this month's hours and *Book a duty*; then the duties to complete
+    (every booked duty that has ended, however old), the coming ones, and the months."""
     principal = current_principal()
-    year = year or london_today().year
+    today = london_today()
+    year = year or today.year
     with database().reading() as session:
         officer = duty_queries.load_officer(session, principal, officer_id)
-        duties = duty_queries.list_duties(
+        booked = duty_queries.list_duties(
             session,
             principal,
             officer_id=officer.id,
             force=None,
-            starts_from=utc_now() - RECENT,
+            starts_from=None,
             starts_before=None,
             status="booked",
             page=1,
-            per_page=100,
+            per_page=BOOKED_SHOWN,
         )
         months = duty_queries.officer_hours(session, principal, officer.id, year)
-        ips = ips_queries.ips_status(session, principal, officer.id, london_today(), *IPS_PROFILE)
-        duty_types = duty_type_codes(session, officer.force_id)
+        this_month = duty_queries.officer_hours(session, principal, officer.id, today.year)
+        ips = ips_queries.ips_status(session, principal, officer.id, today, *IPS_PROFILE)
         record_reads = reads_of(session, officer.id) if officer.id == principal.officer_id else []
     if officer.id != principal.officer_id:
         record_read(database(), principal, officer.id, "officer")
+    now = utc_now()
+    coming = [d for d in booked.items if d.ends_at > now]
+    current = this_month[today.month - 1]
     return render_template(
         "web/home.html",
         officer=officer,
-        duties=duties.items,
+        to_complete=[d for d in booked.items if d.ends_at <= now],
+        coming=coming,
+        next_duty=coming[0] if coming else None,
+        more_booked=booked.total - len(booked.items),
+        describe=describe,
         duty_hours=duty_hours,
-        months=months,
+        current=current,
+        still_needed=hours_text(still_needed(current)),
+        hours_text=hours_text,
+        months=[
+            month_line(m, officer.joined_on, today)
+            for m in reversed(months)
+            if m.month.first_day <= today
+        ],
         year=year,
         ips=ips,
-        duty_type_options=[(code, code.capitalize()) for code in duty_types],
-        booking=booking or FormResult(),
-        form=form or {},
         calendar_url=calendar_url,
-        now=utc_now(),
         is_own=officer.id == principal.officer_id,
         record_reads=record_reads,
+        fetched_at=now,
     )
 
 
@@ -110,96 +116,12 @@ def _choose_officer(q: str | None) -> str | tuple[str, int]:
     return render_template("web/choose_officer.html", officers=officers, q=q or "")
 
 
-def _home_of(officer_id: int | None) -> str:
-    if officer_id is None or officer_id == current_principal().officer_id:
-        return url_for("web.home")
-    return url_for("web.home", officer_id=officer_id)
-
-
-def _messages(result: FormResult) -> str:
-    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in result.errors.items())
-
-
-@bp.post("/duties")
-def book() -> Response | tuple[str, int]:
-    """Book a duty (the API's rules and messages: overlap, 24 hours, duty type)."""
-    values = submitted(
-        request.form, BOOKING_FIELDS, instants=("starts_at", "ends_at"), ids=("officer_id",)
-    )
-    officer_id = values.get("officer_id")
-    if not isinstance(officer_id, int):
-        return error_page(422, "Unprocessable request", "the form names no officer")
-    result = load(DutyCreateSchema(), values)
-    if result.ok:
-        try:
-            duty = duty_service.book_duty(
-                database(), current_principal(), duty_service.DutyBooking(**result.data)
-            )
-        except DomainError as error:
-            result = refused(error, status_of(error))
-        else:
-            flash(f"Booked: {duty.duty_type.code}, {duty_hours(duty):.2f} hours.", "info")
-            return redirect(_home_of(officer_id), code=303)  # type: ignore[return-value]
-    page = _render(officer_id, booking=result, form=request.form.to_dict())
-    return page, result.status
-
-
-@bp.post("/duties/<int(max=2147483647):duty_id>/cancel")
-def cancel(duty_id: int) -> Response:
-    """Cancel a booked duty."""
-    try:
-        duty = duty_service.cancel_duty(database(), current_principal(), duty_id)
-    except DomainError as error:
-        flash(f"Not cancelled: {error.detail}", "error")
-    else:
-        flash(f"Cancelled the {duty.duty_type.code} duty.", "info")
-    return redirect(_home_of(_form_officer()), code=303)  # type: ignore[return-value]
-
-
-@bp.post("/duties/<int(max=2147483647):duty_id>/complete")
-def complete(duty_id: int) -> Response:
-    """Record a duty as done, with its actual times (blank: the booked times)."""
-    values = submitted(
-        request.form,
-        ("actual_starts_at", "actual_ends_at"),
-        instants=("actual_starts_at", "actual_ends_at"),
-    )
-    result = load(CompleteSchema(), values)
-    if result.ok:
-        try:
-            duty = duty_service.complete_duty(
-                database(),
-                current_principal(),
-                duty_id,
-                result.data.get("actual_starts_at"),
-                result.data.get("actual_ends_at"),
-            )
-        except DomainError as error:
-            result = refused(error, status_of(error))
-        else:
-            flash(f"Completed: {duty_hours(duty):.2f} hours.", "info")
-    if not result.ok:
-        flash(f"Not completed: {_reason(result)}", "error")
-    return redirect(_home_of(_form_officer()), code=303)  # type: ignore[return-value]
-
-
 @bp.post("/calendar-key")
 def calendar_key() -> str | tuple[str, int]:
     """A new calendar address for the officer's phone (the previous one stops working)."""
-    officer_id = _form_officer()
+    officer_id = officer_of_form()
     if officer_id is None:
-        return error_page(422, "Unprocessable request", "the form names no officer")
+        return error_page(422, "Form not understood", "Go back to the page and try again.")
     key = make_calendar_key(database(), current_principal(), officer_id)
     url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
     return _render(officer_id, calendar_url=url)
-
-
-def _form_officer() -> int | None:
-    value = submitted(request.form, ("officer_id",), ids=("officer_id",)).get("officer_id")
-    return value if isinstance(value, int) else None
-
-
-def _reason(result: FormResult) -> str:
-    parts: list[Any] = [result.refusal] if result.refusal else []
-    parts += [f"{name.replace('_', ' ')} {' '.join(m)}" for name, m in result.errors.items()]
-    return "; ".join(parts)

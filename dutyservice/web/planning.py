@@ -51,7 +51,9 @@ def deployable() -> str | tuple[str, int]:
     asked = "from" in request.args or "to" in request.args
     form = request.args.to_dict() if asked else {**_default_window(), **request.args.to_dict()}
     with database().reading() as session:
-        choices = [(f.code, f.name) for f in forces(session)] if principal.is_national else []
+        every_force = forces(session)
+    force_names = {f.code: f.name for f in every_force}
+    choices = [(f.code, f.name) for f in every_force] if principal.is_national else []
     if not asked:
         return _deployable_page(form, choices, FormResult())
     query = _window_query()
@@ -68,9 +70,18 @@ def deployable() -> str | tuple[str, int]:
         query,
         result=result,
         names=names,
-        chart=bar_chart(result.by_force),
+        chart=bar_chart({force_names.get(k, k): v for k, v in result.by_force.items()}),
+        force_names=force_names,
         csv_query=request.query_string.decode(),
     )
+
+
+WINDOW_LABELS = {"from": "the start of the window", "to": "the end of the window"}
+
+
+def _in_words(query: FormResult) -> str:
+    said = query.in_words(WINDOW_LABELS).errors
+    return " ".join(f"{WINDOW_LABELS.get(k, k).capitalize()}: {m[0]}." for k, m in said.items())
 
 
 def _deployable_page(
@@ -81,7 +92,7 @@ def _deployable_page(
     return render_template(
         "web/deployable.html",
         form=form,
-        query=query,
+        query=query.in_words(WINDOW_LABELS),
         forces=choices,
         force_options=choices,
         **{"result": None, **shown},
@@ -93,7 +104,7 @@ def deployable_csv() -> Response | tuple[str, int]:
     """Every deployable officer of the window, as the page shows them, in CSV."""
     query = _window_query()
     if not query.ok:
-        return error_page(400, "Malformed query", "; ".join(query.errors))
+        return error_page(400, "Window not understood", _in_words(query))
     result, names = _deployable(query.data, page=1, per_page=None)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -152,7 +163,7 @@ def readiness() -> str | tuple[str, int]:
     principal = current_principal()
     query = load(ReadinessQuery(), submitted(request.args, ("force",)), status=400)
     if not query.ok:
-        return error_page(400, "Malformed query", "; ".join(query.errors))
+        return error_page(400, "Force not understood", "Choose a force from the list.")
     force = query.data.get("force")
     with database().reading() as session:
         choices = [(f.code, f.name) for f in forces(session)] if principal.is_national else []
@@ -160,6 +171,7 @@ def readiness() -> str | tuple[str, int]:
             force = force_code(session, principal.force_id)
         if force is None:
             return render_template("web/readiness.html", force=None, forces=choices)
+        force_name = {f.code: f.name for f in forces(session)}.get(force, force)
         lapsing = report_queries.expiring_training(session, principal, force, LAPSING_WITHIN_DAYS)
         today = london_today()
         officers = duty_queries.list_officers(
@@ -176,6 +188,7 @@ def readiness() -> str | tuple[str, int]:
     return render_template(
         "web/readiness.html",
         force=force,
+        force_name=force_name,
         forces=choices,
         today=today,
         holders=[(o, s) for o, s in serving if s.granted],

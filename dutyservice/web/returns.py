@@ -28,7 +28,10 @@ def returns() -> str | tuple[str, int]:
     query = load(ReturnQuery(), values, status=400)
     if not query.ok:
         page = render_template(
-            "web/returns.html", quarter=values["quarter"], query=query, records=None
+            "web/returns.html",
+            quarter=values["quarter"],
+            query=query.in_words({"quarter": "the quarter"}),
+            records=None,
         )
         return page, query.status
     with database().reading() as session:

@@ -10,7 +10,7 @@ from . import safe_next
 from . import session as page_session
 from .blueprint import bp
 
-NOT_ACCEPTED = "That token is not valid: it may be mistyped, revoked or expired."
+NOT_ACCEPTED = "That token is not valid: it may be mistyped, revoked or expired"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -22,7 +22,7 @@ def sign_in() -> Response | tuple[str, int] | str:
     secret = request.form.get("token", "").strip()
     principal = authenticate(database(), secret) if secret else None
     if principal is None:
-        message = NOT_ACCEPTED if secret else "Missing data for required field."
+        message = NOT_ACCEPTED if secret else "Enter your access token"
         return render_template("web/sign_in.html", next=target, errors={"token": [message]}), 400
     page_session.start(database(), principal)
     return redirect(target, code=303)  # type: ignore[return-value]

@@ -22,6 +22,7 @@ NOT_IN_OPENAPI = {
     ("GET", "/api/v1/docs/assets/{name}"),
 }
 PAGES = "/app/"  # the web pages: docs/pages.md
+ROOT = "/"  # a redirect to the pages: docs/pages.md
 
 
 def documented() -> set[tuple[str, str]]:
@@ -35,7 +36,9 @@ def served(app: Flask) -> set[tuple[str, str]]:
         (method, CONVERTER.sub(r"{\1}", rule.rule))
         for rule in app.url_map.iter_rules()
         for method in rule.methods or ()
-        if method not in ("HEAD", "OPTIONS") and not rule.rule.startswith(PAGES)
+        if method not in ("HEAD", "OPTIONS")
+        and not rule.rule.startswith(PAGES)
+        and rule.rule != ROOT
     }
 
 

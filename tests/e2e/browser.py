@@ -93,7 +93,9 @@ def _answered(driver: WebDriver) -> bool:
 def fill(driver: WebDriver, label: str, value: str) -> None:
     """Type into the input a visible label names (as a person would find it)."""
     field = driver.find_element(
-        By.ID, driver.find_element(By.XPATH, f"//label[.='{label}']").get_attribute("for") or ""
+        By.ID,
+        driver.find_element(By.XPATH, f"//label[normalize-space(.)='{label}']").get_attribute("for")
+        or "",
     )
     field.clear()
     field.send_keys(value)
@@ -102,10 +104,59 @@ def fill(driver: WebDriver, label: str, value: str) -> None:
 def set_local(driver: WebDriver, label: str, value: str) -> None:
     """A `datetime-local` input: typed key by key its format depends on the locale, so set as
     a form would submit it."""
-    field_id = driver.find_element(By.XPATH, f"//label[.='{label}']").get_attribute("for")
+    field_id = driver.find_element(
+        By.XPATH, f"//label[normalize-space(.)='{label}']"
+    ).get_attribute("for")
     field = driver.find_element(By.ID, field_id or "")
     driver.execute_script("arguments[0].value = arguments[1]", field, value)
 
 
 def button(driver: WebDriver, text: str) -> WebElement:
     return driver.find_element(By.XPATH, f"//button[normalize-space(.)='{text}']")
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = (360, 780)
+DESKTOP = (1280, 900)
+
+
+def require_axe() -> str:
+    """axe-core as `npm ci` installs it (package-lock.json); `python3 dev.py test` does."""
+    if not AXE.exists():
+        reason = f"the accessibility checks need axe-core: run `npm ci` ({AXE} is missing)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE.read_text()
+
+
+def serious_violations(driver: WebDriver, axe_source: str) -> list[str]:
+    """axe-core's serious and critical findings on the page now shown, one line each."""
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(axe_source)
+    driver.set_script_timeout(60)
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))"
+        ".catch(e => done(['axe failed: ' + e]))"
+    )
+    return list(found)
+
+
+def set_width(driver: WebDriver, size: tuple[int, int]) -> None:
+    width, height = size
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+
+
+def overflow(driver: WebDriver) -> int:
+    """How many pixels the page is wider than the screen (0: no sideways scrolling)."""
+    return int(
+        driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+    )

@@ -81,10 +81,10 @@ def test_a_special_signs_in_with_the_force_account_books_and_is_named_in_the_aud
     browser.find_element(By.LINK_TEXT, "Sign in with your force account").click()
     wait_until(browser, lambda d: d.current_url == f"{site_with_sign_in}/app/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Jo Blake"
-    assert browser.find_element(By.CSS_SELECTOR, ".who").text == "SC Jo Blake"
+    assert browser.find_element(By.CSS_SELECTOR, ".app-who").text == "SC Jo Blake"
 
     book(browser, f"{_day(5)}T18:00", f"{_day(5)}T22:00", "Parkside")
-    assert "Booked" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    assert "Booked" in browser.find_element(By.CSS_SELECTOR, ".govuk-notification-banner").text
     with db.engine.connect() as connection:
         entry = connection.execute(
             text(

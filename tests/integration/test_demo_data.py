@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
-from dutyservice.fixtures import demo_tokens, load_demo
+from dutyservice.fixtures import demo_tokens, ensure_demo_event, load_demo
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -63,3 +63,20 @@ def test_loading_the_demo_twice_changes_nothing_and_new_tokens_replace_the_old(
     assert revoked_first == 0 and revoked_again == 6
     assert client.get("/api/v1/forces", headers=bearer(old["admin"].secret)).status_code == 401
     assert client.get("/api/v1/forces", headers=bearer(new["admin"].secret)).status_code == 200
+
+
+def test_the_demo_special_can_sign_up_to_an_event_and_one_stays_open(
+    client: FlaskClient, db: Database
+) -> None:
+    assert load_demo(db)
+    assert ensure_demo_event(db)
+    assert not ensure_demo_event(db)  # one open event is enough
+    tokens, _ = demo_tokens(db)
+    special = bearer(tokens["special"].secret)
+    officer_id = tokens["special"].officer_id
+    events = client.get("/api/v1/events", headers=special).get_json()["items"]
+    [event] = [e for e in events if e["title"] == "Summer carnival"]
+    signed = client.post(
+        f"/api/v1/events/{event['id']}/signups", headers=special, json={"officer_id": officer_id}
+    )
+    assert signed.status_code == 201, signed.get_json()

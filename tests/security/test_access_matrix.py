@@ -444,7 +444,8 @@ UNAUTHENTICATED = {
     ("GET", "api-docs.openapi_swagger_ui"),
     ("GET", "docs.asset"),
     ("GET", "calendar.feed"),
-}  # read with its own key: test_calendar_api.py
+    ("GET", "to_pages"),  # `/`: a redirect to /app/ (tests/web/test_phone_pages.py)
+}  # the calendar is read with its own key: test_calendar_api.py
 
 
 def routes(app: Flask) -> set[tuple[str, str]]:

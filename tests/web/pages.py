@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -50,3 +51,24 @@ def post(
     """A form posted as a browser would: with the CSRF token of a page it was on."""
     page = client.get(from_page)
     return client.post(path, data={**data, "csrf_token": csrf_of(page.get_data(as_text=True))})
+
+
+def booking(officer_id: int, day: str, starts: str, ends: str, **more: str) -> dict[str, str]:
+    """The booking form as a person fills it in: a date (day, month, year) and two times."""
+    year, month, date_of_month = day.split("-")
+    return {
+        "officer_id": str(officer_id),
+        "date-day": date_of_month,
+        "date-month": month,
+        "date-year": year,
+        "start_time": starts,
+        "end_time": ends,
+        "duty_type": "patrol",
+        **more,
+    }
+
+
+def text_of(html: str) -> str:
+    """What a person reads: the page's text without its tags, spaces collapsed."""
+    without_tags = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+    return " ".join(unescape(without_tags).split())

@@ -53,6 +53,9 @@ OPEN_PAGES = {
     ("POST", "web.sign_in"),
     ("POST", "web.sign_out"),
     ("GET", "web.static"),
+    ("GET", "web.manifest"),
+    ("GET", "web.service_worker"),
+    ("GET", "web.unknown"),
 }
 
 
@@ -95,9 +98,8 @@ def by_event(path: str) -> Callable[[World, str], tuple[str, Any]]:
 def booking(world: World, target: str) -> tuple[str, dict[str, str]]:
     return "/app/duties", {
         "officer_id": str(world.officers[target].id),
-        "starts_at": "2026-02-01T18:00",
-        "ends_at": "2026-02-01T20:00",
-        "duty_type": "patrol",
+        **{"date-day": "1", "date-month": "2", "date-year": "2026"},
+        **{"start_time": "18:00", "end_time": "20:00", "duty_type": "patrol"},
     }
 
 
@@ -126,8 +128,20 @@ PAGE_RULES: dict[tuple[str, str], PageRule] = {
     ("POST", "web.cancel"): PageRule(
         BOOK, OFFICERS, by_duty("/app/duties/{id}/cancel"), flashed=True
     ),
-    ("POST", "web.complete"): PageRule(
-        BOOK, OFFICERS, by_duty("/app/duties/{id}/complete"), flashed=True
+    ("POST", "web.complete"): PageRule(BOOK, OFFICERS, by_duty("/app/duties/{id}/complete")),
+    ("GET", "web.book_form"): PageRule(
+        BOOK, OFFICERS, by_officer("/app/duties/new?officer_id={id}")
+    ),
+    ("GET", "web.cancel_confirm"): PageRule(BOOK, OFFICERS, by_duty("/app/duties/{id}/cancel")),
+    ("GET", "web.complete_form"): PageRule(BOOK, OFFICERS, by_duty("/app/duties/{id}/complete")),
+    ("GET", "web.withdraw_confirm"): PageRule(
+        {role: answers[:1] for role, answers in SIGN_UP.items()},
+        ("own",),
+        lambda w, t: (
+            f"/app/events/{w.events[t].id}/withdraw?officer_id={w.officers['own'].id}",
+            None,
+        ),
+        prepare=_signed_up,
     ),
     ("POST", "web.sign_up"): PageRule(
         SIGN_UP, FORCES, by_event("/app/events/{id}/sign-up"), flashed=True

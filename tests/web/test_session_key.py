@@ -59,4 +59,5 @@ def test_the_sign_in_page_offers_the_force_account_only_when_the_provider_is_con
         page = client.get("/app/sign-in").get_data(as_text=True)
     finally:
         state.settings = original
-    assert '<a class="button" href="/app/sign-in/oidc">Sign in with your force account</a>' in page
+    assert 'href="/app/sign-in/oidc"' in page and "Sign in with your force account" in page
+    assert "Sign in with an access token" in page  # tokens for development, behind a link
