@@ -37,6 +37,13 @@ PAGES = {
     "web.privacy": "/app/privacy",
     "web.accessibility": "/app/accessibility",
     "web.my_data": "/app/my-data.json",
+    "web.book_form": "/app/duties/new",
+    "web.cancel_confirm": "/app/duties/1/cancel",
+    "web.complete_form": "/app/duties/1/complete",
+    "web.withdraw_confirm": "/app/events/1/withdraw",
+    "web.manifest": "/app/manifest.webmanifest",
+    "web.service_worker": "/app/sw.js",
+    "web.unknown": "/app/no-such-page",
 }
 
 

@@ -16,7 +16,7 @@ from dutyservice.db import Database
 from dutyservice.duties.models import Duty
 
 from ..support.builders import Builder
-from .pages import csrf_of, sign_in, token, token_id_of
+from .pages import booking, csrf_of, sign_in, token, token_id_of
 
 COOKIE = "dutyservice_session"
 
@@ -36,13 +36,7 @@ def _browser_with(app: Flask, cookie: str) -> FlaskClient:
 
 def _booking(officer_id: int, csrf: str) -> dict[str, str]:
     day = (london_today() + timedelta(days=9)).isoformat()
-    return {
-        "officer_id": str(officer_id),
-        "starts_at": f"{day}T18:00",
-        "ends_at": f"{day}T21:00",
-        "duty_type": "patrol",
-        "csrf_token": csrf,
-    }
+    return {**booking(officer_id, day, "18:00", "21:00"), "csrf_token": csrf}
 
 
 def _count(db: Database, model: type[Duty] | type[PageSession]) -> int:
