@@ -19,7 +19,7 @@ from marshmallow.validate import Email
 from ..clock import london_wall_clock, to_utc
 from ..duties.rules import RANKS, DutyStatus, duty_time_errors
 from ..ips.rules import OST, default_ost_expiry, ends_before_it_starts, not_yet_happened
-from ..plaintext import plain_text_problem
+from ..plaintext import header_text_problem, plain_text_problem
 
 OFFICERS, DUTIES, COMPETENCIES, TRAINING, GRANTS = (
     "officers.csv",
@@ -93,12 +93,22 @@ _REACH_A_RETURN = {
     "authorised_by_rank",
     "authorised_by_position",
 }
+# ...and those that can reach a mail header or a calendar entry are one plain line.
+_REACH_A_HEADER = {"surname", "forenames", "location"}
 _is_email = Email()
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STATUSES = frozenset(status.value for status in DutyStatus)
 
 FieldErrors = list[tuple[str, str]]  # (column, reason)
 T = TypeVar("T")
+
+
+def _text_problem(column: str, value: str) -> str | None:
+    if column in _REACH_A_RETURN:
+        return plain_text_problem(value)
+    if column in _REACH_A_HEADER:
+        return header_text_problem(value)
+    return "must not contain NUL characters" if "\x00" in value else None
 
 
 class Fields:
@@ -123,11 +133,7 @@ class Fields:
         value = self._value(column, required) or ""
         if len(value) > _LONGEST[column]:
             self.refuse(column, f"is longer than {_LONGEST[column]} characters")
-        problem = (
-            plain_text_problem(value)
-            if column in _REACH_A_RETURN
-            else ("must not contain NUL characters" if "\x00" in value else None)
-        )
+        problem = _text_problem(column, value)
         if problem:
             self.refuse(column, problem)
         return value
