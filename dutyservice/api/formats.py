@@ -14,11 +14,10 @@ from typing import Any, ClassVar
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..clock import LONDON, Month, Quarter
+from ..clock import LONDON, Month, Quarter, year_problem
 from ..npocc.rules import feed_text_problem
 from ..plaintext import header_text_problem
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 MAX_ID = 2**31 - 1
 # The years 1900-2200 as a regular expression, so that the document declares the bound too.
 YEAR = "(19[0-9]{2}|2[01][0-9]{2}|2200)"
@@ -34,8 +33,9 @@ QUERY_PLUS_HINT = " (in a query string write an offset's + as %2B: a bare + read
 
 
 def _year_in_range(year: int) -> None:
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise ma.ValidationError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    problem = year_problem(year)
+    if problem:
+        raise ma.ValidationError(problem)
 
 
 def _with_metadata(kwargs: dict[str, Any], **defaults: Any) -> dict[str, Any]:
