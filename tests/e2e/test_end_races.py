@@ -1,5 +1,5 @@
 """Thirty-two clients ending one live record at the same moment through the served app
-(gunicorn): withdrawing one IPS grant, revoking one unit. Exactly one is answered 200, the rest
+(gunicorn): withdrawing one IPS grant, revoking one unit, an officer leaving. Exactly one is answered 200, the rest
 409 problem+json; one audit entry, and the date stored is the one the winner was answered with.
 
 The negative controls serve the same app with the ending write's condition switched off
@@ -78,6 +78,16 @@ def revocation(server: str, build: Builder, officer: Officer) -> Ending:
     )
 
 
+def leaving(server: str, build: Builder, officer: Officer) -> Ending:
+    headers = build.headers("supervisor")
+    return lambda http, i: http.post(
+        f"{server}/api/v1/officers/{officer.id}/leave",
+        json={"left_on": day(i)},
+        headers=headers,
+        timeout=60,
+    )
+
+
 def held(build: Builder) -> Officer:
     officer = build.officer()
     build.units(officer, date(2025, 1, 6), ("CD5",))
@@ -89,6 +99,7 @@ def stored(db: Database, query: str, officer: Officer) -> list[Any]:
         return list(connection.execute(text(query), {"id": officer.id}).scalars())
 
 
+LEFT = "SELECT left_on FROM officers WHERE id = :id"
 WITHDRAWN = "SELECT withdrawn_on FROM ips_grants WHERE officer_id = :id"
 REVOKED = "SELECT revoked_on FROM competency_records WHERE officer_id = :id AND unit_code = 'CD5'"
 AUDITED_FOR_OFFICER = (
@@ -97,6 +108,7 @@ AUDITED_FOR_OFFICER = (
 KINDS = {
     "withdrawing IPS": (granted, withdrawal, WITHDRAWN, "ips.withdraw", "withdrawn_on"),
     "revoking a unit": (held, revocation, REVOKED, "competency.revoke", "revoked_on"),
+    "leaving": (Builder.officer, leaving, LEFT, "officer.leave", "left_on"),
 }
 
 
