@@ -1,6 +1,7 @@
 """Thirty-two clients ending one live record at the same moment through the served app
-(gunicorn): withdrawing one IPS grant, revoking one unit, an officer leaving. Exactly one is answered 200, the rest
-409 problem+json; one audit entry, and the date stored is the one the winner was answered with.
+(gunicorn): withdrawing one IPS grant, revoking one unit, an officer leaving. Exactly one is
+answered 200, the rest 409 problem+json; one audit entry, and the date stored is the one the
+winner was answered with.
 
 The negative controls serve the same app with the ending write's condition switched off
 (tests/e2e/unconditional.py): on PostgreSQL the race then lets several ends succeed.
