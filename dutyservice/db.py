@@ -139,16 +139,17 @@ def flush_or_conflict(session: Session, message: str) -> None:
 
 
 #: Whether a write that ends a live record is conditional on the record still being live. It
-#: always is in service; the negative controls of tests/e2e/test_races.py serve the app with it
-#: switched off, to show that their race is real.
+#: always is in service; the negative controls of tests/e2e/test_end_races.py serve the app with
+#: it switched off, to show that their race is real.
 ENDS_ARE_CONDITIONAL = True
 
 
 def end_live(
     session: Session, record: Any, still_live: ColumnElement[bool], refusal: str, **values: Any
 ) -> None:
-    """End a live record (withdraw a grant, revoke a unit): `UPDATE ... SET values WHERE id =
-    record.id AND still_live`, and 409 `refusal` when it matched nothing.
+    """End a live record (withdraw a grant, revoke a unit, an officer leaving): `UPDATE ... SET
+    values WHERE id = record.id AND still_live`, and 409 `refusal` when it matched nothing. The
+    record in the session takes the values written.
 
     Two requests ending one record at the same moment both read it live. On PostgreSQL the
     second UPDATE waits for the first to commit, then finds the condition false and changes
