@@ -9,6 +9,15 @@ from typing import Self
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+# Every instant, day, month and quarter the service takes in lies in these years (API.md).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def year_problem(year: int) -> str | None:
+    """Why a value written in `year` is refused, or None when the year is in range."""
+    if EARLIEST_YEAR <= year <= LATEST_YEAR:
+        return None
+    return f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
 
 
 def utc_now() -> datetime:

@@ -6,9 +6,21 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
-from sqlalchemy import DateTime, Engine, Index, MetaData, create_engine, event, text
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    DateTime,
+    Engine,
+    Index,
+    MetaData,
+    create_engine,
+    event,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -124,6 +136,31 @@ def flush_or_conflict(session: Session, message: str) -> None:
         session.flush()
     except IntegrityError as exc:
         raise Conflict(message) from exc
+
+
+#: Whether a write that ends a live record is conditional on the record still being live. It
+#: always is in service; the negative controls of tests/e2e/test_end_races.py serve the app with
+#: it switched off, to show that their race is real.
+ENDS_ARE_CONDITIONAL = True
+
+
+def end_live(
+    session: Session, record: Any, still_live: ColumnElement[bool], refusal: str, **values: Any
+) -> None:
+    """End a live record (withdraw a grant, revoke a unit, an officer leaving): `UPDATE ... SET
+    values WHERE id = record.id AND still_live`, and 409 `refusal` when it matched nothing. The
+    record in the session takes the values written.
+
+    Two requests ending one record at the same moment both read it live. On PostgreSQL the
+    second UPDATE waits for the first to commit, then finds the condition false and changes
+    nothing, so it stores no second date and writes no second audit entry. (On SQLite the
+    write transactions are serialised and the second request's read already sees it ended.)
+    """
+    model = type(record)
+    condition = still_live if ENDS_ARE_CONDITIONAL else true()
+    ended = session.execute(update(model).where(model.id == record.id, condition).values(**values))
+    if cast("CursorResult[Any]", ended).rowcount != 1:
+        raise Conflict(refusal)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -20,3 +20,15 @@ def plain_text_problem(value: str) -> str | None:
     if value.startswith(FORMULA_STARTS):
         return "must not begin with =, +, - or @ (a spreadsheet would run it as a formula)"
     return None
+
+
+# Not control characters, yet mail headers, iCalendar lines and `str.splitlines` break at them.
+_SEPARATORS = ("\u2028", "\u2029")
+
+
+def header_text_problem(value: str) -> str | None:
+    """Why a text that can reach a mail header (a Subject, an iCalendar SUMMARY or LOCATION)
+    breaks the rule, or None: FEED.md's rule, and no line or paragraph separator either."""
+    if any(separator in value for separator in _SEPARATORS):
+        return "must not contain line breaks (U+2028, U+2029)"
+    return plain_text_problem(value)

@@ -21,7 +21,7 @@ from .common import (
     principal,
     read,
 )
-from .formats import Id, Instant, InstantOrDay, Text
+from .formats import HeaderText, Id, Instant, InstantOrDay, Text
 from .routing import api_blueprint, id_rule
 
 blp = api_blueprint(
@@ -69,7 +69,7 @@ class DutyCreateSchema(StrictSchema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     duty_type = Text(40, required=True, min_length=1)
-    location = Text(200, load_default="")
+    location = HeaderText(200, load_default="")
     notes = Text(2000, load_default="")
 
 
@@ -77,7 +77,7 @@ class DutyPatchSchema(StrictSchema):
     starts_at = Instant()
     ends_at = Instant()
     duty_type = Text(40, min_length=1)
-    location = Text(200)
+    location = HeaderText(200)
     notes = Text(2000)
 
 

@@ -10,7 +10,7 @@ from ..events import queries, service
 from ..events.models import EventSignup
 from ..events.rules import OpenTo
 from .common import PageQuery, StrictSchema, database, list_of, listed, page_of, principal, read
-from .formats import Id, Instant, InstantOrDay, Text
+from .formats import HeaderText, Id, Instant, InstantOrDay, Text
 from .officers import OFFICER_ID, OfficerRowSchema
 from .routing import api_blueprint, id_rule
 
@@ -46,9 +46,9 @@ class EventSchema(Schema):
 
 class EventCreateSchema(StrictSchema):
     force = Text(40, required=True, min_length=1)
-    title = Text(200, required=True, min_length=1)
+    title = HeaderText(200, required=True, min_length=1)
     description = Text(4000, load_default="")
-    location = Text(200, load_default="")
+    location = HeaderText(200, load_default="")
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     duty_type = Text(40, load_default="event")

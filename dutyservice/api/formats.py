@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..clock import LONDON, Month, Quarter
+from ..clock import LONDON, Month, Quarter, year_problem
 from ..npocc.rules import feed_text_problem
+from ..plaintext import header_text_problem
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 MAX_ID = 2**31 - 1
 # The years 1900-2200 as a regular expression, so that the document declares the bound too.
 YEAR = "(19[0-9]{2}|2[01][0-9]{2}|2200)"
@@ -33,8 +33,9 @@ QUERY_PLUS_HINT = " (in a query string write an offset's + as %2B: a bare + read
 
 
 def _year_in_range(year: int) -> None:
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise ma.ValidationError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    problem = year_problem(year)
+    if problem:
+        raise ma.ValidationError(problem)
 
 
 def _with_metadata(kwargs: dict[str, Any], **defaults: Any) -> dict[str, Any]:
@@ -165,6 +166,33 @@ def FeedText(
     return fields.String(
         required=required,
         validate=[validate.Length(min=min_length, max=max_length), no_nul, feed_text],
+        **kwargs,
+    )
+
+
+def header_text(value: str) -> None:
+    problem = header_text_problem(value)
+    if problem:
+        raise ma.ValidationError(problem)
+
+
+HEADER_TEXT_RULE = (
+    "It can reach a mail header or a calendar entry, so it is plain text: no control characters "
+    "or line breaks (tab, CR, LF, U+2028...) and not beginning with =, +, - or @."
+)
+
+
+def HeaderText(
+    max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any
+) -> fields.String:
+    """Text that can reach a mail header (a Subject, a calendar entry's SUMMARY or LOCATION):
+    one line of plain text, refused with 422 where it is entered (docs/api-input.md)."""
+    metadata = kwargs.setdefault("metadata", {})
+    not_plain = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029"
+    metadata.setdefault("pattern", f"^([^=+@\\-{not_plain}][^{not_plain}]*)?$")
+    return fields.String(
+        required=required,
+        validate=[validate.Length(min=min_length, max=max_length), no_nul, header_text],
         **kwargs,
     )
 

@@ -161,7 +161,8 @@ def record_competency(data: dict[str, Any], officer_id: int) -> CompetencyRecord
 @blp.arguments(RevokeSchema)
 @blp.response(200, CompetencySchema)
 def revoke_competency(data: dict[str, Any], officer_id: int, unit: str) -> CompetencyRecord:
-    """Revoke the unit held: it is not held from `revoked_on`. It may be attained again."""
+    """Revoke the unit held: it is not held from `revoked_on`. It may be attained again.
+    Revoked already: 409; never held: 404."""
     return service.revoke_competency(database(), principal(), officer_id, unit, **data)
 
 

@@ -24,7 +24,7 @@ from .common import (
     read,
     read_about,
 )
-from .formats import Day, FeedText, Instant, InstantOrDay, Text, no_nul
+from .formats import Day, FeedText, HeaderText, Instant, InstantOrDay, Text, no_nul
 from .routing import api_blueprint, id_rule
 
 blp = api_blueprint(
@@ -81,8 +81,8 @@ def Email() -> fields.Email:
 class OfficerCreateSchema(StrictSchema):
     force = Text(40, required=True, min_length=1)
     warrant_number = FeedText(40, required=True, min_length=1)
-    surname = Text(100, required=True, min_length=1)
-    forenames = Text(100, required=True, min_length=1)
+    surname = HeaderText(100, required=True, min_length=1)
+    forenames = HeaderText(100, required=True, min_length=1)
     rank = fields.String(required=True, validate=validate.OneOf(RANKS))
     base_location = FeedText(120, required=True, min_length=1)
     joined_on = Day(required=True)
@@ -92,8 +92,8 @@ class OfficerCreateSchema(StrictSchema):
 
 class OfficerPatchSchema(StrictSchema):
     warrant_number = FeedText(40, min_length=1)
-    surname = Text(100, min_length=1)
-    forenames = Text(100, min_length=1)
+    surname = HeaderText(100, min_length=1)
+    forenames = HeaderText(100, min_length=1)
     rank = fields.String(validate=validate.OneOf(RANKS))
     base_location = FeedText(120, min_length=1)
     joined_on = Day()

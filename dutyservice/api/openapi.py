@@ -13,7 +13,7 @@ from typing import Any
 import marshmallow as ma
 from apispec import BasePlugin
 
-from .formats import FEED_TEXT_RULE, feed_text
+from .formats import FEED_TEXT_RULE, HEADER_TEXT_RULE, feed_text, header_text
 
 # (method, path) -> operationId, as a generated client names its functions.
 OPERATION_IDS: dict[tuple[str, str], str] = {
@@ -310,7 +310,7 @@ QUERY_FIELDS: dict[str, str] = {
 
 def describe_field(converter: Any, field: ma.fields.Field[Any], **kwargs: Any) -> dict[str, Any]:
     """apispec attribute function: the glossary's description for a field without its own, and
-    FEED.md's text rule on every field that can reach a return."""
+    FEED.md's text rule on every field that can reach a return or a mail header."""
     text = field.metadata.get("description")
     if not text and field.name is not None and isinstance(field.parent, ma.Schema):
         schema = type(field.parent).__name__.removesuffix("Schema")
@@ -319,8 +319,9 @@ def describe_field(converter: Any, field: ma.fields.Field[Any], **kwargs: Any) -
         if text is None and schema.endswith("Query"):
             text = QUERY_FIELDS.get(name)
         text = text or FIELDS.get(name)
-    if feed_text in field.validators:
-        text = f"{text} {FEED_TEXT_RULE}" if text else FEED_TEXT_RULE
+    for validator, rule in ((feed_text, FEED_TEXT_RULE), (header_text, HEADER_TEXT_RULE)):
+        if validator in field.validators:
+            text = f"{text} {rule}" if text else rule
     return {"description": text} if text else {}
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import audit
 from ..auth.scope import Permission, Principal, Role, authorise_force, authorise_officer
 from ..clock import london_day_of, start_of_london_day, to_utc, utc_now
-from ..db import Database, flush_or_conflict, violated_constraint
+from ..db import Database, end_live, flush_or_conflict, violated_constraint
 from ..errors import Conflict, Invalid, NotFound, RaceLost
 from ..events.models import EventSignup
 from ..forces.models import DutyType
@@ -177,8 +177,15 @@ def officer_leaves(db: Database, principal: Principal, officer_id: int, left_on:
             raise Invalid("left before joining", errors={"left_on": ["before joined_on"]})
         service_held(session, officer.id, changing=True)
         _refuse_completed_outside(session, officer.id, Service(officer.joined_on, left_on))
-        officer.left_on = left_on
-        officer.updated_at = utc_now()
+        end_live(
+            session,
+            officer,
+            Officer.left_on.is_(None),
+            "the officer has already left",
+            left_on=left_on,
+            updated_at=utc_now(),
+            version=Officer.version + 1,
+        )
         audit.about(
             officer,
             session,

@@ -16,10 +16,10 @@ from typing import TypeVar
 from marshmallow import ValidationError
 from marshmallow.validate import Email
 
-from ..clock import london_wall_clock, to_utc
+from ..clock import london_wall_clock, to_utc, year_problem
 from ..duties.rules import RANKS, DutyStatus, duty_time_errors
 from ..ips.rules import OST, default_ost_expiry, ends_before_it_starts, not_yet_happened
-from ..plaintext import plain_text_problem
+from ..plaintext import header_text_problem, plain_text_problem
 
 OFFICERS, DUTIES, COMPETENCIES, TRAINING, GRANTS = (
     "officers.csv",
@@ -93,12 +93,23 @@ _REACH_A_RETURN = {
     "authorised_by_rank",
     "authorised_by_position",
 }
+# ...and those that can reach a mail header or a calendar entry are one plain line.
+_REACH_A_HEADER = {"surname", "forenames", "location"}
 _is_email = Email()
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STATUSES = frozenset(status.value for status in DutyStatus)
 
 FieldErrors = list[tuple[str, str]]  # (column, reason)
 T = TypeVar("T")
+_Written = TypeVar("_Written", date, datetime)
+
+
+def _text_problem(column: str, value: str) -> str | None:
+    if column in _REACH_A_RETURN:
+        return plain_text_problem(value)
+    if column in _REACH_A_HEADER:
+        return header_text_problem(value)
+    return "must not contain NUL characters" if "\x00" in value else None
 
 
 class Fields:
@@ -123,11 +134,7 @@ class Fields:
         value = self._value(column, required) or ""
         if len(value) > _LONGEST[column]:
             self.refuse(column, f"is longer than {_LONGEST[column]} characters")
-        problem = (
-            plain_text_problem(value)
-            if column in _REACH_A_RETURN
-            else ("must not contain NUL characters" if "\x00" in value else None)
-        )
+        problem = _text_problem(column, value)
         if problem:
             self.refuse(column, problem)
         return value
@@ -159,11 +166,20 @@ class Fields:
 
 def _day(value: str) -> date:
     try:
-        if _DAY.fullmatch(value):
-            return date.fromisoformat(value)
+        day = date.fromisoformat(value) if _DAY.fullmatch(value) else None
     except ValueError:
-        pass
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+        day = None
+    if day is None:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return _in_range(value, day)
+
+
+def _in_range(value: str, written: _Written) -> _Written:
+    """The API's bound, on the year as written (before any offset moves it past year 9999)."""
+    problem = year_problem(written.year)
+    if problem:
+        raise ValueError(f"{value!r}: {problem}")
+    return written
 
 
 def _instant(value: str) -> datetime:
@@ -173,6 +189,7 @@ def _instant(value: str) -> datetime:
         parsed = None
     if parsed is None or len(value) < 16:
         raise ValueError(f"{value!r} is not a time (RFC 3339 with an offset, or YYYY-MM-DD HH:MM)")
+    _in_range(value, parsed)
     if parsed.tzinfo is not None:
         return to_utc(parsed)
     try:

@@ -1,4 +1,5 @@
-"""The import files, read a row at a time (memory does not grow with the rows)."""
+"""The import files, read a row at a time: memory grows neither with the rows nor with the length
+of a line (a record longer than LONGEST_RECORD is refused before the rest of it is read)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,49 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from .rules import COLUMNS
 
 Row = dict[str, str | None]
+
+#: The most characters a record (a line, or the lines of one with a quoted line break) may hold,
+#: and so any field of it: 64 KiB.
+LONGEST_RECORD = 64 * 1024
+TOO_LONG = f"the record is longer than {LONGEST_RECORD} characters; the file is read no further"
+
+
+class RecordTooLong(Exception):
+    """A record passed LONGEST_RECORD; what was read of it is all that was read."""
+
+
+class _BoundedLines:
+    """The stream's lines for csv.reader, holding at most LONGEST_RECORD characters of a record:
+    a longer one raises RecordTooLong having read one character past the bound, not the rest."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._held = 0  # characters of the current record given so far
+        self._given = 0  # lines given so far
+        #: The line the current record begins on (a quoted line break carries it over more).
+        self.record_line = 1
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._stream.readline(LONGEST_RECORD + 1 - self._held)
+        if not line:
+            raise StopIteration
+        self._held += len(line)
+        if self._held > LONGEST_RECORD:
+            raise RecordTooLong
+        self._given += 1
+        return line
+
+    def next_record(self) -> None:
+        self._held = 0
+        self.record_line = self._given + 1
 
 
 @dataclass(frozen=True, order=True)
@@ -46,20 +86,24 @@ class SourceFile:
         if not self.present:
             return
         with self.path.open(newline="", encoding="utf-8-sig") as stream:
-            reader = csv.reader(stream)
+            lines = _BoundedLines(stream)
+            reader = csv.reader(lines)
             try:
                 header = [name.strip() for name in next(reader, [])]
+                lines.next_record()
                 if not self._header_fits(header):
                     return
                 for values in reader:
+                    line = lines.record_line
+                    lines.next_record()  # the one just read is whole: count the next afresh
                     if not any(value.strip() for value in values):
                         continue
                     if len(values) != len(header):
-                        self._refuse(
-                            reader.line_num, "-", f"{len(values)} fields, not {len(header)}"
-                        )
+                        self._refuse(line, "-", f"{len(values)} fields, not {len(header)}")
                         continue
-                    yield reader.line_num, dict(zip(header, values, strict=True))
+                    yield line, dict(zip(header, values, strict=True))
+            except RecordTooLong:
+                self._refuse(lines.record_line, "-", TOO_LONG)
             except UnicodeDecodeError:
                 self._refuse(reader.line_num + 1, "-", "is not UTF-8 text")
             except csv.Error as exc:

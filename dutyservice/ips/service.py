@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth.scope import Permission, Principal
 from ..clock import london_today, utc_now
-from ..db import Database, flush_or_conflict
+from ..db import Database, end_live, flush_or_conflict
 from ..duties.models import Officer
 from ..duties.queries import load_officer
 from ..errors import Conflict, Invalid, NotFound
@@ -43,6 +43,8 @@ def _not_in_future(day: date, field: str) -> None:
 # unit for an officer, so a single revocation always leaves the unit unheld.
 _ALREADY_HELD = "the officer already holds {unit}; revoke it before recording it again"
 _ALREADY_GRANTED = "the officer already holds IPS; withdraw it before granting it again"
+_ALREADY_REVOKED = "the officer's {unit} is already revoked"
+_NOTHING_TO_WITHDRAW = "the officer holds no IPS to withdraw"
 
 _Record = TypeVar("_Record", CompetencyRecord, TrainingRecord, IpsGrant)
 
@@ -157,13 +159,26 @@ def _held_record(session: Session, officer_id: int, unit: str) -> CompetencyReco
     )
 
 
+def _refuse_revoking_unheld(session: Session, officer_id: int, unit: str) -> NoReturn:
+    """409 for a unit held once and since revoked (as for the revocation's loser in a race);
+    404 for one never held."""
+    held_once = session.scalar(
+        select(CompetencyRecord.id)
+        .where(CompetencyRecord.officer_id == officer_id, CompetencyRecord.unit_code == unit)
+        .limit(1)
+    )
+    if held_once is not None:
+        raise Conflict(_ALREADY_REVOKED.format(unit=unit))
+    raise NotFound(f"the officer holds no {unit} to revoke")
+
+
 def revoke_competency(
     db: Database, principal: Principal, officer_id: int, unit: str, *, revoked_on: date, reason: str
 ) -> CompetencyRecord:
     with _writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
         record = _held_record(write.session, write.officer.id, unit)
         if record is None:
-            raise NotFound(f"the officer holds no {unit} to revoke")
+            _refuse_revoking_unheld(write.session, write.officer.id, unit)
         _refuse_ending_first(
             "revoked before it was attained",
             "revoked_on",
@@ -171,7 +186,14 @@ def revoke_competency(
             record.attained_on,
             revoked_on,
         )
-        record.revoked_on, record.revoke_reason = revoked_on, reason
+        end_live(
+            write.session,
+            record,
+            CompetencyRecord.revoked_on.is_(None),
+            _ALREADY_REVOKED.format(unit=unit),
+            revoked_on=revoked_on,
+            revoke_reason=reason,
+        )
         write.audit("competency.revoke", record, unit=unit, revoked_on=revoked_on, reason=reason)
         return record
 
@@ -272,7 +294,7 @@ def withdraw_ips(
     with _writing(db, principal, officer_id, Permission.GRANT_IPS) as write:
         grant = _open_grant(write.session, write.officer.id)
         if grant is None:
-            raise Conflict("the officer holds no IPS to withdraw")
+            raise Conflict(_NOTHING_TO_WITHDRAW)
         _refuse_ending_first(
             "withdrawn before it was granted",
             "withdrawn_on",
@@ -280,6 +302,13 @@ def withdraw_ips(
             grant.granted_on,
             withdrawn_on,
         )
-        grant.withdrawn_on, grant.withdraw_reason = withdrawn_on, reason
+        end_live(
+            write.session,
+            grant,
+            IpsGrant.withdrawn_on.is_(None),
+            _NOTHING_TO_WITHDRAW,
+            withdrawn_on=withdrawn_on,
+            withdraw_reason=reason,
+        )
         write.audit("ips.withdraw", grant, withdrawn_on=withdrawn_on, reason=reason)
         return grant

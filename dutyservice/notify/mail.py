@@ -9,6 +9,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime
 from types import TracebackType
@@ -136,6 +137,8 @@ class Mailer:
             if self._connection is None:
                 self._connection = self._connect()
             self._connection.send_message(message)
+        except MessageError as exc:  # written out before a byte is sent: this message alone
+            return Outcome(False, permanent=True, error=f"the message cannot be written: {exc}")
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             return self._refused(code, reply)

@@ -134,7 +134,7 @@ def send_batch(
     seconds) the rest is left to its lease: it is sent by whoever claims it next."""
     done = Sent()
     with db.reading() as session:
-        messages = [(c, compose(session, settings, c.id)) for c in claimed]
+        messages = [(c, composed(session, settings, c.id)) for c in claimed]
     unreachable: Outcome | None = None
     for item, message in messages:
         if deadline is not None and time.monotonic() > deadline:
@@ -185,6 +185,16 @@ def record(
 
 
 # Composing --------------------------------------------------------------------------------------
+
+
+def composed(session: Session, settings: Settings, notification_id: int) -> EmailMessage | str:
+    """`compose`, or why the message cannot be built: a stored text that no header may carry
+    (one kept from before the entry rule) fails its own message, never the batch."""
+    try:
+        return compose(session, settings, notification_id)
+    except ValueError as exc:  # the email package's refusal of a header value
+        log.warning(f"notification {notification_id} cannot be built: {type(exc).__name__}")
+        return f"the message cannot be built: {exc}"
 
 
 def compose(session: Session, settings: Settings, notification_id: int) -> EmailMessage | str:

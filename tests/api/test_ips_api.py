@@ -87,8 +87,12 @@ def test_revoke_then_attain_again_keeps_both_records(
             headers=headers,
             json={"revoked_on": "2025-07-01", "reason": "again"},
         ).status_code
-        == 404
+        == 409  # revoked already
     )
+    never_held = client.post(
+        f"{url}/BE2/revoke", headers=headers, json={"revoked_on": "2025-07-01", "reason": "x"}
+    )
+    assert never_held.status_code == 404
     again = client.post(
         url,
         headers=headers,

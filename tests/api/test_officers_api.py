@@ -97,4 +97,8 @@ def test_leaving_keeps_the_record_and_cannot_happen_twice(
     left = client.post(url, json={"left_on": "2026-06-30"}, headers=headers)
     assert left.status_code == 200 and left.get_json()["left_on"] == "2026-06-30"
     assert client.post(url, json={"left_on": "2026-07-30"}, headers=headers).status_code == 409
-    assert client.get(f"/api/v1/officers/{officer.id}", headers=headers).status_code == 200
+    read = client.get(f"/api/v1/officers/{officer.id}", headers=headers)
+    assert read.status_code == 200 and read.get_json()["left_on"] == "2026-06-30"
+    # Leaving is a new version of the officer, as the answer to it said.
+    assert read.get_json()["version"] == left.get_json()["version"] == 2
+    assert read.headers["ETag"] == '"2"'

@@ -25,7 +25,13 @@ class RunningServer:
     """`dutyservice serve` in its own process, as an operator starts it."""
 
     def __init__(
-        self, database_url: str, directory: Path, *, workers: int = 2, **environment: str
+        self,
+        database_url: str,
+        directory: Path,
+        *,
+        workers: int = 2,
+        module: str = "dutyservice",
+        **environment: str,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -44,7 +50,7 @@ class RunningServer:
                 [
                     sys.executable,
                     "-m",
-                    "dutyservice",
+                    module,  # another only for a negative control (tests/e2e/unconditional.py)
                     "serve",
                     "--port",
                     str(self.port),
@@ -80,9 +86,11 @@ class RunningServer:
 
 
 @contextmanager
-def served(database_url: str, directory: Path, **environment: str) -> Iterator[str]:
+def served(
+    database_url: str, directory: Path, *, module: str = "dutyservice", **environment: str
+) -> Iterator[str]:
     """`dutyservice serve` (2 workers x 8 threads) on a free port, until the block ends."""
-    running = RunningServer(database_url, directory, **environment)
+    running = RunningServer(database_url, directory, module=module, **environment)
     try:
         yield running.base
     finally:
