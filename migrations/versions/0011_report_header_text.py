@@ -8,7 +8,7 @@ a person to correct through the API. Until then the message that would carry one
 on its own when it is sent. The data is left exactly as it was.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 03:00:00.000000
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from dutyservice.plaintext import header_text_problem
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
