@@ -37,7 +37,7 @@ from dutyservice.events.service import create_event  # noqa: E402
 from dutyservice.fixtures import seed_reference_data  # noqa: E402
 from dutyservice.migrate import upgrade  # noqa: E402
 from dutyservice.national import load_national  # noqa: E402
-from dutyservice.notify.models import Notification  # noqa: E402
+from dutyservice.outbox import Notification  # noqa: E402
 
 POSTGRES = os.environ.get(
     "DUTYSERVICE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -30,9 +30,9 @@ from ..forces.models import Force
 from ..ips import eligibility
 from ..ips.queries import requirements_of
 from ..npocc.models import NpoccReturn
+from ..outbox import Notification
 from ..pagination import Page, paginate
 from ..reports.queries import lapsing_ost
-from .models import Notification
 from .rules import ADMIN, REMINDER_AHEAD, RETURN_PENDING_ALERT, TRAINING_AHEAD_DAYS, Kind
 
 #: The columns every recipients statement gives, in this order.

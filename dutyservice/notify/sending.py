@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 from ..clock import utc_now
 from ..config import Settings
 from ..db import Database
-from ..duties.calendar import calendar_of, duty_entry, event_entry
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus
+from ..events.calendar import calendar_of, duty_entry, event_entry
 from ..events.models import Event
 from ..npocc.models import NpoccReturn
+from ..outbox import Notification
 from . import rules
 from .mail import Mailer, Outcome, build_message, parse_smtp_url
-from .models import Notification
 from .rules import Kind, Preference, Status
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from ..clock import london_day_of, utc_now
 from ..config import Settings
 from ..db import Database, UTCDateTime
 from ..events.models import Event
-from .models import Notification
+from ..outbox import Notification
 from .queries import (
     QUEUED_COLUMNS,
     callout_recipients,

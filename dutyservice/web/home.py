@@ -16,8 +16,8 @@ from ..api.formats import Id, Text
 from ..clock import london_today, utc_now
 from ..duties import queries as duty_queries
 from ..duties import service as duty_service
-from ..duties.calendar import make_calendar_key
 from ..errors import DomainError, Forbidden
+from ..events.calendar import make_calendar_key
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
 from . import current_principal, error_page, status_of

@@ -18,7 +18,7 @@ PURE_PATTERNS = ("**/rules.py", "npocc/feed.py", "clock.py", "errors.py", "auth/
 PURE_ALSO = ("auth/tokens.py", "auth/claims.py")
 
 # The faces: what a user or another system talks to. Everything else is the domain.
-FACES = ("api", "web", "cli", "console", "server", "__init__", "__main__")
+FACES = ("api", "web", "cli", "scheduler", "console", "server", "__init__", "__main__")
 # The return is made for the faces only (and the model registry gathers every table); mail is a
 # face too: it tells the administrator of a return that failed or is still pending.
 NPOCC_MAY_BE_IMPORTED_BY = (*FACES, "models", "npocc", "notify")
