@@ -5,21 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import column, select, table
+from sqlalchemy import String, column, select, table
 from sqlalchemy.orm import Session
 
 from ..clock import utc_now
 from ..db import Database
 from ..errors import Invalid, NotFound
-from ..forces.models import Force
-from ..forces.queries import find_force
 from .models import ApiToken
 from .scope import FORCE_ROLES, Principal, Role
 from .tokens import hash_secret, looks_like_secret, new_secret
 
-# Only as much of an officer as a token needs. Tokens sit beneath the packages that own officers
-# (they import `auth.scope`), so this reads the table rather than importing their model.
+# Only as much of an officer and a force as a token needs. Tokens sit beneath the packages that
+# own officers and forces (they import `auth.scope`), so this reads their tables rather than
+# importing their models.
 _officers = table("officers", column("id"), column("force_id"), column("warrant_number"))
+_force_code = column("code", String)
+_forces = table("forces", column("id"), _force_code)
+
+
+def _force_id_of(session: Session, code: str) -> int | None:
+    return session.scalar(select(_forces.c.id).where(_forces.c.code == code))
+
+
+def _force_code_of(session: Session, force_id: int) -> str | None:
+    return session.scalar(select(_force_code).where(_forces.c.id == force_id))
 
 
 def _officer_on_record(session: Session, officer_id: int) -> tuple[int, str] | None:
@@ -71,10 +80,9 @@ def create_token(
         force_id = None
         warrant_number = None
         if force_code is not None:
-            force = find_force(session, force_code)
-            if force is None:
+            force_id = _force_id_of(session, force_code)
+            if force_id is None:
                 raise NotFound(f"no force with code {force_code!r}")
-            force_id = force.id
         if role_ is Role.SPECIAL:
             on_record = _officer_on_record(session, officer_id) if officer_id is not None else None
             if on_record is None:
@@ -100,14 +108,14 @@ def create_token(
         )
         session.add(token)
         session.flush()
-        force = session.get(Force, force_id) if force_id is not None else None
+        code = _force_code_of(session, force_id) if force_id is not None else None
         return IssuedToken(
             id=token.id,
             secret=secret,
             role=role_.value,
-            force_code=force.code if force else None,
+            force_code=code,
             officer_id=officer_id,
-            officer_ref=f"{force.code}-{warrant_number}" if force and warrant_number else None,
+            officer_ref=f"{code}-{warrant_number}" if code and warrant_number else None,
         )
 
 
@@ -136,8 +144,8 @@ def list_tokens(db: Database) -> list[TokenListing]:
     """Every token, with its force's code; never a secret (none is stored)."""
     with db.reading() as session:
         rows = session.execute(
-            select(ApiToken, Force.code)
-            .outerjoin(Force, Force.id == ApiToken.force_id)
+            select(ApiToken, _force_code)
+            .outerjoin(_forces, _forces.c.id == ApiToken.force_id)
             .order_by(ApiToken.id)
         ).all()
     return [

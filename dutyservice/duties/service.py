@@ -19,17 +19,19 @@ from ..errors import Conflict, Invalid, NotFound, RaceLost
 from ..events.models import EventSignup
 from ..forces.models import DutyType
 from ..forces.queries import force_by_code
-from ..notify.rules import SELF_SERVICE_FIELDS, audited, contact_columns
 from . import booking_statement
 from .booking_statement import OverlapRefused, duty_parameters
 from .models import RANKS, AvailabilityWindow, Duty, Officer
 from .queries import load_officer
 from .rules import (
     LONGEST_DUTY,
+    SELF_SERVICE_FIELDS,
     DutyStatus,
     Service,
+    audited,
     availability_errors,
     completion_errors,
+    contact_columns,
     duty_time_errors,
     elapsed_hours,
     first_overlapping,

@@ -24,14 +24,13 @@ from ..clock import utc_now
 from ..config import Settings
 from ..db import Database
 from ..duties.models import Duty, Officer
-from ..duties.rules import DutyStatus
+from ..duties.rules import DutyStatus, Preference, preference_column
 from ..events.calendar import calendar_of, duty_entry, event_entry
 from ..events.models import Event
 from ..npocc.models import NpoccReturn
-from ..outbox import Notification
+from ..outbox import Kind, Notification, Status
 from . import rules
 from .mail import Mailer, Outcome, build_message, parse_smtp_url
-from .rules import Kind, Preference, Status
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +216,7 @@ def compose(session: Session, settings: Settings, notification_id: int) -> Email
     officer = session.get(Officer, note.officer_id) if note.officer_id else None
     if officer is None or not officer.email:
         return "the officer has no e-mail address"
-    if not getattr(officer, rules.preference_column(_PREFERENCE[kind])):
+    if not getattr(officer, preference_column(_PREFERENCE[kind])):
         return "the officer has opted out of these messages"
     greeting = f"{officer.rank} {officer.forenames} {officer.surname}"
     if kind is Kind.CALLOUT:
