@@ -15,7 +15,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..clock import LONDON, Month, Quarter
-from ..npocc.rules import feed_text_problem
+from ..plaintext import plain_text_problem
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 MAX_ID = 2**31 - 1
@@ -143,7 +143,7 @@ def Text(
 
 
 def feed_text(value: str) -> None:
-    problem = feed_text_problem(value)
+    problem = plain_text_problem(value)
     if problem:
         raise ma.ValidationError(problem)
 
