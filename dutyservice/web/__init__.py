@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..api.common import database
+from ..api.problems import status_of
 from ..auth.scope import Permission, Principal
 from ..clock import LONDON
-from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
+from ..db import retry_lost_races
+from ..errors import DomainError
 from . import session as page_session
 from .blueprint import bp
 from .secret import session_key
 
 # Pages that answer without a session.
 OPEN_ENDPOINTS = {"web.sign_in", "web.static"}
-STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def init_web(app: Flask) -> None:
@@ -39,8 +45,11 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(oidc_sign_in)
 
 
-def status_of(error: DomainError) -> int:
-    return next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
+def run(use_case: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """A page's write: the use case, run again when its transaction lost a race to another at
+    the same moment (db.retry_lost_races, as every API view is). A page catches refusals to
+    show them, so the retry wraps the use case rather than the view."""
+    return retry_lost_races(use_case)(*args, **kwargs)
 
 
 def current_principal() -> Principal:

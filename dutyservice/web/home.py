@@ -13,6 +13,7 @@ from marshmallow import fields, validate
 from ..api.common import database
 from ..api.duties import CompleteSchema, DutyCreateSchema, duty_hours
 from ..api.formats import Id, Text
+from ..api.problems import status_of
 from ..clock import london_today, utc_now
 from ..duties import queries as duty_queries
 from ..duties import service as duty_service
@@ -20,7 +21,7 @@ from ..errors import DomainError, Forbidden
 from ..events.calendar import make_calendar_key
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
-from . import current_principal, error_page, status_of
+from . import current_principal, error_page, run
 from .blueprint import bp
 from .forms import FormResult, load, refused, submitted
 from .queries import duty_type_codes
@@ -127,8 +128,11 @@ def book() -> Response | tuple[str, int]:
     result = load(DutyCreateSchema(), values)
     if result.ok:
         try:
-            duty = duty_service.book_duty(
-                database(), current_principal(), duty_service.DutyBooking(**result.data)
+            duty = run(
+                duty_service.book_duty,
+                database(),
+                current_principal(),
+                duty_service.DutyBooking(**result.data),
             )
         except DomainError as error:
             result = refused(error, status_of(error))
@@ -143,7 +147,7 @@ def book() -> Response | tuple[str, int]:
 def cancel(duty_id: int) -> Response:
     """Cancel a booked duty."""
     try:
-        duty = duty_service.cancel_duty(database(), current_principal(), duty_id)
+        duty = run(duty_service.cancel_duty, database(), current_principal(), duty_id)
     except DomainError as error:
         flash(f"Not cancelled: {error.detail}", "error")
     else:
@@ -162,7 +166,8 @@ def complete(duty_id: int) -> Response:
     result = load(CompleteSchema(), values)
     if result.ok:
         try:
-            duty = duty_service.complete_duty(
+            duty = run(
+                duty_service.complete_duty,
                 database(),
                 current_principal(),
                 duty_id,
@@ -184,7 +189,7 @@ def calendar_key() -> str | tuple[str, int]:
     officer_id = _form_officer()
     if officer_id is None:
         return error_page(422, "Unprocessable request", "the form names no officer")
-    key = make_calendar_key(database(), current_principal(), officer_id)
+    key = run(make_calendar_key, database(), current_principal(), officer_id)
     url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
     return _render(officer_id, calendar_url=url)
 

@@ -11,7 +11,7 @@ from ..clock import Quarter, london_today
 from ..errors import DomainError
 from ..npocc import delivery
 from ..npocc import queries as return_queries
-from . import current_principal
+from . import current_principal, run
 from .blueprint import bp
 from .forms import load, submitted
 
@@ -55,7 +55,7 @@ def send_again(return_pk: int) -> Response:
     settings = current_app.extensions["dutyservice"].settings
     quarter = request.form.get("quarter", "")
     try:
-        record = delivery.send_again(database(), settings, current_principal(), return_pk)
+        record = run(delivery.send_again, database(), settings, current_principal(), return_pk)
     except DomainError as error:
         flash(f"Not sent: {error.detail}", "error")
     else:
