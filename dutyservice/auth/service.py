@@ -62,6 +62,31 @@ class TokenListing:
     revoked_at: datetime | None
 
 
+def _token_holder(
+    session: Session, role: Role, force_code: str | None, officer_id: int | None
+) -> tuple[int | None, str | None]:
+    """The force a token of `role` is scoped to, and its officer's warrant number (a Special's
+    token), checked against the records."""
+    force_id = None
+    if force_code is not None:
+        force_id = _force_id_of(session, force_code)
+        if force_id is None:
+            raise NotFound(f"no force with code {force_code!r}")
+    if role is Role.SPECIAL:
+        on_record = _officer_on_record(session, officer_id) if officer_id is not None else None
+        if on_record is None:
+            raise Invalid("a special token needs --officer with an existing officer id")
+        officer_force_id, warrant_number = on_record
+        if force_id is not None and force_id != officer_force_id:
+            raise Invalid("that officer belongs to another force")
+        return officer_force_id, warrant_number
+    if officer_id is not None:
+        raise Invalid("only a special token is tied to one officer")
+    if role in FORCE_ROLES and force_id is None:
+        raise Invalid(f"a {role} token needs --force")
+    return (force_id if role in FORCE_ROLES else None), None
+
+
 def create_token(
     db: Database,
     *,
@@ -77,26 +102,7 @@ def create_token(
         raise Invalid(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}") from None
     secret = new_secret()
     with db.transaction() as session:
-        force_id = None
-        warrant_number = None
-        if force_code is not None:
-            force_id = _force_id_of(session, force_code)
-            if force_id is None:
-                raise NotFound(f"no force with code {force_code!r}")
-        if role_ is Role.SPECIAL:
-            on_record = _officer_on_record(session, officer_id) if officer_id is not None else None
-            if on_record is None:
-                raise Invalid("a special token needs --officer with an existing officer id")
-            officer_force_id, warrant_number = on_record
-            if force_id is not None and force_id != officer_force_id:
-                raise Invalid("that officer belongs to another force")
-            force_id = officer_force_id
-        elif officer_id is not None:
-            raise Invalid("only a special token is tied to one officer")
-        if role_ in FORCE_ROLES and force_id is None:
-            raise Invalid(f"a {role_} token needs --force")
-        if role_ not in FORCE_ROLES and role_ is not Role.SPECIAL:
-            force_id = None
+        force_id, warrant_number = _token_holder(session, role_, force_code, officer_id)
         token = ApiToken(
             secret_hash=hash_secret(secret),
             role=role_.value,
