@@ -8,11 +8,10 @@ from sqlalchemy import delete, select
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
-from dutyservice.duties.rules import LONGEST_DUTY
 from dutyservice.forces.models import Force
 from dutyservice.ips import eligibility
 from dutyservice.ips.models import CompetencyRecord, IpsGrant, TrainingRecord
-from dutyservice.ips.queries import _deployable_statement, evidence_for
+from dutyservice.ips.queries import _deployable_statement, deployable_parameters, evidence_for
 from dutyservice.ips.rules import (
     ProfileRequirements,
     held_on_every_day,
@@ -252,15 +251,7 @@ def test_the_deployable_and_return_statements_agree_with_the_python_rule(
         force_id = session.scalar(select(Force.id).where(Force.code == "cambridgeshire"))
         deployable = session.execute(
             _deployable_statement(PROFILE, False, True),  # available_only, one_force
-            {
-                "first": first,
-                "last": last,
-                "after_last": last + timedelta(days=1),
-                "starts_at": starts_at,
-                "ends_at": ends_at,
-                "earliest": starts_at - LONGEST_DUTY,
-                "force_id": force_id,
-            },
+            deployable_parameters(starts_at, ends_at, force_id),
         ).all()
         returned = session.execute(
             return_query(PROFILE),
