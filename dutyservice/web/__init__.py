@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
@@ -14,7 +14,7 @@ from ..api.common import database
 from ..api.problems import status_of
 from ..auth.scope import Permission, Principal
 from ..clock import LONDON
-from ..db import retry_lost_races
+from ..db import Database, retry_lost_races
 from ..errors import DomainError
 from . import session as page_session
 from .blueprint import bp
@@ -45,11 +45,13 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(oidc_sign_in)
 
 
-def run(use_case: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """A page's write: the use case, run again when its transaction lost a race to another at
-    the same moment (db.retry_lost_races, as every API view is). A page catches refusals to
-    show them, so the retry wraps the use case rather than the view."""
-    return retry_lost_races(use_case)(*args, **kwargs)
+def run(
+    use_case: Callable[Concatenate[Database, Principal, P], R], *args: P.args, **kwargs: P.kwargs
+) -> R:
+    """A page's write: `use_case(db, principal, *args)`, run again when its transaction lost a
+    race to another at the same moment (db.retry_lost_races, as every API view is). A page
+    catches refusals to show them, so the retry wraps the use case rather than the view."""
+    return retry_lost_races(use_case)(database(), current_principal(), *args, **kwargs)
 
 
 def current_principal() -> Principal:

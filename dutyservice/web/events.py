@@ -88,7 +88,7 @@ def _change_signup(
         flash(f"{refused}: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
         return _back(None)
     try:
-        run(change, database(), current_principal(), event_id, officer_id)
+        run(change, event_id, officer_id)
     except DomainError as error:
         flash(f"{refused}: {error.detail}", "error")
     else:

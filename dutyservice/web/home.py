@@ -128,12 +128,7 @@ def book() -> Response | tuple[str, int]:
     result = load(DutyCreateSchema(), values)
     if result.ok:
         try:
-            duty = run(
-                duty_service.book_duty,
-                database(),
-                current_principal(),
-                duty_service.DutyBooking(**result.data),
-            )
+            duty = run(duty_service.book_duty, duty_service.DutyBooking(**result.data))
         except DomainError as error:
             result = refused(error, status_of(error))
         else:
@@ -147,7 +142,7 @@ def book() -> Response | tuple[str, int]:
 def cancel(duty_id: int) -> Response:
     """Cancel a booked duty."""
     try:
-        duty = run(duty_service.cancel_duty, database(), current_principal(), duty_id)
+        duty = run(duty_service.cancel_duty, duty_id)
     except DomainError as error:
         flash(f"Not cancelled: {error.detail}", "error")
     else:
@@ -168,8 +163,6 @@ def complete(duty_id: int) -> Response:
         try:
             duty = run(
                 duty_service.complete_duty,
-                database(),
-                current_principal(),
                 duty_id,
                 result.data.get("actual_starts_at"),
                 result.data.get("actual_ends_at"),
@@ -189,7 +182,7 @@ def calendar_key() -> str | tuple[str, int]:
     officer_id = _form_officer()
     if officer_id is None:
         return error_page(422, "Unprocessable request", "the form names no officer")
-    key = run(make_calendar_key, database(), current_principal(), officer_id)
+    key = run(make_calendar_key, officer_id)
     url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
     return _render(officer_id, calendar_url=url)
 

@@ -8,10 +8,11 @@ from ..api.common import database
 from ..api.returns import ReturnQuery
 from ..auth.scope import Permission
 from ..clock import Quarter, london_today
+from ..db import retry_lost_races
 from ..errors import DomainError
 from ..npocc import delivery
 from ..npocc import queries as return_queries
-from . import current_principal, run
+from . import current_principal
 from .blueprint import bp
 from .forms import load, submitted
 
@@ -55,7 +56,9 @@ def send_again(return_pk: int) -> Response:
     settings = current_app.extensions["dutyservice"].settings
     quarter = request.form.get("quarter", "")
     try:
-        record = run(delivery.send_again, database(), settings, current_principal(), return_pk)
+        record = retry_lost_races(delivery.send_again)(
+            database(), settings, current_principal(), return_pk
+        )
     except DomainError as error:
         flash(f"Not sent: {error.detail}", "error")
     else:
