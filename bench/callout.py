@@ -24,8 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,7 +36,8 @@ from dutyservice.events.service import create_event  # noqa: E402
 from dutyservice.fixtures import seed_reference_data  # noqa: E402
 from dutyservice.migrate import upgrade  # noqa: E402
 from dutyservice.national import load_national  # noqa: E402
-from dutyservice.notify.models import Notification  # noqa: E402
+from dutyservice.outbox import Notification  # noqa: E402
+from tests.support.databases import create_postgres_database, drop_postgres_database  # noqa: E402
 
 POSTGRES = os.environ.get(
     "DUTYSERVICE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -50,19 +50,11 @@ COLUMNS = (
 
 
 def new_database() -> str:
-    name = f"bench_callout_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    return create_postgres_database(POSTGRES, "bench_callout")
 
 
 def drop_database(url: str) -> None:
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_postgres_database(url, POSTGRES)
 
 
 def give_everyone_an_address(db: Database) -> None:

@@ -6,12 +6,12 @@ rule: tests/integration/test_deployable_agrees_with_multiranges.py holds the API
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import TextClause, bindparam, text
 
-from dutyservice.clock import london_days_spanned
+from dutyservice.ips import queries
 from dutyservice.ips.rules import ProfileRequirements
 
 _STATEMENT = """
@@ -22,21 +22,21 @@ SELECT o.id, f.code, o.warrant_number, o.rank, o.base_location,
 FROM officers o JOIN forces f ON f.id = o.force_id
 WHERE o.joined_on <= :first AND (o.left_on IS NULL OR o.left_on > :last) {force}
   AND (SELECT range_agg(daterange(g.granted_on, g.withdrawn_on)) FROM ips_grants g
-       WHERE g.officer_id = o.id) @> daterange(:first, :after)
+       WHERE g.officer_id = o.id) @> daterange(:first, :after_last)
   {ost}
   AND (SELECT count(*) FROM (
          SELECT c.unit_code FROM competency_records c WHERE c.officer_id = o.id
          GROUP BY c.unit_code
-         HAVING range_agg(daterange(c.attained_on, c.revoked_on)) @> daterange(:first, :after)
+         HAVING range_agg(daterange(c.attained_on, c.revoked_on)) @> daterange(:first, :after_last)
        ) held WHERE held.unit_code IN :units) = :unit_count
   AND NOT EXISTS (SELECT 1 FROM duties d WHERE d.officer_id = o.id
                   AND d.status IN ('booked', 'completed')
-                  AND d.starts_at < :ends AND d.ends_at > :starts)
+                  AND d.starts_at < :ends_at AND d.ends_at > :starts_at)
 ORDER BY f.code, o.warrant_number COLLATE "C"
 """
 
 _OST = """AND (SELECT range_agg(daterange(t.completed_on, t.expires_on + 1)) FROM training_records t
-       WHERE t.officer_id = o.id AND t.kind = 'ost') @> daterange(:first, :after)"""
+       WHERE t.officer_id = o.id AND t.kind = 'ost') @> daterange(:first, :after_last)"""
 
 
 def deployable_statement(profile: ProfileRequirements, one_force: bool) -> TextClause:
@@ -51,13 +51,10 @@ def deployable_statement(profile: ProfileRequirements, one_force: bool) -> TextC
 def deployable_parameters(
     profile: ProfileRequirements, starts: datetime, ends: datetime, force: str | None
 ) -> dict[str, Any]:
-    first, last = london_days_spanned(starts, ends)
+    """The service's parameters for the window (queries.deployable_parameters), the force by
+    its code, and the profile's units."""
     return {
-        "first": first,
-        "last": last,
-        "after": last + timedelta(days=1),
-        "starts": starts,
-        "ends": ends,
+        **queries.deployable_parameters(starts, ends),
         "force": force,
         "units": list(profile.required_units),
         "unit_count": len(profile.required_units),

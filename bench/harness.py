@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from dutyservice.db import Database
+from tests.support.databases import create_postgres_database, drop_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get(
@@ -39,21 +39,12 @@ def free_port() -> int:
 def new_database(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:6]}.db'}"
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    return create_postgres_database(POSTGRES, "bench")
 
 
 def drop_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        return
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
+    if not url.startswith("sqlite"):
+        drop_postgres_database(url, POSTGRES)
 
 
 def checkpoint(db: Database) -> None:

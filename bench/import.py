@@ -29,14 +29,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 
 from dutyservice.clock import LONDON, utc_now  # noqa: E402
 from dutyservice.db import Database  # noqa: E402
-from dutyservice.fixtures import seed_reference_data  # noqa: E402
 from dutyservice.forces.models import DutyType, Force  # noqa: E402
 from dutyservice.imports.rules import COLUMNS  # noqa: E402
 from dutyservice.ips.rules import (  # noqa: E402
@@ -55,8 +53,12 @@ from dutyservice.ips.rules import (  # noqa: E402
     serving_throughout,
     training_span,
 )
-from dutyservice.migrate import upgrade  # noqa: E402
 from dutyservice.national import Generator, force_sizes  # noqa: E402
+from tests.support.databases import (  # noqa: E402
+    create_postgres_database,
+    drop_postgres_database,
+    migrate_and_seed,
+)
 
 POSTGRES = os.environ.get(
     "DUTYSERVICE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -94,24 +96,13 @@ class LoadDuring:
 
 
 def new_database() -> str:
-    name = f"dutyservice_bench_import_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    upgrade(db)
-    seed_reference_data(db)
-    db.dispose()
+    url = create_postgres_database(POSTGRES, "dutyservice_bench_import")
+    migrate_and_seed(url)
     return url
 
 
 def drop_database(url: str) -> None:
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_postgres_database(url, POSTGRES)
 
 
 def _day(value: date | None) -> str:

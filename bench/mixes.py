@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -39,7 +38,8 @@ from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.support.databases import scratch_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get(
@@ -73,20 +73,8 @@ def token(url: str, role: str, force: str | None = None) -> dict[str, str]:
 
 @contextmanager
 def new_database() -> Iterator[str]:
-    name = f"bench_mix_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with scratch_postgres_database(POSTGRES, "bench_mix") as url:
+        yield url
 
 
 @contextmanager

@@ -287,7 +287,7 @@ def export(quarter: str, force_code: str | None) -> None:
 def scheduler() -> None:
     """Run the quarterly return (02:00 Europe/London, first day of each quarter), its delivery
     retries, and the e-mail outbox every minute."""
-    from .npocc.scheduler import run_scheduler
+    from .scheduler.jobs import run_scheduler
 
     run_scheduler(_db(), _settings())
 

@@ -15,8 +15,8 @@ from .ips.models import (
     RoleProfileUnit,
     TrainingRecord,
 )
-from .notify.models import Notification
 from .npocc.models import NpoccReturn, QuarterRun
+from .outbox import Notification
 
 __all__ = [
     "ApiToken",

@@ -167,13 +167,22 @@ class Generator:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         """Competency, training and grant rows for one officer."""
         r = self.random
+        end = officer["left_on"] or self.today
+        training = self._training(officer, end)
         units: list[dict[str, Any]] = []
-        training: list[dict[str, Any]] = []
         grants: list[dict[str, Any]] = []
-        joined, left = officer["joined_on"], officer["left_on"]
-        end = left or self.today
-        trained_from = joined + timedelta(days=r.randint(20, 60))
-        completed = trained_from
+        if r.random() < 0.55:  # on the way to, or holding, IPS
+            attained = officer["joined_on"] + timedelta(days=r.randint(150, 500))
+            if attained <= end:
+                units = self._units(officer, attained)
+                grants = self._grant(officer, attained, end)
+        return units, training, grants
+
+    def _training(self, officer: dict[str, Any], end: date) -> list[dict[str, Any]]:
+        """Officer safety training about once a year, sometimes late, from soon after joining."""
+        r = self.random
+        training: list[dict[str, Any]] = []
+        completed = officer["joined_on"] + timedelta(days=r.randint(20, 60))
         while completed <= end:
             training.append(
                 {
@@ -186,45 +195,53 @@ class Generator:
             )
             gap = 365 + (r.randint(20, 120) if r.random() < 0.12 else -r.randint(0, 30))
             completed += timedelta(days=gap)
-        if r.random() < 0.55:  # on the way to, or holding, IPS
-            attained = joined + timedelta(days=r.randint(150, 500))
-            if attained <= end:
-                for unit in UNITS:
-                    revoked = None
-                    if r.random() < 0.02:
-                        revoked = attained + timedelta(days=r.randint(30, 400))
-                        revoked = None if revoked > self.today else revoked
-                    units.append(
-                        {
-                            "officer_id": officer["id"],
-                            "unit_code": unit,
-                            "attained_on": attained,
-                            "assessed_by": "PS Assessor",
-                            "evidence_ref": "",
-                            "revoked_on": revoked,
-                            "revoke_reason": "reassessment" if revoked else None,
-                            "recorded_at": self.now,
-                        }
-                    )
-                granted = attained + timedelta(days=r.randint(1, 60))
-                if granted <= end and r.random() < 0.8:
-                    withdrawn = None
-                    if r.random() < 0.03:
-                        withdrawn = granted + timedelta(days=r.randint(30, 300))
-                        withdrawn = None if withdrawn > self.today else withdrawn
-                    name, rank, position = r.choice(AUTHORISERS)
-                    grants.append(
-                        {
-                            "officer_id": officer["id"],
-                            "granted_on": granted,
-                            "authorised_by_name": name,
-                            "authorised_by_rank": rank,
-                            "authorised_by_position": position,
-                            "withdrawn_on": withdrawn,
-                            "recorded_at": self.now,
-                        }
-                    )
-        return units, training, grants
+        return training
+
+    def _units(self, officer: dict[str, Any], attained: date) -> list[dict[str, Any]]:
+        """Every unit attained on one day; a few revoked since."""
+        r = self.random
+        units: list[dict[str, Any]] = []
+        for unit in UNITS:
+            revoked = None
+            if r.random() < 0.02:
+                revoked = attained + timedelta(days=r.randint(30, 400))
+                revoked = None if revoked > self.today else revoked
+            units.append(
+                {
+                    "officer_id": officer["id"],
+                    "unit_code": unit,
+                    "attained_on": attained,
+                    "assessed_by": "PS Assessor",
+                    "evidence_ref": "",
+                    "revoked_on": revoked,
+                    "revoke_reason": "reassessment" if revoked else None,
+                    "recorded_at": self.now,
+                }
+            )
+        return units
+
+    def _grant(self, officer: dict[str, Any], attained: date, end: date) -> list[dict[str, Any]]:
+        """Most of those with the units are granted IPS soon after; a few withdrawn since."""
+        r = self.random
+        granted = attained + timedelta(days=r.randint(1, 60))
+        if granted > end or r.random() >= 0.8:
+            return []
+        withdrawn = None
+        if r.random() < 0.03:
+            withdrawn = granted + timedelta(days=r.randint(30, 300))
+            withdrawn = None if withdrawn > self.today else withdrawn
+        name, rank, position = r.choice(AUTHORISERS)
+        return [
+            {
+                "officer_id": officer["id"],
+                "granted_on": granted,
+                "authorised_by_name": name,
+                "authorised_by_rank": rank,
+                "authorised_by_position": position,
+                "withdrawn_on": withdrawn,
+                "recorded_at": self.now,
+            }
+        ]
 
     def duties(
         self, officer: dict[str, Any], first_id: int, duty_types: Sequence[int]
@@ -300,6 +317,19 @@ def _copy_rows(db: Database, table: Table, rows: list[dict[str, Any]]) -> None:
             connection.execute(insert(table), rows)
 
 
+#: The tables the national data set fills, in the order they are copied.
+_LOADED = (Officer, CompetencyRecord, TrainingRecord, IpsGrant, Duty, AvailabilityWindow)
+
+
+@dataclass
+class _NextIds:
+    """The next free ids, and each force's next warrant number, as the load goes on."""
+
+    officer: int
+    duty: int
+    number: dict[int, int]
+
+
 def load_national(
     db: Database,
     *,
@@ -317,45 +347,18 @@ def load_national(
         duty_types: dict[int, list[int]] = {}
         for type_id, force_id in session.execute(select(DutyType.id, DutyType.force_id)):
             duty_types.setdefault(force_id, []).append(type_id)
-        next_officer = (session.scalar(select(func.max(Officer.id))) or 0) + 1
-        next_duty = (session.scalar(select(func.max(Duty.id))) or 0) + 1
+        ids = _NextIds(
+            officer=(session.scalar(select(func.max(Officer.id))) or 0) + 1,
+            duty=(session.scalar(select(func.max(Duty.id))) or 0) + 1,
+            number={force_id: 1 for force_id, _ in forces},
+        )
     sizes = force_sizes(officers, [code for _, code in forces])
-    plan = [(force_id, sizes[code]) for force_id, code in forces]
-    posts = [force_id for force_id, size in plan for _ in range(size)]
-    next_number: dict[int, int] = {force_id: 1 for force_id, _ in plan}
+    posts = [force_id for force_id, code in forces for _ in range(sizes[code])]
     counts = Counts()
     for chunk_start in range(0, len(posts), batch):
         chunk = posts[chunk_start : chunk_start + batch]
-        rows: dict[str, list[dict[str, Any]]] = {
-            "officers": [],
-            "competency_records": [],
-            "training_records": [],
-            "ips_grants": [],
-            "duties": [],
-            "availability_windows": [],
-        }
-        for force_id in chunk:
-            held_by = generator.post(force_id, next_officer, next_number[force_id])
-            next_officer += len(held_by)
-            next_number[force_id] += len(held_by)
-            for officer in held_by:
-                units, training, grants = generator.evidence(officer)
-                duties = generator.duties(officer, next_duty, sorted(duty_types[force_id]))
-                next_duty += len(duties)
-                rows["officers"].append(officer)
-                rows["competency_records"] += units
-                rows["training_records"] += training
-                rows["ips_grants"] += grants
-                rows["duties"] += duties
-                rows["availability_windows"] += generator.availability(officer)
-        for model in (
-            Officer,
-            CompetencyRecord,
-            TrainingRecord,
-            IpsGrant,
-            Duty,
-            AvailabilityWindow,
-        ):
+        rows = _rows_of(generator, chunk, ids, duty_types)
+        for model in _LOADED:
             _copy_rows(db, cast(Table, model.__table__), rows[model.__tablename__])
         counts.officers += len(rows["officers"])
         counts.duties += len(rows["duties"])
@@ -366,6 +369,28 @@ def load_national(
         spans.rebuild(session)
     _after_bulk_load(db)
     return counts
+
+
+def _rows_of(
+    generator: Generator, posts: list[int], ids: _NextIds, duty_types: dict[int, list[int]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every table for the officers who hold these posts (one force id each)."""
+    rows: dict[str, list[dict[str, Any]]] = {model.__tablename__: [] for model in _LOADED}
+    for force_id in posts:
+        held_by = generator.post(force_id, ids.officer, ids.number[force_id])
+        ids.officer += len(held_by)
+        ids.number[force_id] += len(held_by)
+        for officer in held_by:
+            units, training, grants = generator.evidence(officer)
+            duties = generator.duties(officer, ids.duty, sorted(duty_types[force_id]))
+            ids.duty += len(duties)
+            rows["officers"].append(officer)
+            rows["competency_records"] += units
+            rows["training_records"] += training
+            rows["ips_grants"] += grants
+            rows["duties"] += duties
+            rows["availability_windows"] += generator.availability(officer)
+    return rows
 
 
 def _after_bulk_load(db: Database) -> None:

@@ -1,7 +1,10 @@
-"""FEED.md's text rule: a text that can reach a return is plain.
+"""FEED.md's text rule: a text that can reach a return is plain. Pure: no Flask, no SQLAlchemy.
 
-No control characters (tab, CR, LF and the rest), and it does not begin with `=`, `+`, `-` or
-`@`, so that no spreadsheet opening a return runs it as a formula.
+Every text that can reach a return (warrant numbers, base locations, an authoriser's name, rank
+and position, a role profile's specialism) has no control characters (tab, CR, LF and the rest),
+and it does not begin with `=`, `+`, `-` or `@`, so that no spreadsheet opening a return runs it
+as a formula. The API's schemas, the import and the migration that reported older rows all ask
+this one function.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def plain_text_problem(value: str) -> str | None:
-    """Why the text breaks the rule, or None when it is plain."""
+    """Why the text may not reach a return, or None when it may."""
     if _CONTROL.search(value):
-        return "must not contain control characters (tab, line breaks and the like)"
+        return "must not contain control characters (tab, CR, LF and the rest)"
     if value.startswith(FORMULA_STARTS):
         return "must not begin with =, +, - or @ (a spreadsheet would run it as a formula)"
     return None

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response
 from marshmallow import Schema, fields
 
-from ..duties.calendar import calendar_feed, make_calendar_key
+from ..events.calendar import calendar_feed, make_calendar_key
 from .common import database, principal
 from .formats import Text
 from .officers import OFFICER_ID

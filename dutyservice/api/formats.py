@@ -15,8 +15,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..clock import LONDON, Month, Quarter, year_problem
-from ..npocc.rules import feed_text_problem
-from ..plaintext import header_text_problem
+from ..plaintext import header_text_problem, plain_text_problem
 
 MAX_ID = 2**31 - 1
 # The years 1900-2200 as a regular expression, so that the document declares the bound too.
@@ -144,7 +143,7 @@ def Text(
 
 
 def feed_text(value: str) -> None:
-    problem = feed_text_problem(value)
+    problem = plain_text_problem(value)
     if problem:
         raise ma.ValidationError(problem)
 

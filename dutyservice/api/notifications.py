@@ -7,8 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from ..notify import queries
-from ..notify.models import Notification
-from ..notify.rules import Kind, Status
+from ..outbox import Kind, Notification, Status
 from .common import PageQuery, database, page_body, page_of, principal
 from .formats import Id, Instant
 from .routing import api_blueprint

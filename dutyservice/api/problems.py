@@ -17,7 +17,8 @@ from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavai
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
-_STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
+#: The HTTP status of each kind of refusal: the API's problems and the pages' answers alike.
+STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
 _KEPT_HEADERS = {"allow", "www-authenticate", "retry-after"}
 
 
@@ -63,8 +64,12 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "body": [str(messages)]}
 
 
+def status_of(error: DomainError) -> int:
+    return next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
+
+
 def handle_domain_error(error: DomainError) -> Response:
-    status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
+    status = status_of(error)
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Unavailable) else None
     return problem(
         status, error.title, error.detail, errors=error.errors, headers=headers, **error.extra

@@ -5,21 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import column, delete, select, table
+from sqlalchemy import String, column, delete, select, table
 from sqlalchemy.orm import Session
 
 from ..clock import utc_now
 from ..db import Database
 from ..errors import Invalid, NotFound
-from ..forces.models import Force
-from ..forces.queries import find_force
 from .models import ApiToken, PageSession
 from .scope import FORCE_ROLES, Principal, Role
 from .tokens import hash_secret, looks_like_secret, new_secret
 
-# Only as much of an officer as a token needs. Tokens sit beneath the packages that own officers
-# (they import `auth.scope`), so this reads the table rather than importing their model.
+# Only as much of an officer and a force as a token needs. Tokens sit beneath the packages that
+# own officers and forces (they import `auth.scope`), so this reads their tables rather than
+# importing their models.
 _officers = table("officers", column("id"), column("force_id"), column("warrant_number"))
+_force_code = column("code", String)
+_forces = table("forces", column("id"), _force_code)
+
+
+def _force_id_of(session: Session, code: str) -> int | None:
+    return session.scalar(select(_forces.c.id).where(_forces.c.code == code))
+
+
+def _force_code_of(session: Session, force_id: int) -> str | None:
+    return session.scalar(select(_force_code).where(_forces.c.id == force_id))
 
 
 def _officer_on_record(session: Session, officer_id: int) -> tuple[int, str] | None:
@@ -53,6 +62,31 @@ class TokenListing:
     revoked_at: datetime | None
 
 
+def _token_holder(
+    session: Session, role: Role, force_code: str | None, officer_id: int | None
+) -> tuple[int | None, str | None]:
+    """The force a token of `role` is scoped to, and its officer's warrant number (a Special's
+    token), checked against the records."""
+    force_id = None
+    if force_code is not None:
+        force_id = _force_id_of(session, force_code)
+        if force_id is None:
+            raise NotFound(f"no force with code {force_code!r}")
+    if role is Role.SPECIAL:
+        on_record = _officer_on_record(session, officer_id) if officer_id is not None else None
+        if on_record is None:
+            raise Invalid("a special token needs --officer with an existing officer id")
+        officer_force_id, warrant_number = on_record
+        if force_id is not None and force_id != officer_force_id:
+            raise Invalid("that officer belongs to another force")
+        return officer_force_id, warrant_number
+    if officer_id is not None:
+        raise Invalid("only a special token is tied to one officer")
+    if role in FORCE_ROLES and force_id is None:
+        raise Invalid(f"a {role} token needs --force")
+    return (force_id if role in FORCE_ROLES else None), None
+
+
 def create_token(
     db: Database,
     *,
@@ -68,27 +102,7 @@ def create_token(
         raise Invalid(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}") from None
     secret = new_secret()
     with db.transaction() as session:
-        force_id = None
-        warrant_number = None
-        if force_code is not None:
-            force = find_force(session, force_code)
-            if force is None:
-                raise NotFound(f"no force with code {force_code!r}")
-            force_id = force.id
-        if role_ is Role.SPECIAL:
-            on_record = _officer_on_record(session, officer_id) if officer_id is not None else None
-            if on_record is None:
-                raise Invalid("a special token needs --officer with an existing officer id")
-            officer_force_id, warrant_number = on_record
-            if force_id is not None and force_id != officer_force_id:
-                raise Invalid("that officer belongs to another force")
-            force_id = officer_force_id
-        elif officer_id is not None:
-            raise Invalid("only a special token is tied to one officer")
-        if role_ in FORCE_ROLES and force_id is None:
-            raise Invalid(f"a {role_} token needs --force")
-        if role_ not in FORCE_ROLES and role_ is not Role.SPECIAL:
-            force_id = None
+        force_id, warrant_number = _token_holder(session, role_, force_code, officer_id)
         token = ApiToken(
             secret_hash=hash_secret(secret),
             role=role_.value,
@@ -100,14 +114,14 @@ def create_token(
         )
         session.add(token)
         session.flush()
-        force = session.get(Force, force_id) if force_id is not None else None
+        code = _force_code_of(session, force_id) if force_id is not None else None
         return IssuedToken(
             id=token.id,
             secret=secret,
             role=role_.value,
-            force_code=force.code if force else None,
+            force_code=code,
             officer_id=officer_id,
-            officer_ref=f"{force.code}-{warrant_number}" if force and warrant_number else None,
+            officer_ref=f"{code}-{warrant_number}" if code and warrant_number else None,
         )
 
 
@@ -144,8 +158,8 @@ def list_tokens(db: Database) -> list[TokenListing]:
     """Every token, with its force's code; never a secret (none is stored)."""
     with db.reading() as session:
         rows = session.execute(
-            select(ApiToken, Force.code)
-            .outerjoin(Force, Force.id == ApiToken.force_id)
+            select(ApiToken, _force_code)
+            .outerjoin(_forces, _forces.c.id == ApiToken.force_id)
             .order_by(ApiToken.id)
         ).all()
     return [

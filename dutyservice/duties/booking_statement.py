@@ -1,5 +1,6 @@
-"""PostgreSQL's booking write: the duty, its audit entry and, for a sign-up, the event's place,
-written by one statement (a data-modifying WITH), in one round trip.
+"""PostgreSQL's booking write: the duty and its audit entry written by one statement (a
+data-modifying WITH), in one round trip; a sign-up adds the event's place to it
+(events.signup_statement).
 
 Booking is the busiest write and a call-out storm the busiest moment, so both book through
 here; SQLite, which serialises write transactions, books through the ORM instead. Overlap is
@@ -17,13 +18,12 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CTE, ColumnElement, bindparam, func, insert, select
+from sqlalchemy import CTE, ColumnElement, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..db import violated_constraint
 from ..errors import Conflict
-from ..events.models import EventSignup, places_taken
 from .models import Duty
 
 if TYPE_CHECKING:
@@ -50,11 +50,11 @@ def constraints_as_refusals(duplicate: str | None = None) -> Iterator[None]:
 
 
 def duty_parameters(values: dict[str, Any]) -> dict[str, Any]:
-    """The duty's columns as the bind parameters `new_duty` names them."""
+    """The duty's columns as the bind parameters `duty_insert` names them."""
     return {f"duty_{name}": value for name, value in values.items()}
 
 
-def _new_duty(duty_columns: tuple[str, ...], only_if: ColumnElement[bool] | None = None) -> CTE:
+def duty_insert(duty_columns: tuple[str, ...], only_if: ColumnElement[bool] | None = None) -> CTE:
     """INSERT ... RETURNING of the duty, its columns the parameters duty_<column>; with
     `only_if`, inserted only where that holds (nothing returned otherwise)."""
     columns = Duty.__table__.c
@@ -73,41 +73,8 @@ def insert_duty(
 ) -> ExecutableReturnsRows:
     """A booked duty and its entry in the trail; the statement loads the new Duty. Built once
     a shape of parameters."""
-    new_duty = _new_duty(duty_columns)
+    new_duty = duty_insert(duty_columns)
     entry = audit.insert_entry_for(
         new_duty, entry_parameters, resource_id=new_duty.c.id, officer_id=new_duty.c.officer_id
     )
     return select(Duty).from_statement(select(new_duty).add_cte(entry))
-
-
-@cache
-def insert_signup(
-    duty_columns: tuple[str, ...], entry_parameters: tuple[str, ...]
-) -> ExecutableReturnsRows:
-    """A sign-up: the duty it books, its row and its entry in the trail, only while the event
-    (parameter `event_id`) has fewer live sign-ups than `capacity`; loads the new EventSignup,
-    or nothing when the event is full.
-
-    The count is exact only after the caller holds the event's row: this statement's snapshot
-    is then taken after every earlier sign-up to it committed.
-    """
-    event_id = bindparam("event_id", type_=EventSignup.__table__.c.event_id.type)
-    new_duty = _new_duty(duty_columns, only_if=places_taken(event_id) < bindparam("capacity"))
-    signed_up_at = bindparam("signed_up_at", type_=EventSignup.__table__.c.signed_up_at.type)
-    new_signup = (
-        insert(EventSignup)
-        .from_select(
-            ["event_id", "officer_id", "duty_id", "signed_up_at"],
-            select(event_id, new_duty.c.officer_id, new_duty.c.id, signed_up_at),
-        )
-        .returning(*EventSignup.__table__.c)
-        .cte("new_signup")
-    )
-    entry = audit.insert_entry_for(
-        new_duty,
-        entry_parameters,
-        resource_id=event_id,
-        officer_id=new_duty.c.officer_id,
-        changes=func.json_build_object("duty_id", new_duty.c.id),
-    )
-    return select(EventSignup).from_statement(select(new_signup).add_cte(entry))

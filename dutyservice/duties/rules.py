@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from ..clock import Month, london_day_of, start_of_london_day, to_utc
 
@@ -25,6 +26,40 @@ class MonthStatus(StrEnum):
     GREEN = "green"  # the force's minimum met
     AMBER = "amber"  # some hours, below the minimum
     RED = "red"  # no hours
+
+
+class Preference(StrEnum):
+    """The kinds an officer may opt out of, as named in `notify`."""
+
+    CALLOUTS = "callouts"
+    REMINDERS = "reminders"
+    TRAINING = "training"
+
+
+def preference_column(preference: Preference) -> str:
+    return f"notify_{preference.value}"
+
+
+def preference_columns(notify: dict[str, bool]) -> dict[str, bool]:
+    """The officer's columns for a `notify` object: {"callouts": false} → notify_callouts."""
+    return {preference_column(Preference(name)): bool(value) for name, value in notify.items()}
+
+
+#: What a Special may change on their own record: how, and whether, they are told.
+SELF_SERVICE_FIELDS = frozenset({"email", "notify"})
+
+
+def contact_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """The officer's columns for the `email` and `notify` of a request body (if given)."""
+    columns: dict[str, Any] = {"email": data["email"]} if "email" in data else {}
+    return columns | preference_columns(data.get("notify") or {})
+
+
+def audited(changes: dict[str, Any]) -> dict[str, Any]:
+    """Changes as the audit trail keeps them: that an address changed, never the address."""
+    if "email" not in changes:
+        return changes
+    return changes | {"email": "set" if changes["email"] else "removed"}
 
 
 def elapsed_hours(starts_at: datetime, ends_at: datetime) -> Decimal:

@@ -19,17 +19,19 @@ from ..errors import Conflict, Invalid, NotFound, RaceLost
 from ..events.models import EventSignup
 from ..forces.models import DutyType
 from ..forces.queries import force_by_code
-from ..notify.rules import SELF_SERVICE_FIELDS, audited, contact_columns
 from . import booking_statement
 from .booking_statement import OverlapRefused, duty_parameters
 from .models import RANKS, AvailabilityWindow, Duty, Officer
 from .queries import load_officer
 from .rules import (
     LONGEST_DUTY,
+    SELF_SERVICE_FIELDS,
     DutyStatus,
     Service,
+    audited,
     availability_errors,
     completion_errors,
+    contact_columns,
     duty_time_errors,
     elapsed_hours,
     first_overlapping,
@@ -523,6 +525,30 @@ def _withdraw_signup_of(session: Session, principal: Principal, duty: Duty, now:
 _COUNTED_TWICE = "the officer already has a completed duty overlapping those actual times"
 
 
+def _refuse_counted_twice(
+    session: Session, officer_id: int, starts_at: datetime, ends_at: datetime
+) -> None:
+    """Conflict when the officer has a completed duty overlapping these actual times.
+
+    PostgreSQL's ex_duties_actual_no_overlap holds this also for completions at the same
+    moment; on SQLite this transaction is IMMEDIATE, so the check sees every completion."""
+    completed = session.execute(
+        select(Duty.id, Duty.actual_starts_at, Duty.actual_ends_at).where(
+            Duty.officer_id == officer_id,
+            Duty.status == DutyStatus.COMPLETED,
+            Duty.actual_starts_at > starts_at - LONGEST_DUTY,
+            Duty.actual_starts_at < ends_at,
+        )
+    )
+    clash = first_overlapping(
+        ((i, s, e) for i, s, e in completed if s is not None and e is not None),
+        starts_at,
+        ends_at,
+    )
+    if clash is not None:
+        raise Conflict(_COUNTED_TWICE, extra={"conflicting_duty_id": clash})
+
+
 def complete_duty(
     db: Database,
     principal: Principal,
@@ -540,23 +566,7 @@ def complete_duty(
         )
         if errors:
             raise Invalid("the actual times are not valid", errors=errors)
-        # PostgreSQL's ex_duties_actual_no_overlap holds this also for completions at the same
-        # moment; on SQLite this transaction is IMMEDIATE, so the check sees every completion.
-        completed = session.execute(
-            select(Duty.id, Duty.actual_starts_at, Duty.actual_ends_at).where(
-                Duty.officer_id == duty.officer_id,
-                Duty.status == DutyStatus.COMPLETED,
-                Duty.actual_starts_at > starts_at - LONGEST_DUTY,
-                Duty.actual_starts_at < ends_at,
-            )
-        )
-        clash = first_overlapping(
-            ((i, s, e) for i, s, e in completed if s is not None and e is not None),
-            starts_at,
-            ends_at,
-        )
-        if clash is not None:
-            raise Conflict(_COUNTED_TWICE, extra={"conflicting_duty_id": clash})
+        _refuse_counted_twice(session, duty.officer_id, starts_at, ends_at)
         duty.status = DutyStatus.COMPLETED
         duty.actual_starts_at, duty.actual_ends_at = starts_at, ends_at
         duty.updated_at = utc_now()

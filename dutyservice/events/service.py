@@ -32,9 +32,11 @@ from ..forces.models import DutyType, Force
 from ..forces.queries import force_by_code
 from ..ips.queries import evidence_for, requirements_of, role_profile_row
 from ..ips.rules import meets_profile, missing_requirements
-from ..notify.service import queue_callouts
+from ..outbox import queue
+from .callouts import callout_recipients
 from .models import Event, EventSignup, places_taken
 from .rules import OpenTo, open_to_force, signups_open
+from .signup_statement import insert_signup
 
 
 def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Event:
@@ -80,7 +82,8 @@ def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Ev
             changes={k: v for k, v in data.items() if k != "force"},
         )
         session.refresh(event)
-        queue_callouts(session, event)  # API.md "Call-out": in the event's own transaction
+        # API.md "Call-out": in the event's own transaction
+        queue(session, callout_recipients(event), utc_now())
         return event
 
 
@@ -263,12 +266,12 @@ def _queue_on_event(session: Session, event_id: int) -> None:
 
 
 def _insert_signup(session: Session, principal: Principal, place: _Place) -> EventSignup:
-    """The duty, the sign-up and its entry in the trail by one statement (booking_statement),
+    """The duty, the sign-up and its entry in the trail by one statement (signup_statement),
     if a place is left."""
     officer, event = place.officer, place.event
     values = booked_values(officer, place.duty_type, place.booking, event_id=event.id)
     entry = audit.entry_parameters(principal, "event.signup", "event", force_id=officer.force_id)
-    statement = booking_statement.insert_signup(tuple(values), tuple(entry))
+    statement = insert_signup(tuple(values), tuple(entry))
     parameters = duty_parameters(values) | entry
     parameters |= {"event_id": event.id, "capacity": event.capacity}
     parameters |= {"signed_up_at": place.signed_up_at}

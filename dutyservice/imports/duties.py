@@ -274,26 +274,28 @@ def _changed(run: _Run) -> None:
         )
 
 
+def _overlapping(table: Any) -> Any:
+    """A non-cancelled duty of `table` overlapping the staged row (touching ends are fine)."""
+    return and_(
+        table.c.officer_id == staged.c.officer_id,
+        table.c.starts_at > staged.c.earliest_start,
+        table.c.starts_at < staged.c.ends_at,
+        table.c.ends_at > staged.c.starts_at,
+        table.c.status != DutyStatus.CANCELLED.value,
+    )
+
+
 def _refuse_overlaps(run: _Run, stored_duties: bool) -> None:
     """API.md: no two non-cancelled duties of an officer overlap (touching ends are fine)."""
     applied = [NEW, CHANGED] if run.update else [NEW]
     other = staged.alias("other")
-
-    def overlapping(table: Any) -> Any:
-        return and_(
-            table.c.officer_id == staged.c.officer_id,
-            table.c.starts_at > staged.c.earliest_start,
-            table.c.starts_at < staged.c.ends_at,
-            table.c.ends_at > staged.c.starts_at,
-            table.c.status != DutyStatus.CANCELLED.value,
-        )
 
     mine = and_(staged.c.outcome.in_(applied), staged.c.status != DutyStatus.CANCELLED.value)
     within = (
         select(staged.c.line, func.min(other.c.line))
         .join(
             other,
-            and_(overlapping(other), other.c.line < staged.c.line, other.c.outcome.in_(applied)),
+            and_(_overlapping(other), other.c.line < staged.c.line, other.c.outcome.in_(applied)),
         )
         .where(mine)
         .group_by(staged.c.line)
@@ -303,33 +305,37 @@ def _refuse_overlaps(run: _Run, stored_duties: bool) -> None:
         for line, first in cast("Iterable[tuple[int, int]]", run.session.execute(within))
     ]
     if stored_duties:
-        duties = _duties
-        replaced = staged.alias("replaced")
-        conditions = [
-            overlapping(duties),
-            or_(staged.c.stored_id.is_(None), duties.c.id != staged.c.stored_id),
-        ]
-        not_replaced = [
-            ~exists()
-            .where(replaced.c.stored_id == duties.c.id, replaced.c.outcome == CHANGED)
-            .correlate(duties)
-        ]
-        against_stored = (
-            select(staged.c.line, func.min(duties.c.starts_at))
-            .select_from(staged)
-            .join(duties, and_(*conditions))
-            .where(mine, *(not_replaced if run.update else []))
-            .group_by(staged.c.line)
-        )
         already = {line for line, _, _ in refusals}
-        refusals += [
-            (line, "starts_at", f"overlaps a stored duty starting {_utc(starts_at)}")
-            for line, starts_at in cast(
-                "Iterable[tuple[int, Any]]", run.session.execute(against_stored)
-            )
-            if line not in already
-        ]
+        refusals += [r for r in _overlapping_stored(run, mine) if r[0] not in already]
     _refuse_lines(run, sorted(refusals))
+
+
+def _overlapping_stored(run: _Run, mine: Any) -> list[tuple[int, str, str]]:
+    """The staged rows that overlap a stored duty this import does not replace."""
+    duties = _duties
+    replaced = staged.alias("replaced")
+    conditions = [
+        _overlapping(duties),
+        or_(staged.c.stored_id.is_(None), duties.c.id != staged.c.stored_id),
+    ]
+    not_replaced = [
+        ~exists()
+        .where(replaced.c.stored_id == duties.c.id, replaced.c.outcome == CHANGED)
+        .correlate(duties)
+    ]
+    against_stored = (
+        select(staged.c.line, func.min(duties.c.starts_at))
+        .select_from(staged)
+        .join(duties, and_(*conditions))
+        .where(mine, *(not_replaced if run.update else []))
+        .group_by(staged.c.line)
+    )
+    return [
+        (line, "starts_at", f"overlaps a stored duty starting {_utc(starts_at)}")
+        for line, starts_at in cast(
+            "Iterable[tuple[int, Any]]", run.session.execute(against_stored)
+        )
+    ]
 
 
 def _utc(value: Any) -> str:
@@ -338,10 +344,27 @@ def _utc(value: Any) -> str:
     )
 
 
-def _write(run: _Run) -> None:
-    duties = _duties
+#: The columns of a new duty, in the order `_new_rows` selects them.
+_NEW_COLUMNS = (
+    "officer_id",
+    "duty_type_id",
+    "starts_at",
+    "ends_at",
+    "status",
+    "location",
+    "notes",
+    "actual_starts_at",
+    "actual_ends_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def _new_rows(run: _Run) -> Any:
+    """The staged rows that are new duties, as the columns of `_NEW_COLUMNS`."""
     now = literal(run.now, UTCDateTime())
-    new = select(
+    return select(
         staged.c.officer_id,
         staged.c.duty_type_id,
         staged.c.starts_at,
@@ -355,24 +378,14 @@ def _write(run: _Run) -> None:
         now,
         now,
     ).where(staged.c.outcome == NEW)
-    columns = [
-        "officer_id",
-        "duty_type_id",
-        "starts_at",
-        "ends_at",
-        "status",
-        "location",
-        "notes",
-        "actual_starts_at",
-        "actual_ends_at",
-        "version",
-        "created_at",
-        "updated_at",
-    ]
+
+
+def _write(run: _Run) -> None:
+    duties = _duties
     if run.update:  # first, so that a new row may take the time a changed duty gives up
         _write_updates(run)
     try:
-        run.session.execute(insert(duties).from_select(columns, new))
+        run.session.execute(insert(duties).from_select(list(_NEW_COLUMNS), _new_rows(run)))
     except IntegrityError as exc:
         if violated_constraint(exc) == "ex_duties_no_overlap":
             # A duty booked through the API while the files were read overlaps one of them.

@@ -143,6 +143,21 @@ class _Held:
     ost: dict[date, Span] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _RecordFile:
+    """How one file of officers' records is read, matched to what is stored, and kept: its
+    rows parsed (`read`), keyed naturally (`key_of`), stored as columns (`values_of`), and
+    each row taken held for the later checks (`hold`), after any check of its own."""
+
+    file: str
+    model: Any
+    read: Callable[[Row], tuple[Any, list[tuple[str, str]]]]
+    key_of: Callable[[int, Any], tuple[Any, ...]]
+    values_of: Callable[[Any], dict[str, Any]]
+    hold: Callable[[int, Any, int], None]
+    check: Callable[[_Officer, Any], list[tuple[str, str]]] | None = None
+
+
 class _Run:
     def __init__(
         self,
@@ -399,13 +414,15 @@ class _Run:
             )
         self._records_file(
             source,
-            COMPETENCIES,
-            lambda raw: read_competency(raw, self.units, self.today),
-            lambda officer_id, row: (officer_id, row.unit, row.attained_on),
+            _RecordFile(
+                COMPETENCIES,
+                CompetencyRecord,
+                lambda raw: read_competency(raw, self.units, self.today),
+                lambda officer_id, row: (officer_id, row.unit, row.attained_on),
+                _competency_values,
+                self._hold_competency,
+            ),
             stored,
-            CompetencyRecord,
-            _competency_values,
-            self._hold_competency,
         )
         self._one_held_unit_each()
 
@@ -450,15 +467,17 @@ class _Run:
             )
         self._records_file(
             source,
-            TRAINING,
-            lambda raw: read_training(raw, self.today, self.ost_validity_months),
-            lambda officer_id, row: (officer_id, row.kind, row.completed_on),
-            stored,
-            TrainingRecord,
-            _training_values,
-            lambda officer_id, row, _line: self.held[officer_id].ost.__setitem__(
-                row.completed_on, training_span(row.completed_on, row.expires_on)
+            _RecordFile(
+                TRAINING,
+                TrainingRecord,
+                lambda raw: read_training(raw, self.today, self.ost_validity_months),
+                lambda officer_id, row: (officer_id, row.kind, row.completed_on),
+                _training_values,
+                lambda officer_id, row, _line: self.held[officer_id].ost.__setitem__(
+                    row.completed_on, training_span(row.completed_on, row.expires_on)
+                ),
             ),
+            stored,
         )
 
     def grants_file(self, source: SourceFile) -> None:
@@ -473,14 +492,16 @@ class _Run:
 
         self._records_file(
             source,
-            GRANTS,
-            lambda raw: read_grant(raw, self.today),
-            lambda officer_id, row: (officer_id, row.granted_on),
+            _RecordFile(
+                GRANTS,
+                IpsGrant,
+                lambda raw: read_grant(raw, self.today),
+                lambda officer_id, row: (officer_id, row.granted_on),
+                _grant_values,
+                hold,
+                check=self._grant_is_earned,
+            ),
             stored,
-            IpsGrant,
-            _grant_values,
-            hold,
-            check=self._grant_is_earned,
         )
         # As through the API: IPS is granted again only once the grant in force is withdrawn.
         for held in grants.values():
@@ -513,78 +534,94 @@ class _Run:
         return []
 
     def _records_file(
-        self,
-        source: SourceFile,
-        file: str,
-        read: Callable[[Row], tuple[Any, list[tuple[str, str]]]],
-        key_of: Callable[[int, Any], tuple[Any, ...]],
-        stored: dict[tuple[Any, ...], dict[str, Any]],
-        model: Any,
-        values_of: Callable[[Any], dict[str, Any]],
-        hold: Callable[[int, Any, int], None],
-        check: Callable[[_Officer, Any], list[tuple[str, str]]] | None = None,
+        self, source: SourceFile, kind: _RecordFile, stored: dict[tuple[Any, ...], dict[str, Any]]
     ) -> None:
         """A file of records each naming an officer: check, match by natural key, write."""
-        counts, new = self.counts(file), []
+        counts, new = self.counts(kind.file), []
         seen: dict[tuple[Any, ...], int] = {}
         added_by_officer: Counter[int] = Counter()
         for line, raw in self.rows(source):
-            parsed, errors = read(raw)
-            officer = None
-            if parsed is not None:
-                officer = self.officer_of(file, line, parsed.warrant_number)
-                if officer is None:
-                    counts.refused += 1
-                    continue
-            if officer is not None and officer.id is not None and check is not None:
-                errors += check(officer, parsed)
-            if officer is not None and officer.id is not None:
-                key = key_of(officer.id, parsed)
-                if key in seen:
-                    errors.append(("-", f"repeats line {seen[key]}"))
-                seen.setdefault(key, line)
-            if errors or parsed is None or officer is None or officer.id is None:
-                counts.refused += 1
-                for column, reason in errors:
-                    self.refuse(file, line, column, reason)
+            checked = self._checked_record(kind, line, raw, seen)
+            if checked is None:
                 continue
-            values = values_of(parsed)
+            officer_id, parsed, key = checked
+            values = kind.values_of(parsed)
             record = stored.get(key)
-            if record is None:
-                counts.added += 1
-                self.added_lines[file].add(line)
-                added_by_officer[officer.id] += 1
-                new.append({**values, "officer_id": officer.id})
-                hold(officer.id, parsed, line)
-                if len(new) >= BATCH:
-                    self._insert_records(model, new)
-                    new = []
+            if record is not None:
+                self._match_record(kind, line, (officer_id, parsed), record, values)
                 continue
-            changed = changed_columns(record, values)
-            if not changed:
-                counts.unchanged += 1
-                hold(officer.id, parsed, line)
-            elif self.update:
-                counts.updated += 1
-                hold(officer.id, parsed, line)
-                self._update_record(model, file, record, {c: values[c] for c in changed})
-            else:
-                counts.conflicts += 1
-                self.conflict(file, line, changed, record, values)
-        self._insert_records(model, new)
+            counts.added += 1
+            self.added_lines[kind.file].add(line)
+            added_by_officer[officer_id] += 1
+            new.append({**values, "officer_id": officer_id})
+            kind.hold(officer_id, parsed, line)
+            if len(new) >= BATCH:
+                self._insert_records(kind.model, new)
+                new = []
+        self._insert_records(kind.model, new)
         self.audit_entries(
             [
                 self.entry(
-                    f"{model.__tablename__}.import",
+                    f"{kind.model.__tablename__}.import",
                     "officer",
                     officer_id,
                     officer_id,
-                    file=file,
+                    file=kind.file,
                     added=n,
                 )
                 for officer_id, n in added_by_officer.items()
             ]
         )
+
+    def _checked_record(
+        self, kind: _RecordFile, line: int, raw: Row, seen: dict[tuple[Any, ...], int]
+    ) -> tuple[int, Any, tuple[Any, ...]] | None:
+        """The row's officer id, its parsed record and its natural key; or None, the row
+        refused (and counted) with every reason found."""
+        parsed, errors = kind.read(raw)
+        officer = None
+        if parsed is not None:
+            officer = self.officer_of(kind.file, line, parsed.warrant_number)
+            if officer is None:
+                self.counts(kind.file).refused += 1
+                return None
+        key: tuple[Any, ...] = ()
+        if officer is not None and officer.id is not None:
+            if kind.check is not None:
+                errors += kind.check(officer, parsed)
+            key = kind.key_of(officer.id, parsed)
+            if key in seen:
+                errors.append(("-", f"repeats line {seen[key]}"))
+            seen.setdefault(key, line)
+        if errors or parsed is None or officer is None or officer.id is None:
+            self.counts(kind.file).refused += 1
+            for column, reason in errors:
+                self.refuse(kind.file, line, column, reason)
+            return None
+        return officer.id, parsed, key
+
+    def _match_record(
+        self,
+        kind: _RecordFile,
+        line: int,
+        row: tuple[int, Any],
+        record: dict[str, Any],
+        values: dict[str, Any],
+    ) -> None:
+        """A row whose natural key is stored: unchanged, updated (when asked), or a conflict."""
+        officer_id, parsed = row
+        counts = self.counts(kind.file)
+        changed = changed_columns(record, values)
+        if not changed:
+            counts.unchanged += 1
+            kind.hold(officer_id, parsed, line)
+        elif self.update:
+            counts.updated += 1
+            kind.hold(officer_id, parsed, line)
+            self._update_record(kind.model, kind.file, record, {c: values[c] for c in changed})
+        else:
+            counts.conflicts += 1
+            self.conflict(kind.file, line, changed, record, values)
 
     def _insert_records(self, model: Any, rows: list[dict[str, Any]]) -> None:
         if rows:

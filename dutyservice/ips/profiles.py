@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.scope import Permission, Principal, require
@@ -16,6 +17,15 @@ from ..forces.queries import find_force
 from . import spans
 from .models import NosUnit, ProfileAuthorisation, RoleProfile, RoleProfileUnit
 from .queries import find_role_profile
+
+
+def _refuse_unknown_units(session: Session, required_units: list[str]) -> None:
+    known = set(session.scalars(select(NosUnit.code).where(NosUnit.code.in_(required_units))))
+    unknown = [u for u in required_units if u not in known]
+    if unknown:
+        raise Invalid(
+            "unknown units", errors={"required_units": [f"no NOS unit {u!r}" for u in unknown]}
+        )
 
 
 def create_role_profile(
@@ -33,12 +43,7 @@ def create_role_profile(
     if len(set(required_units)) != len(required_units):
         raise Invalid("a unit is listed twice", errors={"required_units": ["listed twice"]})
     with db.transaction() as session:
-        known = set(session.scalars(select(NosUnit.code).where(NosUnit.code.in_(required_units))))
-        unknown = [u for u in required_units if u not in known]
-        if unknown:
-            raise Invalid(
-                "unknown units", errors={"required_units": [f"no NOS unit {u!r}" for u in unknown]}
-            )
+        _refuse_unknown_units(session, required_units)
         profile = RoleProfile(
             mercury_ref=mercury_ref,
             version=version,

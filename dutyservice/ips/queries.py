@@ -320,6 +320,23 @@ def _deployable_statement(
     )
 
 
+def deployable_parameters(
+    starts_at: datetime, ends_at: datetime, force_id: int | None = None
+) -> dict[str, Any]:
+    """The deployable statement's bind parameters for a window (and a force): the London days
+    it spans, its instants, and the earliest start of a duty that could overlap it."""
+    first, last = london_days_spanned(starts_at, ends_at)
+    return {
+        "first": first,
+        "last": last,
+        "after_last": last + timedelta(days=1),
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "earliest": starts_at - LONGEST_DUTY,
+        "force_id": force_id,
+    }
+
+
 def deployable(
     session: Session,
     principal: Principal,
@@ -345,20 +362,9 @@ def deployable(
         raise Invalid("window too long", errors={"to": ["a window spans at most 366 days"]})
     force_id = readable_force_id(principal, force_id_by_code(session, force) if force else None)
     profile_id = role_profile_id(session, mercury_ref, version)
-    first, last = london_days_spanned(starts_at, ends_at)
     statement = _deployable_statement(available_only, force_id is not None)
-    rows = session.execute(
-        statement,
-        {
-            "role_profile_id": profile_id,
-            "first": first,
-            "last": last,
-            "starts_at": starts_at,
-            "ends_at": ends_at,
-            "earliest": starts_at - LONGEST_DUTY,
-            "force_id": force_id,
-        },
-    ).all()
+    parameters = deployable_parameters(starts_at, ends_at, force_id)
+    rows = session.execute(statement, {**parameters, "role_profile_id": profile_id}).all()
     # Unpacked, not read by name: a national answer is hundreds of rows, and a Row's attribute
     # lookups cost more than building the answer from them.
     by_force = dict(Counter(code for _, code, *_ in rows))

@@ -6,74 +6,29 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
-    Select,
     String,
     cast,
     literal,
     null,
     or_,
     select,
-    true,
 )
 from sqlalchemy.orm import Session
 
 from ..auth.scope import Permission, Principal, readable_force_id, require
-from ..clock import london_days_spanned
 from ..duties.models import Duty, Officer
 from ..duties.queries import load_officer
 from ..duties.rules import DutyStatus
-from ..events.models import Event
-from ..events.rules import OpenTo
 from ..forces.models import Force
-from ..ips import eligibility
-from ..ips.queries import requirements_of
 from ..npocc.models import NpoccReturn
+from ..outbox import Kind, Notification, officer_recipient
 from ..pagination import Page, paginate
 from ..reports.queries import lapsing_ost
-from .models import Notification
-from .rules import ADMIN, REMINDER_AHEAD, RETURN_PENDING_ALERT, TRAINING_AHEAD_DAYS, Kind
+from .rules import ADMIN, REMINDER_AHEAD, RETURN_PENDING_ALERT, TRAINING_AHEAD_DAYS
 
-#: The columns every recipients statement gives, in this order.
-QUEUED_COLUMNS = ("kind", "subject", "recipient", "officer_id", "force_id")
 if TYPE_CHECKING:
-    Recipients = Select[str, str, str, int, int]
-
-
-def _officer_recipient() -> ColumnElement[str]:
-    return literal("officer:", String) + cast(Officer.id, String)
-
-
-def _in_scope(event: Event) -> ColumnElement[bool]:
-    """Officers whose force may sign up to the event (SQL of events.rules.open_to_force)."""
-    match OpenTo(event.open_to):
-        case OpenTo.NATIONAL:
-            return true()
-        case OpenTo.REGION:
-            return Officer.force_id.in_(select(Force.id).where(Force.region == event.force.region))
-        case _:
-            return Officer.force_id == event.force_id
-
-
-def callout_recipients(event: Event) -> Recipients:
-    """API.md "Call-out": every serving officer in the event's `open_to` scope who has an
-    address, has not opted out, meets its role profile and is free for its times. One query:
-    the deployable rule of ips.eligibility, as /deployable uses it."""
-    first, last = london_days_spanned(event.starts_at, event.ends_at)
-    profile = requirements_of(event.role_profile) if event.role_profile else None
-    return select(
-        literal(Kind.CALLOUT.value, String),
-        literal(f"event:{event.id}", String),
-        _officer_recipient(),
-        Officer.id,
-        Officer.force_id,
-    ).where(
-        Officer.email.is_not(None),
-        Officer.notify_callouts,
-        _in_scope(event),
-        eligibility.deployable(profile, first, last, event.starts_at, event.ends_at),
-    )
+    from ..outbox import Recipients
 
 
 def reminder_recipients(now: datetime) -> Recipients:
@@ -82,7 +37,7 @@ def reminder_recipients(now: datetime) -> Recipients:
         select(
             literal(Kind.REMINDER.value, String),
             literal("duty:", String) + cast(Duty.id, String),
-            _officer_recipient(),
+            officer_recipient(Officer.id),
             Officer.id,
             Officer.force_id,
         )
@@ -104,7 +59,7 @@ def training_recipients(today: date) -> Recipients:
         select(
             literal(Kind.TRAINING.value, String),
             literal("ost:", String) + cast(lapsing.c.expires_on, String),
-            _officer_recipient(),
+            officer_recipient(Officer.id),
             Officer.id,
             Officer.force_id,
         )

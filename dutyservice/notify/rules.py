@@ -9,32 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 from ..clock import LONDON
-
-
-class Kind(StrEnum):
-    CALLOUT = "callout"
-    REMINDER = "reminder"
-    TRAINING = "training"
-    RETURN = "return"
-
-
-class Status(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class Preference(StrEnum):
-    """The kinds an officer may opt out of, as named in `notify`."""
-
-    CALLOUTS = "callouts"
-    REMINDERS = "reminders"
-    TRAINING = "training"
-
 
 #: API.md: a reminder 24 hours before each booked duty.
 REMINDER_AHEAD = timedelta(hours=24)
@@ -45,32 +21,6 @@ RETURN_PENDING_ALERT = timedelta(hours=24)
 #: Retries double from the configured back-off up to this.
 LONGEST_WAIT = timedelta(hours=1)
 ADMIN = "admin"
-
-
-def preference_column(preference: Preference) -> str:
-    return f"notify_{preference.value}"
-
-
-def preference_columns(notify: dict[str, bool]) -> dict[str, bool]:
-    """The officer's columns for a `notify` object: {"callouts": false} → notify_callouts."""
-    return {preference_column(Preference(name)): bool(value) for name, value in notify.items()}
-
-
-#: What a Special may change on their own record: how, and whether, they are told.
-SELF_SERVICE_FIELDS = frozenset({"email", "notify"})
-
-
-def contact_columns(data: dict[str, Any]) -> dict[str, Any]:
-    """The officer's columns for the `email` and `notify` of a request body (if given)."""
-    columns: dict[str, Any] = {"email": data["email"]} if "email" in data else {}
-    return columns | preference_columns(data.get("notify") or {})
-
-
-def audited(changes: dict[str, Any]) -> dict[str, Any]:
-    """Changes as the audit trail keeps them: that an address changed, never the address."""
-    if "email" not in changes:
-        return changes
-    return changes | {"email": "set" if changes["email"] else "removed"}
 
 
 def officer_recipient(officer_id: int) -> str:

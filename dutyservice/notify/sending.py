@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -23,15 +24,14 @@ from sqlalchemy.orm import Session
 from ..clock import utc_now
 from ..config import Settings
 from ..db import Database
-from ..duties.calendar import calendar_of, duty_entry, event_entry
 from ..duties.models import Duty, Officer
-from ..duties.rules import DutyStatus
+from ..duties.rules import DutyStatus, Preference, preference_column
+from ..events.calendar import calendar_of, duty_entry, event_entry
 from ..events.models import Event
 from ..npocc.models import NpoccReturn
+from ..outbox import Kind, Notification, Status
 from . import rules
 from .mail import Mailer, Outcome, build_message, parse_smtp_url
-from .models import Notification
-from .rules import Kind, Preference, Status
 
 log = logging.getLogger(__name__)
 
@@ -204,77 +204,115 @@ def compose(session: Session, settings: Settings, notification_id: int) -> Email
         return "the message is no longer in the outbox"
     kind = Kind(note.kind)
     _, _, key = note.subject.partition(":")
-    link_base = settings.base_url
     if kind is Kind.RETURN:
-        if not settings.admin_email:
-            return "no DUTYSERVICE_ADMIN_EMAIL is configured"
-        record_ = session.get(NpoccReturn, int(key))
-        if record_ is None:
-            return "the return no longer exists"
-        text = rules.return_text(
-            rules.ReturnFacts(
-                record_.return_id,
-                record_.force.code,
-                record_.quarter,
-                record_.status,
-                record_.generated_at,
-                record_.delivery_attempts,
-                record_.last_error,
-            ),
-            f"{link_base}/app/returns?quarter={record_.quarter}" if link_base else None,
-        )
-        return _message(settings, note, text, settings.admin_email)
+        return _return_alert(session, settings, note, key)
     officer = session.get(Officer, note.officer_id) if note.officer_id else None
     if officer is None or not officer.email:
         return "the officer has no e-mail address"
-    if not getattr(officer, rules.preference_column(_PREFERENCE[kind])):
+    if not getattr(officer, preference_column(_PREFERENCE[kind])):
         return "the officer has opted out of these messages"
-    greeting = f"{officer.rank} {officer.forenames} {officer.surname}"
-    if kind is Kind.CALLOUT:
-        event = session.get(Event, int(key))
-        if event is None:
-            return "the event no longer exists"
-        facts = rules.CalloutFacts(
-            event.title,
-            event.force.name,
-            event.location,
-            event.description,
-            event.starts_at,
-            event.ends_at,
-            event.signup_deadline,
-            event.capacity,
-            (
-                f"{event.role_profile.mercury_ref} version {event.role_profile.version}"
-                if event.role_profile
-                else None
-            ),
-        )
-        link = f"{link_base}/app/events" if link_base else None
-        text = rules.callout_text(facts, greeting, link)
-        ical = calendar_of([event_entry(event)], method="PUBLISH")
-        return _message(settings, note, text, officer.email, ical, f"event-{event.id}.ics")
-    if kind is Kind.REMINDER:
-        duty = session.get(Duty, int(key))
-        if duty is None or duty.status != DutyStatus.BOOKED:
-            return "the duty is no longer booked"
-        event = session.get(Event, duty.event_id) if duty.event_id else None
-        text = rules.reminder_text(
-            rules.DutyFacts(
-                duty.duty_type.name,
-                duty.location,
-                duty.notes,
-                duty.starts_at,
-                duty.ends_at,
-                event.title if event else None,
-            ),
-            greeting,
-            f"{link_base}/app/" if link_base else None,
-        )
-        ical = calendar_of([duty_entry(duty)], method="PUBLISH")
-        return _message(settings, note, text, officer.email, ical, f"duty-{duty.id}.ics")
+    return _TO_AN_OFFICER[kind](session, _Addressed(settings, note, officer, officer.email), key)
+
+
+@dataclass(frozen=True)
+class _Addressed:
+    """A message to an officer who has an address and wants messages of its kind."""
+
+    settings: Settings
+    note: Notification
+    officer: Officer
+    email: str
+
+    @property
+    def greeting(self) -> str:
+        return f"{self.officer.rank} {self.officer.forenames} {self.officer.surname}"
+
+    def link(self, path: str) -> str | None:
+        return f"{self.settings.base_url}{path}" if self.settings.base_url else None
+
+    def message(self, text: rules.Text, ical: bytes | None = None, name: str = "") -> EmailMessage:
+        return _message(self.settings, self.note, text, self.email, ical, name or "invite.ics")
+
+
+def _return_alert(
+    session: Session, settings: Settings, note: Notification, key: str
+) -> EmailMessage | str:
+    if not settings.admin_email:
+        return "no DUTYSERVICE_ADMIN_EMAIL is configured"
+    record_ = session.get(NpoccReturn, int(key))
+    if record_ is None:
+        return "the return no longer exists"
+    text = rules.return_text(
+        rules.ReturnFacts(
+            record_.return_id,
+            record_.force.code,
+            record_.quarter,
+            record_.status,
+            record_.generated_at,
+            record_.delivery_attempts,
+            record_.last_error,
+        ),
+        f"{settings.base_url}/app/returns?quarter={record_.quarter}" if settings.base_url else None,
+    )
+    return _message(settings, note, text, settings.admin_email)
+
+
+def _callout(session: Session, to: _Addressed, key: str) -> EmailMessage | str:
+    event = session.get(Event, int(key))
+    if event is None:
+        return "the event no longer exists"
+    facts = rules.CalloutFacts(
+        event.title,
+        event.force.name,
+        event.location,
+        event.description,
+        event.starts_at,
+        event.ends_at,
+        event.signup_deadline,
+        event.capacity,
+        (
+            f"{event.role_profile.mercury_ref} version {event.role_profile.version}"
+            if event.role_profile
+            else None
+        ),
+    )
+    text = rules.callout_text(facts, to.greeting, to.link("/app/events"))
+    ical = calendar_of([event_entry(event)], method="PUBLISH")
+    return to.message(text, ical, f"event-{event.id}.ics")
+
+
+def _reminder(session: Session, to: _Addressed, key: str) -> EmailMessage | str:
+    duty = session.get(Duty, int(key))
+    if duty is None or duty.status != DutyStatus.BOOKED:
+        return "the duty is no longer booked"
+    event = session.get(Event, duty.event_id) if duty.event_id else None
+    text = rules.reminder_text(
+        rules.DutyFacts(
+            duty.duty_type.name,
+            duty.location,
+            duty.notes,
+            duty.starts_at,
+            duty.ends_at,
+            event.title if event else None,
+        ),
+        to.greeting,
+        to.link("/app/"),
+    )
+    ical = calendar_of([duty_entry(duty)], method="PUBLISH")
+    return to.message(text, ical, f"duty-{duty.id}.ics")
+
+
+def _training(_session: Session, to: _Addressed, key: str) -> EmailMessage | str:
     expires_on = date.fromisoformat(key)
-    link = f"{link_base}/app/" if link_base else None
-    return _message(settings, note, rules.training_text(expires_on, greeting, link), officer.email)
+    return to.message(rules.training_text(expires_on, to.greeting, to.link("/app/")))
+
+
+#: One composer for each kind of message to an officer.
+_TO_AN_OFFICER: dict[Kind, Callable[[Session, _Addressed, str], EmailMessage | str]] = {
+    Kind.CALLOUT: _callout,
+    Kind.REMINDER: _reminder,
+    Kind.TRAINING: _training,
+}
 
 
 def _message(

@@ -1,58 +1,17 @@
-"""Queueing messages in the outbox: in the cause's own transaction, or by the scheduler's sweep.
-
-Every message is inserted set-based (`INSERT ... SELECT`), and a cause already queued is left as
-it is (`ON CONFLICT DO NOTHING` on (kind, subject, recipient)), so a sweep run twice, or by two
-schedulers at once, queues each message once.
-"""
+"""Queueing messages by the scheduler's sweep (a cause queues its own through the outbox, in its
+own transaction: an event's call-out), and sending what is queued."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Integer, String, literal
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from ..clock import london_day_of, utc_now
 from ..config import Settings
-from ..db import Database, UTCDateTime
-from ..events.models import Event
-from .models import Notification
-from .queries import (
-    QUEUED_COLUMNS,
-    callout_recipients,
-    reminder_recipients,
-    return_alerts,
-    training_recipients,
-)
-from .rules import Status
+from ..db import Database
+from ..outbox import queue
+from .queries import reminder_recipients, return_alerts, training_recipients
 from .sending import Sent, send_queued
-
-if TYPE_CHECKING:
-    from .queries import Recipients
-
-
-def _queue(session: Session, recipients: Recipients, now: datetime) -> int:
-    """Insert one queued message per row of `recipients` (see QUEUED_COLUMNS); the count added."""
-    rows = recipients.add_columns(
-        literal(Status.QUEUED.value, String),
-        literal(0, Integer),
-        literal(now, UTCDateTime()),
-        literal(now, UTCDateTime()),
-    )
-    columns = [*QUEUED_COLUMNS, "status", "attempts", "next_attempt_at", "created_at"]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Notification).from_select(columns, rows).on_conflict_do_nothing()
-    # SQLAlchemy keeps the driver's count of rows inserted only when asked to.
-    options = {"preserve_rowcount": True}
-    return session.connection().execute(statement, execution_options=options).rowcount
-
-
-def queue_callouts(session: Session, event: Event) -> int:
-    """In the transaction that creates the event: tell everyone who could answer it."""
-    return _queue(session, callout_recipients(event), utc_now())
 
 
 @dataclass(frozen=True)
@@ -67,9 +26,9 @@ def queue_due(db: Database, settings: Settings, now: datetime | None = None) -> 
     now = now or utc_now()
     with db.transaction() as session:
         return Queued(
-            reminders=_queue(session, reminder_recipients(now), now),
-            training=_queue(session, training_recipients(london_day_of(now)), now),
-            returns=_queue(session, return_alerts(now), now) if settings.admin_email else 0,
+            reminders=queue(session, reminder_recipients(now), now),
+            training=queue(session, training_recipients(london_day_of(now)), now),
+            returns=queue(session, return_alerts(now), now) if settings.admin_email else 0,
         )
 
 

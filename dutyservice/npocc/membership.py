@@ -7,9 +7,12 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Date,
     Integer,
+    ScalarSelect,
     Select,
+    Subquery,
     and_,
     bindparam,
     func,
@@ -41,32 +44,9 @@ def return_query(profile: ProfileRequirements) -> Select[*tuple[Any, ...]]:
     period_start = bindparam("period_start", type_=UTCDateTime())
     period_end = bindparam("period_end", type_=UTCDateTime())
     force_id = bindparam("force_id", type_=Integer())
-    grant = eligibility.grant_in_force(Officer.id, as_at)
-    granted_on = grant.with_only_columns(IpsGrant.granted_on).scalar_subquery()
-    authorised_by = grant.with_only_columns(
-        IpsGrant.authorised_by_name
-        + literal(", ")
-        + IpsGrant.authorised_by_rank
-        + literal(", ")
-        + IpsGrant.authorised_by_position
-    ).scalar_subquery()
+    granted_on, authorised_by = _grant_columns(as_at)
     ost_expires_on = eligibility.ost_expiry(Officer.id, as_at).scalar_subquery()
-    # The force's officers only: each one's completed duties in the quarter are an index range.
-    duties = (
-        select(
-            Duty.officer_id,
-            func.count().label("count"),
-            func.sum(elapsed_seconds(Duty.actual_starts_at, Duty.actual_ends_at)).label("seconds"),
-        )
-        .where(
-            Duty.officer_id.in_(select(Officer.id).where(Officer.force_id == force_id)),
-            Duty.status == DutyStatus.COMPLETED,
-            Duty.actual_starts_at >= period_start,
-            Duty.actual_starts_at < period_end,
-        )
-        .group_by(Duty.officer_id)
-        .subquery()
-    )
+    duties = _completed_in_quarter(force_id, period_start, period_end)
     return (
         select(
             Officer.warrant_number,
@@ -86,6 +66,42 @@ def return_query(profile: ProfileRequirements) -> Select[*tuple[Any, ...]]:
             )
         )
         .order_by(bytewise(Officer.warrant_number))
+    )
+
+
+def _grant_columns(as_at: BindParameter[Any]) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
+    """The officer's grant in force on `as_at`: when it was granted, and who authorised it."""
+    grant = eligibility.grant_in_force(Officer.id, as_at)
+    granted_on = grant.with_only_columns(IpsGrant.granted_on).scalar_subquery()
+    authorised_by = grant.with_only_columns(
+        IpsGrant.authorised_by_name
+        + literal(", ")
+        + IpsGrant.authorised_by_rank
+        + literal(", ")
+        + IpsGrant.authorised_by_position
+    ).scalar_subquery()
+    return granted_on, authorised_by
+
+
+def _completed_in_quarter(
+    force_id: BindParameter[Any], period_start: BindParameter[Any], period_end: BindParameter[Any]
+) -> Subquery:
+    """Each of the force's officers' completed duties in the quarter: how many, how long.
+    The force's officers only: each one's completed duties in the quarter are an index range."""
+    return (
+        select(
+            Duty.officer_id,
+            func.count().label("count"),
+            func.sum(elapsed_seconds(Duty.actual_starts_at, Duty.actual_ends_at)).label("seconds"),
+        )
+        .where(
+            Duty.officer_id.in_(select(Officer.id).where(Officer.force_id == force_id)),
+            Duty.status == DutyStatus.COMPLETED,
+            Duty.actual_starts_at >= period_start,
+            Duty.actual_starts_at < period_end,
+        )
+        .group_by(Duty.officer_id)
+        .subquery()
     )
 
 

@@ -21,7 +21,7 @@ from ..db import Base
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..events.models import EventSignup
 from ..ips.models import CompetencyRecord, EligibilitySpan, IpsGrant, TrainingRecord
-from ..notify.models import Notification
+from ..outbox import Notification
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,13 @@ def reads_of(session: Session, officer_id: int, limit: int = 20) -> list[RecordR
     ]
 
 
+def reads_shown_to(session: Session, principal: Principal, officer_id: int) -> list[RecordRead]:
+    """What the officer's own page lists: the reads of their record, to them alone."""
+    if principal.role is Role.SPECIAL and principal.officer_id == officer_id:
+        return reads_of(session, officer_id)
+    return []
+
+
 def _who(entry: AuditEntry, label: str | None) -> str:
     role = entry.role.capitalize()
     if entry.subject_name:

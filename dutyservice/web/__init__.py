@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
@@ -11,9 +13,11 @@ from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
 from ..api.common import database
+from ..api.problems import status_of
 from ..auth.scope import Permission, Principal
 from ..clock import LONDON
-from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
+from ..db import Database, retry_lost_races
+from ..errors import DomainError
 from . import session as page_session
 from .blueprint import bp
 from .headers import init_headers
@@ -31,7 +35,9 @@ OPEN_ENDPOINTS = {
     "web.accessibility",
 }
 _UNSAFE_IN_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
-STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def init_web(app: Flask) -> None:
@@ -75,8 +81,13 @@ def _with_govuk_macros(app: Flask) -> None:
     app.jinja_env.loader = ChoiceLoader(loaders)
 
 
-def status_of(error: DomainError) -> int:
-    return next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
+def run(
+    use_case: Callable[Concatenate[Database, Principal, P], R], *args: P.args, **kwargs: P.kwargs
+) -> R:
+    """A page's write: `use_case(db, principal, *args)`, run again when its transaction lost a
+    race to another at the same moment (db.retry_lost_races, as every API view is). A page
+    catches refusals to show them, so the retry wraps the use case rather than the view."""
+    return retry_lost_races(use_case)(database(), current_principal(), *args, **kwargs)
 
 
 def current_principal() -> Principal:

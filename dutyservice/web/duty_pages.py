@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from ..api.common import database
 from ..api.duties import CompleteSchema, DutyCreateSchema, duty_hours
+from ..api.problems import status_of
 from ..auth.scope import Permission, authorise_officer
 from ..clock import LONDON, london_today
 from ..duties import queries as duty_queries
 from ..duties import service as duty_service
 from ..duties.models import Duty, Officer
 from ..errors import Conflict, DomainError, Forbidden, NotFound
-from . import current_principal, error_page, status_of
+from . import current_principal, error_page, run
 from .blueprint import bp
 from .forms import FormResult, load, refused, submitted
 from .queries import duty_type_codes
@@ -148,9 +149,7 @@ def book() -> Response | tuple[str, int]:
         result = load(DutyCreateSchema(), {k: _text(v) for k, v in values.items()})
     if result.ok:
         try:
-            duty = duty_service.book_duty(
-                database(), current_principal(), duty_service.DutyBooking(**result.data)
-            )
+            duty = run(duty_service.book_duty, duty_service.DutyBooking(**result.data))
         except (Forbidden, NotFound) as error:
             return error_page(status_of(error), error.title, error.detail)
         except DomainError as error:
@@ -189,7 +188,7 @@ def _duty_page(template: str, duty_id: int, permission: Permission, **shown: Any
 def cancel(duty_id: int) -> Response:
     """Cancel a booked duty."""
     try:
-        duty = duty_service.cancel_duty(database(), current_principal(), duty_id)
+        duty = run(duty_service.cancel_duty, duty_id)
     except DomainError as error:
         flash(f"Not cancelled: {error.detail}", "error")
     else:
@@ -232,9 +231,8 @@ def complete(duty_id: int) -> Response | tuple[str, int]:
         result = load(CompleteSchema(), {k: _text(v) for k, v in values.items()})
     if result.ok:
         try:
-            duty = duty_service.complete_duty(
-                database(),
-                current_principal(),
+            duty = run(
+                duty_service.complete_duty,
                 duty_id,
                 result.data.get("actual_starts_at"),
                 result.data.get("actual_ends_at"),

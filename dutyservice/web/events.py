@@ -15,7 +15,7 @@ from ..db import Database
 from ..errors import DomainError
 from ..events import queries as event_queries
 from ..events import service as event_service
-from . import current_principal, error_page
+from . import current_principal, error_page, run
 from .blueprint import bp
 from .duty_pages import officer_to_book
 from .forms import load, submitted
@@ -91,7 +91,7 @@ def _change_signup(
         flash(f"{refused}: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
         return _back(None)
     try:
-        change(database(), current_principal(), event_id, officer_id)
+        run(change, event_id, officer_id)
     except DomainError as error:
         flash(f"{refused}: {error.detail}", "error")
     else:

@@ -7,18 +7,22 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import render_template, request, url_for
 from marshmallow import fields, validate
+from sqlalchemy.orm import Session
 
 from ..api.common import database
 from ..api.duties import duty_hours
 from ..api.formats import Id, Text
+from ..auth.scope import Principal
 from ..clock import london_today, utc_now
 from ..duties import queries as duty_queries
-from ..duties.calendar import make_calendar_key
+from ..duties.models import Duty
 from ..errors import Forbidden
+from ..events.calendar import make_calendar_key
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
-from ..privacy.reads import reads_of, record_read
-from . import current_principal, error_page
+from ..pagination import Page
+from ..privacy.reads import reads_shown_to, record_read
+from . import current_principal, error_page, run
 from .blueprint import bp
 from .duty_pages import describe, officer_of_form
 from .forms import load
@@ -58,23 +62,12 @@ def _render(officer_id: int, year: int | None = None, *, calendar_url: str = "")
     year = year or today.year
     with database().reading() as session:
         officer = duty_queries.load_officer(session, principal, officer_id)
-        booked = duty_queries.list_duties(
-            session,
-            principal,
-            officer_id=officer.id,
-            force=None,
-            starts_from=None,
-            starts_before=None,
-            status="booked",
-            page=1,
-            per_page=BOOKED_SHOWN,
-        )
+        booked = _booked(session, principal, officer.id)
         months = duty_queries.officer_hours(session, principal, officer.id, year)
         this_month = duty_queries.officer_hours(session, principal, officer.id, today.year)
         ips = ips_queries.ips_status(session, principal, officer.id, today, *IPS_PROFILE)
-        record_reads = reads_of(session, officer.id) if officer.id == principal.officer_id else []
-    if officer.id != principal.officer_id:
-        record_read(database(), principal, officer.id, "officer")
+        record_reads = reads_shown_to(session, principal, officer.id)
+    record_read(database(), principal, officer.id, "officer")  # not the Special's own
     now = utc_now()
     coming = [d for d in booked.items if d.ends_at > now]
     current = this_month[today.month - 1]
@@ -104,6 +97,21 @@ def _render(officer_id: int, year: int | None = None, *, calendar_url: str = "")
     )
 
 
+def _booked(session: Session, principal: Principal, officer_id: int) -> Page[Duty]:
+    """The officer's booked duties, oldest first: those to complete, then those to come."""
+    return duty_queries.list_duties(
+        session,
+        principal,
+        officer_id=officer_id,
+        force=None,
+        starts_from=None,
+        starts_before=None,
+        status="booked",
+        page=1,
+        per_page=BOOKED_SHOWN,
+    )
+
+
 def _choose_officer(q: str | None) -> str | tuple[str, int]:
     principal = current_principal()
     try:
@@ -122,6 +130,6 @@ def calendar_key() -> str | tuple[str, int]:
     officer_id = officer_of_form()
     if officer_id is None:
         return error_page(422, "Form not understood", "Go back to the page and try again.")
-    key = make_calendar_key(database(), current_principal(), officer_id)
+    key = run(make_calendar_key, officer_id)
     url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
     return _render(officer_id, calendar_url=url)

@@ -13,13 +13,14 @@ from flask import Response, render_template, request
 from ..api.common import database
 from ..api.deployable import DeployableQuery, deployable_question
 from ..api.formats import Text
+from ..api.problems import status_of
 from ..clock import LONDON, london_today
 from ..duties import queries as duty_queries
 from ..errors import Invalid, NotFound
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
 from ..reports import queries as report_queries
-from . import current_principal, error_page, status_of
+from . import current_principal, error_page
 from .blueprint import bp
 from .charts import bar_chart
 from .forms import FormResult, load, refused, submitted

@@ -8,6 +8,7 @@ from ..api.common import database
 from ..api.returns import ReturnQuery
 from ..auth.scope import Permission
 from ..clock import Quarter, london_today
+from ..db import retry_lost_races
 from ..errors import DomainError
 from ..npocc import delivery
 from ..npocc import queries as return_queries
@@ -58,7 +59,9 @@ def send_again(return_pk: int) -> Response:
     settings = current_app.extensions["dutyservice"].settings
     quarter = request.form.get("quarter", "")
     try:
-        record = delivery.send_again(database(), settings, current_principal(), return_pk)
+        record = retry_lost_races(delivery.send_again)(
+            database(), settings, current_principal(), return_pk
+        )
     except DomainError as error:
         flash(f"Not sent: {error.detail}", "error")
     else:

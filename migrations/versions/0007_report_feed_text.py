@@ -17,7 +17,7 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-from dutyservice.npocc.rules import feed_text_problem
+from dutyservice.plaintext import plain_text_problem
 
 revision = "0007"
 down_revision = "0006"
@@ -50,7 +50,7 @@ def upgrade() -> None:
         query = sa.text(f"SELECT id, {', '.join(columns)} FROM {table} ORDER BY id")
         for row in connection.execute(query):
             for column, value in zip(columns, row[1:], strict=True):
-                problem = feed_text_problem(value) if value else None
+                problem = plain_text_problem(value) if value else None
                 if problem:
                     found += 1
                     log.warning(

@@ -8,7 +8,6 @@ from sqlalchemy import delete, select
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
-from dutyservice.duties.rules import LONGEST_DUTY
 from dutyservice.forces.models import Force
 from dutyservice.ips import eligibility
 from dutyservice.ips.models import (
@@ -19,7 +18,7 @@ from dutyservice.ips.models import (
     RoleProfileUnit,
     TrainingRecord,
 )
-from dutyservice.ips.queries import _deployable_statement, evidence_for
+from dutyservice.ips.queries import _deployable_statement, deployable_parameters, evidence_for
 from dutyservice.ips.rules import (
     ProfileRequirements,
     held_on_every_day,
@@ -292,13 +291,8 @@ def test_the_deployable_and_return_statements_agree_with_the_python_rule(
         deployable = session.execute(
             _deployable_statement(False, True),  # available_only, one_force
             {
+                **deployable_parameters(starts_at, ends_at, force_id),
                 "role_profile_id": stored_profile,
-                "first": first,
-                "last": last,
-                "starts_at": starts_at,
-                "ends_at": ends_at,
-                "earliest": starts_at - LONGEST_DUTY,
-                "force_id": force_id,
             },
         ).all()
         returned = session.execute(

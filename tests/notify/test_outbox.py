@@ -11,11 +11,11 @@ from dutyservice.clock import Quarter, utc_now
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
-from dutyservice.notify.models import Notification
 from dutyservice.notify.sending import send_queued
 from dutyservice.notify.service import queue_due, run_outbox
 from dutyservice.npocc.delivery import deliver
 from dutyservice.npocc.generation import generate_return
+from dutyservice.outbox import Notification
 
 from ..support.builders import ADMIN, Builder
 from ..support.receiver import receiver

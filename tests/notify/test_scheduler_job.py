@@ -12,7 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from dutyservice.clock import utc_now
 from dutyservice.config import Settings
 from dutyservice.db import Database
-from dutyservice.npocc.scheduler import build_scheduler
+from dutyservice.scheduler.jobs import build_scheduler
 
 from ..support.builders import Builder
 from ..support.smtp import Mailbox

@@ -15,8 +15,8 @@ from dutyservice.clock import utc_now
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.notify.mail import Mailer, parse_smtp_url
-from dutyservice.notify.models import Notification
 from dutyservice.notify.sending import LEASE, Claimed, claim, send_batch, send_queued
+from dutyservice.outbox import Notification
 
 from ..support.builders import Builder
 from ..support.smtp import Mailbox

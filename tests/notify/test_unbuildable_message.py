@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from dutyservice.config import Settings
 from dutyservice.db import Database
-from dutyservice.notify.models import Notification
 from dutyservice.notify.sending import BATCH, send_queued
+from dutyservice.outbox import Notification
 
 from ..support.builders import Builder
 from ..support.smtp import Mailbox

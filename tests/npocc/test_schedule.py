@@ -13,7 +13,7 @@ from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.npocc.models import NpoccReturn, QuarterRun
 from dutyservice.npocc.schedule import due_quarters, latest_scheduled_quarter, run_due
-from dutyservice.npocc.scheduler import build_scheduler, quarterly_trigger
+from dutyservice.scheduler.jobs import build_scheduler, quarterly_trigger
 
 from ..support.builders import Builder
 from ..support.receiver import receiver

@@ -4,6 +4,8 @@ from decimal import Decimal
 from dutyservice.clock import LONDON, Month
 from dutyservice.duties.rules import (
     MonthStatus,
+    audited,
+    contact_columns,
     duty_time_errors,
     elapsed_hours,
     hours_by_month,
@@ -71,3 +73,10 @@ def test_a_month_not_yet_begun_has_no_status_while_the_current_one_has() -> None
     assert month_status_by(Month(2027, 1), today, Decimal(0), minimum) is None
     assert month_status_by(Month(2026, 12), today, Decimal(0), minimum) is MonthStatus.RED
     assert month_status_by(Month(2026, 11), today, Decimal(16), minimum) is MonthStatus.GREEN
+
+
+def test_the_audit_trail_records_that_an_address_changed_never_the_address() -> None:
+    columns = contact_columns({"email": "a@b.example", "notify": {"reminders": False}})
+    assert columns == {"email": "a@b.example", "notify_reminders": False}
+    assert audited(columns) == {"email": "set", "notify_reminders": False}
+    assert audited({"email": None}) == {"email": "removed"}

@@ -10,7 +10,6 @@ import pytest
 
 from dutyservice.clock import WallClockError, london_wall_clock
 from dutyservice.imports.rules import read_duty, read_officer, read_training
-from dutyservice.plaintext import plain_text_problem
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 TYPES = ("patrol", "event")
@@ -68,16 +67,6 @@ def test_a_booked_duty_has_no_actual_times() -> None:
     assert errors == [("status", "only a completed duty has actual times")]
 
 
-@pytest.mark.parametrize("text", ["=SUM(A1)", "+44 1223", "-1", "@home", "Park\tside", "Ely\r\n"])
-def test_text_that_a_spreadsheet_would_run_or_break_is_not_plain(text: str) -> None:
-    assert plain_text_problem(text) is not None
-
-
-@pytest.mark.parametrize("text", ["Parkside", "St. Neots", "Chris Morgan, SCO", "O'Brien"])
-def test_ordinary_text_is_plain(text: str) -> None:
-    assert plain_text_problem(text) is None
-
-
 def test_an_officer_who_left_before_joining_is_refused() -> None:
     _, errors = read_officer(
         {
@@ -100,7 +89,7 @@ def test_training_without_expiry_follows_the_force_policy() -> None:
     assert parsed is not None and parsed.expires_on == date(2026, 9, 30)
 
 
-@pytest.mark.parametrize("module", ["dutyservice.imports.rules", "dutyservice.plaintext"])
+@pytest.mark.parametrize("module", ["dutyservice.imports.rules"])
 def test_import_rules_import_neither_flask_nor_sqlalchemy(module: str) -> None:
     code = (
         f"import sys, {module}; "

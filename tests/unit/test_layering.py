@@ -1,5 +1,6 @@
 """The direction of dependencies (STYLE.md): pure rules know nothing of Flask or SQLAlchemy,
-the domain never reaches up into its faces, and the return is made only where a face asks."""
+the domain packages form one chain that no import runs back up, the domain never reaches up into
+its faces, and the return is made only where a face asks."""
 
 from __future__ import annotations
 
@@ -15,10 +16,36 @@ PACKAGE = Path(__file__).resolve().parents[2] / "dutyservice"
 # Modules that are pure by their role: every `rules.py`, the feed's bytes, and the foundations
 # those rely on. Found by pattern, so a new package's rules are held to it without a list.
 PURE_PATTERNS = ("**/rules.py", "npocc/feed.py", "clock.py", "errors.py", "auth/scope.py")
-PURE_ALSO = ("auth/tokens.py", "auth/claims.py")
+PURE_ALSO = ("auth/tokens.py", "auth/claims.py", "plaintext.py")
 
 # The faces: what a user or another system talks to. Everything else is the domain.
-FACES = ("api", "web", "cli", "console", "server", "__init__", "__main__")
+FACES = ("api", "web", "cli", "scheduler", "console", "server", "__init__", "__main__")
+FACE_PACKAGES = ("api", "web", "scheduler")
+
+# The domain packages, lowest first: a package imports only those in the layers below its own,
+# never one above it, nor one beside it. Tokens and scopes are beneath everything (a force's
+# code is read from its table); the reports, the import, sign-in and the NPoCC return each
+# stand on the records beside events, and notify, which tells people about all of them
+# (an event's call-out, a return that failed), is on top. Faces sit above the chain.
+LAYERS = (
+    ("auth",),
+    ("forces",),
+    ("duties",),
+    ("ips",),
+    ("events", "reports", "imports", "signin", "npocc"),
+    ("notify",),
+    # Data protection reads every table that names an officer (subject access, retention).
+    ("privacy",),
+)
+# An arrow that still runs up, and why; it fails once it is gone, so that it is struck off.
+KNOWN_UPWARD = {
+    # Cancelling a duty withdraws its sign-up: a sign-up's liveness is kept in both packages
+    # until it is one fact.
+    ("duties/service.py", "events"),
+}
+# Top-level modules that gather or load every package (the model registry, demo data, the
+# national generator's tables); every other top-level module is a foundation beneath the chain.
+GATHERERS = ("models", "fixtures", "national")
 # The return is made for the faces only (and the model registry gathers every table); mail is a
 # face too: it tells the administrator of a return that failed or is still pending.
 NPOCC_MAY_BE_IMPORTED_BY = (*FACES, "models", "npocc", "notify")
@@ -100,7 +127,7 @@ def test_the_import_reader_sees_relative_absolute_and_nested_imports() -> None:
 def test_the_domain_never_imports_its_faces(path: Path) -> None:
     if place(path) in FACES:
         return
-    assert not imported_packages(path) & {"api", "cli", "console", "server"}
+    assert not imported_packages(path) & {"api", "web", "cli", "scheduler", "console", "server"}
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -113,3 +140,62 @@ def test_the_return_is_made_only_where_a_face_asks_for_it(path: Path) -> None:
 @pytest.mark.parametrize("path", sorted((PACKAGE / "auth").rglob("*.py")), ids=lambda p: p.name)
 def test_tokens_and_scopes_import_no_domain_package(path: Path) -> None:
     assert not imported_packages(path) & set(BENEATH_AUTH)
+
+
+def _level(package: str) -> int:
+    return next(i for i, layer in enumerate(LAYERS) if package in layer)
+
+
+DOMAIN = sorted(package for layer in LAYERS for package in layer)
+# Every ordered pair (lower, higher) where `lower` may not import `higher`: same layer or above.
+FORBIDDEN = [
+    (lower, higher)
+    for lower in DOMAIN
+    for higher in DOMAIN
+    if lower != higher and _level(higher) >= _level(lower)
+]
+
+
+def _importers(package: str, target: str) -> set[str]:
+    return {
+        str(path.relative_to(PACKAGE))
+        for path in sorted((PACKAGE / package).rglob("*.py"))
+        if target in imported_packages(path)
+    }
+
+
+def test_every_package_is_a_face_or_has_its_place_in_the_chain() -> None:
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert packages == set(DOMAIN) | set(FACE_PACKAGES)
+
+
+def test_every_pair_of_domain_packages_is_covered() -> None:
+    pairs = {frozenset(pair) for pair in FORBIDDEN}
+    assert len(pairs) == len(DOMAIN) * (len(DOMAIN) - 1) // 2
+    assert ("auth", "forces") in FORBIDDEN and ("events", "notify") in FORBIDDEN
+
+
+@pytest.mark.parametrize(("lower", "higher"), FORBIDDEN, ids=[f"{a}-not-{b}" for a, b in FORBIDDEN])
+def test_no_domain_package_imports_one_above_or_beside_it(lower: str, higher: str) -> None:
+    allowed = {path for path, target in KNOWN_UPWARD if target == higher}
+    assert _importers(lower, higher) <= allowed
+
+
+@pytest.mark.parametrize(("path", "target"), sorted(KNOWN_UPWARD))
+def test_a_known_upward_import_is_still_there(path: str, target: str) -> None:
+    assert target in imported_packages(PACKAGE / path), "it is gone: strike it off KNOWN_UPWARD"
+
+
+def test_the_pair_check_finds_the_modules_that_import_a_package() -> None:
+    """The arrows that may run are seen, so one running the other way would be."""
+    assert "events/service.py" in _importers("events", "duties")
+    assert "forces/service.py" in _importers("forces", "auth")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in SOURCES if p.parent == PACKAGE and p.stem not in (*FACES, *GATHERERS)],
+    ids=lambda p: p.name,
+)
+def test_a_foundation_module_imports_no_domain_package_nor_face(path: Path) -> None:
+    assert not imported_packages(path) & {*DOMAIN, *FACE_PACKAGES, *FACES, *GATHERERS}

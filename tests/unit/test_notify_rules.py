@@ -10,9 +10,7 @@ from dutyservice.notify.mail import parse_smtp_url
 from dutyservice.notify.rules import (
     CalloutFacts,
     DutyFacts,
-    audited,
     callout_text,
-    contact_columns,
     london_span,
     london_time,
     next_attempt_after,
@@ -92,13 +90,6 @@ def test_retries_back_off_doubling_up_to_an_hour() -> None:
 def test_an_address_in_a_server_reply_is_not_kept() -> None:
     reply = "550 5.1.1 <grace.okafor@police.example>: Recipient address rejected"
     assert without_addresses(reply) == "550 5.1.1 <address>: Recipient address rejected"
-
-
-def test_the_audit_trail_records_that_an_address_changed_never_the_address() -> None:
-    columns = contact_columns({"email": "a@b.example", "notify": {"reminders": False}})
-    assert columns == {"email": "a@b.example", "notify_reminders": False}
-    assert audited(columns) == {"email": "set", "notify_reminders": False}
-    assert audited({"email": None}) == {"email": "removed"}
 
 
 @pytest.mark.parametrize(

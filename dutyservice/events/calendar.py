@@ -15,13 +15,13 @@ from ..auth.scope import Permission, Principal
 from ..auth.tokens import hash_secret
 from ..clock import utc_now
 from ..db import Database
+from ..duties.models import Duty, Officer
+from ..duties.queries import load_officer
+from ..duties.rules import DutyStatus
 from ..errors import NotFound
-from .models import Duty, Officer
-from .queries import load_officer
-from .rules import DutyStatus
 
 if TYPE_CHECKING:
-    from ..events.models import Event as EventRecord
+    from .models import Event as EventRecord
 
 KEY_PREFIX = "dcal_"
 HISTORY = timedelta(days=400)  # how far back the feed reaches

@@ -14,9 +14,9 @@ from ..clock import LONDON
 from ..config import Settings
 from ..db import Database
 from ..notify.service import run_outbox
+from ..npocc.delivery import deliver_due
+from ..npocc.schedule import run_due
 from ..privacy.retention import run_retention
-from .delivery import deliver_due
-from .schedule import run_due
 
 log = logging.getLogger(__name__)
 

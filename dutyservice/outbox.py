@@ -1,0 +1,109 @@
+"""The outbox: the messages queued to be sent, and the one way a cause queues them.
+
+Every message is inserted set-based (`INSERT ... SELECT`), and a cause already queued is left as
+it is (`ON CONFLICT DO NOTHING` on (kind, subject, recipient)), so a sweep run twice, or by two
+schedulers at once, queues each message once. It sits beneath the packages whose use cases queue
+a message in their own transaction (an event's call-out) and notify, which sends them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ColumnExpressionArgument,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    cast,
+    literal,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .db import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+
+    #: What a cause queues: one row per message, QUEUED_COLUMNS in this order.
+    Recipients = Select[str, str, str, int, int]
+
+#: The columns every recipients statement gives, in this order.
+QUEUED_COLUMNS = ("kind", "subject", "recipient", "officer_id", "force_id")
+
+
+class Kind(StrEnum):
+    CALLOUT = "callout"
+    REMINDER = "reminder"
+    TRAINING = "training"
+    RETURN = "return"
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(Base):
+    """One message in the outbox: what it is about, to whom, and how sending it went.
+
+    A cause queues its message once: (kind, subject, recipient) is unique. The address is not
+    stored here; it is read from the officer (or the settings) when the message is sent.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", "recipient"),
+        CheckConstraint("kind IN ('callout', 'reminder', 'training', 'return')", name="kind_known"),
+        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status_known"),
+        # The senders' question: what is queued and due now.
+        Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    #: What the message is about: "event:12", "duty:345", "ost:2026-09-30", "return:7".
+    subject: Mapped[str] = mapped_column(String(60))
+    #: Who it is for: "officer:678", or "admin" (DUTYSERVICE_ADMIN_EMAIL).
+    recipient: Mapped[str] = mapped_column(String(40))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    force_id: Mapped[int | None] = mapped_column(ForeignKey("forces.id"), index=True)
+    status: Mapped[str] = mapped_column(String(8), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: When a sender may next take it: due, retried after back-off, or held by a claim.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The sender holding the claim (or that last held it).
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def officer_recipient(officer_id: ColumnExpressionArgument[int]) -> ColumnElement[str]:
+    """The recipient of a message to an officer, "officer:<id>", in SQL."""
+    return literal("officer:", String) + cast(officer_id, String)
+
+
+def queue(session: Session, recipients: Recipients, now: datetime) -> int:
+    """Insert one queued message per row of `recipients` (see QUEUED_COLUMNS); the count added."""
+    rows = recipients.add_columns(
+        literal(Status.QUEUED.value, String),
+        literal(0, Integer),
+        literal(now, UTCDateTime()),
+        literal(now, UTCDateTime()),
+    )
+    columns = [*QUEUED_COLUMNS, "status", "attempts", "next_attempt_at", "created_at"]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Notification).from_select(columns, rows).on_conflict_do_nothing()
+    # SQLAlchemy keeps the driver's count of rows inserted only when asked to.
+    options = {"preserve_rowcount": True}
+    return session.connection().execute(statement, execution_options=options).rowcount
