@@ -25,6 +25,7 @@ from ..forces.queries import force_id_by_code
 from ..lookups import lookups
 from ..pagination import Page, paginate
 from . import eligibility
+from .learning_rules import StageRequirement, requirement_problem
 from .models import CompetencyRecord, IpsGrant, NosUnit, RoleProfile, TrainingRecord
 from .rules import (
     OST,
@@ -266,9 +267,29 @@ class Deployable:
     by_force: dict[str, int]
 
 
+def requirement(
+    session: Session, mercury_ref: int, version: int, stage: str | None, area: str | None
+) -> eligibility.Requirement:
+    """What a planner asks of officers: a stage of the learning programme if one is named,
+    else the role profile."""
+    if stage is None:
+        if area is not None:
+            raise Invalid("an area is asked for with a stage", errors={"area": ["needs stage=QSC"]})
+        return role_profile(session, mercury_ref, version)
+    return stage_requirement(stage, area)
+
+
+def stage_requirement(stage: str, area: str | None) -> StageRequirement:
+    problem = requirement_problem(stage, area)
+    if problem is not None:
+        field, why = problem
+        raise Invalid("not a stage of the learning programme", errors={field: [why]})
+    return StageRequirement(stage, area)
+
+
 @lru_cache(maxsize=64)
 def _deployable_statement(
-    profile: ProfileRequirements, available_only: bool, one_force: bool
+    profile: eligibility.Requirement, available_only: bool, one_force: bool
 ) -> Select[int, str, str, str, str, date]:
     """The deployable query for a profile, with the window as bind parameters.
 
@@ -318,9 +339,12 @@ def deployable(
     available_only: bool,
     page: int,
     per_page: int,
+    stage: str | None = None,
+    area: str | None = None,
 ) -> Deployable:
-    """API.md "Deployable resource": officers meeting the profile on every day of the window,
-    serving, with no booked or completed duty overlapping it (and, if asked, declared available).
+    """API.md "Deployable resource": officers meeting the profile (or, asked for a `stage`, at
+    that stage of the learning programme) on every day of the window, serving, with no booked or
+    completed duty overlapping it (and, if asked, declared available).
 
     One statement whatever the number of officers.
     """
@@ -330,7 +354,7 @@ def deployable(
     if ends_at - starts_at > LONGEST_DEPLOYABLE_WINDOW:
         raise Invalid("window too long", errors={"to": ["a window spans at most 366 days"]})
     force_id = readable_force_id(principal, force_id_by_code(session, force) if force else None)
-    profile = role_profile(session, mercury_ref, version)
+    profile = requirement(session, mercury_ref, version, stage, area)
     first, last = london_days_spanned(starts_at, ends_at)
     statement = _deployable_statement(profile, available_only, force_id is not None)
     rows = session.execute(
