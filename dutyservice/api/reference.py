@@ -29,6 +29,15 @@ class ForceItemSchema(Schema):
     ost_validity_months = fields.Integer(
         metadata={"description": "officer safety training is valid this many months, less a day"}
     )
+    follows_sclp = fields.Boolean(
+        metadata={"description": "follows the learning programme: pages say PST for OST"}
+    )
+    months_in_stage = fields.Integer(
+        metadata={"description": "readiness lists officers at APS or DPS longer than this"}
+    )
+    makes_returns = fields.Boolean(
+        metadata={"description": "the quarter's NPoCC returns include the force"}
+    )
 
 
 class RoleProfileSchema(Schema):
@@ -48,7 +57,8 @@ class UnitSchema(Schema):
 @blp.route("/forces", methods=["GET"])
 @blp.response(200, list_of(ForceItemSchema, "ForceListSchema"))
 def forces() -> dict[str, Any]:
-    """The 43 territorial forces of England and Wales, with their settings."""
+    """The 43 territorial forces of England and Wales, British Transport Police, Police
+    Scotland and the Police Service of Northern Ireland, with their settings."""
     with database().reading() as session:
         return {"items": list_forces(session)}
 
@@ -72,6 +82,9 @@ def units() -> dict[str, Any]:
 class ForceSettingsSchema(StrictSchema):
     monthly_minimum_hours = fields.Float(validate=validate.Range(0, 744), allow_nan=False)
     ost_validity_months = fields.Integer(validate=validate.Range(1, 60))
+    follows_sclp = fields.Boolean()
+    months_in_stage = fields.Integer(validate=validate.Range(1, 120))
+    makes_returns = fields.Boolean()
 
 
 class RoleProfileCreateSchema(StrictSchema):

@@ -365,6 +365,13 @@ def generate_quarter(
         forces = [force for force in forces if force.code == force_code]
         if not forces:
             raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
+    # FEED.md's returns are the territorial forces'; another force's only where it is set to.
+    forces = [force for force in forces if force.makes_returns]
+    if force_code is not None and not forces:
+        raise Invalid(
+            "the force makes no NPoCC returns",
+            errors={"force": [f"{force_code!r} is not set to make returns"]},
+        )
     subjects = {
         force.code: [_Subject.of(force, profile_row) for profile_row in profile_rows]
         for force in forces
