@@ -6,13 +6,19 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.scope import Principal
+from ..clock import Month
+from ..duties import queries as duty_queries
 from ..duties.models import Officer
-from ..duties.queries import load_officer
+from ..duties.queries import MonthHours, load_officer
+from ..forces.minimums import minimum_rows
+from ..forces.models import Force
+from ..forces.rules import minimum_in_force
 from .learning_models import LearningRecord
 from .learning_rules import (
     AREAS,
@@ -68,12 +74,7 @@ def learning_status(
 
 def standings(session: Session, officers: Sequence[Officer], on: date) -> dict[int, Standing]:
     """Where each officer stands on `on`: one statement however many officers."""
-    ids = [officer.id for officer in officers]
-    records: dict[int, list[StageRecord]] = defaultdict(list)
-    for record in session.scalars(select(LearningRecord).where(LearningRecord.officer_id.in_(ids))):
-        records[record.officer_id].append(
-            StageRecord(record.stage, record.area, Span(record.attained_on, record.revoked_on))
-        )
+    records = _stage_records_of(session, [officer.id for officer in officers])
     return {officer.id: standing(records[officer.id], on) for officer in officers}
 
 
@@ -96,3 +97,42 @@ def progress(held: dict[int, Standing], on: date, months: int) -> Progress:
     ]
     too_long.sort(key=lambda officer_id: -(days_in(held[officer_id].since, on) or 0))
     return Progress(counts, too_long)
+
+
+class MonthlyMinimums:
+    """The minimum hours of each officer of a force by month: the force's rows by period and
+    stage, against the stage each officer holds on the month's first day (a stage reached
+    during a month sets the minimum from the next)."""
+
+    def __init__(self, session: Session, force: Force, officer_ids: Sequence[int]) -> None:
+        self._rows = minimum_rows(session, force)
+        self._default = force.monthly_minimum_hours
+        self._records: dict[int, list[StageRecord]] = defaultdict(list)
+        if any(row.stage for row in self._rows):
+            for officer_id, records in _stage_records_of(session, officer_ids).items():
+                self._records[officer_id] = records
+
+    def of(self, officer_id: int, month: Month) -> Decimal:
+        stage = standing(self._records[officer_id], month.first_day).stage
+        return minimum_in_force(self._rows, month.first_day, stage, self._default)
+
+
+def _stage_records_of(session: Session, ids: Sequence[int]) -> dict[int, list[StageRecord]]:
+    records: dict[int, list[StageRecord]] = defaultdict(list)
+    for record in session.scalars(select(LearningRecord).where(LearningRecord.officer_id.in_(ids))):
+        records[record.officer_id].append(
+            StageRecord(record.stage, record.area, Span(record.attained_on, record.revoked_on))
+        )
+    return records
+
+
+def officer_hours(
+    session: Session, principal: Principal, officer_id: int, year: int
+) -> list[MonthHours]:
+    """API.md's hours by month, each against the minimum in force that month for the officer's
+    stage that month."""
+    officer = load_officer(session, principal, officer_id)
+    minimums = MonthlyMinimums(session, officer.force, [officer.id])
+    return duty_queries.officer_hours(
+        session, principal, officer_id, year, lambda o, month: minimums.of(o.id, month)
+    )

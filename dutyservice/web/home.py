@@ -18,6 +18,7 @@ from ..duties import queries as duty_queries
 from ..duties import service as duty_service
 from ..duties.calendar import make_calendar_key
 from ..errors import DomainError, Forbidden
+from ..ips import learning_queries
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
 from . import current_principal, error_page, status_of
@@ -73,7 +74,7 @@ def _render(
             page=1,
             per_page=100,
         )
-        months = duty_queries.officer_hours(session, principal, officer.id, year)
+        months = learning_queries.officer_hours(session, principal, officer.id, year)
         ips = ips_queries.ips_status(session, principal, officer.id, london_today(), *IPS_PROFILE)
         duty_types = duty_type_codes(session, officer.force_id)
     return render_template(
