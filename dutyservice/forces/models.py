@@ -35,9 +35,15 @@ class Force(Base):
 
     @property
     def safety_training_words(self) -> str:
+        """What the force's pages call the safety training the API calls `ost`."""
         if self.follows_sclp:
             return "personal safety training (PST)"
         return "officer safety training"
+
+    @property
+    def safety_training_heading(self) -> str:
+        words = self.safety_training_words
+        return words[:1].upper() + words[1:]
 
 
 class DutyType(Base):

@@ -24,12 +24,15 @@ from .learning_rules import (
     AREAS,
     STAGES,
     StageRecord,
+    StageRequirement,
     Standing,
     days_in,
     in_stage_too_long,
+    meets_stage,
     standing,
 )
 from .learning_service import as_stage_record, stage_records
+from .queries import evidence_of
 from .rules import Span
 
 
@@ -136,3 +139,19 @@ def officer_hours(
     return duty_queries.officer_hours(
         session, principal, officer_id, year, lambda o, month: minimums.of(o.id, month)
     )
+
+
+def meeting_stage(
+    session: Session, officers: Sequence[Officer], requirement: StageRequirement, on: date
+) -> list[Officer]:
+    """The officers who meet the stage on `on`: at it (in its area) or above, safety training
+    in force, serving (learning_rules.meets_stage)."""
+    records = _stage_records_of(session, [officer.id for officer in officers])
+    evidence = evidence_of(session, officers)
+    return [
+        officer
+        for officer in officers
+        if meets_stage(
+            evidence[officer.id], records[officer.id], requirement.stage, requirement.area, on, on
+        )
+    ]

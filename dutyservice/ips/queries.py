@@ -141,6 +141,10 @@ def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:
     return _records_of(session, [officer])[officer.id].evidence
 
 
+def evidence_of(session: Session, officers: Sequence[Officer]) -> dict[int, OfficerEvidence]:
+    return {officer_id: r.evidence for officer_id, r in _records_of(session, officers).items()}
+
+
 @dataclass(frozen=True)
 class IpsStatus:
     officer_id: int
