@@ -27,6 +27,8 @@ from ..duties.calendar import calendar_of, duty_entry, event_entry
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus
 from ..events.models import Event
+from ..events.requirement import event_requirement
+from ..ips.learning_rules import StageRequirement
 from ..npocc.models import NpoccReturn
 from . import rules
 from .mail import Mailer, Outcome, build_message, parse_smtp_url
@@ -238,6 +240,7 @@ def compose(session: Session, settings: Settings, notification_id: int) -> Email
                 if event.role_profile
                 else None
             ),
+            _stage_words(event),
         )
         link = f"{link_base}/app/events" if link_base else None
         text = rules.callout_text(facts, greeting, link)
@@ -284,3 +287,9 @@ def _message(
         calendar=ical,
         calendar_name=ical_name,
     )
+
+
+def _stage_words(event: Event) -> str | None:
+    """The stage of the learning programme a call-out asks for, in words, if it asks for one."""
+    requirement = event_requirement(event)
+    return requirement.describe() if isinstance(requirement, StageRequirement) else None
