@@ -311,20 +311,9 @@ FIELDS_BY_SCHEMA: dict[str, dict[str, str]] = {
 
 # Query parameters named alike in every list.
 QUERY_FIELDS: dict[str, str] = {
-    "stage": "A stage of the learning programme (SCLP): `APS`, `DPS` or `QSC`.",
-    "area": "A QSC's core area: `response`, `communities`, `roads`, `intelligence` or "
-    "`investigations`; null for APS and DPS.",
-    "from_month": "The first Europe/London month, YYYY-MM, from which the minimum is in force.",
-    "qsc_areas": "The core areas in which the officer holds QSC that day.",
-    "records": "Every stage record of the officer, revoked ones included, oldest first.",
-    "stages": "The stages of the learning programme in order, with their titles.",
-    "areas": "The five core areas in which a QSC is awarded, with their titles.",
-    "follows_sclp": "The force follows the learning programme: its pages say personal safety "
-    "training (PST) for what the API calls `ost`.",
-    "months_in_stage": "Readiness lists officers at APS or DPS for longer than this many "
-    "months (12 by default).",
-    "makes_returns": "The quarter's NPoCC returns include the force (the 43 territorial forces "
-    "by default).",
+    "stage": "Instead of the role profile: officers at this stage of the learning programme "
+    "or above (`APS`, `DPS`, `QSC`) on every day, with safety training in force.",
+    "area": "With `stage=QSC`: QSC in this core area.",
     "force": "Only this force (its code). A force role may name only its own force; another "
     "force answers 404.",
     "officer_id": "Only this officer's.",
