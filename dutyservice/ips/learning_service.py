@@ -39,12 +39,17 @@ def _already_held(stage: str, area: str) -> Invalid:
     )
 
 
-def check_entry(records: list[StageRecord], stage: str, area: str, attained_on: date) -> None:
-    """API.md's rules for a new stage record against the officer's others: 422 if broken."""
-    problem = entry_problem(stage, area or None)
+def _entry_area(stage: str, area: str | None) -> str:
+    """The area a new record is kept under; a stage and area that do not go together: 422."""
+    problem = entry_problem(stage, area)
     if problem is not None:
         field = "area" if stage == QSC or area else "stage"
         raise Invalid("not a stage of the learning programme", errors={field: [problem]})
+    return stored_area(stage, area)
+
+
+def check_entry(records: list[StageRecord], stage: str, area: str, attained_on: date) -> None:
+    """API.md's rules for a new stage record against the officer's others: 422 if broken."""
     if any(r.stage == stage and r.area == area and r.span.end is None for r in records):
         raise _already_held(stage, area)
     needed = missing_before(records, stage, attained_on)
@@ -69,7 +74,7 @@ def record_stage(
 ) -> LearningRecord:
     with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
         not_in_future(attained_on, "attained_on")
-        kept_area = stored_area(stage, area) if entry_problem(stage, area) is None else area or ""
+        kept_area = _entry_area(stage, area)
         existing = [as_stage_record(r) for r in stage_records(write.session, write.officer.id)]
         check_entry(existing, stage, kept_area, attained_on)
         officer = OfficerEvidence(write.officer.joined_on, write.officer.left_on)

@@ -346,12 +346,8 @@ def deployable(
     stage: str | None = None,
     area: str | None = None,
 ) -> Deployable:
-    """API.md "Deployable resource": officers meeting the profile (or, asked for a `stage`, at
-    that stage of the learning programme) on every day of the window, serving, with no booked or
-    completed duty overlapping it (and, if asked, declared available).
-
-    One statement whatever the number of officers.
-    """
+    """API.md "Deployable resource": officers meeting the profile (or at the `stage`) on every
+    day of the window, serving, free (and, if asked, declared available). One statement."""
     require(principal, Permission.READ_DEPLOYABLE)
     if ends_at <= starts_at:
         raise Invalid("empty window", errors={"to": ["must be after from"]})
