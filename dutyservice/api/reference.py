@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -145,7 +146,7 @@ class MinimumHoursSchema(StrictSchema):
         validate=validate.OneOf(list(STAGES)),
         metadata={"description": "a stage of the learning programme; null: every officer"},
     )
-    hours = fields.Decimal(required=True, places=2, validate=validate.Range(0, 744))
+    hours = fields.Float(required=True, validate=validate.Range(0, 744), allow_nan=False)
 
 
 class MinimumHoursOutSchema(Schema):
@@ -168,7 +169,7 @@ def set_minimum_hours(data: dict[str, Any], code: str) -> dict[str, Any]:
         code,
         from_month=Month.parse(data["from_month"]).first_day,
         stage=data["stage"],
-        hours=data["hours"],
+        hours=Decimal(str(data["hours"])),
     )
     return {"force": code, "from_month": row.from_month, "stage": row.stage, "hours": row.hours}
 

@@ -44,7 +44,7 @@ def set_minimum(
         if row is None:
             row = MinimumHours(force_id=force.id, from_month=from_month, stage=stage or "")
             session.add(row)
-        row.hours = hours
+        row.hours = hours.quantize(Decimal("0.01"))
         session.flush()
         audit.record(
             session,
