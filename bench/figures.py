@@ -39,6 +39,7 @@ from .harness import (
     new_database,
     percentile,
 )
+from .stage import add_stages, bench_stage_beside_profile
 
 LATENCY_RUNS = 100
 EXPORT_ROUNDS = 3
@@ -219,6 +220,23 @@ def bench_deployable(server: Server, db: Database) -> dict[str, float]:
     return figures
 
 
+def _bench_by_stage(server: Server, db: Database) -> dict[str, float]:
+    """Deployable by stage beside deployable by profile, on stages added for the purpose."""
+    if not _has_stages(db):
+        add_stages(db)
+        checkpoint(db)
+    npocc = npocc_headers(db)
+    figures: dict[str, float] = {}
+    for scope, force in SCOPES:
+        figures |= bench_stage_beside_profile(server.base, npocc, deployable_query(force), scope)
+    return figures
+
+
+def _has_stages(db: Database) -> bool:
+    with db.engine.connect() as connection:
+        return bool(connection.execute(text("SELECT count(*) FROM learning_records")).scalar())
+
+
 def bench_history_growth(base_url: str, history_url: str, workdir: Path) -> dict[str, float]:
     """Deployable p50 with 10 times the history over the base, the two servers answering in
     turn: measured apart, minutes of drift in the machine would weigh as much as the data."""
@@ -389,6 +407,7 @@ def run_dataset(
         server = Server(url, workdir)
         try:
             result.figures |= bench_deployable(server, db)
+            result.figures |= _bench_by_stage(server, db)
             result.figures |= bench_booking(server, db)
         finally:
             server.stop()

@@ -34,6 +34,21 @@ ROWS = [
                 (f"deployable_{scope}_noop_ratio",),
                 "{:.2f}",
             ),
+            (
+                f"deployable {label} by stage DPS: officers",
+                (f"deployable_{scope}_stage_officers",),
+                "{:,.0f}",
+            ),
+            (
+                f"deployable {label} by stage / by profile p50, ms",
+                (f"deployable_{scope}_stage_p50_ms", f"deployable_{scope}_profile_p50_ms"),
+                ms,
+            ),
+            (
+                f"**deployable {label} by stage / by profile** (≤ 1.5)",
+                (f"deployable_{scope}_stage_ratio",),
+                "{:.2f}",
+            ),
         )
     ),
     ("export: rows in the 43 returns", ("export_rows",), "{:,.0f}"),

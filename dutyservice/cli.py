@@ -265,7 +265,9 @@ def export(quarter: str, force_code: str | None) -> None:
 
     if force_code is not None and not forces(Force.code == force_code):
         raise click.ClickException(f"unknown force {force_code!r}")
-    with _progress(lambda: 1 if force_code else forces(), f"{parsed} returns") as advance:
+    with _progress(
+        lambda: 1 if force_code else forces(Force.makes_returns), f"{parsed} returns"
+    ) as advance:
         try:
             generated = make_quarter_returns(
                 _db(), settings, parsed, force_code, progress=lambda _code: advance(1)

@@ -5,7 +5,8 @@ from .auth.models import ApiToken, PageSession
 from .db import Base
 from .duties.models import AvailabilityWindow, Duty, Officer
 from .events.models import Event, EventSignup
-from .forces.models import DutyType, Force
+from .forces.models import DutyType, Force, MinimumHours
+from .ips.learning_models import LearningRecord
 from .ips.models import (
     CompetencyRecord,
     IpsGrant,
@@ -30,6 +31,8 @@ __all__ = [
     "EventSignup",
     "Force",
     "IpsGrant",
+    "LearningRecord",
+    "MinimumHours",
     "NosUnit",
     "Notification",
     "NpoccReturn",

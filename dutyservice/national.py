@@ -343,7 +343,9 @@ def load_national(
     `years` of history. Officers of each force are numbered from SC00001."""
     generator = Generator(seed, years, utc_now())
     with db.reading() as session:
-        forces = [(f.id, f.code) for f in session.scalars(select(Force).order_by(Force.code))]
+        # The territorial forces that make returns: the data set the benchmarks are sized on.
+        territorial = select(Force).where(Force.makes_returns).order_by(Force.code)
+        forces = [(f.id, f.code) for f in session.scalars(territorial)]
         duty_types: dict[int, list[int]] = {}
         for type_id, force_id in session.execute(select(DutyType.id, DutyType.force_id)):
             duty_types.setdefault(force_id, []).append(type_id)

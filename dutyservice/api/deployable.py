@@ -8,6 +8,7 @@ from flask import Response, jsonify
 from marshmallow import Schema, fields, validate
 
 from ..ips import queries
+from ..ips.learning_rules import AREAS, STAGES
 from ..ips.rules import IPS_PROFILE
 from .common import PageQuery, database, page_body, principal
 from .formats import InstantOrDay, Text
@@ -24,6 +25,14 @@ class DeployableQuery(PageQuery):
     mercury_ref = fields.Integer(load_default=IPS_PROFILE[0], validate=validate.Range(1, 10**6))
     version = fields.Integer(load_default=IPS_PROFILE[1], validate=validate.Range(1, 10**6))
     available_only = fields.Boolean(load_default=False)
+    stage = fields.String(
+        validate=validate.OneOf(list(STAGES)),
+        metadata={"description": "instead of the role profile: at this stage or above (SCLP)"},
+    )
+    area = fields.String(
+        validate=validate.OneOf(list(AREAS)),
+        metadata={"description": "with stage=QSC: QSC in this core area"},
+    )
 
 
 class DeployableOfficerSchema(OfficerRowSchema):
@@ -49,6 +58,8 @@ def deployable_question(args: dict[str, Any]) -> dict[str, Any]:
         "mercury_ref": args["mercury_ref"],
         "version": args["version"],
         "available_only": args["available_only"],
+        "stage": args.get("stage"),
+        "area": args.get("area"),
     }
 
 
@@ -56,7 +67,8 @@ def deployable_question(args: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(DeployableQuery, location="query")
 @blp.response(200, DeployablePageSchema)
 def deployable(args: dict[str, Any]) -> Response:
-    """Officers who meet the role profile on every day of the window, are serving and are not
+    """Officers who meet the role profile (or, with `stage`, are at that stage of the learning
+    programme with safety training in force) on every day of the window, are serving and are not
     booked over it; with `available_only`, whose declared availability covers it too."""
     with database().reading() as session:
         result = queries.deployable(

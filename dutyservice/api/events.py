@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from ..events import queries, service
 from ..events.models import EventSignup
 from ..events.rules import OpenTo
+from ..ips.learning_rules import AREAS, STAGES
 from .common import PageQuery, StrictSchema, database, list_of, listed, page_of, principal, read
 from .formats import HeaderText, Id, Instant, InstantOrDay, Text
 from .officers import OFFICER_ID, OfficerRowSchema
@@ -42,6 +43,8 @@ class EventSchema(Schema):
     version = fields.Function(
         lambda v: v.event.role_profile.version if v.event.role_profile else None
     )
+    stage = fields.Function(lambda v: v.event.required_stage)
+    area = fields.Function(lambda v: v.event.required_area)
 
 
 class EventCreateSchema(StrictSchema):
@@ -65,6 +68,16 @@ class EventCreateSchema(StrictSchema):
     )
     mercury_ref = fields.Integer(validate=validate.Range(1, 10**6), allow_none=True)
     version = fields.Integer(validate=validate.Range(1, 10**6), load_default=1)
+    stage = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(STAGES)),
+        metadata={"description": "instead of a role profile: the stage each volunteer must hold"},
+    )
+    area = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(AREAS)),
+        metadata={"description": "with stage QSC: the core area"},
+    )
 
 
 class EventQuery(PageQuery):

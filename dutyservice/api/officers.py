@@ -9,6 +9,7 @@ from marshmallow import ValidationError as SchemaError
 
 from ..duties import queries, service
 from ..duties.models import RANKS, Officer
+from ..ips import learning_queries
 from ..privacy.holdings import HOLDINGS
 from ..privacy.subject_access import export_officer_data
 from .common import (
@@ -220,8 +221,9 @@ def leave(data: dict[str, Any], officer_id: int) -> Officer:
 @blp.arguments(HoursQuery, location="query")
 @blp.response(200, list_of(MonthHoursSchema, "HoursSchema"))
 def hours(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
-    """Completed hours per Europe/London month of the year against the force minimum."""
-    months = read(queries.officer_hours, officer_id, args["year"])
+    """Completed hours per Europe/London month of the year against the minimum in force that
+    month for the officer's stage (the force's, by default 16 hours)."""
+    months = read(learning_queries.officer_hours, officer_id, args["year"])
     return {
         "items": [
             {

@@ -69,6 +69,11 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/api/v1/npocc/returns/{return_pk}/deliver"): "deliver_return",
     ("get", "/api/v1/audit"): "list_audit_entries",
     ("get", "/api/v1/notifications"): "list_notifications",
+    ("get", "/api/v1/learning-programme"): "get_learning_programme",
+    ("post", "/api/v1/officers/{officer_id}/learning"): "record_stage",
+    ("get", "/api/v1/officers/{officer_id}/learning"): "get_learning_status",
+    ("post", "/api/v1/officers/{officer_id}/learning/{record_id}/revoke"): "revoke_stage",
+    ("put", "/api/v1/forces/{code}/minimum-hours"): "set_minimum_hours",
 }
 
 PATH_PARAMETERS = {
@@ -80,12 +85,27 @@ PATH_PARAMETERS = {
     "mercury_ref": "The role profile's Mercury reference, e.g. 135.",
     "version": "The role profile's version, e.g. 1.",
     "unit": "A National Occupational Standard unit code, e.g. `CD5`.",
+    "record_id": "The stage record's id, as assigned by the service.",
 }
 
 _DAY = "A Europe/London calendar day, YYYY-MM-DD"
 _INSTANT = "An instant, returned in UTC with `Z`; sent as RFC 3339 with an offset"
 # A field's meaning wherever it appears, unless FIELDS_BY_SCHEMA or the field itself says more.
 FIELDS: dict[str, str] = {
+    "stage": "A stage of the learning programme (SCLP): `APS`, `DPS` or `QSC`.",
+    "area": "A QSC's core area: `response`, `communities`, `roads`, `intelligence` or "
+    "`investigations`; null for APS and DPS.",
+    "from_month": "The first Europe/London month, YYYY-MM, from which the minimum is in force.",
+    "qsc_areas": "The core areas in which the officer holds QSC that day.",
+    "records": "Every stage record of the officer, revoked ones included, oldest first.",
+    "stages": "The stages of the learning programme in order, with their titles.",
+    "areas": "The five core areas in which a QSC is awarded, with their titles.",
+    "follows_sclp": "The force follows the learning programme: its pages say personal safety "
+    "training (PST) for what the API calls `ost`.",
+    "months_in_stage": "Readiness lists officers at APS or DPS for longer than this many "
+    "months (12 by default).",
+    "makes_returns": "The quarter's NPoCC returns include the force (the 43 territorial forces "
+    "by default).",
     "action": "What was done, e.g. `duty.booked`, `ips.granted`.",
     "actual_ends_at": f"{_INSTANT}. When the duty really ended; null until completed.",
     "actual_starts_at": f"{_INSTANT}. When the duty really started; null until completed.",
@@ -292,6 +312,9 @@ FIELDS_BY_SCHEMA: dict[str, dict[str, str]] = {
 
 # Query parameters named alike in every list.
 QUERY_FIELDS: dict[str, str] = {
+    "stage": "Instead of the role profile: officers at this stage of the learning programme "
+    "or above (`APS`, `DPS`, `QSC`) on every day, with safety training in force.",
+    "area": "With `stage=QSC`: QSC in this core area.",
     "force": "Only this force (its code). A force role may name only its own force; another "
     "force answers 404.",
     "officer_id": "Only this officer's.",

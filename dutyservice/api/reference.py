@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from ..clock import Month
+from ..forces import minimums
 from ..forces.models import Force
 from ..forces.queries import list_forces
 from ..forces.service import change_settings
 from ..ips import profiles
+from ..ips.learning_rules import STAGES
 from ..ips.models import RoleProfile
 from ..ips.queries import list_role_profiles, list_units
 from .common import StrictSchema, database, list_of, principal
-from .formats import Day, FeedText, Text
+from .formats import Day, FeedText, MonthText, Text
 from .routing import api_blueprint
 
 blp = api_blueprint(
@@ -28,6 +32,15 @@ class ForceItemSchema(Schema):
     monthly_minimum_hours = fields.Float(metadata={"description": "expected hours a month"})
     ost_validity_months = fields.Integer(
         metadata={"description": "officer safety training is valid this many months, less a day"}
+    )
+    follows_sclp = fields.Boolean(
+        metadata={"description": "follows the learning programme: pages say PST for OST"}
+    )
+    months_in_stage = fields.Integer(
+        metadata={"description": "readiness lists officers at APS or DPS longer than this"}
+    )
+    makes_returns = fields.Boolean(
+        metadata={"description": "the quarter's NPoCC returns include the force"}
     )
 
 
@@ -48,7 +61,8 @@ class UnitSchema(Schema):
 @blp.route("/forces", methods=["GET"])
 @blp.response(200, list_of(ForceItemSchema, "ForceListSchema"))
 def forces() -> dict[str, Any]:
-    """The 43 territorial forces of England and Wales, with their settings."""
+    """The 43 territorial forces of England and Wales, British Transport Police, Police
+    Scotland and the Police Service of Northern Ireland, with their settings."""
     with database().reading() as session:
         return {"items": list_forces(session)}
 
@@ -72,6 +86,9 @@ def units() -> dict[str, Any]:
 class ForceSettingsSchema(StrictSchema):
     monthly_minimum_hours = fields.Float(validate=validate.Range(0, 744), allow_nan=False)
     ost_validity_months = fields.Integer(validate=validate.Range(1, 60))
+    follows_sclp = fields.Boolean()
+    months_in_stage = fields.Integer(validate=validate.Range(1, 120))
+    makes_returns = fields.Boolean()
 
 
 class RoleProfileCreateSchema(StrictSchema):
@@ -119,6 +136,42 @@ def _signatory(row: Any, prefix: str) -> dict[str, str] | None:
 def change_force_settings(changes: dict[str, Any], code: str) -> Force:
     """Change a force's settings (admins): monthly minimum hours, OST validity in months."""
     return change_settings(database(), principal(), code, changes)
+
+
+class MinimumHoursSchema(StrictSchema):
+    from_month = MonthText(required=True)
+    stage = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf(list(STAGES)),
+        metadata={"description": "a stage of the learning programme; null: every officer"},
+    )
+    hours = fields.Float(required=True, validate=validate.Range(0, 744), allow_nan=False)
+
+
+class MinimumHoursOutSchema(Schema):
+    force = fields.String()
+    from_month = fields.Function(lambda row: row["from_month"].strftime("%Y-%m"))
+    stage = fields.Function(lambda row: row["stage"] or None)
+    hours = fields.Float()
+
+
+@blp.route("/forces/<string(maxlength=40):code>/minimum-hours", methods=["PUT"])
+@blp.arguments(MinimumHoursSchema)
+@blp.response(200, MinimumHoursOutSchema)
+def set_minimum_hours(data: dict[str, Any], code: str) -> dict[str, Any]:
+    """The force's monthly minimum from `from_month` on (admins), for officers at `stage` or,
+    with none, for every officer: the monthly status uses the minimum in force that month for
+    the officer's stage that month (a row with a stage wins over the force's row without)."""
+    row = minimums.set_minimum(
+        database(),
+        principal(),
+        code,
+        from_month=Month.parse(data["from_month"]).first_day,
+        stage=data["stage"],
+        hours=Decimal(str(data["hours"])),
+    )
+    return {"force": code, "from_month": row.from_month, "stage": row.stage, "hours": row.hours}
 
 
 @blp.route("/role-profiles", methods=["POST"])

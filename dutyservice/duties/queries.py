@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -124,8 +125,14 @@ class MonthHours:
 
 
 def officer_hours(
-    session: Session, principal: Principal, officer_id: int, year: int
+    session: Session,
+    principal: Principal,
+    officer_id: int,
+    year: int,
+    minimum_of: Callable[[Officer, Month], Decimal] | None = None,
 ) -> list[MonthHours]:
+    """The officer's completed hours by month against the minimum of each month: the force's
+    setting, or what `minimum_of` finds for the officer that month (by period and stage)."""
     officer = load_officer(session, principal, officer_id)
     start, _ = Month(year, 1).utc_bounds()
     _, end = Month(year, 12).utc_bounds()
@@ -139,15 +146,18 @@ def officer_hours(
     ).all()
     # A completed duty always has its actual times (the service sets them when completing).
     totals = hours_by_month((s, e) for s, e in spans if s is not None and e is not None)
-    minimum = officer.force.monthly_minimum_hours
     months = [Month(year, m) for m in range(1, 13)]
+    minimums = {
+        m: minimum_of(officer, m) if minimum_of else officer.force.monthly_minimum_hours
+        for m in months
+    }
     today = london_today()
     return [
         MonthHours(
             m,
             totals.get(m, Decimal("0.00")),
-            minimum,
-            month_status_by(m, today, totals.get(m, Decimal(0)), minimum),
+            minimums[m],
+            month_status_by(m, today, totals.get(m, Decimal(0)), minimums[m]),
         )
         for m in months
     ]

@@ -10,9 +10,9 @@ from ..clock import london_days_spanned
 from ..duties.models import Officer
 from ..forces.models import Force
 from ..ips import eligibility
-from ..ips.queries import requirements_of
 from ..outbox import Kind, officer_recipient
 from .models import Event
+from .requirement import event_requirement
 from .rules import OpenTo
 
 if TYPE_CHECKING:
@@ -32,10 +32,10 @@ def _in_scope(event: Event) -> ColumnElement[bool]:
 
 def callout_recipients(event: Event) -> Recipients:
     """API.md "Call-out": every serving officer in the event's `open_to` scope who has an
-    address, has not opted out, meets its role profile and is free for its times. One query:
-    the deployable rule of ips.eligibility, as /deployable uses it."""
+    address, has not opted out, meets its role profile or stage and is free for its times. One
+    query: the deployable rule of ips.eligibility."""
     first, last = london_days_spanned(event.starts_at, event.ends_at)
-    profile = requirements_of(event.role_profile) if event.role_profile else None
+    profile = event_requirement(event)
     return select(
         literal(Kind.CALLOUT.value, String),
         literal(f"event:{event.id}", String),

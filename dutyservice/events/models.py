@@ -44,6 +44,9 @@ class Event(Base):
     signup_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     open_to: Mapped[str] = mapped_column(String(10), default="force")
     role_profile_id: Mapped[int | None] = mapped_column(ForeignKey("role_profiles.id"))
+    # Instead of a role profile, a stage of the learning programme (and, for a QSC, its area).
+    required_stage: Mapped[str | None] = mapped_column(String(3))
+    required_area: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 

@@ -30,11 +30,14 @@ from ..duties.service import (
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..forces.models import DutyType, Force
 from ..forces.queries import force_by_code
-from ..ips.queries import evidence_for, requirements_of, role_profile_row
+from ..ips.learning_rules import StageRequirement, meets_stage
+from ..ips.learning_service import as_stage_record, stage_records
+from ..ips.queries import evidence_for, role_profile_row, stage_requirement
 from ..ips.rules import meets_profile, missing_requirements
 from ..outbox import queue
 from .callouts import callout_recipients
 from .models import Event, EventSignup, places_taken
+from .requirement import event_requirement
 from .rules import OpenTo, open_to_force, signups_open
 from .signup_statement import insert_signup
 
@@ -55,6 +58,7 @@ def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Ev
         if data.get("mercury_ref") is not None:
             profile = role_profile_row(session, data["mercury_ref"], data.get("version", 1))
             profile_id = profile.id
+        stage = _stage_asked(data, profile_id is not None)
         event = Event(
             force=force,
             title=data["title"],
@@ -67,6 +71,8 @@ def create_event(db: Database, principal: Principal, data: dict[str, Any]) -> Ev
             signup_deadline=data["signup_deadline"],
             open_to=data["open_to"],
             role_profile_id=profile_id,
+            required_stage=stage.stage if stage else None,
+            required_area=stage.area if stage else None,
             created_at=utc_now(),
             created_by_token_id=principal.token_id,
         )
@@ -194,6 +200,42 @@ def _place_for(
     return _Place(officer, event, duty_type, booking, signed_up_at=now)
 
 
+def _stage_asked(data: dict[str, Any], has_profile: bool) -> StageRequirement | None:
+    """The stage of the learning programme an event requires instead of a role profile."""
+    if data.get("stage") is None:
+        if data.get("area") is not None:
+            raise Invalid("an area is asked for with a stage", errors={"area": ["needs stage QSC"]})
+        return None
+    if has_profile:
+        raise Invalid(
+            "an event requires a role profile or a stage, not both",
+            errors={"stage": ["leave out mercury_ref to require a stage"]},
+        )
+    return stage_requirement(data["stage"], data.get("area"))
+
+
+def _check_requirement(session: Session, event: Event, officer: Officer) -> None:
+    """422 unless the officer meets the event's role profile or stage on every day of it."""
+    requirement = event_requirement(event)
+    if requirement is None:
+        return
+    first, last = london_days_spanned(event.starts_at, event.ends_at)
+    evidence = evidence_for(session, officer)
+    if isinstance(requirement, StageRequirement):
+        records = [as_stage_record(r) for r in stage_records(session, officer.id)]
+        if not meets_stage(evidence, records, requirement.stage, requirement.area, first, last):
+            raise Invalid(
+                "the officer does not meet the event's stage on every day",
+                errors={"officer_id": [f"is not at {requirement.describe()} on every day"]},
+            )
+    elif not meets_profile(evidence, requirement, first, last):
+        raise Invalid(
+            "the officer does not meet the event's role profile on every day",
+            errors={"officer_id": ["does not meet the role profile"]},
+            extra={"missing": missing_requirements(evidence, requirement, first, last)},
+        )
+
+
 def _check_may_join(session: Session, joining: _Joining, now: datetime) -> None:
     """What the officer's own records and the event's terms decide."""
     event, officer = joining.event, joining.officer
@@ -205,17 +247,7 @@ def _check_may_join(session: Session, joining: _Joining, now: datetime) -> None:
         raise Conflict("the officer is already signed up to this event")
     if joining.live_signups >= event.capacity:
         raise Conflict(_FULL)
-    if event.role_profile is None:
-        return
-    first, last = london_days_spanned(event.starts_at, event.ends_at)
-    profile = requirements_of(event.role_profile)
-    evidence = evidence_for(session, officer)
-    if not meets_profile(evidence, profile, first, last):
-        raise Invalid(
-            "the officer does not meet the event's role profile on every day",
-            errors={"officer_id": ["does not meet the role profile"]},
-            extra={"missing": missing_requirements(evidence, profile, first, last)},
-        )
+    _check_requirement(session, event, officer)
 
 
 _FULL = "the event is full"

@@ -12,7 +12,13 @@ from ..errors import NotFound
 from .models import Force
 from .queries import find_force
 
-SETTINGS = ("monthly_minimum_hours", "ost_validity_months")
+SETTINGS = (
+    "monthly_minimum_hours",
+    "ost_validity_months",
+    "follows_sclp",
+    "months_in_stage",
+    "makes_returns",
+)
 
 
 def change_settings(

@@ -18,15 +18,17 @@ from marshmallow.validate import Email
 
 from ..clock import london_wall_clock, to_utc, year_problem
 from ..duties.rules import RANKS, DutyStatus, duty_time_errors
+from ..ips.learning_rules import STAGES, entry_problem
 from ..ips.rules import OST, default_ost_expiry, ends_before_it_starts, not_yet_happened
 from ..plaintext import header_text_problem, plain_text_problem
 
-OFFICERS, DUTIES, COMPETENCIES, TRAINING, GRANTS = (
+OFFICERS, DUTIES, COMPETENCIES, TRAINING, GRANTS, LEARNING = (
     "officers.csv",
     "duties.csv",
     "competencies.csv",
     "training.csv",
     "ips_grants.csv",
+    "learning.csv",
 )
 # The order they are read in: a record names an officer; a grant needs the units and training.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -58,6 +60,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "withdrawn_on",
         "withdrawal_reason",
     ),
+    LEARNING: (
+        "warrant_number",
+        "stage",
+        "area",
+        "attained_on",
+        "assessed_by",
+        "evidence_ref",
+        "revoked_on",
+    ),
     DUTIES: (
         "warrant_number",
         "starts_at",
@@ -84,6 +95,7 @@ _LONGEST = {
     "authorised_by_position": 120,
     "location": 200,
     "withdrawal_reason": 2000,
+    "area": 20,
 }
 # FEED.md: the texts that can reach a return are plain.
 _REACH_A_RETURN = {
@@ -334,6 +346,39 @@ def read_competency(
         return None, f.errors
     return CompetencyRow(
         warrant_number, unit, attained_on, assessed_by, evidence_ref, revoked_on
+    ), []
+
+
+@dataclass(frozen=True)
+class LearningRow:
+    warrant_number: str
+    stage: str
+    area: str  # '' but for a QSC, as stored
+    attained_on: date
+    assessed_by: str
+    evidence_ref: str
+    revoked_on: date | None
+
+
+def read_learning(
+    raw: Mapping[str, str | None], today: date
+) -> tuple[LearningRow | None, FieldErrors]:
+    f, warrant_number = _fields_of_officer_row(raw)
+    stage = f.choice("stage", STAGES, what="stage")
+    area = f.text("area", required=False)
+    if stage in STAGES:
+        problem = entry_problem(stage, area or None)
+        if problem:
+            f.refuse("area", problem)
+    attained_on = f.day("attained_on")
+    assessed_by, evidence_ref = f.text("assessed_by"), f.text("evidence_ref", required=False)
+    revoked_on = f.day("revoked_on", required=False)
+    _past(f, "attained_on", attained_on, today)
+    _ends(f, "revoked_on", attained_on, revoked_on, "attained_on")
+    if f.errors or attained_on is None:
+        return None, f.errors
+    return LearningRow(
+        warrant_number, stage, area, attained_on, assessed_by, evidence_ref, revoked_on
     ), []
 
 

@@ -26,6 +26,8 @@ from ..errors import DomainError
 from ..forces.models import Force
 from ..forces.queries import force_by_code
 from ..ips import spans
+from ..ips.learning_models import LearningRecord
+from ..ips.learning_rules import StageRecord, missing_before
 from ..ips.queries import role_profile
 from ..ips.rules import (
     IPS_PROFILE,
@@ -44,14 +46,17 @@ from .rules import (
     COMPETENCIES,
     DUTIES,
     GRANTS,
+    LEARNING,
     OFFICERS,
     TRAINING,
     CompetencyRow,
     GrantRow,
+    LearningRow,
     OfficerRow,
     changed_columns,
     read_competency,
     read_grant,
+    read_learning,
     read_officer,
     read_training,
 )
@@ -197,6 +202,7 @@ class _Run:
         self.competencies_file(SourceFile(directory, COMPETENCIES))
         self.training_file(SourceFile(directory, TRAINING))
         self.grants_file(SourceFile(directory, GRANTS))
+        self.learning_file(SourceFile(directory, LEARNING))
         self.duties_file(SourceFile(directory, DUTIES))
 
     def refuse(self, file: str, line: int, column: str, reason: str) -> None:
@@ -391,7 +397,7 @@ class _Run:
     # Competencies, training, IPS grants ------------------------------------------------------
 
     def _stored(
-        self, model: type[CompetencyRecord | TrainingRecord | IpsGrant]
+        self, model: type[CompetencyRecord | TrainingRecord | IpsGrant | LearningRecord]
     ) -> Iterator[dict[str, Any]]:
         """The force's stored rows of an officer's records, as columns by name."""
         table = model.__table__
@@ -648,6 +654,60 @@ class _Run:
             ]
         )
 
+    # The learning programme ------------------------------------------------------------------
+
+    def learning_file(self, source: SourceFile) -> None:
+        stored: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # By natural key, so that a stored row that the file repeats is held once.
+        held: dict[int, dict[tuple[str, str, date], tuple[StageRecord, int | None]]]
+        held = defaultdict(dict)
+        for record in self._stored(LearningRecord):
+            key = (record["officer_id"], record["stage"], record["area"], record["attained_on"])
+            stored[key] = record
+            span = Span(record["attained_on"], record["revoked_on"])
+            held[record["officer_id"]][key[1:]] = (
+                StageRecord(record["stage"], record["area"], span),
+                None,
+            )
+
+        def hold(officer_id: int, row: LearningRow, line: int) -> None:
+            span = Span(row.attained_on, row.revoked_on)
+            held[officer_id][row.stage, row.area, row.attained_on] = (
+                StageRecord(row.stage, row.area, span),
+                line,
+            )
+
+        self._records_file(
+            source,
+            _RecordFile(
+                LEARNING,
+                LearningRecord,
+                lambda raw: read_learning(raw, self.today),
+                lambda officer_id, row: (officer_id, row.stage, row.area, row.attained_on),
+                _learning_values,
+                hold,
+                check=lambda officer, row: (
+                    _serving_on_attained_on(officer, row)
+                    + _one_live_stage(held[officer.id or 0], row)
+                ),
+            ),
+            stored,
+        )
+        for records in held.values():
+            self._stage_rules(list(records.values()))
+
+    def _stage_rules(self, records: list[tuple[StageRecord, int | None]]) -> None:
+        """As through the API, for one officer: the stage before is held on the day a stage
+        is attained (whatever order the file gives them in)."""
+        all_records = [record for record, _ in records]
+        for record, line in records:
+            others = [other for other in all_records if other is not record]
+            needed = missing_before(others, record.stage, record.span.start)
+            if line is not None and needed is not None:
+                self.refuse_counted(
+                    LEARNING, line, "attained_on", f"{needed} is not held on that day"
+                )
+
     # Duties -----------------------------------------------------------------------------------
 
     def duties_file(self, source: SourceFile) -> None:
@@ -675,6 +735,33 @@ _competency_values = _stored_values(
     "unit_code", "attained_on", "assessed_by", "evidence_ref", "revoked_on"
 )
 _training_values = _stored_values("kind", "completed_on", "expires_on")
+_learning_values = _stored_values(
+    "stage", "area", "attained_on", "assessed_by", "evidence_ref", "revoked_on"
+)
+
+
+def _one_live_stage(
+    held: dict[tuple[str, str, date], tuple[StageRecord, int | None]], row: LearningRow
+) -> list[tuple[str, str]]:
+    """As through the API: a stage (and area) is recorded again only once the last is revoked;
+    checked as each row is read, before it is written, as the store holds one live record."""
+    if row.revoked_on is not None:
+        return []
+    for key, (record, line) in held.items():
+        same = (record.stage, record.area) == (row.stage, row.area)
+        if same and record.span.end is None and key != (row.stage, row.area, row.attained_on):
+            where = f"line {line}" if line else "the stored records"
+            return [("stage", f"already held unrevoked ({where}); revoke it first")]
+    return []
+
+
+def _serving_on_attained_on(officer: _Officer, row: LearningRow) -> list[tuple[str, str]]:
+    evidence = OfficerEvidence(officer.joined_on, officer.left_on)
+    if serving_throughout(evidence, row.attained_on, row.attained_on):
+        return []
+    return [("attained_on", "the officer is not serving on that day")]
+
+
 _grant_values = _stored_values(
     "granted_on",
     "authorised_by_name",

@@ -1,6 +1,8 @@
-"""FEED.md's membership rule as one SQL condition, for sets of officers (deployable, returns).
+"""FEED.md's membership rule as one SQL condition, for sets of officers (deployable, returns),
+and the learning programme's rule beside it (deployable by stage).
 
-`rules.py` is the same rule for one officer in Python; a property test holds them together.
+`rules.py` and `learning_rules.py` are the same rules for one officer in Python; property tests
+hold them together.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from sqlalchemy.orm import aliased
 from ..db import next_day
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..duties.rules import LONGEST_DUTY, DutyStatus
+from .learning_models import LearningRecord
+from .learning_rules import QSC, StageRequirement, stages_from
 from .models import CompetencyRecord, EligibilitySpan, IpsGrant, TrainingRecord
 from .rules import OST, ProfileRequirements
+
+Requirement = ProfileRequirements | StageRequirement
 
 Bounds = Callable[[Any], tuple[ColumnElement[Any], ColumnElement[Any]]]
 Scope = Callable[[Any], ColumnElement[bool]]
@@ -131,6 +137,43 @@ def eligible_throughout(role_profile_id: Any, first: Any, last: Any) -> ColumnEl
     return and_(serving(first, last), holds)
 
 
+def at_stage(stage: str, area: str | None, first: Any, after_last: Any) -> ColumnElement[bool]:
+    """The outer `Officer` is at `stage` or above (a QSC: in `area`, if named) on every day."""
+
+    def scope(record: Any) -> ColumnElement[bool]:
+        held = and_(the_officers(record), record.stage.in_(stages_from(stage)))
+        return and_(held, record.area == area) if stage == QSC and area else held
+
+    return covered(
+        LearningRecord, lambda r: (r.attained_on, r.revoked_on), scope, first, after_last
+    )
+
+
+def meets_stage(
+    requirement: StageRequirement, first: Any, last: Any, after_last: Any = None
+) -> ColumnElement[bool]:
+    """For the outer `Officer`: serving, at the stage and safety training in force, every day
+    first..last (learning_rules.meets_stage). No IPS grant is asked for."""
+    if after_last is None:
+        after_last = last + timedelta(days=1)
+    return and_(
+        serving(first, last),
+        at_stage(requirement.stage, requirement.area, first, after_last),
+        ost_current(first, after_last),
+    )
+
+
+def meets(
+    requirement: Requirement | None, first: Any, last: Any, after_last: Any = None
+) -> ColumnElement[bool]:
+    """A role profile's rule, a stage's, or (neither) serving on every day first..last."""
+    if isinstance(requirement, StageRequirement):
+        return meets_stage(requirement, first, last, after_last)
+    if requirement is not None:
+        return meets_profile(requirement, first, last, after_last)
+    return serving(first, last)
+
+
 def available_throughout(starts_at: Any, ends_at: Any) -> ColumnElement[bool]:
     """The officer's declared availability windows cover all of [starts_at, ends_at)."""
     return covered(
@@ -178,7 +221,7 @@ def free_for(starts_at: Any, ends_at: Any, earliest: Any = None) -> ColumnElemen
 
 
 def deployable(
-    profile: ProfileRequirements | None,
+    profile: Requirement | None,
     first: Any,
     last: Any,
     starts_at: Any,
@@ -187,7 +230,6 @@ def deployable(
     after_last: Any = None,
     earliest: Any = None,
 ) -> ColumnElement[bool]:
-    """API.md "Deployable resource" for the outer `Officer`: meets the profile on every day
-    first..last (or, without one, serves on every day), and is free for [starts_at, ends_at)."""
-    fit = meets_profile(profile, first, last, after_last) if profile else serving(first, last)
-    return and_(fit, free_for(starts_at, ends_at, earliest))
+    """API.md "Deployable resource" for the outer `Officer`: meets the profile or stage on every
+    day first..last (or, without either, serves on every day), and is free for the window."""
+    return and_(meets(profile, first, last, after_last), free_for(starts_at, ends_at, earliest))

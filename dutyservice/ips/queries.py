@@ -25,6 +25,7 @@ from ..forces.queries import force_id_by_code
 from ..lookups import lookups
 from ..pagination import Page, paginate
 from . import eligibility
+from .learning_rules import StageRequirement, requirement_problem
 from .models import CompetencyRecord, IpsGrant, NosUnit, RoleProfile, TrainingRecord
 from .rules import (
     OST,
@@ -282,22 +283,45 @@ class Deployable:
     by_force: dict[str, int]
 
 
-@lru_cache(maxsize=8)
-def _deployable_statement(
-    available_only: bool, one_force: bool
-) -> Select[int, str, str, str, str, date]:
-    """The deployable query, with the profile and the window as bind parameters.
+def requirement(
+    session: Session, mercury_ref: int, version: int, stage: str | None, area: str | None
+) -> eligibility.Requirement:
+    """What a planner asks of officers: a stage of the learning programme if one is named,
+    else the role profile."""
+    if stage is None:
+        if area is not None:
+            raise Invalid("an area is asked for with a stage", errors={"area": ["needs stage=QSC"]})
+        return role_profile(session, mercury_ref, version)
+    return stage_requirement(stage, area)
 
-    The rule is read from the stored eligibility spans (`spans.py`): an index lookup per
-    officer instead of the rule's dozens of EXISTS clauses over every officer's records.
+
+def stage_requirement(stage: str, area: str | None) -> StageRequirement:
+    problem = requirement_problem(stage, area)
+    if problem is not None:
+        field, why = problem
+        raise Invalid("not a stage of the learning programme", errors={field: [why]})
+    return StageRequirement(stage, area)
+
+
+@lru_cache(maxsize=64)
+def _deployable_statement(
+    stage: StageRequirement | None, available_only: bool, one_force: bool
+) -> Select[int, str, str, str, str, date]:
+    """The deployable query, with the profile (or the stage) and the window as bind parameters.
+
+    A role profile's rule is read from the stored eligibility spans (`spans.py`): an index
+    lookup per officer instead of the rule's dozens of EXISTS clauses over every officer's
+    records. A stage of the learning programme is evaluated from its records.
     """
     first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
     starts_at, ends_at = (bindparam(name, type_=UTCDateTime()) for name in ("starts_at", "ends_at"))
     earliest = bindparam("earliest", type_=UTCDateTime())
-    conditions = [
-        eligibility.eligible_throughout(bindparam("role_profile_id"), first, last),
-        eligibility.free_for(starts_at, ends_at, earliest),
-    ]
+    fit = (
+        eligibility.meets_stage(stage, first, last, bindparam("after_last", type_=Date()))
+        if stage is not None
+        else eligibility.eligible_throughout(bindparam("role_profile_id"), first, last)
+    )
+    conditions = [fit, eligibility.free_for(starts_at, ends_at, earliest)]
     if available_only:
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
     if one_force:
@@ -349,22 +373,24 @@ def deployable(
     available_only: bool,
     page: int,
     per_page: int,
+    stage: str | None = None,
+    area: str | None = None,
 ) -> Deployable:
-    """API.md "Deployable resource": officers meeting the profile on every day of the window,
-    serving, with no booked or completed duty overlapping it (and, if asked, declared available).
-
-    One statement whatever the number of officers.
-    """
+    """API.md "Deployable resource": officers meeting the profile (or at the `stage`) on every
+    day of the window, serving, free (and, if asked, declared available). One statement."""
     require(principal, Permission.READ_DEPLOYABLE)
     if ends_at <= starts_at:
         raise Invalid("empty window", errors={"to": ["must be after from"]})
     if ends_at - starts_at > LONGEST_DEPLOYABLE_WINDOW:
         raise Invalid("window too long", errors={"to": ["a window spans at most 366 days"]})
     force_id = readable_force_id(principal, force_id_by_code(session, force) if force else None)
-    profile_id = role_profile_id(session, mercury_ref, version)
-    statement = _deployable_statement(available_only, force_id is not None)
+    wanted = requirement(session, mercury_ref, version, stage, area)
+    stage_asked = wanted if isinstance(wanted, StageRequirement) else None
+    statement = _deployable_statement(stage_asked, available_only, force_id is not None)
     parameters = deployable_parameters(starts_at, ends_at, force_id)
-    rows = session.execute(statement, {**parameters, "role_profile_id": profile_id}).all()
+    if stage_asked is None:
+        parameters["role_profile_id"] = role_profile_id(session, mercury_ref, version)
+    rows = session.execute(statement, parameters).all()
     # Unpacked, not read by name: a national answer is hundreds of rows, and a Row's attribute
     # lookups cost more than building the answer from them.
     by_force = dict(Counter(code for _, code, *_ in rows))

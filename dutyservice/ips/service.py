@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -17,8 +18,9 @@ from ..clock import london_today, utc_now
 from ..db import Database, end_live, flush_or_conflict
 from ..duties.models import Officer
 from ..duties.queries import load_officer
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, DomainError, Invalid, NotFound
 from . import spans
+from .learning_models import LearningRecord
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from .queries import evidence_for, role_profile
 from .rules import (
@@ -32,7 +34,7 @@ from .rules import (
 )
 
 
-def _not_in_future(day: date, field: str) -> None:
+def not_in_future(day: date, field: str) -> None:
     if not_yet_happened(day, london_today()):
         raise Invalid("records state what has happened", errors={field: ["is in the future"]})
 
@@ -46,13 +48,15 @@ _ALREADY_GRANTED = "the officer already holds IPS; withdraw it before granting i
 _ALREADY_REVOKED = "the officer's {unit} is already revoked"
 _NOTHING_TO_WITHDRAW = "the officer holds no IPS to withdraw"
 
-_Record = TypeVar("_Record", CompetencyRecord, TrainingRecord, IpsGrant)
+_Record = TypeVar("_Record", CompetencyRecord, TrainingRecord, IpsGrant, LearningRecord)
+_AnyRecord = CompetencyRecord | TrainingRecord | IpsGrant | LearningRecord
 
 # What the audit log calls each kind of record.
 _RESOURCE_TYPE: dict[type[Any], str] = {
     CompetencyRecord: "competency",
     TrainingRecord: "training",
     IpsGrant: "ips_grant",
+    LearningRecord: "learning",
 }
 
 
@@ -64,9 +68,7 @@ class _OfficerWrite:
     principal: Principal
     officer: Officer
 
-    def audit(
-        self, action: str, record: CompetencyRecord | TrainingRecord | IpsGrant, **changes: Any
-    ) -> None:
+    def audit(self, action: str, record: _AnyRecord, **changes: Any) -> None:
         resource_type = _RESOURCE_TYPE[type(record)]
         audit.about(
             self.officer,
@@ -78,14 +80,22 @@ class _OfficerWrite:
             changes=changes,
         )
 
-    def add(self, record: _Record, action: str, conflict: str | None, **changes: Any) -> _Record:
+    def add(
+        self, record: _Record, action: str, conflict: str | DomainError | None, **changes: Any
+    ) -> _Record:
         """Store a new record of the officer's, stamped with when and by whom it was recorded,
-        and audit it. `conflict`: the refusal should a unique index find one held already."""
+        and audit it. `conflict`: the refusal should a unique index find one held already (a
+        message: 409; an error: that error)."""
         record.officer_id = self.officer.id
         record.recorded_at = utc_now()
         record.recorded_by_token_id = self.principal.token_id
         self.session.add(record)
-        if conflict is None:
+        if isinstance(conflict, DomainError):
+            try:
+                self.session.flush()
+            except IntegrityError as exc:
+                raise conflict from exc
+        elif conflict is None:
             self.session.flush()
         else:
             flush_or_conflict(self.session, conflict)
@@ -94,7 +104,7 @@ class _OfficerWrite:
 
 
 @contextmanager
-def _writing(
+def writing(
     db: Database, principal: Principal, officer_id: int, permission: Permission
 ) -> Iterator[_OfficerWrite]:
     """A transaction over the records of an officer the caller may `permission` on."""
@@ -115,10 +125,10 @@ def record_competency(
     assessed_by: str,
     evidence_ref: str,
 ) -> CompetencyRecord:
-    with _writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
         if write.session.get(NosUnit, unit) is None:
             raise Invalid("unknown unit", errors={"unit": [f"no NOS unit {unit!r}"]})
-        _not_in_future(attained_on, "attained_on")
+        not_in_future(attained_on, "attained_on")
         if _held_record(write.session, write.officer.id, unit) is not None:
             raise Conflict(_ALREADY_HELD.format(unit=unit))
         record = CompetencyRecord(
@@ -139,7 +149,7 @@ def record_competency(
         )
 
 
-def _refuse_ending_first(
+def refuse_ending_first(
     title: str, end_field: str, start_field: str, started: date, ended: date | None
 ) -> None:
     if ends_before_it_starts(started, ended):
@@ -175,11 +185,11 @@ def _refuse_revoking_unheld(session: Session, officer_id: int, unit: str) -> NoR
 def revoke_competency(
     db: Database, principal: Principal, officer_id: int, unit: str, *, revoked_on: date, reason: str
 ) -> CompetencyRecord:
-    with _writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
         record = _held_record(write.session, write.officer.id, unit)
         if record is None:
             _refuse_revoking_unheld(write.session, write.officer.id, unit)
-        _refuse_ending_first(
+        refuse_ending_first(
             "revoked before it was attained",
             "revoked_on",
             "attained_on",
@@ -207,13 +217,13 @@ def record_training(
     completed_on: date,
     expires_on: date | None,
 ) -> TrainingRecord:
-    with _writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
         if kind != OST:
             raise Invalid("unknown training", errors={"kind": ["'ost' (officer safety training)"]})
-        _not_in_future(completed_on, "completed_on")
+        not_in_future(completed_on, "completed_on")
         if expires_on is None:
             expires_on = default_ost_expiry(completed_on, write.officer.force.ost_validity_months)
-        _refuse_ending_first(
+        refuse_ending_first(
             "expires before completion", "expires_on", "completed_on", completed_on, expires_on
         )
         record = TrainingRecord(kind=kind, completed_on=completed_on, expires_on=expires_on)
@@ -253,9 +263,9 @@ def grant_ips(
     granted_on: date,
     authorised_by: Authorisation,
 ) -> IpsGrant:
-    with _writing(db, principal, officer_id, Permission.GRANT_IPS) as write:
+    with writing(db, principal, officer_id, Permission.GRANT_IPS) as write:
         session, officer = write.session, write.officer
-        _not_in_future(granted_on, "granted_on")
+        not_in_future(granted_on, "granted_on")
         if _open_grant(session, officer.id) is not None:
             raise Conflict(_ALREADY_GRANTED)
         evidence = evidence_for(session, officer)
@@ -291,11 +301,11 @@ def grant_ips(
 def withdraw_ips(
     db: Database, principal: Principal, officer_id: int, *, withdrawn_on: date, reason: str
 ) -> IpsGrant:
-    with _writing(db, principal, officer_id, Permission.GRANT_IPS) as write:
+    with writing(db, principal, officer_id, Permission.GRANT_IPS) as write:
         grant = _open_grant(write.session, write.officer.id)
         if grant is None:
             raise Conflict(_NOTHING_TO_WITHDRAW)
-        _refuse_ending_first(
+        refuse_ending_first(
             "withdrawn before it was granted",
             "withdrawn_on",
             "granted_on",

@@ -104,6 +104,7 @@ class CalloutFacts:
     signup_deadline: datetime
     capacity: int
     role_profile: str | None  # e.g. "135 version 1"
+    stage: str | None = None  # instead of a role profile, e.g. "DPS or above", "QSC in roads"
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,11 @@ def callout_text(facts: CalloutFacts, greeting: str, link: str | None) -> Text:
     ]
     if facts.role_profile:
         lines.append(f"Volunteers must meet role profile {facts.role_profile} on every day.")
+    if facts.stage:
+        lines.append(
+            f"Volunteers must be at {facts.stage} of the learning programme on every day,"
+            " with safety training in force."
+        )
     if facts.description:
         lines += ["", facts.description]
     lines += ["", "You are free then and meet what it asks, so you can sign up."]

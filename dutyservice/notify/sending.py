@@ -28,6 +28,8 @@ from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus, Preference, preference_column
 from ..events.calendar import calendar_of, duty_entry, event_entry
 from ..events.models import Event
+from ..events.requirement import event_requirement
+from ..ips.learning_rules import StageRequirement
 from ..npocc.models import NpoccReturn
 from ..outbox import Kind, Notification, Status
 from . import rules
@@ -275,6 +277,7 @@ def _callout(session: Session, to: _Addressed, key: str) -> EmailMessage | str:
             if event.role_profile
             else None
         ),
+        _stage_words(event),
     )
     text = rules.callout_text(facts, to.greeting, to.link("/app/events"))
     ical = calendar_of([event_entry(event)], method="PUBLISH")
@@ -332,3 +335,9 @@ def _message(
         calendar=ical,
         calendar_name=ical_name,
     )
+
+
+def _stage_words(event: Event) -> str | None:
+    """The stage of the learning programme a call-out asks for, in words, if it asks for one."""
+    requirement = event_requirement(event)
+    return requirement.describe() if isinstance(requirement, StageRequirement) else None

@@ -346,6 +346,22 @@ def _make(
         return Generated(record, created=True)
 
 
+def _returning(forces: list[Force], force_code: str | None) -> list[Force]:
+    """The forces whose returns are made: FEED.md's are the territorial forces'; another
+    force's only where it is set to (`makes_returns`). One named force must be one of them."""
+    if force_code is not None:
+        forces = [force for force in forces if force.code == force_code]
+        if not forces:
+            raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
+    forces = [force for force in forces if force.makes_returns]
+    if force_code is not None and not forces:
+        raise Invalid(
+            "the force makes no NPoCC returns",
+            errors={"force": [f"{force_code!r} is not set to make returns"]},
+        )
+    return forces
+
+
 def generate_quarter(
     db: Database,
     export_dir: Path,
@@ -361,10 +377,7 @@ def generate_quarter(
     with db.reading() as session:
         forces = list_forces(session)
         profile_rows = list_role_profiles(session)
-    if force_code is not None:
-        forces = [force for force in forces if force.code == force_code]
-        if not forces:
-            raise Invalid("unknown force", errors={"force": [f"no force {force_code!r}"]})
+    forces = _returning(forces, force_code)
     subjects = {
         force.code: [_Subject.of(force, profile_row) for profile_row in profile_rows]
         for force in forces

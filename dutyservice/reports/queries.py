@@ -16,6 +16,7 @@ from ..db import bytewise, elapsed_seconds
 from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus, MonthStatus, hours_of, month_status
 from ..forces.queries import force_by_code
+from ..ips.learning_queries import MonthlyMinimums
 from ..ips.models import TrainingRecord
 from ..ips.rules import OST
 
@@ -32,7 +33,8 @@ class OfficerMonth:
 def team_hours(
     session: Session, principal: Principal, force_code: str, month: Month
 ) -> list[OfficerMonth]:
-    """Every officer serving in the month, with completed hours by London month of start."""
+    """Every officer serving in the month, with completed hours by London month of start,
+    against the minimum in force that month for the officer's stage."""
     force = force_by_code(session, force_code)
     authorise_force_read(principal, Permission.READ_REPORTS, force_id=force.id)
     start, end = month.utc_bounds()
@@ -61,11 +63,13 @@ def team_hours(
         )
         .order_by(bytewise(Officer.warrant_number))
     ).all()
-    minimum = force.monthly_minimum_hours
+    typed = cast("list[tuple[int, str, Decimal]]", rows)
+    minimums = MonthlyMinimums(session, force, [officer_id for officer_id, _, _ in typed])
     result = []
     # The subquery's column is untyped; a Row with an untyped column unpacks as objects.
-    for officer_id, warrant, total in cast("list[tuple[int, str, Decimal]]", rows):
+    for officer_id, warrant, total in typed:
         hours = hours_of(timedelta(seconds=round(total)))
+        minimum = minimums.of(officer_id, month)
         result.append(
             OfficerMonth(
                 officer_id, f"{force.code}-{warrant}", hours, minimum, month_status(hours, minimum)

@@ -18,6 +18,7 @@ from ..duties import queries as duty_queries
 from ..duties.models import Duty
 from ..errors import Forbidden
 from ..events.calendar import make_calendar_key
+from ..ips import learning_queries
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
 from ..pagination import Page
@@ -63,8 +64,8 @@ def _render(officer_id: int, year: int | None = None, *, calendar_url: str = "")
     with database().reading() as session:
         officer = duty_queries.load_officer(session, principal, officer_id)
         booked = _booked(session, principal, officer.id)
-        months = duty_queries.officer_hours(session, principal, officer.id, year)
-        this_month = duty_queries.officer_hours(session, principal, officer.id, today.year)
+        months = learning_queries.officer_hours(session, principal, officer.id, year)
+        this_month = learning_queries.officer_hours(session, principal, officer.id, today.year)
         ips = ips_queries.ips_status(session, principal, officer.id, today, *IPS_PROFILE)
         record_reads = reads_shown_to(session, principal, officer.id)
     record_read(database(), principal, officer.id, "officer")  # not the Special's own

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import marshmallow as ma
 from flask import Response, render_template, request
+from sqlalchemy.orm import Session
 
 from ..api.common import database
 from ..api.deployable import DeployableQuery, deployable_question
@@ -16,8 +17,12 @@ from ..api.formats import Text
 from ..api.problems import status_of
 from ..clock import LONDON, london_today
 from ..duties import queries as duty_queries
+from ..duties.models import Officer
 from ..errors import Invalid, NotFound
+from ..forces.queries import force_by_code
+from ..ips import learning_queries
 from ..ips import queries as ips_queries
+from ..ips.learning_rules import AREAS, STAGES, days_in
 from ..ips.rules import IPS_PROFILE
 from ..reports import queries as report_queries
 from . import current_principal, error_page
@@ -31,6 +36,11 @@ LAPSING_WITHIN_DAYS = 60  # API.md: officer safety training lapsing in the next 
 CSV_COLUMNS = ("officer_ref", "name", "force", "rank", "base_location", "ost_expires_on")
 
 
+# What planners may ask officers to hold instead of IPS: a stage of the learning programme.
+STAGE_OPTIONS = [(code, f"{title} ({code}) or above") for code, title in STAGES.items()]
+AREA_OPTIONS = list(AREAS.items())
+
+
 def _default_window() -> dict[str, str]:
     """Tomorrow night, 18:00 to 02:00 London time, as the form's starting values."""
     tomorrow = london_today() + timedelta(days=1)
@@ -40,7 +50,9 @@ def _default_window() -> dict[str, str]:
 
 
 def _window_query() -> FormResult:
-    values = submitted(request.args, ("from", "to", "force", "page"), instants=("from", "to"))
+    values = submitted(
+        request.args, ("from", "to", "force", "stage", "area", "page"), instants=("from", "to")
+    )
     return load(DeployableQuery(), values, status=400)
 
 
@@ -96,6 +108,8 @@ def _deployable_page(
         query=query.in_words(WINDOW_LABELS),
         forces=choices,
         force_options=choices,
+        stage_options=STAGE_OPTIONS,
+        area_options=AREA_OPTIONS,
         **{"result": None, **shown},
     )
 
@@ -155,14 +169,17 @@ class ReadinessQuery(ma.Schema):
         unknown = ma.EXCLUDE
 
     force = Text(40)
+    stage = ma.fields.String(validate=ma.validate.OneOf(list(STAGES)))
+    area = ma.fields.String(validate=ma.validate.OneOf(list(AREAS)))
 
 
 @bp.get("/readiness")
 def readiness() -> str | tuple[str, int]:
-    """A force's IPS holders, officer safety training lapsing within 60 days, and what each
-    serving officer still lacks for IPS."""
+    """A force's IPS holders, safety training lapsing within 60 days, what each serving officer
+    still lacks for IPS, and where each stands in the learning programme (with ?stage=, who
+    meets that stage today)."""
     principal = current_principal()
-    query = load(ReadinessQuery(), submitted(request.args, ("force",)), status=400)
+    query = load(ReadinessQuery(), submitted(request.args, ("force", "stage", "area")), status=400)
     if not query.ok:
         return error_page(400, "Force not understood", "Choose a force from the list.")
     force = query.data.get("force")
@@ -172,7 +189,6 @@ def readiness() -> str | tuple[str, int]:
             force = force_code(session, principal.force_id)
         if force is None:
             return render_template("web/readiness.html", force=None, forces=choices)
-        force_name = {f.code: f.name for f in forces(session)}.get(force, force)
         lapsing = report_queries.expiring_training(session, principal, force, LAPSING_WITHIN_DAYS)
         today = london_today()
         officers = duty_queries.list_officers(
@@ -185,11 +201,16 @@ def readiness() -> str | tuple[str, int]:
                 strict=True,
             )
         )
-    serving = [(o, s) for o, s in statuses if s.serving]
+        serving = [(o, s) for o, s in statuses if s.serving]
+        force_row = force_by_code(session, force)
+        learning = _learning_view(
+            session, [o for o, _ in serving], today, query.data, force_row.months_in_stage
+        )
     return render_template(
         "web/readiness.html",
         force=force,
-        force_name=force_name,
+        force_name=force_row.name,
+        force_row=force_row,
         forces=choices,
         today=today,
         holders=[(o, s) for o, s in serving if s.granted],
@@ -199,4 +220,30 @@ def readiness() -> str | tuple[str, int]:
         officers_total=officers.total,
         shown=len(officers.items),
         within_days=LAPSING_WITHIN_DAYS,
+        stage_options=STAGE_OPTIONS,
+        area_options=AREA_OPTIONS,
+        asked=query.data,
+        **learning,
     )
+
+
+def _learning_view(
+    session: Session, officers: list[Officer], today: date, asked: dict[str, Any], months: int
+) -> dict[str, Any]:
+    """Readiness's part of the learning programme: each serving officer's stage, time in it and
+    what the next needs; counts by stage; those at APS or DPS longer than the force sets; and,
+    if a stage is asked for, who meets it today."""
+    held = learning_queries.standings(session, officers, today)
+    progress = learning_queries.progress(held, today, months)
+    by_id = {officer.id: officer for officer in officers}
+    meeting = None
+    if "stage" in asked:
+        requirement = ips_queries.stage_requirement(asked["stage"], asked.get("area"))
+        meeting = learning_queries.meeting_stage(session, officers, requirement, today)
+    return {
+        "standings": [(o, held[o.id], days_in(held[o.id].since, today)) for o in officers],
+        "by_stage": progress.by_stage,
+        "too_long": [(by_id[i], held[i], days_in(held[i].since, today)) for i in progress.too_long],
+        "months_in_stage": months,
+        "meeting": meeting,
+    }

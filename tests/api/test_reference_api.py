@@ -21,12 +21,19 @@ V2 = {
 }
 
 
-def test_the_43_forces_units_and_profile_135_are_seeded(
+def test_the_43_territorial_forces_the_three_beside_them_units_and_profile_135_are_seeded(
     client: FlaskClient, build: Builder
 ) -> None:
     headers = build.headers("special", officer=build.officer())
     forces = client.get("/api/v1/forces", headers=headers).get_json()["items"]
-    assert len(forces) == 43
+    assert len(forces) == 46
+    assert len([f for f in forces if f["makes_returns"]]) == 43
+    beside = {f["code"]: (f["name"], f["region"]) for f in forces if not f["makes_returns"]}
+    assert beside == {
+        "btp": ("British Transport Police", "National"),
+        "police-scotland": ("Police Scotland", "Scotland"),
+        "psni": ("Police Service of Northern Ireland", "Northern Ireland"),
+    }
     assert {
         "code": "metropolitan",
         "name": "Metropolitan Police Service",

@@ -15,6 +15,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select
 
 from dutyservice.clock import LONDON, london_today
 from dutyservice.db import Database
@@ -289,3 +290,24 @@ def test_another_site_cannot_frame_the_one_click_buttons(
         assert "Kit Framed" not in driver.page_source
     finally:
         driver.quit()
+
+
+def test_a_planner_asks_the_deployable_page_for_officers_at_dps_and_downloads_them(
+    browser: WebDriver, site: str, build: Builder, db: Database, downloads: Path
+) -> None:
+    since = london_today() - timedelta(days=90)
+    build.dps_officer(since=since, surname="Dee", forenames="Ali", warrant_number="D7")
+    build.ips_officer(since=since, surname="Ipps", forenames="Jo", warrant_number="I7")
+    sign_in(browser, site, token(db, "planner"))
+    browser.get(f"{site}/app/deployable")
+    set_local(browser, "From (London time)", f"{_day(3)}T18:00")
+    set_local(browser, "To (London time)", f"{_day(4)}T02:00")
+    Select(browser.find_element(By.ID, "f-stage")).select_by_value("DPS")
+    submit(browser, button(browser, "Show who is deployable"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert [r.find_element(By.TAG_NAME, "th").text.split("\n")[0] for r in rows] == ["Ali Dee"]
+    browser.find_element(By.LINK_TEXT, "Download as CSV").click()
+    wait_until(browser, lambda _: [p for p in downloads.glob("deployable-*.csv")])
+    [saved] = downloads.glob("deployable-*.csv")
+    table = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert [r["officer_ref"] for r in table] == ["cambridgeshire-D7"]

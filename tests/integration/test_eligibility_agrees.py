@@ -289,7 +289,7 @@ def test_the_deployable_and_return_statements_agree_with_the_python_rule(
         evidence = {i: evidence_for(session, session.get_one(Officer, i)) for i in ids}
         force_id = session.scalar(select(Force.id).where(Force.code == "cambridgeshire"))
         deployable = session.execute(
-            _deployable_statement(False, True),  # available_only, one_force
+            _deployable_statement(None, False, True),  # no stage, available_only, one_force
             {
                 **deployable_parameters(starts_at, ends_at, force_id),
                 "role_profile_id": stored_profile,

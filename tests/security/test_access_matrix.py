@@ -27,6 +27,7 @@ from dutyservice.errors import Conflict, NotFound
 from dutyservice.events import service as events
 from dutyservice.events.models import EventSignup
 from dutyservice.ips import service as ips
+from dutyservice.ips.learning_models import LearningRecord
 from dutyservice.ips.models import CompetencyRecord, IpsGrant
 from dutyservice.npocc.generation import generate_return
 
@@ -190,6 +191,24 @@ def _cd1_not_held(world: World, build: Builder) -> None:
             pass
 
 
+def _no_live_stage(world: World, build: Builder) -> None:
+    with build.db.transaction() as session:
+        session.execute(
+            update(LearningRecord)
+            .where(LearningRecord.revoked_on.is_(None))
+            .values(revoked_on=LearningRecord.attained_on, revoke_reason="reset")
+        )
+
+
+LIVE_APS: dict[int, int] = {}  # officer id -> their live APS record's id
+
+
+def _live_aps(world: World, build: Builder) -> None:
+    _no_live_stage(world, build)
+    for person in world.officers.values():
+        LIVE_APS[person.id] = build.stage(person, "APS", date(2025, 7, 1)).id
+
+
 def _no_ips_grant(world: World, build: Builder) -> None:
     with build.db.transaction() as session:
         session.execute(
@@ -286,6 +305,36 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("PATCH", "reference.change_force_settings"): Rule(
         FORCE_ADMIN, FORCES, force("/api/v1/forces/{code}", lambda c: {"monthly_minimum_hours": 16})
+    ),
+    ("PUT", "reference.set_minimum_hours"): Rule(
+        FORCE_ADMIN,
+        FORCES,
+        force(
+            "/api/v1/forces/{code}/minimum-hours",
+            lambda c: {"from_month": "2025-01", "stage": "DPS", "hours": 12},
+        ),
+    ),
+    ("GET", "learning.programme"): Rule(EVERYONE, ("-",), plain("/api/v1/learning-programme")),
+    ("GET", "learning.learning_status"): Rule(
+        READ, OFFICERS, officer("/api/v1/officers/{id}/learning")
+    ),
+    ("POST", "learning.record_stage"): Rule(
+        MANAGE,
+        OFFICERS,
+        officer(
+            "/api/v1/officers/{id}/learning",
+            {"stage": "APS", "attained_on": "2025-07-01", "assessed_by": "PS"},
+        ),
+        prepare=_no_live_stage,
+    ),
+    ("POST", "learning.revoke_stage"): Rule(
+        MANAGE,
+        OFFICERS,
+        lambda w, t: (
+            f"/api/v1/officers/{w.officers[t].id}/learning/{LIVE_APS[w.officers[t].id]}/revoke",
+            {"revoked_on": "2025-08-01", "reason": "r"},
+        ),
+        prepare=_live_aps,
     ),
     ("PUT", "reference.set_profile_authorisation"): Rule(
         FORCE_ADMIN,

@@ -10,7 +10,9 @@ from dutyservice.auth.service import create_token
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
 from dutyservice.duties.models import Duty, Officer
+from dutyservice.ips import learning_service as learning
 from dutyservice.ips import service as ips
+from dutyservice.ips.learning_models import LearningRecord
 
 ADMIN = Principal(token_id=None, role=Role.ADMIN)
 UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
@@ -82,6 +84,30 @@ class Builder:
             granted_on=granted_on,
             authorised_by=ips.Authorisation("Chris Morgan", "SCO", "Head of Specials"),
         )
+
+    def stage(
+        self, officer: Officer, stage: str, attained_on: date, area: str | None = None
+    ) -> LearningRecord:
+        return learning.record_stage(
+            self.db,
+            ADMIN,
+            officer.id,
+            stage=stage,
+            area=area,
+            attained_on=attained_on,
+            assessed_by="PS Harper",
+            evidence_ref=f"OCP-{stage}",
+        )
+
+    def dps_officer(
+        self, force: str = "cambridgeshire", *, since: date = date(2025, 1, 1), **officer: object
+    ) -> Officer:
+        """An officer at APS from `since`, DPS a month later, with safety training from `since`."""
+        made = self.officer(force, joined_on=since - timedelta(days=365), **officer)  # type: ignore[arg-type]
+        self.stage(made, "APS", since)
+        self.stage(made, "DPS", since + timedelta(days=31))
+        self.ost(made, since)
+        return made
 
     def ips_officer(
         self,

@@ -123,6 +123,14 @@ def empty_tables(db: Database) -> None:
         connection.execute(
             update(Force).values({name: Force.__table__.c[name].default.arg for name in SETTINGS})
         )
+        # ... and the settings seeding gives some forces (those that make no returns).
+        forces = json.loads((FIXTURES / "forces.json").read_text(encoding="utf-8"))["forces"]
+        for entry in forces:
+            if len(entry) > 3:
+                settings = {k: v for k, v in entry.items() if k not in ("code", "name", "region")}
+                connection.execute(
+                    update(Force).where(Force.code == entry["code"]).values(settings)
+                )
         connection.execute(
             delete(RoleProfileUnit).where(RoleProfileUnit.role_profile_id.in_(added_profiles))
         )

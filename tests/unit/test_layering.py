@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "dutyservice"
 # Modules that are pure by their role: every `rules.py`, the feed's bytes, and the foundations
 # those rely on. Found by pattern, so a new package's rules are held to it without a list.
 PURE_PATTERNS = ("**/rules.py", "npocc/feed.py", "clock.py", "errors.py", "auth/scope.py")
-PURE_ALSO = ("auth/tokens.py", "auth/claims.py", "plaintext.py")
+PURE_ALSO = ("auth/tokens.py", "auth/claims.py", "plaintext.py", "ips/learning_rules.py")
 
 # The faces: what a user or another system talks to. Everything else is the domain.
 FACES = ("api", "web", "cli", "scheduler", "console", "server", "__init__", "__main__")
@@ -199,3 +199,29 @@ def test_the_pair_check_finds_the_modules_that_import_a_package() -> None:
 )
 def test_a_foundation_module_imports_no_domain_package_nor_face(path: Path) -> None:
     assert not imported_packages(path) & {*DOMAIN, *FACE_PACKAGES, *FACES, *GATHERERS}
+
+
+# The learning programme is a requirement beside IPS, at the `ips` level of the domain chain
+# (forces < duties < ips < events < notify): it reaches down only.
+LEARNING_MODULES = sorted((PACKAGE / "ips").glob("learning_*.py"))
+ABOVE_IPS = {
+    "events",
+    "notify",
+    "npocc",
+    "reports",
+    "imports",
+    "privacy",
+    "web",
+    "api",
+    "cli",
+    "scheduler",
+}
+
+
+def test_the_learning_programme_sits_in_the_ips_package() -> None:
+    assert {p.name for p in LEARNING_MODULES} >= {"learning_rules.py", "learning_models.py"}
+
+
+@pytest.mark.parametrize("path", LEARNING_MODULES, ids=lambda p: p.name)
+def test_the_learning_programme_imports_nothing_above_ips(path: Path) -> None:
+    assert not imported_packages(path) & ABOVE_IPS
