@@ -274,6 +274,7 @@ def notify() -> None:
     from .notify.mail import parse_smtp_url
     from .notify.sending import send_queued
     from .notify.service import queue_due
+    from .notify.webpush import load_private_key
 
     settings = _settings()
     queued = queue_due(_db(), settings)
@@ -281,15 +282,37 @@ def notify() -> None:
         f"queued: {queued.reminders} reminders, {queued.training} training, "
         f"{queued.returns} returns"
     )
-    if not settings.smtp_url:
-        click.echo("no DUTYSERVICE_SMTP_URL: nothing sent, the messages wait in the outbox")
+    if not settings.smtp_url and not settings.push_enabled:
+        click.echo(
+            "no DUTYSERVICE_SMTP_URL and no VAPID key: nothing sent, "
+            "the messages wait in the outbox"
+        )
         return
     try:
-        parse_smtp_url(settings.smtp_url)  # its message never echoes the URL (a password)
+        if settings.smtp_url:
+            parse_smtp_url(settings.smtp_url)  # its message never echoes the URL (a password)
+        if settings.push_enabled:
+            load_private_key(settings.vapid_private_key)  # nor the key
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     sent = send_queued(_db(), settings)
     click.echo(f"sent: {sent.sent}; to retry: {sent.retried}; failed: {sent.failed}")
+
+
+@main.group()
+def push() -> None:
+    """Push to phones (Web Push)."""
+
+
+@push.command("keys")
+def push_keys() -> None:
+    """Print a new VAPID key pair: the private key for DUTYSERVICE_VAPID_PRIVATE_KEY (keep it
+    secret) and the public key browsers will subscribe with."""
+    from .notify.webpush import new_private_key, public_key_of
+
+    private_key = new_private_key()
+    click.echo(f"DUTYSERVICE_VAPID_PRIVATE_KEY={private_key}")
+    click.echo(f"public key: {public_key_of(private_key)}")
 
 
 @main.group()

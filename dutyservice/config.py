@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,15 @@ def _normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    """A secret given in the variable itself, or read from the file named by `<name>_FILE`
+    (a container's mounted secret)."""
+    path = env.get(f"{name}_FILE", "")
+    if path and not env.get(name):
+        return Path(path).read_text(encoding="utf-8").strip()
+    return env.get(name, "").strip()
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,15 @@ class Settings:
     smtp_timeout: float = 30.0
     #: Seconds before the first retry of a message; doubled for each later one, up to an hour.
     smtp_retry_backoff: float = 60.0
+    #: The VAPID private key (RFC 8292) that signs every push: base64url of the raw P-256
+    #: scalar, or PEM. Empty: nothing is pushed. Never logged.
+    vapid_private_key: str = field(default="", repr=False)
+    #: Who push services may contact about our pushes: a `mailto:` address.
+    vapid_subject: str = ""
+    #: Origins of push services accepted beside the known ones (tests, private set-ups).
+    push_endpoints: tuple[str, ...] = ()
+    #: Seconds to connect to, and wait for, a push service.
+    push_timeout: float = 10.0
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -104,7 +123,20 @@ class Settings:
             base_url=env.get("DUTYSERVICE_BASE_URL", "").rstrip("/"),
             smtp_timeout=float(env.get("DUTYSERVICE_SMTP_TIMEOUT", "30")),
             smtp_retry_backoff=float(env.get("DUTYSERVICE_SMTP_RETRY_BACKOFF", "60")),
+            vapid_private_key=_secret(env, "DUTYSERVICE_VAPID_PRIVATE_KEY"),
+            vapid_subject=env.get("DUTYSERVICE_VAPID_SUBJECT", ""),
+            push_endpoints=tuple(
+                origin.strip().rstrip("/")
+                for origin in env.get("DUTYSERVICE_PUSH_ENDPOINTS", "").split(",")
+                if origin.strip()
+            ),
+            push_timeout=float(env.get("DUTYSERVICE_PUSH_TIMEOUT", "10")),
         )
+
+    @property
+    def push_enabled(self) -> bool:
+        """Call-outs and reminders are pushed when a VAPID key and its subject are set."""
+        return bool(self.vapid_private_key and self.vapid_subject)
 
     @property
     def oidc_enabled(self) -> bool:

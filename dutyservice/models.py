@@ -15,7 +15,7 @@ from .ips.models import (
     RoleProfileUnit,
     TrainingRecord,
 )
-from .notify.models import Notification
+from .notify.models import Notification, PushSubscription
 from .npocc.models import NpoccReturn, QuarterRun
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "QuarterRun",
     "Officer",
     "ProfileAuthorisation",
+    "PushSubscription",
     "RoleProfile",
     "RoleProfileUnit",
     "TrainingRecord",

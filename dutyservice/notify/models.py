@@ -41,3 +41,23 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PushSubscription(Base):
+    """A browser or phone an officer turned notifications on in (a PushSubscription).
+
+    The keys are the browser's public key and shared secret for encrypting to it: personal
+    data that the service needs as they are to send, not credentials that sign anyone in, so
+    they are stored as given (never shown back, never in an export) and deleted with the
+    subscription.
+    """
+
+    __tablename__ = "push_subscriptions"
+    __table_args__ = (UniqueConstraint("officer_id", "endpoint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    endpoint: Mapped[str] = mapped_column(String(1000))
+    p256dh: Mapped[str] = mapped_column(String(100))
+    auth: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

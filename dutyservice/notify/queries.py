@@ -32,7 +32,7 @@ from ..ips.queries import requirements_of
 from ..npocc.models import NpoccReturn
 from ..pagination import Page, paginate
 from ..reports.queries import lapsing_ost
-from .models import Notification
+from .models import Notification, PushSubscription
 from .rules import ADMIN, REMINDER_AHEAD, RETURN_PENDING_ALERT, TRAINING_AHEAD_DAYS, Kind
 
 #: The columns every recipients statement gives, in this order.
@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 
 def _officer_recipient() -> ColumnElement[str]:
     return literal("officer:", String) + cast(Officer.id, String)
+
+
+def _reachable() -> ColumnElement[bool]:
+    """The officer can be told: by mail, or on a browser they turned notifications on in."""
+    subscribed = select(PushSubscription.id).where(PushSubscription.officer_id == Officer.id)
+    return or_(Officer.email.is_not(None), subscribed.exists())
 
 
 def _in_scope(event: Event) -> ColumnElement[bool]:
@@ -57,9 +63,10 @@ def _in_scope(event: Event) -> ColumnElement[bool]:
 
 
 def callout_recipients(event: Event) -> Recipients:
-    """API.md "Call-out": every serving officer in the event's `open_to` scope who has an
-    address, has not opted out, meets its role profile and is free for its times. One query:
-    the deployable rule of ips.eligibility, as /deployable uses it."""
+    """API.md "Call-out": every serving officer in the event's `open_to` scope who can be told
+    (an address, or a push subscription), has not opted out, meets its role profile and is
+    free for its times. One query: the deployable rule of ips.eligibility, as /deployable
+    uses it."""
     first, last = london_days_spanned(event.starts_at, event.ends_at)
     profile = requirements_of(event.role_profile) if event.role_profile else None
     return select(
@@ -69,7 +76,7 @@ def callout_recipients(event: Event) -> Recipients:
         Officer.id,
         Officer.force_id,
     ).where(
-        Officer.email.is_not(None),
+        _reachable(),
         Officer.notify_callouts,
         _in_scope(event),
         eligibility.deployable(profile, first, last, event.starts_at, event.ends_at),
@@ -91,7 +98,7 @@ def reminder_recipients(now: datetime) -> Recipients:
             Duty.status == DutyStatus.BOOKED,
             Duty.starts_at > now,
             Duty.starts_at <= now + REMINDER_AHEAD,
-            Officer.email.is_not(None),
+            _reachable(),
             Officer.notify_reminders,
         )
     )
@@ -109,7 +116,7 @@ def training_recipients(today: date) -> Recipients:
             Officer.force_id,
         )
         .join(lapsing, lapsing.c.officer_id == Officer.id)
-        .where(Officer.email.is_not(None), Officer.notify_training)
+        .where(_reachable(), Officer.notify_training)
     )
 
 

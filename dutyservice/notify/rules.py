@@ -46,6 +46,13 @@ RETURN_PENDING_ALERT = timedelta(hours=24)
 LONGEST_WAIT = timedelta(hours=1)
 ADMIN = "admin"
 
+#: The kinds that also go to the officer's phones and browsers (API.md "Push to phones"). A kind
+#: named here is pushed to each of the officer's subscriptions, with its mail's subject as title.
+PUSHED_KINDS = frozenset({Kind.CALLOUT, Kind.REMINDER})
+PUSH_PREFIX = "push:"
+#: How long a push service keeps a message for a phone that is off (RFC 8030 `TTL`).
+PUSH_TTL = timedelta(hours=24)
+
 
 def preference_column(preference: Preference) -> str:
     return f"notify_{preference.value}"
@@ -80,6 +87,35 @@ def officer_recipient(officer_id: int) -> str:
 def recipient_officer_id(recipient: str) -> int | None:
     prefix, _, number = recipient.partition(":")
     return int(number) if prefix == "officer" and number.isdigit() else None
+
+
+def push_recipient(subscription_id: int) -> str:
+    """The outbox's recipient of a push: one of the officer's subscriptions."""
+    return f"{PUSH_PREFIX}{subscription_id}"
+
+
+def recipient_subscription_id(recipient: str) -> int | None:
+    prefix, _, number = recipient.partition(":")
+    return int(number) if f"{prefix}:" == PUSH_PREFIX and number.isdigit() else None
+
+
+def page_of(subject: str) -> str:
+    """The page that lets the officer act on what a message is about."""
+    what, _, key = subject.partition(":")
+    if what == "event" and key.isdigit():
+        return f"/app/events/{key}"
+    if what == "duty" and key.isdigit():
+        return f"/app/#duty-{key}"
+    return "/app/"
+
+
+def push_payload(text: Text, subject: str, base_url: str) -> dict[str, str]:
+    """What a push says: the mail's subject as title, the first thing its body says (after the
+    greeting) as body, and the page to open (API.md: `{"title", "body", "url"}`)."""
+    paragraphs = [p for p in text.body.split("\n\n") if p.strip()]
+    said = [p for p in paragraphs if not p.startswith("Dear ")]
+    body = " ".join((said[0] if said else "").split())
+    return {"title": text.subject, "body": body[:240], "url": f"{base_url}{page_of(subject)}"}
 
 
 def reminder_due(starts_at: datetime, now: datetime) -> bool:
