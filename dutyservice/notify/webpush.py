@@ -55,7 +55,7 @@ def endpoint_refusal(endpoint: str, extra_origins: tuple[str, ...] = ()) -> str 
     return "is not a known push service"
 
 
-def _unpadded(text: str) -> bytes:
+def from_b64url(text: str) -> bytes:
     """base64url, with or without padding (browsers send it without)."""
     if not text or not all(c.isalnum() or c in "-_=" for c in text):
         raise ValueError("not base64url")
@@ -74,11 +74,11 @@ def key_refusals(p256dh: str, auth: str) -> dict[str, list[str]]:
     bytes, both base64url. What is wrong with each, by its field name."""
     errors: dict[str, list[str]] = {}
     try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _unpadded(p256dh))
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), from_b64url(p256dh))
     except ValueError:
         errors["keys.p256dh"] = ["must be a P-256 public key, base64url"]
     try:
-        if len(_unpadded(auth)) != AUTH_BYTES:
+        if len(from_b64url(auth)) != AUTH_BYTES:
             raise ValueError("wrong length")
     except ValueError:
         errors["keys.auth"] = [f"must be {AUTH_BYTES} bytes, base64url"]
@@ -99,7 +99,7 @@ def load_private_key(text: str) -> ec.EllipticCurvePrivateKey:
         if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
             raise ValueError("the VAPID key must be a P-256 key")
         return key
-    raw = _unpadded(text)
+    raw = from_b64url(text)
     if len(raw) != 32:
         raise ValueError("the VAPID key is 32 bytes, base64url (or PEM)")
     return ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
