@@ -14,6 +14,7 @@ from ..clock import LONDON
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 from . import session as page_session
 from .blueprint import bp
+from .push import serve_worker_unless_served
 from .secret import session_key
 
 # Pages that answer without a session.
@@ -33,6 +34,7 @@ def init_web(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.register_blueprint(bp)
+    serve_worker_unless_served(app)
     if settings.oidc_sign_in_enabled:
         from .oidc import blp as oidc_sign_in
 
