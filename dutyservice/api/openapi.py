@@ -68,6 +68,12 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/api/v1/npocc/returns/{return_pk}/deliver"): "deliver_return",
     ("get", "/api/v1/audit"): "list_audit_entries",
     ("get", "/api/v1/notifications"): "list_notifications",
+    ("get", "/api/v1/push/key"): "get_push_key",
+    ("get", "/api/v1/officers/{officer_id}/push-subscriptions"): "list_push_subscriptions",
+    ("post", "/api/v1/officers/{officer_id}/push-subscriptions"): "add_push_subscription",
+    ("delete", "/api/v1/officers/{officer_id}/push-subscriptions/{subscription_id}"): (
+        "remove_push_subscription"
+    ),
 }
 
 PATH_PARAMETERS = {
@@ -79,6 +85,7 @@ PATH_PARAMETERS = {
     "mercury_ref": "The role profile's Mercury reference, e.g. 135.",
     "version": "The role profile's version, e.g. 1.",
     "unit": "A National Occupational Standard unit code, e.g. `CD5`.",
+    "subscription_id": "The push subscription's id, as assigned by the service.",
 }
 
 _DAY = "A Europe/London calendar day, YYYY-MM-DD"

@@ -35,8 +35,18 @@ class PushKeySchema(Schema):
 
 
 class PushKeysSchema(StrictSchema):
-    p256dh = Text(100, required=True, min_length=1)
-    auth = Text(40, required=True, min_length=1)
+    p256dh = Text(
+        100,
+        required=True,
+        min_length=1,
+        metadata={"description": "the browser's P-256 public key, base64url (65 bytes)"},
+    )
+    auth = Text(
+        40,
+        required=True,
+        min_length=1,
+        metadata={"description": "the browser's authentication secret, base64url (16 bytes)"},
+    )
 
 
 class PushSubscriptionCreateSchema(StrictSchema):
@@ -48,16 +58,24 @@ class PushSubscriptionCreateSchema(StrictSchema):
         min_length=1,
         metadata={"description": "an https URL of a known push service"},
     )
-    keys = fields.Nested(PushKeysSchema, required=True)
-    expirationTime = fields.Integer(allow_none=True, validate=validate.Range(min=0))  # noqa: N815
+    keys = fields.Nested(
+        PushKeysSchema,
+        required=True,
+        metadata={"description": "the keys to encrypt to the browser with (RFC 8291)"},
+    )
+    expirationTime = fields.Integer(  # noqa: N815 (the browser's name)
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "as the browser gives it; not used"},
+    )
 
 
 class PushSubscriptionSchema(Schema):
     """A subscription as it is shown: never its keys."""
 
-    id = fields.Integer()
-    endpoint = fields.String()
-    created_at = Instant()
+    id = fields.Integer(metadata={"description": "the subscription's id"})
+    endpoint = fields.String(metadata={"description": "the push service's URL for the browser"})
+    created_at = Instant(metadata={"description": "when notifications were turned on in it"})
 
 
 @blp.route("/push/key", methods=["GET"])
