@@ -274,7 +274,7 @@ def notify() -> None:
     from .notify.mail import parse_smtp_url
     from .notify.sending import send_queued
     from .notify.service import queue_due
-    from .notify.webpush import load_private_key
+    from .notify.webpush import vapid_refusal
 
     settings = _settings()
     queued = queue_due(_db(), settings)
@@ -291,8 +291,11 @@ def notify() -> None:
     try:
         if settings.smtp_url:
             parse_smtp_url(settings.smtp_url)  # its message never echoes the URL (a password)
-        if settings.push_enabled:
-            load_private_key(settings.vapid_private_key)  # nor the key
+        refusal = settings.push_enabled and vapid_refusal(
+            settings.vapid_private_key, settings.vapid_subject
+        )
+        if refusal:
+            raise ValueError(refusal)  # nor the key
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     sent = send_queued(_db(), settings)

@@ -21,7 +21,10 @@ def _secret(env: Mapping[str, str], name: str) -> str:
     (a container's mounted secret)."""
     path = env.get(f"{name}_FILE", "")
     if path and not env.get(name):
-        return Path(path).read_text(encoding="utf-8").strip()
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ValueError(f"{name}_FILE cannot be read: {error.strerror}") from None
     return env.get(name, "").strip()
 
 

@@ -18,7 +18,7 @@ from pywebpush import WebPushException, webpush
 
 from ..config import Settings
 from .mail import SENT, Outcome
-from .webpush import endpoint_refusal, load_private_key
+from .webpush import endpoint_refusal, load_private_key, vapid_refusal
 
 GONE = frozenset({404, 410})
 #: The push service's own trouble, or its rate limit: the message waits and is tried again.
@@ -45,6 +45,9 @@ class Pusher:
     """The service's VAPID key, and one HTTP session for a batch of pushes."""
 
     def __init__(self, settings: Settings) -> None:
+        refusal = vapid_refusal(settings.vapid_private_key, settings.vapid_subject)
+        if refusal:
+            raise ValueError(refusal)
         self.vapid = Vapid(private_key=load_private_key(settings.vapid_private_key))
         self.subject = settings.vapid_subject
         self.allowed_origins = settings.push_endpoints

@@ -31,7 +31,8 @@ AUTH_BYTES = 16
 
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
     return f"{parts.scheme}://{(parts.hostname or '').lower()}{port}"
 
 
@@ -103,6 +104,17 @@ def load_private_key(text: str) -> ec.EllipticCurvePrivateKey:
     if len(raw) != 32:
         raise ValueError("the VAPID key is 32 bytes, base64url (or PEM)")
     return ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+
+
+def vapid_refusal(private_key: str, subject: str) -> str | None:
+    """What is wrong with the push settings, or None (the key never appears in the answer)."""
+    if not subject.startswith("mailto:") or "@" not in subject:
+        return "DUTYSERVICE_VAPID_SUBJECT must be a mailto: address"
+    try:
+        load_private_key(private_key)
+    except ValueError:
+        return "DUTYSERVICE_VAPID_PRIVATE_KEY is not a P-256 key (base64url or PEM)"
+    return None
 
 
 def public_key_of(private_key: str) -> str:
