@@ -301,6 +301,7 @@ def notify() -> None:
     from .notify.mail import parse_smtp_url
     from .notify.sending import send_queued
     from .notify.service import queue_due
+    from .notify.webpush import vapid_refusal
 
     settings = _settings()
     queued = queue_due(_db(), settings)
@@ -308,15 +309,40 @@ def notify() -> None:
         f"queued: {queued.reminders} reminders, {queued.training} training, "
         f"{queued.returns} returns"
     )
-    if not settings.smtp_url:
-        click.echo("no DUTYSERVICE_SMTP_URL: nothing sent, the messages wait in the outbox")
+    if not settings.smtp_url and not settings.push_enabled:
+        click.echo(
+            "no DUTYSERVICE_SMTP_URL and no VAPID key: nothing sent, "
+            "the messages wait in the outbox"
+        )
         return
     try:
-        parse_smtp_url(settings.smtp_url)  # its message never echoes the URL (a password)
+        if settings.smtp_url:
+            parse_smtp_url(settings.smtp_url)  # its message never echoes the URL (a password)
+        refusal = settings.push_enabled and vapid_refusal(
+            settings.vapid_private_key, settings.vapid_subject
+        )
+        if refusal:
+            raise ValueError(refusal)  # nor the key
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     sent = send_queued(_db(), settings)
     click.echo(f"sent: {sent.sent}; to retry: {sent.retried}; failed: {sent.failed}")
+
+
+@main.group()
+def push() -> None:
+    """Push to phones (Web Push)."""
+
+
+@push.command("keys")
+def push_keys() -> None:
+    """Print a new VAPID key pair: the private key for DUTYSERVICE_VAPID_PRIVATE_KEY (keep it
+    secret) and the public key browsers will subscribe with."""
+    from .notify.webpush import new_private_key, public_key_of
+
+    private_key = new_private_key()
+    click.echo(f"DUTYSERVICE_VAPID_PRIVATE_KEY={private_key}")
+    click.echo(f"public key: {public_key_of(private_key)}")
 
 
 @main.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,18 @@ def _whole_years(text: str) -> int | None:
     if not 1 <= years <= 100:
         raise ValueError("DUTYSERVICE_RETENTION_YEARS must be a whole number of years, 1 to 100")
     return years
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    """A secret given in the variable itself, or read from the file named by `<name>_FILE`
+    (a container's mounted secret)."""
+    path = env.get(f"{name}_FILE", "")
+    if path and not env.get(name):
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ValueError(f"{name}_FILE cannot be read: {error.strerror}") from None
+    return env.get(name, "").strip()
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,16 @@ class Settings:
     #: address or a postal address, shown on the privacy page.
     privacy_contact: str = ""
 
+    #: The VAPID private key (RFC 8292) that signs every push: base64url of the raw P-256
+    #: scalar, or PEM. Empty: nothing is pushed. Never logged.
+    vapid_private_key: str = field(default="", repr=False)
+    #: Who push services may contact about our pushes: a `mailto:` address.
+    vapid_subject: str = ""
+    #: Origins of push services accepted beside the known ones (tests, private set-ups).
+    push_endpoints: tuple[str, ...] = ()
+    #: Seconds to connect to, and wait for, a push service.
+    push_timeout: float = 10.0
+
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -121,7 +144,20 @@ class Settings:
             smtp_retry_backoff=float(env.get("DUTYSERVICE_SMTP_RETRY_BACKOFF", "60")),
             retention_years=_whole_years(env.get("DUTYSERVICE_RETENTION_YEARS", "")),
             privacy_contact=env.get("DUTYSERVICE_PRIVACY_CONTACT", ""),
+            vapid_private_key=_secret(env, "DUTYSERVICE_VAPID_PRIVATE_KEY"),
+            vapid_subject=env.get("DUTYSERVICE_VAPID_SUBJECT", ""),
+            push_endpoints=tuple(
+                origin.strip().rstrip("/")
+                for origin in env.get("DUTYSERVICE_PUSH_ENDPOINTS", "").split(",")
+                if origin.strip()
+            ),
+            push_timeout=float(env.get("DUTYSERVICE_PUSH_TIMEOUT", "10")),
         )
+
+    @property
+    def push_enabled(self) -> bool:
+        """Call-outs and reminders are pushed when a VAPID key and its subject are set."""
+        return bool(self.vapid_private_key and self.vapid_subject)
 
     @property
     def oidc_enabled(self) -> bool:

@@ -17,7 +17,7 @@ from .ips.models import (
     TrainingRecord,
 )
 from .npocc.models import NpoccReturn, QuarterRun
-from .outbox import Notification
+from .outbox import Notification, PushSubscription
 
 __all__ = [
     "ApiToken",
@@ -40,6 +40,7 @@ __all__ = [
     "QuarterRun",
     "Officer",
     "ProfileAuthorisation",
+    "PushSubscription",
     "RoleProfile",
     "RoleProfileUnit",
     "TrainingRecord",

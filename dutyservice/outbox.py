@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,7 +23,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     cast,
+    column,
     literal,
+    or_,
+    select,
+    table,
+    true,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -45,6 +51,13 @@ class Kind(StrEnum):
     REMINDER = "reminder"
     TRAINING = "training"
     RETURN = "return"
+
+
+#: The kinds that also go to the officer's phones and browsers (API.md "Push to phones"). A kind
+#: named here is pushed to each of the officer's subscriptions, with its mail's subject as title.
+PUSHED_KINDS = frozenset({Kind.CALLOUT, Kind.REMINDER})
+#: The recipient of a push: "push:<subscription id>".
+PUSH_PREFIX = "push:"
 
 
 class Status(StrEnum):
@@ -94,16 +107,78 @@ def officer_recipient(officer_id: ColumnExpressionArgument[int]) -> ColumnElemen
 
 
 def queue(session: Session, recipients: Recipients, now: datetime) -> int:
-    """Insert one queued message per row of `recipients` (see QUEUED_COLUMNS); the count added."""
-    rows = recipients.add_columns(
+    """Insert one queued message per row of `recipients` (see QUEUED_COLUMNS) by each channel
+    that reaches them: by mail to those with an address (or to the administrator), and, for the
+    kinds that are pushed, to each of the officer's subscriptions. The count added."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # PostgreSQL evaluates the rule once for both channels; sqlite3 counts the rows only of a
+    # statement that begins INSERT, so there the rule is a subquery read by each channel.
+    found = recipients.cte("recipients") if postgres else recipients.subquery("recipients")
+    kind, subject, recipient, officer_id, force_id = found.c
+    by_mail = (
+        select(kind, subject, recipient, officer_id, force_id)
+        .outerjoin(_OFFICERS, _OFFICERS.c.id == officer_id)
+        .where(or_(officer_id.is_(None), _OFFICERS.c.email.is_not(None)))
+    )
+    subscriptions = PushSubscription.__table__.c
+    by_push = (
+        select(
+            kind,
+            subject,
+            literal(PUSH_PREFIX, String) + cast(subscriptions.id, String),
+            officer_id,
+            force_id,
+        )
+        .join(PushSubscription, subscriptions.officer_id == officer_id)
+        .where(kind.in_([k.value for k in PUSHED_KINDS]))
+    )
+    rows = select(*union_all(by_mail, by_push).subquery().c).add_columns(
         literal(Status.QUEUED.value, String),
         literal(0, Integer),
         literal(now, UTCDateTime()),
         literal(now, UTCDateTime()),
     )
     columns = [*QUEUED_COLUMNS, "status", "attempts", "next_attempt_at", "created_at"]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Notification).from_select(columns, rows).on_conflict_do_nothing()
+    dialect = postgresql if postgres else sqlite
+    # SQLite reads `ON CONFLICT` after `INSERT ... SELECT` only when the SELECT has a WHERE.
+    statement = (
+        dialect.insert(Notification)
+        .from_select(columns, rows.where(true()))
+        .on_conflict_do_nothing()
+    )
     # SQLAlchemy keeps the driver's count of rows inserted only when asked to.
     options = {"preserve_rowcount": True}
     return session.connection().execute(statement, execution_options=options).rowcount
+
+
+def reachable(officer_id: Any, email: Any) -> ColumnElement[bool]:
+    """The officer can be told: by mail (an address), or on a browser they turned notifications
+    on in (a push subscription)."""
+    subscriptions = PushSubscription.__table__.c
+    subscribed = select(subscriptions.id).where(subscriptions.officer_id == officer_id)
+    return or_(email.is_not(None), subscribed.exists())
+
+
+#: The officers' table as the outbox reads it (whether an officer has an address), named here
+#: rather than imported: the outbox sits beneath the package that owns it.
+_OFFICERS = table("officers", column("id", Integer), column("email", String))
+
+
+class PushSubscription(Base):
+    """A browser or phone an officer turned notifications on in (a PushSubscription).
+
+    The keys are the browser's public key and shared secret for encrypting to it: personal
+    data that the service needs as they are to send, not credentials that sign anyone in, so
+    they are stored as given (never shown back, never in an export) and deleted with the
+    subscription.
+    """
+
+    __tablename__ = "push_subscriptions"
+    __table_args__ = (UniqueConstraint("officer_id", "endpoint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    endpoint: Mapped[str] = mapped_column(String(1000))
+    p256dh: Mapped[str] = mapped_column(String(100))
+    auth: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -18,7 +18,7 @@ from marshmallow import RAISE, Schema, fields
 from ..auth.scope import Principal
 from ..auth.service import authenticate
 from ..db import retry_lost_races
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden
 from ..signin.oidc import InvalidToken, looks_like_jwt, signed_in_principal
 from . import (
     audit,
@@ -36,6 +36,7 @@ from . import (
     officers,
     openapi,
     problems,
+    push,
     reference,
     reports,
     returns,
@@ -51,6 +52,9 @@ PUBLIC_PREFIXES = (docs.ASSETS_URL,)
 AUTHENTICATED_PATHS = {"/metrics"}
 # The calendar feed is read by a phone with its own key (API.md), not a bearer token.
 KEYED_PATH = re.compile(r"/api/v1/officers/\d+/calendar\.ics")
+# The pages' own script turns notifications on with the page's session (API.md "Push to
+# phones"): these paths take a session cookie where no bearer token is sent.
+SESSION_PATH = re.compile(r"/api/v1/(push/key|officers/\d+/push-subscriptions(/\d+)?)")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 PAGES_PREFIX = "/app/"
 MAX_URL_LENGTH = 8192  # characters of path and query string; longer answers 414
@@ -159,6 +163,7 @@ def init_api(app: Flask) -> None:
         returns,
         audit,
         notifications,
+        push,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
@@ -250,12 +255,26 @@ def _caller() -> Principal | None:
     """The caller of an API token, or of a JWT from the force's identity provider."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
+    if not scheme and SESSION_PATH.fullmatch(request.path):
+        return _session_caller()
     if scheme.lower() != "bearer" or not secret:
         return None
     identity = current_app.extensions["dutyservice"].identity
     if identity is not None and looks_like_jwt(secret):
         return signed_in_principal(database(), identity, secret)
     return authenticate(database(), secret)
+
+
+def _session_caller() -> Principal | None:
+    """The person signed in to the pages; a change needs the page's form token in the
+    `X-CSRF-Token` header, so that no other site can make it with their cookie."""
+    from ..web import session as page_session
+
+    caller = page_session.signed_in(database())
+    if caller is not None and request.method not in ("GET", "HEAD"):
+        if not page_session.csrf_accepted(request.headers.get("X-CSRF-Token", "")):
+            raise Forbidden("the page's form token (X-CSRF-Token) is missing or has expired")
+    return caller
 
 
 def _finish_request(response: Response) -> Response:

@@ -74,6 +74,12 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/officers/{officer_id}/learning"): "get_learning_status",
     ("post", "/api/v1/officers/{officer_id}/learning/{record_id}/revoke"): "revoke_stage",
     ("put", "/api/v1/forces/{code}/minimum-hours"): "set_minimum_hours",
+    ("get", "/api/v1/push/key"): "get_push_key",
+    ("get", "/api/v1/officers/{officer_id}/push-subscriptions"): "list_push_subscriptions",
+    ("post", "/api/v1/officers/{officer_id}/push-subscriptions"): "add_push_subscription",
+    ("delete", "/api/v1/officers/{officer_id}/push-subscriptions/{subscription_id}"): (
+        "remove_push_subscription"
+    ),
 }
 
 PATH_PARAMETERS = {
@@ -86,6 +92,7 @@ PATH_PARAMETERS = {
     "version": "The role profile's version, e.g. 1.",
     "unit": "A National Occupational Standard unit code, e.g. `CD5`.",
     "record_id": "The stage record's id, as assigned by the service.",
+    "subscription_id": "The push subscription's id, as assigned by the service.",
 }
 
 _DAY = "A Europe/London calendar day, YYYY-MM-DD"

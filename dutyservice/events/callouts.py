@@ -10,7 +10,7 @@ from ..clock import london_days_spanned
 from ..duties.models import Officer
 from ..forces.models import Force
 from ..ips import eligibility
-from ..outbox import Kind, officer_recipient
+from ..outbox import Kind, officer_recipient, reachable
 from .models import Event
 from .requirement import event_requirement
 from .rules import OpenTo
@@ -31,9 +31,9 @@ def _in_scope(event: Event) -> ColumnElement[bool]:
 
 
 def callout_recipients(event: Event) -> Recipients:
-    """API.md "Call-out": every serving officer in the event's `open_to` scope who has an
-    address, has not opted out, meets its role profile or stage and is free for its times. One
-    query: the deployable rule of ips.eligibility."""
+    """API.md "Call-out": every serving officer in the event's `open_to` scope who can be told
+    (an address, or a push subscription), has not opted out, meets its role profile or stage
+    and is free for its times. One query: the deployable rule of ips.eligibility."""
     first, last = london_days_spanned(event.starts_at, event.ends_at)
     profile = event_requirement(event)
     return select(
@@ -43,7 +43,7 @@ def callout_recipients(event: Event) -> Recipients:
         Officer.id,
         Officer.force_id,
     ).where(
-        Officer.email.is_not(None),
+        reachable(Officer.id, Officer.email),
         Officer.notify_callouts,
         _in_scope(event),
         eligibility.deployable(profile, first, last, event.starts_at, event.ends_at),

@@ -86,6 +86,8 @@ class Outcome:
     error: str | None = None
     #: The server could not be reached or went away: the rest of the batch waits too.
     unreachable: bool = False
+    #: A push service says this subscription no longer exists (404, 410): it is deleted.
+    gone: int | None = None
 
 
 SENT = Outcome(sent=True)

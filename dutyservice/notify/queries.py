@@ -22,7 +22,7 @@ from ..duties.queries import load_officer
 from ..duties.rules import DutyStatus
 from ..forces.models import Force
 from ..npocc.models import NpoccReturn
-from ..outbox import Kind, Notification, officer_recipient
+from ..outbox import Kind, Notification, officer_recipient, reachable
 from ..pagination import Page, paginate
 from ..reports.queries import lapsing_ost
 from .rules import ADMIN, REMINDER_AHEAD, RETURN_PENDING_ALERT, TRAINING_AHEAD_DAYS
@@ -46,7 +46,7 @@ def reminder_recipients(now: datetime) -> Recipients:
             Duty.status == DutyStatus.BOOKED,
             Duty.starts_at > now,
             Duty.starts_at <= now + REMINDER_AHEAD,
-            Officer.email.is_not(None),
+            reachable(Officer.id, Officer.email),
             Officer.notify_reminders,
         )
     )
@@ -64,7 +64,7 @@ def training_recipients(today: date) -> Recipients:
             Officer.force_id,
         )
         .join(lapsing, lapsing.c.officer_id == Officer.id)
-        .where(Officer.email.is_not(None), Officer.notify_training)
+        .where(reachable(Officer.id, Officer.email), Officer.notify_training)
     )
 
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ..clock import LONDON
+from ..outbox import PUSH_PREFIX, PUSHED_KINDS
+
+__all__ = ["PUSHED_KINDS", "PUSH_PREFIX"]
 
 #: API.md: a reminder 24 hours before each booked duty.
 REMINDER_AHEAD = timedelta(hours=24)
@@ -22,6 +25,9 @@ RETURN_PENDING_ALERT = timedelta(hours=24)
 LONGEST_WAIT = timedelta(hours=1)
 ADMIN = "admin"
 
+#: How long a push service keeps a message for a phone that is off (RFC 8030 `TTL`).
+PUSH_TTL = timedelta(hours=24)
+
 
 def officer_recipient(officer_id: int) -> str:
     return f"officer:{officer_id}"
@@ -30,6 +36,35 @@ def officer_recipient(officer_id: int) -> str:
 def recipient_officer_id(recipient: str) -> int | None:
     prefix, _, number = recipient.partition(":")
     return int(number) if prefix == "officer" and number.isdigit() else None
+
+
+def push_recipient(subscription_id: int) -> str:
+    """The outbox's recipient of a push: one of the officer's subscriptions."""
+    return f"{PUSH_PREFIX}{subscription_id}"
+
+
+def recipient_subscription_id(recipient: str) -> int | None:
+    prefix, _, number = recipient.partition(":")
+    return int(number) if f"{prefix}:" == PUSH_PREFIX and number.isdigit() else None
+
+
+def page_of(subject: str) -> str:
+    """The page that lets the officer act on what a message is about."""
+    what, _, key = subject.partition(":")
+    if what == "event" and key.isdigit():
+        return f"/app/events/{key}"
+    if what == "duty" and key.isdigit():
+        return f"/app/#duty-{key}"
+    return "/app/"
+
+
+def push_payload(text: Text, subject: str, base_url: str) -> dict[str, str]:
+    """What a push says: the mail's subject as title, the first thing its body says (after the
+    greeting) as body, and the page to open (API.md: `{"title", "body", "url"}`)."""
+    paragraphs = [p for p in text.body.split("\n\n") if p.strip()]
+    said = [p for p in paragraphs if not p.startswith("Dear ")]
+    body = " ".join((said[0] if said else "").split())
+    return {"title": text.subject, "body": body[:240], "url": f"{base_url}{page_of(subject)}"}
 
 
 def reminder_due(starts_at: datetime, now: datetime) -> bool:

@@ -2,14 +2,19 @@
 
 A sender claims a batch of due messages in a short transaction (`FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so that concurrent senders take different rows; SQLite's write transaction is
-serialised), marks them as its own for a lease, and commits. It then talks to SMTP outside any
-transaction, and records each message's outcome as soon as the server has answered for it.
-A sender that dies between the server's answer and that record leaves its claim to lapse, and
-the message is sent again once: at most one duplicate, never a loss.
+serialised), marks them as its own for a lease, and commits. It then talks to the mail server
+or the push services outside any transaction, and records each message's outcome as soon as it
+has been answered for. A sender that dies between the answer and that record leaves its claim
+to lapse, and the message is sent again once: at most one duplicate, never a loss.
+
+Mail and push are two channels of the one outbox: a message to `officer:N` or `admin` goes by
+mail, one to `push:N` to that subscription; each channel claims only its own messages, and only
+when it is configured.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -17,8 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from typing import Protocol, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from ..clock import utc_now
@@ -31,9 +37,11 @@ from ..events.models import Event
 from ..events.requirement import event_requirement
 from ..ips.learning_rules import StageRequirement
 from ..npocc.models import NpoccReturn
-from ..outbox import Kind, Notification, Status
+from ..outbox import Kind, Notification, PushSubscription, Status
 from . import rules
 from .mail import Mailer, Outcome, build_message, parse_smtp_url
+from .push import Pusher, PushMessage
+from .subscriptions import forget
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +53,19 @@ _PREFERENCE = {
     Kind.REMINDER: Preference.REMINDERS,
     Kind.TRAINING: Preference.TRAINING,
 }
+MAIL = "mail"
+PUSH = "push"
+M = TypeVar("M")
+M_contra = TypeVar("M_contra", contravariant=True)
+
+
+class Transport(Protocol[M_contra]):
+    """A mail server's connection, or the push services: sends one message, says what came."""
+
+    def send(self, message: M_contra) -> Outcome: ...
+
+
+Composer = Callable[[Session, Settings, int], "M | str"]
 
 
 @dataclass
@@ -65,12 +86,24 @@ class Claimed:
     attempts: int
 
 
-def claim(db: Database, sender: str, now: datetime, limit: int = BATCH) -> list[Claimed]:
-    """Take up to `limit` due messages for `sender`, for the lease, in one short transaction."""
+def _channel(name: str) -> ColumnElement[bool]:
+    pushed = Notification.recipient.startswith(rules.PUSH_PREFIX, autoescape=True)
+    return pushed if name == PUSH else ~pushed
+
+
+def claim(
+    db: Database, sender: str, now: datetime, limit: int = BATCH, *, channel: str = MAIL
+) -> list[Claimed]:
+    """Take up to `limit` due messages of `channel` for `sender`, for the lease, in one short
+    transaction."""
     with db.transaction() as session:
         due = (
             select(Notification.id)
-            .where(Notification.status == Status.QUEUED, Notification.next_attempt_at <= now)
+            .where(
+                Notification.status == Status.QUEUED,
+                Notification.next_attempt_at <= now,
+                _channel(channel),
+            )
             .order_by(Notification.next_attempt_at, Notification.id)
             .limit(limit)
         )
@@ -95,48 +128,76 @@ def claim(db: Database, sender: str, now: datetime, limit: int = BATCH) -> list[
 def send_queued(
     db: Database, settings: Settings, now: datetime | None = None, *, batch: int = BATCH
 ) -> Sent:
-    """Send everything queued and due: batch after batch until none is left or SMTP is down.
-    Without DUTYSERVICE_SMTP_URL nothing is sent (API.md: no URL, no mail)."""
+    """Send everything queued and due, by each channel that is configured: batch after batch
+    until none is left or the mail server is down. Without DUTYSERVICE_SMTP_URL no mail is
+    sent, without a VAPID key nothing is pushed (API.md); those messages wait."""
     totals = Sent()
-    if not settings.smtp_url:
-        return totals
-    server = parse_smtp_url(settings.smtp_url)
-    sender = uuid.uuid4().hex
     # The clock moves on while a long queue drains: each claim's lease starts when it is made.
     # (`now`, when given, sets the clock ahead or back by a fixed amount.)
     offset = now - utc_now() if now else timedelta(0)
-    with Mailer(server, settings.smtp_timeout) as mailer:
-        while claimed := claim(db, sender, utc_now() + offset, batch):
-            # Stop sending the batch while the claim is surely still ours: a slow server must
-            # not let the lease lapse while this sender goes on, or another would send too.
-            margin = min(2 * settings.smtp_timeout, LEASE.total_seconds() / 2)
-            deadline = time.monotonic() + LEASE.total_seconds() - margin
-            done, reachable = send_batch(
-                db, settings, mailer, sender, claimed, utc_now() + offset, deadline=deadline
-            )
-            totals.add(done)
-            if not reachable:
-                break
+    if settings.smtp_url:
+        server = parse_smtp_url(settings.smtp_url)
+        with Mailer(server, settings.smtp_timeout) as mailer:
+            totals.add(_drain(db, settings, MAIL, mailer, compose, offset, batch))
+    if settings.push_enabled:
+        with Pusher(settings) as pusher:
+            totals.add(_drain(db, settings, PUSH, pusher, compose_push, offset, batch))
     if totals.sent or totals.retried or totals.failed:
         log.info(f"outbox: {totals.sent} sent, {totals.retried} to retry, {totals.failed} failed")
+    return totals
+
+
+def _drain(
+    db: Database,
+    settings: Settings,
+    channel: str,
+    transport: Transport[M],
+    composer: Composer[M],
+    offset: timedelta,
+    batch: int,
+) -> Sent:
+    totals = Sent()
+    sender = uuid.uuid4().hex
+    timeout = settings.smtp_timeout if channel == MAIL else settings.push_timeout
+    while claimed := claim(db, sender, utc_now() + offset, batch, channel=channel):
+        # Stop sending the batch while the claim is surely still ours: a slow server must
+        # not let the lease lapse while this sender goes on, or another would send too.
+        margin = min(2 * timeout, LEASE.total_seconds() / 2)
+        deadline = time.monotonic() + LEASE.total_seconds() - margin
+        done, reachable = send_batch(
+            db,
+            settings,
+            transport,
+            sender,
+            claimed,
+            utc_now() + offset,
+            deadline=deadline,
+            composer=composer,
+        )
+        totals.add(done)
+        if not reachable:
+            break
     return totals
 
 
 def send_batch(
     db: Database,
     settings: Settings,
-    mailer: Mailer,
+    transport: Transport[M],
     sender: str,
     claimed: list[Claimed],
     now: datetime,
     *,
     deadline: float | None = None,
+    composer: Composer[M] | None = None,
 ) -> tuple[Sent, bool]:
     """Send a claimed batch, recording each outcome as it comes. Past `deadline` (monotonic
-    seconds) the rest is left to its lease: it is sent by whoever claims it next."""
+    seconds) the rest is left to its lease: it is sent by whoever claims it next. Mail unless
+    another `composer` is given."""
     done = Sent()
+    compose_ = composer or compose
     with db.reading() as session:
-        messages = [(c, composed(session, settings, c.id)) for c in claimed]
+        messages = [(c, built(compose_, session, settings, c.id)) for c in claimed]
     unreachable: Outcome | None = None
     for item, message in messages:
         if deadline is not None and time.monotonic() > deadline:
@@ -146,7 +207,7 @@ def send_batch(
         elif unreachable is not None:
             outcome = unreachable  # the server is down: the rest of the batch waits with it
         else:
-            outcome = mailer.send(message)
+            outcome = transport.send(message)  # type: ignore[arg-type]
             if outcome.unreachable:
                 unreachable = outcome
         record(db, settings, sender, item, outcome, now)
@@ -162,7 +223,8 @@ def send_batch(
 def record(
     db: Database, settings: Settings, sender: str, item: Claimed, outcome: Outcome, now: datetime
 ) -> None:
-    """What came of one message, if this sender still holds it."""
+    """What came of one message, if this sender still holds it. A subscription its push
+    service says is gone is deleted in the same transaction."""
     if outcome.sent:
         values: dict[str, object] = {
             "status": Status.SENT,
@@ -175,7 +237,7 @@ def record(
         wait = rules.next_attempt_after(item.attempts, settings.smtp_retry_backoff)
         values = {"next_attempt_at": now + wait, "last_error": outcome.error}
     with db.transaction() as session:
-        session.execute(
+        recorded = session.execute(
             update(Notification)
             .where(
                 Notification.id == item.id,
@@ -183,62 +245,106 @@ def record(
                 Notification.status == Status.QUEUED,
             )
             .values(**values)
-        )
+            .returning(Notification.id)
+        ).first()
+        if recorded is not None and outcome.gone is not None:
+            forget(session, outcome.gone)
 
 
 # Composing --------------------------------------------------------------------------------------
 
 
-def composed(session: Session, settings: Settings, notification_id: int) -> EmailMessage | str:
-    """`compose`, or why the message cannot be built: a stored text that no header may carry
+def built(
+    composer: Composer[M], session: Session, settings: Settings, notification_id: int
+) -> M | str:
+    """`composer`'s message, or why it cannot be built: a stored text that no header may carry
     (one kept from before the entry rule) fails its own message, never the batch."""
     try:
-        return compose(session, settings, notification_id)
+        return composer(session, settings, notification_id)
     except ValueError as exc:  # the email package's refusal of a header value
         log.warning(f"notification {notification_id} cannot be built: {type(exc).__name__}")
         return f"the message cannot be built: {exc}"
 
 
+@dataclass(frozen=True)
+class Content:
+    """What a message says, whichever way it goes: by mail, or pushed to a browser."""
+
+    text: rules.Text
+    #: The mail address ("" where there is none: the message may still be pushed).
+    to: str
+    calendar: bytes | None = None
+    calendar_name: str = "invite.ics"
+
+
 def compose(session: Session, settings: Settings, notification_id: int) -> EmailMessage | str:
-    """The message as it is sent now, from the records as they are now; or why it cannot be."""
+    """The mail as it is sent now, from the records as they are now; or why it cannot be."""
     note = session.get(Notification, notification_id)
     if note is None:
         return "the message is no longer in the outbox"
+    content = _content(session, settings, note)
+    if isinstance(content, str):
+        return content
+    if not content.to:
+        return "the officer has no e-mail address"
+    domain = settings.mail_from.rpartition("@")[2] or "dutyservice"
+    return build_message(
+        content.text,
+        sender=settings.mail_from,
+        to=content.to,
+        message_id=f"<notification-{note.id}@{domain}>",
+        calendar=content.calendar,
+        calendar_name=content.calendar_name,
+    )
+
+
+def compose_push(session: Session, settings: Settings, notification_id: int) -> PushMessage | str:
+    """The push to one of the officer's subscriptions: the mail's subject, the first thing it
+    says, and the page to open; or why it cannot be sent."""
+    note = session.get(Notification, notification_id)
+    if note is None:
+        return "the message is no longer in the outbox"
+    subscription_id = rules.recipient_subscription_id(note.recipient)
+    subscription = session.get(PushSubscription, subscription_id) if subscription_id else None
+    if subscription is None or subscription.officer_id != note.officer_id:
+        return "the subscription has been removed"
+    content = _content(session, settings, note)
+    if isinstance(content, str):
+        return content
+    payload = rules.push_payload(content.text, note.subject, settings.base_url)
+    return PushMessage(
+        subscription_id=subscription.id,
+        endpoint=subscription.endpoint,
+        p256dh=subscription.p256dh,
+        auth=subscription.auth,
+        payload=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        ttl=int(rules.PUSH_TTL.total_seconds()),
+    )
+
+
+def _content(session: Session, settings: Settings, note: Notification) -> Content | str:
     kind = Kind(note.kind)
     _, _, key = note.subject.partition(":")
     if kind is Kind.RETURN:
-        return _return_alert(session, settings, note, key)
+        return _return(session, settings, key)
     officer = session.get(Officer, note.officer_id) if note.officer_id else None
-    if officer is None or not officer.email:
-        return "the officer has no e-mail address"
+    if officer is None:
+        return "the officer is no longer on record"
     if not getattr(officer, preference_column(_PREFERENCE[kind])):
         return "the officer has opted out of these messages"
-    return _TO_AN_OFFICER[kind](session, _Addressed(settings, note, officer, officer.email), key)
+    greeting = f"{officer.rank} {officer.forenames} {officer.surname}"
+    link_base = settings.base_url
+    to = officer.email or ""
+    if kind is Kind.CALLOUT:
+        return _callout(session, key, greeting, to, link_base)
+    if kind is Kind.REMINDER:
+        return _reminder(session, key, greeting, to, link_base)
+    expires_on = date.fromisoformat(key)
+    link = f"{link_base}/app/" if link_base else None
+    return Content(rules.training_text(expires_on, greeting, link), to)
 
 
-@dataclass(frozen=True)
-class _Addressed:
-    """A message to an officer who has an address and wants messages of its kind."""
-
-    settings: Settings
-    note: Notification
-    officer: Officer
-    email: str
-
-    @property
-    def greeting(self) -> str:
-        return f"{self.officer.rank} {self.officer.forenames} {self.officer.surname}"
-
-    def link(self, path: str) -> str | None:
-        return f"{self.settings.base_url}{path}" if self.settings.base_url else None
-
-    def message(self, text: rules.Text, ical: bytes | None = None, name: str = "") -> EmailMessage:
-        return _message(self.settings, self.note, text, self.email, ical, name or "invite.ics")
-
-
-def _return_alert(
-    session: Session, settings: Settings, note: Notification, key: str
-) -> EmailMessage | str:
+def _return(session: Session, settings: Settings, key: str) -> Content | str:
     if not settings.admin_email:
         return "no DUTYSERVICE_ADMIN_EMAIL is configured"
     record_ = session.get(NpoccReturn, int(key))
@@ -256,10 +362,10 @@ def _return_alert(
         ),
         f"{settings.base_url}/app/returns?quarter={record_.quarter}" if settings.base_url else None,
     )
-    return _message(settings, note, text, settings.admin_email)
+    return Content(text, settings.admin_email)
 
 
-def _callout(session: Session, to: _Addressed, key: str) -> EmailMessage | str:
+def _callout(session: Session, key: str, greeting: str, to: str, link_base: str) -> Content | str:
     event = session.get(Event, int(key))
     if event is None:
         return "the event no longer exists"
@@ -279,12 +385,13 @@ def _callout(session: Session, to: _Addressed, key: str) -> EmailMessage | str:
         ),
         _stage_words(event),
     )
-    text = rules.callout_text(facts, to.greeting, to.link("/app/events"))
+    link = f"{link_base}/app/events" if link_base else None
+    text = rules.callout_text(facts, greeting, link)
     ical = calendar_of([event_entry(event)], method="PUBLISH")
-    return to.message(text, ical, f"event-{event.id}.ics")
+    return Content(text, to, ical, f"event-{event.id}.ics")
 
 
-def _reminder(session: Session, to: _Addressed, key: str) -> EmailMessage | str:
+def _reminder(session: Session, key: str, greeting: str, to: str, link_base: str) -> Content | str:
     duty = session.get(Duty, int(key))
     if duty is None or duty.status != DutyStatus.BOOKED:
         return "the duty is no longer booked"
@@ -298,43 +405,11 @@ def _reminder(session: Session, to: _Addressed, key: str) -> EmailMessage | str:
             duty.ends_at,
             event.title if event else None,
         ),
-        to.greeting,
-        to.link("/app/"),
+        greeting,
+        f"{link_base}/app/" if link_base else None,
     )
     ical = calendar_of([duty_entry(duty)], method="PUBLISH")
-    return to.message(text, ical, f"duty-{duty.id}.ics")
-
-
-def _training(_session: Session, to: _Addressed, key: str) -> EmailMessage | str:
-    expires_on = date.fromisoformat(key)
-    return to.message(rules.training_text(expires_on, to.greeting, to.link("/app/")))
-
-
-#: One composer for each kind of message to an officer.
-_TO_AN_OFFICER: dict[Kind, Callable[[Session, _Addressed, str], EmailMessage | str]] = {
-    Kind.CALLOUT: _callout,
-    Kind.REMINDER: _reminder,
-    Kind.TRAINING: _training,
-}
-
-
-def _message(
-    settings: Settings,
-    note: Notification,
-    text: rules.Text,
-    to: str,
-    ical: bytes | None = None,
-    ical_name: str = "invite.ics",
-) -> EmailMessage:
-    domain = settings.mail_from.rpartition("@")[2] or "dutyservice"
-    return build_message(
-        text,
-        sender=settings.mail_from,
-        to=to,
-        message_id=f"<notification-{note.id}@{domain}>",
-        calendar=ical,
-        calendar_name=ical_name,
-    )
+    return Content(text, to, ical, f"duty-{duty.id}.ics")
 
 
 def _stage_words(event: Event) -> str | None:

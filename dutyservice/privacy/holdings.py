@@ -20,8 +20,9 @@ from ..auth.models import ApiToken
 from ..db import Base
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..events.models import EventSignup
+from ..ips.learning_models import LearningRecord
 from ..ips.models import CompetencyRecord, EligibilitySpan, IpsGrant, TrainingRecord
-from ..outbox import Notification
+from ..outbox import Notification, PushSubscription
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ HOLDINGS = (
     Holding("competencies", CompetencyRecord, "NOS unit records, revoked ones included"),
     Holding("training", TrainingRecord, "officer safety training records"),
     Holding("ips", IpsGrant, "IPS grants and their withdrawals"),
+    Holding("learning", LearningRecord, "learning programme stages, revoked ones included"),
     Holding(
         "eligibility",
         EligibilitySpan,
@@ -55,6 +57,12 @@ HOLDINGS = (
     ),
     Holding("signups", EventSignup, "sign-ups to events and call-outs"),
     Holding("notifications", Notification, "messages queued or sent to the officer"),
+    Holding(
+        "push_subscriptions",
+        PushSubscription,
+        "browsers and phones the officer turned notifications on in (never their keys)",
+        ("p256dh", "auth"),
+    ),
     Holding(
         "tokens", ApiToken, "API tokens made for the officer (never the secret)", ("secret_hash",)
     ),

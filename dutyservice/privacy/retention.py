@@ -26,6 +26,7 @@ from ..config import Settings
 from ..db import Database
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..errors import Conflict, NotFound
+from ..outbox import PushSubscription
 from .rules import (
     ANONYMISED_NAME,
     anonymous_warrant_number,
@@ -201,6 +202,7 @@ def _claim(session: Session, officer: Officer, now: datetime) -> bool:
 
 def _remove_personal_data(session: Session, officer_id: int, now: datetime) -> None:
     session.execute(delete(AvailabilityWindow).where(AvailabilityWindow.officer_id == officer_id))
+    session.execute(delete(PushSubscription).where(PushSubscription.officer_id == officer_id))
     # A duty's notes are free text about the person; its times, type and place stay.
     session.execute(
         update(Duty)

@@ -21,6 +21,7 @@ from ..errors import DomainError
 from . import session as page_session
 from .blueprint import bp
 from .headers import init_headers
+from .push import serve_worker_unless_served
 from .secret import session_key
 from .wall_clock import span_words
 
@@ -65,6 +66,7 @@ def init_web(app: Flask) -> None:
     init_headers(app)
     app.add_url_rule("/", "to_pages", lambda: redirect(url_for("web.home"), code=302))
     _with_govuk_macros(app)
+    serve_worker_unless_served(app)
     if settings.oidc_sign_in_enabled:
         from .oidc import blp as oidc_sign_in
 

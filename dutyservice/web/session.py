@@ -88,7 +88,9 @@ def csrf_token() -> str:
     return str(session[CSRF])
 
 
-def csrf_accepted() -> bool:
+def csrf_accepted(presented: str | None = None) -> bool:
+    """The form's token (or `presented`, from a page's script) is this session's."""
     expected = session.get(CSRF)
-    presented = request.form.get(CSRF_FIELD, "")
+    if presented is None:
+        presented = request.form.get(CSRF_FIELD, "")
     return bool(expected) and hmac.compare_digest(str(expected), presented)

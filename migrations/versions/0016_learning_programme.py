@@ -2,7 +2,7 @@
 settings (SCLP words, months in stage, returns), an event's stage requirement
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-06 03:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from dutyservice.db import UTCDateTime
 
 revision = "0016"
-down_revision = "0011"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

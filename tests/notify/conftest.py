@@ -14,8 +14,11 @@ from dutyservice.duties import service as duties
 from dutyservice.duties.models import Officer
 from dutyservice.events import service as events
 from dutyservice.events.models import Event
+from dutyservice.notify import subscriptions
+from dutyservice.notify.webpush import new_private_key
 
 from ..support.builders import ADMIN, Builder
+from ..support.push_service import PushService, Subscription, push_service
 from ..support.smtp import Mailbox, smtp_server
 
 #: A fortnight ahead, on the hour: every test's event or duty is in the future.
@@ -78,3 +81,33 @@ def callout(db: Database, **overrides: Any) -> Event:
     }
     data.update(overrides)
     return events.create_event(db, ADMIN, data)
+
+
+PUSH_SUBJECT = "mailto:specials@cambs.police.example"
+
+
+@pytest.fixture
+def push() -> Iterator[PushService]:
+    with push_service(PUSH_SUBJECT) as service:
+        yield service
+
+
+@pytest.fixture
+def push_settings(settings: Settings, push: PushService) -> Settings:
+    """Mail and push both configured; the test's push service named as an allowed origin."""
+    return settings.replace(
+        vapid_private_key=new_private_key(),
+        vapid_subject=PUSH_SUBJECT,
+        push_endpoints=(push.origin,),
+        push_timeout=5.0,
+    )
+
+
+def subscribed(
+    db: Database, push: PushService, officer: Officer, answers: list[int] | None = None
+) -> Subscription:
+    """The officer turns notifications on in a new browser, whose push service is `push`."""
+    browser = push.subscribe(answers)
+    body = browser.as_json()
+    subscriptions.subscribe(db, ADMIN, officer.id, body["endpoint"], body["keys"], (push.origin,))
+    return browser

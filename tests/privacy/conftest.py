@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -13,6 +16,8 @@ from dutyservice.db import Database
 from dutyservice.duties import service as duties
 from dutyservice.duties.models import Officer
 from dutyservice.events import service as events
+from dutyservice.notify import subscriptions
+from dutyservice.notify.webpush import b64url
 from tests.support.builders import ADMIN, Builder
 
 LEFT_LONG_AGO = date(2018, 3, 31)
@@ -53,6 +58,16 @@ def everywhere(db: Database, build: Builder) -> Officer:
         },
     )
     events.sign_up(db, ADMIN, event.id, officer.id)
+    build.stage(officer, "APS", date(2025, 1, 1))
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    keys = {"p256dh": b64url(point), "auth": b64url(os.urandom(16))}
+    subscriptions.subscribe(
+        db, ADMIN, officer.id, "https://fcm.googleapis.com/fcm/send/ngozi", keys, ()
+    )
     create_token(db, role="special", officer_id=officer.id, label="Ngozi's phone")
     return officer
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -29,6 +31,8 @@ from dutyservice.events.models import EventSignup
 from dutyservice.ips import service as ips
 from dutyservice.ips.learning_models import LearningRecord
 from dutyservice.ips.models import CompetencyRecord, IpsGrant
+from dutyservice.notify import subscriptions
+from dutyservice.notify.webpush import b64url
 from dutyservice.npocc.generation import generate_return
 
 from ..support.builders import ADMIN, Builder
@@ -285,6 +289,28 @@ EVENT = {
 WINDOW = "from=2025-12-20T18:00:00Z&to=2025-12-21T02:00:00Z"
 AUTHORISED = {"name": "A", "rank": "SCO", "position": "Head"}
 
+# A browser's subscription at a push service browsers use: accepted, never requested here.
+BROWSER = {
+    "endpoint": "https://fcm.googleapis.com/fcm/send/access-matrix",
+    "keys": {
+        "p256dh": b64url(
+            ec.generate_private_key(ec.SECP256R1())
+            .public_key()
+            .public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        ),
+        "auth": b64url(b"sixteen bytes!!!"),
+    },
+}
+_SUBSCRIBED: dict[int, int] = {}  # officer id -> the id of a subscription of theirs
+
+
+def _subscribed(world: World, build: Builder) -> None:
+    for person in world.officers.values():
+        endpoint = f"{BROWSER['endpoint']}-{person.id}"  # one browser each
+        made = subscriptions.subscribe(build.db, ADMIN, person.id, endpoint, BROWSER["keys"], ())
+        _SUBSCRIBED[person.id] = made.id
+
+
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "reference.forces"): Rule(EVERYONE, ("-",), plain("/api/v1/forces")),
     ("GET", "reference.role_profiles"): Rule(EVERYONE, ("-",), plain("/api/v1/role-profiles")),
@@ -484,6 +510,24 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "notifications.list_notifications"): Rule(
         NOTIFICATIONS_READ, OFFICERS, officer("/api/v1/notifications?officer_id={id}")
     ),
+    # Push is not configured here: the key is absent to everyone (configured: test_push_api).
+    ("GET", "push.push_key"): Rule({r: (404,) for r in ROLES}, ("-",), plain("/api/v1/push/key")),
+    ("GET", "push.list_subscriptions"): Rule(
+        BOOK, OFFICERS, officer("/api/v1/officers/{id}/push-subscriptions")
+    ),
+    ("POST", "push.subscribe"): Rule(
+        BOOK, OFFICERS, officer("/api/v1/officers/{id}/push-subscriptions", BROWSER)
+    ),
+    ("DELETE", "push.unsubscribe"): Rule(
+        BOOK,
+        OFFICERS,
+        lambda w, t: (
+            f"/api/v1/officers/{w.officers[t].id}/push-subscriptions/"
+            f"{_SUBSCRIBED[w.officers[t].id]}",
+            None,
+        ),
+        prepare=_subscribed,
+    ),
 }
 # Endpoints outside the bearer-token scheme, each tested on its own.
 UNAUTHENTICATED = {
@@ -494,6 +538,7 @@ UNAUTHENTICATED = {
     ("GET", "docs.asset"),
     ("GET", "calendar.feed"),
     ("GET", "to_pages"),  # `/`: a redirect to /app/ (tests/web/test_phone_pages.py)
+    ("GET", "push_service_worker"),  # a script the browser fetches: test_push_api.py
 }  # the calendar is read with its own key: test_calendar_api.py
 
 
