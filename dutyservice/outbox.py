@@ -9,7 +9,6 @@ a message in their own transaction (an event's call-out) and notify, which sends
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -34,7 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .channels import PUSH_PREFIX, PUSHED_KINDS, Kind, Status
 from .db import Base, UTCDateTime
+
+__all__ = ["PUSHED_KINDS", "PUSH_PREFIX", "Kind", "Notification", "PushSubscription", "Status"]
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -44,26 +46,6 @@ if TYPE_CHECKING:
 
 #: The columns every recipients statement gives, in this order.
 QUEUED_COLUMNS = ("kind", "subject", "recipient", "officer_id", "force_id")
-
-
-class Kind(StrEnum):
-    CALLOUT = "callout"
-    REMINDER = "reminder"
-    TRAINING = "training"
-    RETURN = "return"
-
-
-#: The kinds that also go to the officer's phones and browsers (API.md "Push to phones"). A kind
-#: named here is pushed to each of the officer's subscriptions, with its mail's subject as title.
-PUSHED_KINDS = frozenset({Kind.CALLOUT, Kind.REMINDER})
-#: The recipient of a push: "push:<subscription id>".
-PUSH_PREFIX = "push:"
-
-
-class Status(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 class Notification(Base):

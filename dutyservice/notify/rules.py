@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from ..channels import PUSH_PREFIX, PUSHED_KINDS
 from ..clock import LONDON
-from ..outbox import PUSH_PREFIX, PUSHED_KINDS
 
 __all__ = ["PUSHED_KINDS", "PUSH_PREFIX"]
 

@@ -15,6 +15,7 @@ from ..api.common import database
 from ..api.deployable import DeployableQuery, deployable_question
 from ..api.formats import Text
 from ..api.problems import status_of
+from ..auth.scope import Principal
 from ..clock import LONDON, london_today
 from ..duties import queries as duty_queries
 from ..duties.models import Officer
@@ -194,13 +195,7 @@ def readiness() -> str | tuple[str, int]:
         officers = duty_queries.list_officers(
             session, principal, force=force, q=None, page=1, per_page=500
         )
-        statuses = list(
-            zip(
-                officers.items,
-                ips_queries.ips_statuses(session, principal, officers.items, today, *IPS_PROFILE),
-                strict=True,
-            )
-        )
+        statuses = _ips_of(session, principal, officers.items, today)
         serving = [(o, s) for o, s in statuses if s.serving]
         force_row = force_by_code(session, force)
         learning = _learning_view(
@@ -209,7 +204,6 @@ def readiness() -> str | tuple[str, int]:
     return render_template(
         "web/readiness.html",
         force=force,
-        force_name=force_row.name,
         force_row=force_row,
         forces=choices,
         today=today,
@@ -225,6 +219,14 @@ def readiness() -> str | tuple[str, int]:
         asked=query.data,
         **learning,
     )
+
+
+def _ips_of(
+    session: Session, principal: Principal, officers: list[Officer], today: date
+) -> list[tuple[Officer, ips_queries.IpsStatus]]:
+    """Each officer beside their IPS today, in the order given."""
+    statuses = ips_queries.ips_statuses(session, principal, officers, today, *IPS_PROFILE)
+    return list(zip(officers, statuses, strict=True))
 
 
 def _learning_view(
