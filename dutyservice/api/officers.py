@@ -9,6 +9,7 @@ from marshmallow import ValidationError as SchemaError
 
 from ..duties import queries, service
 from ..duties.models import RANKS, Officer
+from ..forces.served import check_served
 from .common import (
     PageQuery,
     StrictSchema,
@@ -20,6 +21,7 @@ from .common import (
     page_of,
     principal,
     read,
+    settings,
 )
 from .formats import Day, FeedText, Instant, InstantOrDay, Text, no_nul
 from .routing import api_blueprint, id_rule
@@ -168,7 +170,9 @@ def list_officers(args: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(OfficerCreateSchema)
 @blp.response(201, OfficerSchema)
 def create_officer(data: dict[str, Any]) -> tuple[Officer, dict[str, str]]:
-    """Add a Special to a force. The warrant number is unique within the force (409)."""
+    """Add a Special to a force. The warrant number is unique within the force (409); a force
+    this service does not serve (DUTYSERVICE_FORCES) is refused (422)."""
+    check_served(settings().forces, data["force"])
     officer = service.create_officer(database(), principal(), data)
     return officer, etag(officer.version)
 

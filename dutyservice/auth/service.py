@@ -13,6 +13,7 @@ from ..db import Database
 from ..errors import Invalid, NotFound
 from ..forces.models import Force
 from ..forces.queries import find_force
+from ..forces.served import check_served
 from .models import ApiToken
 from .scope import FORCE_ROLES, Principal, Role
 from .tokens import hash_secret, looks_like_secret, new_secret
@@ -61,7 +62,9 @@ def create_token(
     officer_id: int | None = None,
     label: str = "",
     expires_at: datetime | None = None,
+    served: tuple[str, ...] = (),
 ) -> IssuedToken:
+    """A new token; one of a force `served` does not name (where it names any) is refused."""
     try:
         role_ = Role(role)
     except ValueError:
@@ -101,6 +104,8 @@ def create_token(
         session.add(token)
         session.flush()
         force = session.get(Force, force_id) if force_id is not None else None
+        if force is not None:
+            check_served(served, force.code)  # raised inside the transaction: nothing is kept
         return IssuedToken(
             id=token.id,
             secret=secret,

@@ -36,6 +36,8 @@ from .membership import officer_lines
 from .models import NpoccReturn
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+# API.md: without a feed the files in the export directory are the return; nothing waits.
+FILED = "filed"
 # Forces made at once on PostgreSQL. Measured on two cores: three keep both busy while one
 # return waits on a round trip (a national export 13% faster than with two; four, no faster).
 EXPORT_WORKERS = 3
@@ -298,7 +300,12 @@ def _write_manifest(
 
 
 def _make(
-    db: Database, export_dir: Path, subject: _Subject, quarter: Quarter, now: datetime | None
+    db: Database,
+    export_dir: Path,
+    subject: _Subject,
+    quarter: Quarter,
+    now: datetime | None,
+    status: str = PENDING,
 ) -> Generated:
     """One return in its own transaction, under the lock for its force, profile and quarter."""
     profile = subject.profile
@@ -333,9 +340,9 @@ def _make(
             manifest_filename=f"{return_id}.manifest.json",
             manifest_sha256=hashlib.sha256(manifest).hexdigest(),
             generated_at=generated_at,
-            status=PENDING,
+            status=status,
             delivery_attempts=0,
-            next_attempt_at=generated_at,
+            next_attempt_at=generated_at if status == PENDING else None,
         )
         session.add(record)
         session.flush()
@@ -354,12 +361,15 @@ def generate_quarter(
     progress: Callable[[str], None] | None = None,
     *,
     workers: int = EXPORT_WORKERS,
+    served: tuple[str, ...] = (),
+    status: str = PENDING,
 ) -> list[Generated]:
-    """Every force's (or one force's) return for every role profile version; on PostgreSQL,
-    `workers` forces at once (the files are the same bytes whatever the number)."""
+    """Every served force's (or one force's) return for every role profile version, made with
+    `status` (pending delivery, or filed); on PostgreSQL, `workers` forces at once (the files
+    are the same bytes whatever the number)."""
     _prepare(export_dir, quarter)
     with db.reading() as session:
-        forces = list_forces(session)
+        forces = [force for force in list_forces(session) if not served or force.code in served]
         profile_rows = list_role_profiles(session)
     if force_code is not None:
         forces = [force for force in forces if force.code == force_code]
@@ -371,7 +381,7 @@ def generate_quarter(
     }
 
     def force_returns(code: str) -> list[Generated]:
-        return [_make(db, export_dir, subject, quarter, None) for subject in subjects[code]]
+        return [_make(db, export_dir, subject, quarter, None, status) for subject in subjects[code]]
 
     # Each return is its own transaction and files: on PostgreSQL several forces at a time keep
     # both the database and this process busy. SQLite takes one writer at a time. The first

@@ -80,6 +80,8 @@ def test_returns_by_status_are_read_from_the_database(client: FlaskClient, build
     )
     assert made.status_code == 201
     text = client.get("/metrics", headers=admin).get_data(as_text=True)
-    assert sample(text, "dutyservice_npocc_returns", status="pending") == 1
-    assert sample(text, "dutyservice_npocc_returns_pending_delivery") == 1
+    # No feed is configured: the return is filed, and nothing is pending delivery.
+    assert sample(text, "dutyservice_npocc_returns", status="filed") == 1
+    assert sample(text, "dutyservice_npocc_returns", status="pending") == 0
+    assert sample(text, "dutyservice_npocc_returns_pending_delivery") == 0
     assert sample(text, "dutyservice_npocc_returns", status="delivered") == 0
