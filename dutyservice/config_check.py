@@ -71,7 +71,7 @@ def _secret_key(settings: Settings) -> Iterator[Finding]:
         if sqlite:
             yield Finding(True, "secret key: made once and kept beside the SQLite file")
         else:
-            yield Finding(False, "DUTYSERVICE_SECRET_KEY (or _FILE) is not set: the pages need it")
+            yield from (Finding(False, line) for line in serve_problems(settings))
     elif len(settings.secret_key) < MIN_SECRET_KEY:
         yield Finding(False, f"DUTYSERVICE_SECRET_KEY is shorter than {MIN_SECRET_KEY} characters")
     else:
@@ -144,4 +144,7 @@ def check(settings: Settings, db: Database) -> list[Finding]:
 
 def serve_problems(settings: Settings) -> list[str]:
     """What `serve` will not start without: what its pages need."""
-    return [f.line for f in _secret_key(settings) if not f.ok]
+    sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
+    if settings.secret_key or sqlite:
+        return []
+    return ["DUTYSERVICE_SECRET_KEY (or _FILE) is not set: the pages need it"]

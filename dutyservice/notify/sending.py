@@ -239,8 +239,7 @@ def compose(session: Session, settings: Settings, notification_id: int) -> Email
                 else None
             ),
         )
-        link = f"{link_base}/app/events" if link_base else None
-        text = rules.callout_text(facts, greeting, link)
+        text = rules.callout_text(facts, greeting, rules.event_link(link_base, event.id))
         ical = calendar_of([event_entry(event)], method="PUBLISH")
         return _message(settings, note, text, officer.email, ical, f"event-{event.id}.ics")
     if kind is Kind.REMINDER:
@@ -258,12 +257,12 @@ def compose(session: Session, settings: Settings, notification_id: int) -> Email
                 event.title if event else None,
             ),
             greeting,
-            f"{link_base}/app/" if link_base else None,
+            rules.event_link(link_base, event.id) if event else rules.duty_link(link_base, duty.id),
         )
         ical = calendar_of([duty_entry(duty)], method="PUBLISH")
         return _message(settings, note, text, officer.email, ical, f"duty-{duty.id}.ics")
     expires_on = date.fromisoformat(key)
-    link = f"{link_base}/app/" if link_base else None
+    link = f"{link_base}/app/#ips-heading" if link_base else None
     return _message(settings, note, rules.training_text(expires_on, greeting, link), officer.email)
 
 

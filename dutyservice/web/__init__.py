@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
@@ -53,6 +54,13 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/app/") and not urlsplit(target).netloc:
         return target
     return url_for("web.home")
+
+
+def public_url(endpoint: str, **values: Any) -> str | None:
+    """The page's address under DUTYSERVICE_BASE_URL, never built from the request's `Host`
+    (a client chooses that); None without a base URL."""
+    base = current_app.extensions["dutyservice"].settings.base_url
+    return f"{base}{url_for(endpoint, **values)}" if base else None
 
 
 def error_page(status: int, title: str, detail: str) -> tuple[str, int]:

@@ -20,7 +20,7 @@ from ..duties.calendar import make_calendar_key
 from ..errors import DomainError, Forbidden
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
-from . import current_principal, error_page, status_of
+from . import current_principal, error_page, public_url, status_of
 from .blueprint import bp
 from .forms import FormResult, load, refused, submitted
 from .queries import duty_type_codes
@@ -185,7 +185,8 @@ def calendar_key() -> str | tuple[str, int]:
     if officer_id is None:
         return error_page(422, "Unprocessable request", "the form names no officer")
     key = make_calendar_key(database(), current_principal(), officer_id)
-    url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
+    path = url_for("calendar.feed", officer_id=officer_id, key=key)
+    url = public_url("calendar.feed", officer_id=officer_id, key=key) or path
     return _render(officer_id, calendar_url=url)
 
 

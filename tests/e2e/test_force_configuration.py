@@ -156,3 +156,13 @@ def test_export_exits_3_when_a_delivery_failed_and_0_when_filed(
     assert failed.returncode == 3, failed.stderr
     assert failed.stdout.splitlines()[1].endswith("failed")
     assert failed.stderr == "Error: a delivery failed: the return waits to be sent again\n"
+
+
+def test_serve_refuses_to_start_on_postgresql_without_the_pages_secret_key(
+    app: Flask, db: Database, postgres_only: None
+) -> None:
+    result = run(db.url, "serve", "--port", "9")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Error: DUTYSERVICE_SECRET_KEY (or _FILE) is not set: the pages need it\n"
+    )
