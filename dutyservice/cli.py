@@ -154,13 +154,18 @@ def db_upgrade() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def db_backup(path: Path) -> None:
-    """Copy the database to PATH while the service runs (SQLite file, or pg_dump's format)."""
-    from .backup import backup
+    """Copy the database to PATH while the service runs (SQLite file, or pg_dump's format), and
+    the export directory's files to PATH.exports.tar; both readable by their owner only."""
+    from .backup import backup, backup_exports, exports_backup_path
 
     try:
         backup(_settings().database_url, path)
+        files = backup_exports(_settings().export_dir, path)
     except DomainError as error:
         _fail(error)
+    except OSError as error:
+        raise click.ClickException(f"the backup could not be written: {error.strerror}") from None
+    click.echo(f"{files} files of the export directory written to {exports_backup_path(path)}")
     click.echo(f"backup written to {path}")
 
 
