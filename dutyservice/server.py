@@ -7,6 +7,7 @@ stops accepting and finishes the requests in flight.
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
 import shutil
@@ -18,9 +19,11 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .config import ConfigError
 from .lifecycle import begin_shutdown
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+LOCK_FILE = ".dutyservice-serve.lock"
 # The workers' last requests after the drain: gunicorn kills what is still running after this.
 FINISH_IN_FLIGHT_SECONDS = 10
 _made_directory: Path | None = None  # removed at exit; a directory an operator named is kept
@@ -49,7 +52,11 @@ def prepare_metrics_directory() -> Path:
     given = os.environ.get(METRICS_DIR)
     if given:
         directory = Path(given)
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{METRICS_DIR} cannot be made: {exc.strerror}") from None
+        _hold(directory)
         for leftover in directory.glob("*.db"):
             leftover.unlink()
     else:
@@ -57,6 +64,24 @@ def prepare_metrics_directory() -> Path:
         directory = _made_directory = Path(tempfile.mkdtemp(prefix="dutyservice-metrics-"))
         os.environ[METRICS_DIR] = str(directory)
     return directory
+
+
+_held: list[int] = []  # the lock on the metrics directory, held while this server runs
+
+
+def _hold(directory: Path) -> None:
+    """One running server per metrics directory: emptying it at start would wipe the counts
+    of another instance using it, so a second one refuses to start instead."""
+    descriptor = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise ConfigError(
+            f"{METRICS_DIR} {directory} is in use by another running server: "
+            "give each instance a directory of its own"
+        ) from None
+    _held.append(descriptor)  # kept open (and inherited by the workers) until the server exits
 
 
 def _post_fork(_server: Any, worker: Any) -> None:

@@ -10,7 +10,9 @@ nothing personal.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
+from http import HTTPStatus
 
 from flask import Blueprint, Response, request
 from prometheus_client import (
@@ -52,20 +54,39 @@ REFUSALS = Counter(
     ["action", "status"],
 )
 
-# The contract's paths (stable, unlike view names) of the writes counted on their own.
+# The contract's paths (stable, unlike view names) of the writes counted on their own, as
+# route templates (`route_template`: converters left out).
 _DOMAIN_WRITES = {
     ("POST", "/api/v1/duties"): ("booking", BOOKINGS),
-    ("POST", "/api/v1/events/<int:event_id>/signups"): ("signup", SIGNUPS),
+    ("POST", "/api/v1/events/{event_id}/signups"): ("signup", SIGNUPS),
 }
+# Label values come from known sets only: a client chooses its method and path, and every new
+# value would be a new series kept until restart (anything else is `other`).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+KNOWN_STATUSES = frozenset(str(status.value) for status in HTTPStatus)
+OTHER = "other"
+_CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def route_template(rule: str) -> str:
+    """`/api/v1/events/<int(max=2147483647):event_id>/signups` as
+    `/api/v1/events/{event_id}/signups`: the path as the OpenAPI document names it."""
+    return _CONVERTER.sub(r"{\1}", rule)
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else OTHER
 
 
 def observe(method: str, status: int, seconds: float) -> None:
     """Count one answered request; called once per request, after the view."""
     rule = request.url_rule
-    endpoint = rule.endpoint if rule is not None else "unmatched"
-    REQUESTS.labels(endpoint, method, str(status)).inc()
+    endpoint = rule.endpoint if rule is not None else "unmatched"  # the app's own names
+    method = method_label(method)
+    REQUESTS.labels(endpoint, method, str(status) if str(status) in KNOWN_STATUSES else OTHER).inc()
     LATENCY.labels(endpoint, method).observe(seconds)
-    write = _DOMAIN_WRITES.get((method, rule.rule)) if rule is not None else None
+    template = route_template(rule.rule) if rule is not None else None
+    write = _DOMAIN_WRITES.get((method, template)) if template is not None else None
     if write is None:
         return
     action, accepted = write

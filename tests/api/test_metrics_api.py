@@ -85,3 +85,43 @@ def test_returns_by_status_are_read_from_the_database(client: FlaskClient, build
     assert sample(text, "dutyservice_npocc_returns", status="pending") == 0
     assert sample(text, "dutyservice_npocc_returns_pending_delivery") == 0
     assert sample(text, "dutyservice_npocc_returns", status="delivered") == 0
+
+
+def series(text: str) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        (s.name, tuple(sorted(s.labels.items())))
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def test_made_up_methods_and_paths_add_no_series(client: FlaskClient, build: Builder) -> None:
+    admin = build.headers("admin")
+    for method in ("GET", "BREW", "PROPFIND"):  # each known or `other` once, before counting
+        client.open(f"/api/v1/warmup-{method}", method=method)
+    before = series(client.get("/metrics", headers=admin).get_data(as_text=True))
+    for n in range(300):
+        answer = client.open(f"/api/v1/made-up/{n}?x={n}", method=f"X{n}METHOD")
+        assert answer.status_code < 500
+    after_text = client.get("/metrics", headers=admin).get_data(as_text=True)
+    assert series(after_text) == before
+    assert "X1METHOD" not in after_text and "made-up" not in after_text
+    assert sample(after_text, REQUESTS, endpoint="unmatched", method="other") >= 300
+
+
+def test_accepted_sign_ups_are_counted(client: FlaskClient, build: Builder) -> None:
+    from .test_events_api import create
+
+    admin = build.headers("admin")
+    event = create(client, build)
+    before = client.get("/metrics", headers=admin).get_data(as_text=True)
+    officer = build.officer()
+    url = f"/api/v1/events/{event['id']}/signups"
+    assert client.post(url, json={"officer_id": officer.id}, headers=admin).status_code == 201
+    after = client.get("/metrics", headers=admin).get_data(as_text=True)
+    signed_up = sample(after, "dutyservice_signups_total") - sample(
+        before, "dutyservice_signups_total"
+    )
+    assert signed_up == 1
