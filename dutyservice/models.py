@@ -15,6 +15,7 @@ from .ips.models import (
     RoleProfileUnit,
     TrainingRecord,
 )
+from .jobruns import JobRun
 from .notify.models import Notification
 from .npocc.models import NpoccReturn, QuarterRun
 
@@ -30,6 +31,7 @@ __all__ = [
     "EventSignup",
     "Force",
     "IpsGrant",
+    "JobRun",
     "NosUnit",
     "Notification",
     "NpoccReturn",

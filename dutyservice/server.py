@@ -21,6 +21,7 @@ from gunicorn.app.base import BaseApplication
 
 from .config import ConfigError
 from .lifecycle import begin_shutdown
+from .logs import gunicorn_log_config
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 LOCK_FILE = ".dutyservice-serve.lock"
@@ -110,7 +111,8 @@ def _on_exit(_server: Any) -> None:
 
 
 def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
-    drain = app.extensions["dutyservice"].settings.shutdown_drain_seconds
+    settings = app.extensions["dutyservice"].settings
+    drain = settings.shutdown_drain_seconds
     GunicornServer(
         app,
         {
@@ -122,6 +124,10 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "child_exit": _child_exit,
             "on_exit": _on_exit,
             "accesslog": None,
+            "logconfig_dict": gunicorn_log_config(settings.log_level),
+            # X-Forwarded-Proto is believed from DUTYSERVICE_TRUSTED_PROXIES proxies only, by the
+            # app (werkzeug's ProxyFix), never by gunicorn's own address list.
+            "secure_scheme_headers": {},
             # gunicorn's control socket has one default path per user: two instances on one
             # host would answer each other's commands. Processes are managed by signals here.
             "control_socket_disable": True,

@@ -261,16 +261,28 @@ def _finish_request(response: Response) -> Response:
     caller = g.get("principal")
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     metrics.observe(request.method, response.status_code, seconds)
+    rule = request.url_rule
     log.info(
         "request",
         extra={
             "request_id": g.get("request_id"),
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 1),
-            "token_id": caller.token_id if caller else None,
+            "client_ip": request.remote_addr,
+            "who": who(caller),
             "role": caller.role.value if caller else None,
+            "method": metrics.method_label(request.method),
+            "route": metrics.route_template(rule.rule) if rule is not None else None,
+            "status": response.status_code,
+            "ms": round(seconds * 1000, 1),
         },
     )
     return response
+
+
+def who(caller: Principal | None) -> dict[str, object] | None:
+    """The caller as the logs name it: the token's id and label, or the identity provider's
+    subject and name (API.md "Running it for a force")."""
+    if caller is None:
+        return None
+    if caller.token_id is not None:
+        return {"token_id": caller.token_id, "label": caller.label}
+    return {"subject": caller.subject, "name": caller.name}

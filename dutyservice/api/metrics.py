@@ -28,7 +28,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ..auth.scope import Permission
+from ..clock import utc_now
 from ..db import Database
+from ..jobruns import last_successes
+from ..notify.counts import outbox_state
 from ..npocc.counts import returns_by_status
 from .common import database, principal
 from .problems import problem
@@ -117,6 +120,38 @@ class _StoredState(Collector):
         )
         pending.add_metric([], counts["pending"])
         yield pending
+        yield from _outbox(self._db)
+        yield from _scheduler(self._db)
+
+
+def _outbox(db: Database) -> Iterator[GaugeMetricFamily]:
+    state = outbox_state(db)
+    messages = GaugeMetricFamily(
+        "dutyservice_outbox_messages",
+        "Messages in the outbox: queued (waiting to be sent) and failed (given up on)",
+        labels=["status"],
+    )
+    messages.add_metric(["queued"], state.queued)
+    messages.add_metric(["failed"], state.failed)
+    yield messages
+    oldest = GaugeMetricFamily(
+        "dutyservice_outbox_oldest_queued_age_seconds",
+        "How long the oldest queued message has waited (0 when none waits)",
+    )
+    waited = (utc_now() - state.oldest_queued_at).total_seconds() if state.oldest_queued_at else 0
+    oldest.add_metric([], max(waited, 0.0))
+    yield oldest
+
+
+def _scheduler(db: Database) -> Iterator[GaugeMetricFamily]:
+    last = GaugeMetricFamily(
+        "dutyservice_scheduler_last_success_timestamp_seconds",
+        "When each of the scheduler's jobs last succeeded (Unix time)",
+        labels=["job"],
+    )
+    for job_id, at in sorted(last_successes(db).items()):
+        last.add_metric([job_id], at.timestamp())
+    yield last
 
 
 class _ThisProcess(Collector):

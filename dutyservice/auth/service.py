@@ -184,4 +184,5 @@ def _principal_of(token: ApiToken) -> Principal | None:
         role=Role(token.role),
         force_id=token.force_id,
         officer_id=token.officer_id,
+        label=token.label,
     )

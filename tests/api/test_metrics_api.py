@@ -125,3 +125,37 @@ def test_accepted_sign_ups_are_counted(client: FlaskClient, build: Builder) -> N
         before, "dutyservice_signups_total"
     )
     assert signed_up == 1
+
+
+def test_the_outbox_and_the_schedulers_last_successes_are_gauges_read_from_the_database(
+    client: FlaskClient, build: Builder
+) -> None:
+    from datetime import timedelta
+
+    from dutyservice.clock import utc_now
+    from dutyservice.jobruns import record_success
+    from dutyservice.notify.models import Notification
+
+    db = build.db
+    admin = build.headers("admin")
+    now = utc_now()
+    with db.transaction() as session:
+        for n, (status, age) in enumerate((("queued", 3600), ("queued", 60), ("failed", 10))):
+            made = now - timedelta(seconds=age)
+            session.add(
+                Notification(
+                    kind="return",
+                    subject=f"return:{n}",
+                    recipient="admin",
+                    status=status,
+                    next_attempt_at=made,
+                    created_at=made,
+                )
+            )
+    record_success(db, "notifications", now - timedelta(minutes=2))
+    text = client.get("/metrics", headers=admin).get_data(as_text=True)
+    assert sample(text, "dutyservice_outbox_messages", status="queued") == 2
+    assert sample(text, "dutyservice_outbox_messages", status="failed") == 1
+    assert 3600 <= sample(text, "dutyservice_outbox_oldest_queued_age_seconds") < 3900
+    last = sample(text, "dutyservice_scheduler_last_success_timestamp_seconds", job="notifications")
+    assert last == (now - timedelta(minutes=2)).timestamp()

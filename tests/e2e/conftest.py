@@ -38,10 +38,12 @@ class RunningServer:
         env.setdefault("DUTYSERVICE_SECRET_KEY", "a key for the served tests only, not for use")
         env.setdefault("DUTYSERVICE_BASE_URL", self.base)
         env.update(
-            DUTYSERVICE_DATABASE_URL=database_url,
-            DUTYSERVICE_EXPORT_DIR=str(directory / "exports"),
-            DUTYSERVICE_LOG_LEVEL="WARNING",
-            **environment,
+            {
+                "DUTYSERVICE_DATABASE_URL": database_url,
+                "DUTYSERVICE_EXPORT_DIR": str(directory / "exports"),
+                "DUTYSERVICE_LOG_LEVEL": "WARNING",
+                **environment,
+            }
         )
         with open(self.log, "wb") as output:
             self.process = subprocess.Popen(
