@@ -147,7 +147,7 @@ def _scheduler(db: Database) -> Iterator[GaugeMetricFamily]:
     last = GaugeMetricFamily(
         "dutyservice_scheduler_last_success_timestamp_seconds",
         "When each of the scheduler's jobs last succeeded (Unix time)",
-        labels=["job"],
+        labels=["scheduler_job"],
     )
     for job_id, at in sorted(last_successes(db).items()):
         last.add_metric([job_id], at.timestamp())

@@ -157,5 +157,26 @@ def test_the_outbox_and_the_schedulers_last_successes_are_gauges_read_from_the_d
     assert sample(text, "dutyservice_outbox_messages", status="queued") == 2
     assert sample(text, "dutyservice_outbox_messages", status="failed") == 1
     assert 3600 <= sample(text, "dutyservice_outbox_oldest_queued_age_seconds") < 3900
-    last = sample(text, "dutyservice_scheduler_last_success_timestamp_seconds", job="notifications")
+    last = sample(
+        text, "dutyservice_scheduler_last_success_timestamp_seconds", scheduler_job="notifications"
+    )
     assert last == (now - timedelta(minutes=2)).timestamp()
+
+
+def test_every_metric_the_alerts_and_the_dashboard_name_is_served(
+    client: FlaskClient, build: Builder
+) -> None:
+    import re
+    from pathlib import Path
+
+    from dutyservice.jobruns import record_success
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    admin = build.headers("admin")
+    record_success(build.db, "notifications")
+    client.get("/api/v1/forces", headers=admin)
+    served = client.get("/metrics", headers=admin).get_data(as_text=True)
+    names = set(re.findall(r"^(dutyservice_\w+?)(?:\{| )", served, re.M))
+    for source in (deploy / "prometheus" / "alerts.yml", deploy / "grafana" / "dutyservice.json"):
+        named = set(re.findall(r"dutyservice_[a-z_]+", source.read_text()))
+        assert named and named <= names, (source.name, named - names)
