@@ -137,6 +137,14 @@ def init_api(app: Flask) -> None:
                 "description": "Records of Special Constables' duties and Independent "
                 "Patrol Status, and the quarterly NPoCC return."
             },
+            # The service's public address: the paths begin with /api/v1 beneath it, so a
+            # generated client is pointed at the base URL itself.
+            "servers": [
+                {
+                    "url": f"{app.extensions['dutyservice'].settings.base_url}/",
+                    "description": "this service (DUTYSERVICE_BASE_URL); paths begin /api/v1",
+                }
+            ],
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },

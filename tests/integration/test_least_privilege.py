@@ -147,5 +147,9 @@ def test_serve_and_the_scheduler_do_their_work_as_the_service_role(
         admin_headers = build.headers("admin")
         assert client.get("/metrics", headers=admin_headers).status_code == 200
         assert client.get("/readyz").status_code == 200
+        from dutyservice.backup import backup
+
+        backup(roles.app_url, tmp_path / "nightly.dump")  # the service's role takes the backup
+        assert (tmp_path / "nightly.dump").stat().st_size > 0
     finally:
         db.dispose()
