@@ -69,6 +69,8 @@ class Server:
             "DUTYSERVICE_DATABASE_URL": url,
             "DUTYSERVICE_LOG_LEVEL": "WARNING",
             "DUTYSERVICE_EXPORT_DIR": str(workdir / "exports"),
+            # serve refuses to start on PostgreSQL without its pages' key
+            "DUTYSERVICE_SECRET_KEY": "a key for the benchmarks only, never deployed",
         }
         command = ["serve", "--port", str(self.port), "--workers", "2", "--threads", "8"]
         self.process = subprocess.Popen(

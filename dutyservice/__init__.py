@@ -39,6 +39,13 @@ def create_app(settings: Settings | None = None, *, http_api: bool = True) -> Fl
     settings = settings or Settings.from_environment()
     logs.configure(settings.log_level)
     app = Flask(__name__, static_folder=None)
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address and scheme as the nearest trusted proxies saw them; what a
+        # client writes into X-Forwarded-* itself is believed only that far.
+        proxied = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxied, x_proto=proxied)  # type: ignore[method-assign]
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     state = AppState(settings=settings, db=Database(settings.database_url))
     app.extensions["dutyservice"] = state

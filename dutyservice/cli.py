@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,9 +16,15 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import AppState, create_app
 from .collector import resume_after_start_up
-from .config import Settings
+from .config import ConfigError, Settings
 from .db import Database
-from .errors import DomainError
+from .errors import DomainError, Unavailable
+
+#: `dutyservice export`: every return made, and a delivery failed (API.md).
+EXIT_DELIVERY_FAILED = 3
+#: A setting that cannot be used, or a database that cannot be reached (API.md).
+EXIT_CONFIGURATION = 2
+log = logging.getLogger("dutyservice.cli")
 
 
 def _state() -> AppState:
@@ -71,6 +78,12 @@ def _create_app() -> Flask:
     return app
 
 
+class ConfigurationProblem(click.ClickException):
+    """A setting that cannot be used, or a database that cannot be: one `Error:` line, exit 2."""
+
+    exit_code = EXIT_CONFIGURATION
+
+
 class Commands(FlaskGroup):
     """Flask's command group without Flask's own options: the app is always dutyservice, and
     its settings come from DUTYSERVICE_* variables (`flask --app dutyservice` keeps them)."""
@@ -78,6 +91,39 @@ class Commands(FlaskGroup):
     def __init__(self, **extra: Any) -> None:
         super().__init__(**extra)
         self.params = [p for p in self.params if p.name not in ("env_file", "app", "debug")]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+        from .config_check import reason
+
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            raise ConfigurationProblem(str(error)) from None
+        except (ArgumentError, NoSuchModuleError) as error:
+            raise ConfigurationProblem(f"DUTYSERVICE_DATABASE_URL: {reason(error)}") from None
+        except DBAPIError as error:
+            if not _unreachable(error):
+                raise
+            _database_unreachable(error)
+        except Unavailable as error:
+            if isinstance(error.__cause__, DBAPIError) and _unreachable(error.__cause__):
+                _database_unreachable(error.__cause__)
+            raise click.ClickException(error.detail) from None
+
+
+def _database_unreachable(error: Exception) -> NoReturn:
+    from .config_check import reason
+
+    log.error("database unreachable", extra={"reason": reason(error)})
+    raise ConfigurationProblem(f"the database cannot be reached: {reason(error)}") from None
+
+
+def _unreachable(error: Exception) -> bool:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | InterfaceError)
 
 
 @click.group(
@@ -133,13 +179,18 @@ def db_check(repair: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def db_backup(path: Path) -> None:
-    """Copy the database to PATH while the service runs (SQLite file, or pg_dump's format)."""
-    from .backup import backup
+    """Copy the database to PATH while the service runs (SQLite file, or pg_dump's format), and
+    the export directory's files to PATH.exports.tar; both readable by their owner only."""
+    from .backup import backup, backup_exports, exports_backup_path
 
     try:
         backup(_settings().database_url, path)
+        files = backup_exports(_settings().export_dir, path)
     except DomainError as error:
         _fail(error)
+    except OSError as error:
+        raise click.ClickException(f"the backup could not be written: {error.strerror}") from None
+    click.echo(f"{files} files of the export directory written to {exports_backup_path(path)}")
     click.echo(f"backup written to {path}")
 
 
@@ -151,10 +202,44 @@ def db_backup(path: Path) -> None:
 @with_appcontext
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (a production WSGI server)."""
+    from .config_check import serve_problems
     from .server import serve as run
+
+    problems = serve_problems(_settings())
+    if problems:
+        raise ConfigurationProblem("; ".join(problems))
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as the app, not its proxy
     run(app, host, port, workers, threads)
+
+
+@main.group()
+def config() -> None:
+    """The service's settings (DUTYSERVICE_* variables)."""
+
+
+@config.command("check")
+def config_check() -> None:
+    """Read every setting, then try what they name: the database (at the head migration?), the
+    forces, the session key, mail, the feed and the identity provider. Exit 2 on a problem."""
+    from .config_check import check
+
+    problems = Settings.problems_in()
+    if not problems:
+        settings = Settings.from_environment()
+        database = Database(settings.database_url)
+        try:
+            findings = check(settings, database)
+        finally:
+            database.dispose()
+        for finding in findings:
+            if finding.ok:
+                click.echo(f"ok: {finding.line}")
+        problems = [finding.line for finding in findings if not finding.ok]
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    if problems:
+        sys.exit(EXIT_CONFIGURATION)
 
 
 @main.group()
@@ -187,6 +272,7 @@ def token_create(
             officer_id=officer_id,
             label=label,
             expires_at=expires.replace(tzinfo=UTC) if expires else None,
+            served=_settings().forces,
         )
     except DomainError as error:
         _fail(error)
@@ -265,9 +351,9 @@ def export(quarter: str, force_code: str | None) -> None:
 
     if force_code is not None and not forces(Force.code == force_code):
         raise click.ClickException(f"unknown force {force_code!r}")
-    with _progress(
-        lambda: 1 if force_code else forces(Force.makes_returns), f"{parsed} returns"
-    ) as advance:
+    served = (Force.code.in_(settings.forces),) if settings.forces else ()
+    making = (Force.makes_returns, *served)
+    with _progress(lambda: 1 if force_code else forces(*making), f"{parsed} returns") as advance:
         try:
             generated = make_quarter_returns(
                 _db(), settings, parsed, force_code, progress=lambda _code: advance(1)
@@ -277,11 +363,18 @@ def export(quarter: str, force_code: str | None) -> None:
     rows = [("return", "this run", "officers", "delivery")]
     for item in generated:
         record = item.record
-        # Without a feed the files are the return: nothing waits to be sent.
-        delivery = record.status if settings.npocc_feed_url else "files only"
         state = "made" if item.created else "unchanged"
+        # Without a feed the files are the return: nothing waits to be sent.
+        delivery = "files only" if record.status == "filed" else record.status
         rows.append((record.return_id, state, str(record.record_count), delivery))
     _table(rows, right=(2,))
+    # A delivery tried now and not accepted is left pending for a retry: failed for this run.
+    tried = [item.record for item in generated if item.created and settings.npocc_feed_url]
+    if any(record.status != "delivered" for record in tried) or any(
+        item.record.status == "failed" for item in generated
+    ):
+        click.echo("Error: a delivery failed: the return waits to be sent again", err=True)
+        sys.exit(EXIT_DELIVERY_FAILED)
 
 
 @main.command()
@@ -401,7 +494,12 @@ def fixtures_load(name: str, tokens: bool, officers: int, years: int, seed: int)
 def import_(directory: Path, force_code: str, dry_run: bool, update: bool) -> None:
     """Import a force's existing records from the CSV files in DIRECTORY (docs/import.md)."""
     from .imports.command import run_import
+    from .served import check_served
 
+    try:
+        check_served(_settings().forces, force_code, "--force")
+    except DomainError as error:
+        _fail(error)
     sys.exit(run_import(_db(), directory, force_code, dry_run=dry_run, update=update))
 
 

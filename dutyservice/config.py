@@ -3,9 +3,92 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
+
+from .clock import Quarter
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; its message names the variable, never a secret's value."""
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    """A secret from `NAME`, or from the file `NAME_FILE` names (systemd credentials, container
+    secrets): one of the two, the file's content without its final line break."""
+    path = env.get(f"{name}_FILE", "")
+    if not path:
+        return env.get(name, "")
+    if env.get(name):
+        raise ConfigError(f"{name} and {name}_FILE are both set: keep one")
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}_FILE cannot be read: {getattr(exc, 'strerror', exc)}") from None
+
+
+_Number = TypeVar("_Number", int, float)
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[_Number], default: _Number) -> _Number:
+    text = env.get(name, "")
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {kind.__name__}, not {text!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
+def _forces(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.strip().lower() for c in text.split(",") if c.strip()))
+
+
+def _quarter(text: str) -> Quarter | None:
+    if not text:
+        return None
+    try:
+        return Quarter.parse(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"DUTYSERVICE_RETURNS_FROM must be a quarter such as 2027-Q1, not {text!r}"
+        ) from None
+
+
+def _base_url(text: str) -> str:
+    url = text.strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(f"DUTYSERVICE_BASE_URL must start with https:// (or http://): {url!r}")
+    return url
+
+
+def _log_level(text: str) -> str:
+    level = text.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"DUTYSERVICE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR: {text!r}")
+    return level
+
+
+def _database_url(env: Mapping[str, str], default: str) -> str:
+    url = env.get("DUTYSERVICE_DATABASE_URL", "")
+    if not url and Path.cwd() == Path("/"):
+        raise ConfigError("DUTYSERVICE_DATABASE_URL must be set when the working directory is /")
+    return _normalise_database_url(url or default)
+
+
+def _directory(env: Mapping[str, str], name: str, default: str) -> Path:
+    # A relative default resolves against the working directory; where that is / (a service
+    # started by systemd without WorkingDirectory) it would write at the root: refuse instead.
+    given = env.get(name, "")
+    path = Path(given or default)
+    if not path.is_absolute() and Path.cwd() == Path("/"):
+        raise ConfigError(f"{name} must be an absolute path when the working directory is /")
+    return path
 
 
 def _normalise_database_url(url: str) -> str:
@@ -19,22 +102,18 @@ def _normalise_database_url(url: str) -> str:
 def _whole_years(text: str) -> int | None:
     if not text.strip():
         return None
-    years = int(text)
+    problem = "DUTYSERVICE_RETENTION_YEARS must be a whole number of years, 1 to 100"
+    try:
+        years = int(text)
+    except ValueError:
+        raise ConfigError(problem) from None
     if not 1 <= years <= 100:
-        raise ValueError("DUTYSERVICE_RETENTION_YEARS must be a whole number of years, 1 to 100")
+        raise ConfigError(problem)
     return years
 
 
-def _secret(env: Mapping[str, str], name: str) -> str:
-    """A secret given in the variable itself, or read from the file named by `<name>_FILE`
-    (a container's mounted secret)."""
-    path = env.get(f"{name}_FILE", "")
-    if path and not env.get(name):
-        try:
-            return Path(path).read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise ValueError(f"{name}_FILE cannot be read: {error.strerror}") from None
-    return env.get(name, "").strip()
+def _origins(text: str) -> tuple[str, ...]:
+    return tuple(origin.strip().rstrip("/") for origin in text.split(",") if origin.strip())
 
 
 @dataclass(frozen=True)
@@ -88,6 +167,12 @@ class Settings:
     admin_email: str = ""
     #: The service's public address, for links to its pages in messages; empty: no links.
     base_url: str = ""
+    #: The forces this deployment serves (codes); empty: every force.
+    forces: tuple[str, ...] = ()
+    #: No return is made for a quarter before this one (the go-live quarter).
+    returns_from: Quarter | None = None
+    #: How many proxies in front of the service to believe X-Forwarded-For/-Proto from.
+    trusted_proxies: int = 0
     #: Seconds to connect to, and to wait for, the SMTP server.
     smtp_timeout: float = 30.0
     #: Seconds before the first retry of a message; doubled for each later one, up to an hour.
@@ -110,49 +195,33 @@ class Settings:
     push_timeout: float = 10.0
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        return cls(
-            database_url=_normalise_database_url(
-                env.get("DUTYSERVICE_DATABASE_URL", cls.database_url)
-            ),
-            export_dir=Path(env.get("DUTYSERVICE_EXPORT_DIR", str(cls.export_dir))),
-            npocc_feed_url=env.get("DUTYSERVICE_NPOCC_FEED_URL", ""),
-            npocc_feed_token=env.get("DUTYSERVICE_NPOCC_FEED_TOKEN", ""),
-            npocc_feed_timeout=float(env.get("DUTYSERVICE_NPOCC_FEED_TIMEOUT", "30")),
-            npocc_retry_backoff=float(env.get("DUTYSERVICE_NPOCC_RETRY_BACKOFF", "1")),
-            npocc_retries=int(env.get("DUTYSERVICE_NPOCC_RETRIES", "4")),
-            max_body_bytes=int(env.get("DUTYSERVICE_MAX_BODY_BYTES", "1000000")),
-            log_level=env.get("DUTYSERVICE_LOG_LEVEL", "INFO"),
-            shutdown_drain_seconds=float(env.get("DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS", "3")),
-            oidc_issuer=env.get("DUTYSERVICE_OIDC_ISSUER", "").rstrip("/"),
-            oidc_audience=env.get("DUTYSERVICE_OIDC_AUDIENCE", ""),
-            oidc_jwks_url=env.get("DUTYSERVICE_OIDC_JWKS_URL", ""),
-            oidc_roles_claim=env.get("DUTYSERVICE_OIDC_ROLES_CLAIM", "") or cls.oidc_roles_claim,
-            oidc_force_claim=env.get("DUTYSERVICE_OIDC_FORCE_CLAIM", "") or cls.oidc_force_claim,
-            oidc_officer_claim=(
-                env.get("DUTYSERVICE_OIDC_OFFICER_CLAIM", "") or cls.oidc_officer_claim
-            ),
-            oidc_client_id=env.get("DUTYSERVICE_OIDC_CLIENT_ID", ""),
-            oidc_client_secret=env.get("DUTYSERVICE_OIDC_CLIENT_SECRET", ""),
-            secret_key=env.get("DUTYSERVICE_SECRET_KEY", ""),
-            smtp_url=env.get("DUTYSERVICE_SMTP_URL", ""),
-            mail_from=env.get("DUTYSERVICE_MAIL_FROM", cls.mail_from),
-            admin_email=env.get("DUTYSERVICE_ADMIN_EMAIL", ""),
-            base_url=env.get("DUTYSERVICE_BASE_URL", "").rstrip("/"),
-            smtp_timeout=float(env.get("DUTYSERVICE_SMTP_TIMEOUT", "30")),
-            smtp_retry_backoff=float(env.get("DUTYSERVICE_SMTP_RETRY_BACKOFF", "60")),
-            retention_years=_whole_years(env.get("DUTYSERVICE_RETENTION_YEARS", "")),
-            privacy_contact=env.get("DUTYSERVICE_PRIVACY_CONTACT", ""),
-            vapid_private_key=_secret(env, "DUTYSERVICE_VAPID_PRIVATE_KEY"),
-            vapid_subject=env.get("DUTYSERVICE_VAPID_SUBJECT", ""),
-            push_endpoints=tuple(
-                origin.strip().rstrip("/")
-                for origin in env.get("DUTYSERVICE_PUSH_ENDPOINTS", "").split(",")
-                if origin.strip()
-            ),
-            push_timeout=float(env.get("DUTYSERVICE_PUSH_TIMEOUT", "10")),
-        )
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Every setting; ConfigError names what cannot be used."""
+        values, problems = cls._read(os.environ if environ is None else environ)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ConfigError(problems[0] + more)
+        return cls(**values)
+
+    @classmethod
+    def problems_in(cls, environ: Mapping[str, str] | None = None) -> list[str]:
+        """What cannot be used of the settings, one line each (`dutyservice config check`)."""
+        return cls._read(os.environ if environ is None else environ)[1]
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for name, read in _readers(env).items():
+            try:
+                values[name] = read()
+            except ConfigError as problem:
+                problems.append(str(problem))
+        return values, problems
+
+    def serves(self, force_code: str) -> bool:
+        """Whether this deployment serves the force (DUTYSERVICE_FORCES; empty: every force)."""
+        return not self.forces or force_code in self.forces
 
     @property
     def push_enabled(self) -> bool:
@@ -174,3 +243,52 @@ class Settings:
         if "database_url" in changes:
             values["database_url"] = _normalise_database_url(str(values["database_url"]))
         return Settings(**values)
+
+
+def _readers(env: Mapping[str, str]) -> dict[str, Callable[[], Any]]:
+    """How each setting is read from the environment."""
+    cls = Settings
+    return {
+        "database_url": lambda: _database_url(env, cls.database_url),
+        "export_dir": lambda: _directory(env, "DUTYSERVICE_EXPORT_DIR", str(cls.export_dir)),
+        "npocc_feed_url": lambda: env.get("DUTYSERVICE_NPOCC_FEED_URL", ""),
+        "npocc_feed_token": lambda: _secret(env, "DUTYSERVICE_NPOCC_FEED_TOKEN"),
+        "npocc_feed_timeout": lambda: _number(env, "DUTYSERVICE_NPOCC_FEED_TIMEOUT", float, 30.0),
+        "npocc_retry_backoff": lambda: _number(env, "DUTYSERVICE_NPOCC_RETRY_BACKOFF", float, 1.0),
+        "npocc_retries": lambda: _number(env, "DUTYSERVICE_NPOCC_RETRIES", int, 4),
+        "max_body_bytes": lambda: _number(env, "DUTYSERVICE_MAX_BODY_BYTES", int, 1_000_000),
+        "log_level": lambda: _log_level(env.get("DUTYSERVICE_LOG_LEVEL", "") or "INFO"),
+        "shutdown_drain_seconds": lambda: _number(
+            env, "DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS", float, 3.0
+        ),
+        "oidc_issuer": lambda: env.get("DUTYSERVICE_OIDC_ISSUER", "").rstrip("/"),
+        "oidc_audience": lambda: env.get("DUTYSERVICE_OIDC_AUDIENCE", ""),
+        "oidc_jwks_url": lambda: env.get("DUTYSERVICE_OIDC_JWKS_URL", ""),
+        "oidc_roles_claim": lambda: (
+            env.get("DUTYSERVICE_OIDC_ROLES_CLAIM", "") or cls.oidc_roles_claim
+        ),
+        "oidc_force_claim": lambda: (
+            env.get("DUTYSERVICE_OIDC_FORCE_CLAIM", "") or cls.oidc_force_claim
+        ),
+        "oidc_officer_claim": lambda: (
+            env.get("DUTYSERVICE_OIDC_OFFICER_CLAIM", "") or cls.oidc_officer_claim
+        ),
+        "oidc_client_id": lambda: env.get("DUTYSERVICE_OIDC_CLIENT_ID", ""),
+        "oidc_client_secret": lambda: _secret(env, "DUTYSERVICE_OIDC_CLIENT_SECRET"),
+        "secret_key": lambda: _secret(env, "DUTYSERVICE_SECRET_KEY"),
+        "smtp_url": lambda: _secret(env, "DUTYSERVICE_SMTP_URL"),
+        "mail_from": lambda: env.get("DUTYSERVICE_MAIL_FROM", cls.mail_from),
+        "admin_email": lambda: env.get("DUTYSERVICE_ADMIN_EMAIL", ""),
+        "base_url": lambda: _base_url(env.get("DUTYSERVICE_BASE_URL", "")),
+        "forces": lambda: _forces(env.get("DUTYSERVICE_FORCES", "")),
+        "returns_from": lambda: _quarter(env.get("DUTYSERVICE_RETURNS_FROM", "")),
+        "trusted_proxies": lambda: _number(env, "DUTYSERVICE_TRUSTED_PROXIES", int, 0),
+        "smtp_timeout": lambda: _number(env, "DUTYSERVICE_SMTP_TIMEOUT", float, 30.0),
+        "smtp_retry_backoff": lambda: _number(env, "DUTYSERVICE_SMTP_RETRY_BACKOFF", float, 60.0),
+        "retention_years": lambda: _whole_years(env.get("DUTYSERVICE_RETENTION_YEARS", "")),
+        "privacy_contact": lambda: env.get("DUTYSERVICE_PRIVACY_CONTACT", ""),
+        "vapid_private_key": lambda: _secret(env, "DUTYSERVICE_VAPID_PRIVATE_KEY").strip(),
+        "vapid_subject": lambda: env.get("DUTYSERVICE_VAPID_SUBJECT", ""),
+        "push_endpoints": lambda: _origins(env.get("DUTYSERVICE_PUSH_ENDPOINTS", "")),
+        "push_timeout": lambda: _number(env, "DUTYSERVICE_PUSH_TIMEOUT", float, 10.0),
+    }

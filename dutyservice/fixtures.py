@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -21,8 +20,8 @@ from .forces.models import DutyType, Force
 from .ips import service as ips
 from .ips import spans
 from .ips.models import NosUnit, RoleProfile, RoleProfileUnit
+from .shipped import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # The demo is loaded through the same use cases as the API, by an administrator the audit
 # trail names as the demo loader.
 DEMO_LOADER = Principal(token_id=None, role=Role.ADMIN, subject="fixtures", name="demo data")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
 from .db import Database
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from .shipped import MIGRATIONS
 
 
 def alembic_config(url: str) -> Config:

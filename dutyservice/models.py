@@ -16,6 +16,7 @@ from .ips.models import (
     RoleProfileUnit,
     TrainingRecord,
 )
+from .jobruns import JobRun
 from .npocc.models import NpoccReturn, QuarterRun
 from .outbox import Notification, PushSubscription
 
@@ -31,6 +32,7 @@ __all__ = [
     "EventSignup",
     "Force",
     "IpsGrant",
+    "JobRun",
     "LearningRecord",
     "MinimumHours",
     "NosUnit",

@@ -7,6 +7,7 @@ stops accepting and finishes the requests in flight.
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
 import shutil
@@ -18,9 +19,12 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .config import ConfigError
 from .lifecycle import begin_shutdown
+from .logs import gunicorn_log_config
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+LOCK_FILE = ".dutyservice-serve.lock"
 # The workers' last requests after the drain: gunicorn kills what is still running after this.
 FINISH_IN_FLIGHT_SECONDS = 10
 # The request line (method, URL, version) in bytes: gunicorn's largest. Unbounded, reading a
@@ -54,7 +58,11 @@ def prepare_metrics_directory() -> Path:
     given = os.environ.get(METRICS_DIR)
     if given:
         directory = Path(given)
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{METRICS_DIR} cannot be made: {exc.strerror}") from None
+        _hold(directory)
         for leftover in directory.glob("*.db"):
             leftover.unlink()
     else:
@@ -62,6 +70,24 @@ def prepare_metrics_directory() -> Path:
         directory = _made_directory = Path(tempfile.mkdtemp(prefix="dutyservice-metrics-"))
         os.environ[METRICS_DIR] = str(directory)
     return directory
+
+
+_held: list[int] = []  # the lock on the metrics directory, held while this server runs
+
+
+def _hold(directory: Path) -> None:
+    """One running server per metrics directory: emptying it at start would wipe the counts
+    of another instance using it, so a second one refuses to start instead."""
+    descriptor = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise ConfigError(
+            f"{METRICS_DIR} {directory} is in use by another running server: "
+            "give each instance a directory of its own"
+        ) from None
+    _held.append(descriptor)  # kept open (and inherited by the workers) until the server exits
 
 
 def _post_fork(_server: Any, worker: Any) -> None:
@@ -90,7 +116,8 @@ def _on_exit(_server: Any) -> None:
 
 
 def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
-    drain = app.extensions["dutyservice"].settings.shutdown_drain_seconds
+    settings = app.extensions["dutyservice"].settings
+    drain = settings.shutdown_drain_seconds
     GunicornServer(
         app,
         {
@@ -102,6 +129,10 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "child_exit": _child_exit,
             "on_exit": _on_exit,
             "accesslog": None,
+            "logconfig_dict": gunicorn_log_config(settings.log_level),
+            # X-Forwarded-Proto is believed from DUTYSERVICE_TRUSTED_PROXIES proxies only, by the
+            # app (werkzeug's ProxyFix), never by gunicorn's own address list.
+            "secure_scheme_headers": {},
             # gunicorn's control socket has one default path per user: two instances on one
             # host would answer each other's commands. Processes are managed by signals here.
             "control_socket_disable": True,

@@ -7,7 +7,7 @@ import logging
 import re
 import time
 import uuid
-from typing import cast
+from typing import Any, cast
 
 import flask.typing as ft
 from flask import Flask, Response, current_app, g, request
@@ -127,6 +127,44 @@ class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
+def _spec_options(base_url: str) -> dict[str, Any]:
+    """What the OpenAPI document says of the service as a whole."""
+    return {
+        "info": {
+            "description": "Records of Special Constables' duties and Independent "
+            "Patrol Status, and the quarterly NPoCC return."
+        },
+        # The service's public address: the paths begin with /api/v1 beneath it, so a
+        # generated client is pointed at the base URL itself.
+        "servers": [
+            {
+                "url": f"{base_url}/",
+                "description": "this service (DUTYSERVICE_BASE_URL); paths begin /api/v1",
+            }
+        ],
+        "security": [{"bearerAuth": []}],
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+#: The resources of the OpenAPI document, in the order it lists them.
+_DOCUMENTED = (
+    reference,
+    officers,
+    duties,
+    ips,
+    learning,
+    deployable,
+    events,
+    reports,
+    calendar,
+    returns,
+    audit,
+    notifications,
+    push,
+)
+
+
 def init_api(app: Flask) -> None:
     app.config.update(
         API_TITLE="dutyservice",
@@ -137,34 +175,13 @@ def init_api(app: Flask) -> None:
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL=docs.ASSETS_URL,
         OPENAPI_SWAGGER_UI_CONFIG=docs.SWAGGER_UI_CONFIG,
-        API_SPEC_OPTIONS={
-            "info": {
-                "description": "Records of Special Constables' duties and Independent "
-                "Patrol Status, and the quarterly NPoCC return."
-            },
-            "security": [{"bearerAuth": []}],
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
-        },
+        API_SPEC_OPTIONS=_spec_options(app.extensions["dutyservice"].settings.base_url),
     )
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [openapi.OperationsPlugin()]})
     api.ma_plugin.converter.add_attribute_function(openapi.describe_field)
     # `from`/`to` take an instant or a day: a string of either form, not format date-time.
     api.register_field(InstantOrDay, "string", None)
-    for module in (
-        reference,
-        officers,
-        duties,
-        ips,
-        learning,
-        deployable,
-        events,
-        reports,
-        calendar,
-        returns,
-        audit,
-        notifications,
-        push,
-    ):
+    for module in _DOCUMENTED:
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
@@ -282,16 +299,28 @@ def _finish_request(response: Response) -> Response:
     caller = g.get("principal")
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     metrics.observe(request.method, response.status_code, seconds)
+    rule = request.url_rule
     log.info(
         "request",
         extra={
             "request_id": g.get("request_id"),
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 1),
-            "token_id": caller.token_id if caller else None,
+            "client_ip": request.remote_addr,
+            "who": who(caller),
             "role": caller.role.value if caller else None,
+            "method": metrics.method_label(request.method),
+            "route": metrics.route_template(rule.rule) if rule is not None else None,
+            "status": response.status_code,
+            "ms": round(seconds * 1000, 1),
         },
     )
     return response
+
+
+def who(caller: Principal | None) -> dict[str, object] | None:
+    """The caller as the logs name it: the token's id and label, or the identity provider's
+    subject and name (API.md "Running it for a force")."""
+    if caller is None:
+        return None
+    if caller.token_id is not None:
+        return {"token_id": caller.token_id, "label": caller.label}
+    return {"subject": caller.subject, "name": caller.name}

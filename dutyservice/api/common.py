@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from .. import AppState
 from ..auth.scope import Principal
+from ..config import Settings
 from ..db import Database
 from ..pagination import MAX_PER_PAGE, Page
 from ..privacy.reads import account_for_read
@@ -25,6 +26,11 @@ class Unauthenticated(Exception):
 def database() -> Database:
     state: AppState = current_app.extensions["dutyservice"]
     return state.db
+
+
+def settings() -> Settings:
+    state: AppState = current_app.extensions["dutyservice"]
+    return state.settings
 
 
 def principal() -> Principal:

@@ -10,7 +10,9 @@ nothing personal.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
+from http import HTTPStatus
 
 from flask import Blueprint, Response, request
 from prometheus_client import (
@@ -26,7 +28,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ..auth.scope import Permission
+from ..clock import utc_now
 from ..db import Database
+from ..jobruns import last_successes
+from ..notify.counts import outbox_state
 from ..npocc.counts import returns_by_status
 from .common import database, principal
 from .problems import problem
@@ -52,20 +57,39 @@ REFUSALS = Counter(
     ["action", "status"],
 )
 
-# The contract's paths (stable, unlike view names) of the writes counted on their own.
+# The contract's paths (stable, unlike view names) of the writes counted on their own, as
+# route templates (`route_template`: converters left out).
 _DOMAIN_WRITES = {
     ("POST", "/api/v1/duties"): ("booking", BOOKINGS),
-    ("POST", "/api/v1/events/<int:event_id>/signups"): ("signup", SIGNUPS),
+    ("POST", "/api/v1/events/{event_id}/signups"): ("signup", SIGNUPS),
 }
+# Label values come from known sets only: a client chooses its method and path, and every new
+# value would be a new series kept until restart (anything else is `other`).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+KNOWN_STATUSES = frozenset(str(status.value) for status in HTTPStatus)
+OTHER = "other"
+_CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def route_template(rule: str) -> str:
+    """`/api/v1/events/<int(max=2147483647):event_id>/signups` as
+    `/api/v1/events/{event_id}/signups`: the path as the OpenAPI document names it."""
+    return _CONVERTER.sub(r"{\1}", rule)
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else OTHER
 
 
 def observe(method: str, status: int, seconds: float) -> None:
     """Count one answered request; called once per request, after the view."""
     rule = request.url_rule
-    endpoint = rule.endpoint if rule is not None else "unmatched"
-    REQUESTS.labels(endpoint, method, str(status)).inc()
+    endpoint = rule.endpoint if rule is not None else "unmatched"  # the app's own names
+    method = method_label(method)
+    REQUESTS.labels(endpoint, method, str(status) if str(status) in KNOWN_STATUSES else OTHER).inc()
     LATENCY.labels(endpoint, method).observe(seconds)
-    write = _DOMAIN_WRITES.get((method, rule.rule)) if rule is not None else None
+    template = route_template(rule.rule) if rule is not None else None
+    write = _DOMAIN_WRITES.get((method, template)) if template is not None else None
     if write is None:
         return
     action, accepted = write
@@ -96,6 +120,38 @@ class _StoredState(Collector):
         )
         pending.add_metric([], counts["pending"])
         yield pending
+        yield from _outbox(self._db)
+        yield from _scheduler(self._db)
+
+
+def _outbox(db: Database) -> Iterator[GaugeMetricFamily]:
+    state = outbox_state(db)
+    messages = GaugeMetricFamily(
+        "dutyservice_outbox_messages",
+        "Messages in the outbox: queued (waiting to be sent) and failed (given up on)",
+        labels=["status"],
+    )
+    messages.add_metric(["queued"], state.queued)
+    messages.add_metric(["failed"], state.failed)
+    yield messages
+    oldest = GaugeMetricFamily(
+        "dutyservice_outbox_oldest_queued_age_seconds",
+        "How long the oldest queued message has waited (0 when none waits)",
+    )
+    waited = (utc_now() - state.oldest_queued_at).total_seconds() if state.oldest_queued_at else 0
+    oldest.add_metric([], max(waited, 0.0))
+    yield oldest
+
+
+def _scheduler(db: Database) -> Iterator[GaugeMetricFamily]:
+    last = GaugeMetricFamily(
+        "dutyservice_scheduler_last_success_timestamp_seconds",
+        "When each of the scheduler's jobs last succeeded (Unix time)",
+        labels=["scheduler_job"],
+    )
+    for job_id, at in sorted(last_successes(db).items()):
+        last.add_metric([job_id], at.timestamp())
+    yield last
 
 
 class _ThisProcess(Collector):

@@ -12,6 +12,7 @@ from ..duties.models import RANKS, Officer
 from ..ips import learning_queries
 from ..privacy.holdings import HOLDINGS
 from ..privacy.subject_access import export_officer_data
+from ..served import check_served
 from .common import (
     PageQuery,
     StrictSchema,
@@ -24,6 +25,7 @@ from .common import (
     principal,
     read,
     read_about,
+    settings,
 )
 from .formats import Day, FeedText, HeaderText, Instant, InstantOrDay, Text, no_nul
 from .routing import api_blueprint, id_rule
@@ -185,7 +187,9 @@ def list_officers(args: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(OfficerCreateSchema)
 @blp.response(201, OfficerSchema)
 def create_officer(data: dict[str, Any]) -> tuple[Officer, dict[str, str]]:
-    """Add a Special to a force. The warrant number is unique within the force (409)."""
+    """Add a Special to a force. The warrant number is unique within the force (409); a force
+    this service does not serve (DUTYSERVICE_FORCES) is refused (422)."""
+    check_served(settings().forces, data["force"])
     officer = service.create_officer(database(), principal(), data)
     return officer, etag(officer.version)
 

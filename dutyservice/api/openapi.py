@@ -284,7 +284,8 @@ FIELDS_BY_SCHEMA: dict[str, dict[str, str]] = {
         "location": "Where the duty takes place (free text).",
     },
     "Return": {
-        "status": "`pending`, `delivered` or `failed` (FEED.md Delivery).",
+        "status": "`pending`, `delivered`, `failed`, or `filed` (no feed is configured: the "
+        "files are the return, nothing waits to be delivered).",
         "version": _PROFILE_VERSION,
     },
     "OfficerMonth": {"status": _RAG},

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from marshmallow import Schema, fields
 
-from .. import AppState
 from ..auth.scope import Permission, require
 from ..clock import Quarter
-from ..config import Settings
 from ..errors import NotFound
 from ..npocc import delivery, queries, service
 from ..npocc.models import NpoccReturn
-from .common import PageQuery, StrictSchema, database, list_of, listed, page_of, principal, read
+from .common import (
+    PageQuery,
+    StrictSchema,
+    database,
+    list_of,
+    listed,
+    page_of,
+    principal,
+    read,
+    settings,
+)
 from .formats import Instant, QuarterText, Text
 from .routing import api_blueprint, id_rule
 
@@ -34,7 +42,7 @@ class ReturnSchema(Schema):
     revision = fields.Integer()
     record_count = fields.Integer()
     sha256 = fields.String()
-    status = fields.String(metadata={"description": "pending, delivered or failed"})
+    status = fields.String(metadata={"description": "pending, delivered, failed or filed"})
     delivery_attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
     generated_at = Instant()
@@ -49,11 +57,6 @@ class ReturnQuery(PageQuery):
 class MakeReturnSchema(StrictSchema):
     quarter = QuarterText(required=True)
     force = Text(40)
-
-
-def _settings() -> Settings:
-    state: AppState = current_app.extensions["dutyservice"]
-    return state.settings
 
 
 def _load(return_pk: int) -> NpoccReturn:
@@ -77,7 +80,7 @@ def make_returns(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
     with the unchanged ones when nothing had changed."""
     require(principal(), Permission.MANAGE_RETURNS)
     generated = service.make_quarter_returns(
-        database(), _settings(), Quarter.parse(data["quarter"]), data.get("force")
+        database(), settings(), Quarter.parse(data["quarter"]), data.get("force")
     )
     made = [g.record for g in generated if g.created]
     if made:
@@ -93,7 +96,7 @@ def get_return(return_pk: int) -> NpoccReturn:
 
 
 def _file(name: str, mimetype: str) -> Response:
-    path = (_settings().export_dir / name).resolve()
+    path = (settings().export_dir / name).resolve()
     if not path.is_file():
         raise NotFound("the return's file is not in the export directory")
     # Read whole (a return is kilobytes), so that no file handle outlives the request.
@@ -128,4 +131,4 @@ def manifest_json(return_pk: int) -> Response:
 @blp.response(200, ReturnSchema)
 def deliver_now(return_pk: int) -> NpoccReturn:
     """Send the return again now (a failed one, or a pending one without waiting)."""
-    return delivery.send_again(database(), _settings(), principal(), return_pk)
+    return delivery.send_again(database(), settings(), principal(), return_pk)

@@ -7,7 +7,7 @@ role that may never do a thing is 403 wherever it asks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..errors import Forbidden, NotFound
@@ -69,6 +69,8 @@ class Principal:
     officer_id: int | None = None
     subject: str | None = None
     name: str | None = None
+    #: The API token's label (who or what it was made for), for the logs.
+    label: str | None = field(default=None, compare=False)
 
     def may(self, permission: Permission) -> bool:
         return permission in PERMISSIONS[self.role]

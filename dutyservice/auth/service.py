@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..clock import utc_now
 from ..db import Database
 from ..errors import Invalid, NotFound
+from ..served import check_served
 from .models import ApiToken, PageSession
 from .scope import FORCE_ROLES, Principal, Role
 from .tokens import hash_secret, looks_like_secret, new_secret
@@ -95,7 +96,9 @@ def create_token(
     officer_id: int | None = None,
     label: str = "",
     expires_at: datetime | None = None,
+    served: tuple[str, ...] = (),
 ) -> IssuedToken:
+    """A new token; one of a force `served` does not name (where it names any) is refused."""
     try:
         role_ = Role(role)
     except ValueError:
@@ -115,6 +118,8 @@ def create_token(
         session.add(token)
         session.flush()
         code = _force_code_of(session, force_id) if force_id is not None else None
+        if code is not None:
+            check_served(served, code)  # raised inside the transaction: nothing is kept
         return IssuedToken(
             id=token.id,
             secret=secret,
@@ -201,4 +206,5 @@ def _principal_of(token: ApiToken) -> Principal | None:
         role=Role(token.role),
         force_id=token.force_id,
         officer_id=token.officer_id,
+        label=token.label,
     )

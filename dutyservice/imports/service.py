@@ -8,7 +8,10 @@ files again add nothing; a changed row is a conflict unless updates were asked f
 
 from __future__ import annotations
 
+import getpass
 import hashlib
+import os
+import socket
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -67,8 +70,16 @@ Progress = Callable[[str, int], None]  # file name, rows read so far
 
 
 def importer_actor() -> audit.Actor:
-    """Audit entries of an import carry the role "import" and name the file set in `changes`."""
-    return audit.ServiceActor(role="import")
+    """Audit entries of an import carry the role "import", name who ran it (the account and
+    host of the command) and the file set in `changes`."""
+    return audit.ServiceActor(role="import", name=f"{_account()} on {socket.gethostname()}")
+
+
+def _account() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container's arbitrary user)
+        return f"uid {os.getuid()}"
 
 
 class _RollBack(Exception):

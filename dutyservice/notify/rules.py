@@ -163,6 +163,16 @@ class ReturnFacts:
     last_error: str | None
 
 
+def event_link(base_url: str, event_id: int) -> str | None:
+    """Where a message about an event takes its reader: the event on the events page."""
+    return f"{base_url}/app/events#event-{event_id}" if base_url else None
+
+
+def duty_link(base_url: str, duty_id: int) -> str | None:
+    """Where a message about a duty takes its reader: the duty on the officer's own page."""
+    return f"{base_url}/app/#duty-{duty_id}" if base_url else None
+
+
 def _with_link(lines: list[str], link: str | None) -> str:
     if link:
         lines += ["", f"Open it in dutyservice: {link}"]

@@ -340,7 +340,7 @@ def _content(session: Session, settings: Settings, note: Notification) -> Conten
     if kind is Kind.REMINDER:
         return _reminder(session, key, greeting, to, link_base)
     expires_on = date.fromisoformat(key)
-    link = f"{link_base}/app/" if link_base else None
+    link = f"{link_base}/app/#ips-heading" if link_base else None
     return Content(rules.training_text(expires_on, greeting, link), to)
 
 
@@ -385,8 +385,7 @@ def _callout(session: Session, key: str, greeting: str, to: str, link_base: str)
         ),
         _stage_words(event),
     )
-    link = f"{link_base}/app/events" if link_base else None
-    text = rules.callout_text(facts, greeting, link)
+    text = rules.callout_text(facts, greeting, rules.event_link(link_base, event.id))
     ical = calendar_of([event_entry(event)], method="PUBLISH")
     return Content(text, to, ical, f"event-{event.id}.ics")
 
@@ -406,7 +405,7 @@ def _reminder(session: Session, key: str, greeting: str, to: str, link_base: str
             event.title if event else None,
         ),
         greeting,
-        f"{link_base}/app/" if link_base else None,
+        rules.event_link(link_base, event.id) if event else rules.duty_link(link_base, duty.id),
     )
     ical = calendar_of([duty_entry(duty)], method="PUBLISH")
     return Content(text, to, ical, f"duty-{duty.id}.ics")

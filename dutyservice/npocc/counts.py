@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from ..db import Database
 from .models import NpoccReturn
 
-STATUSES = ("pending", "delivered", "failed")
+STATUSES = ("pending", "delivered", "failed", "filed")
 
 
 def returns_by_status(db: Database) -> dict[str, int]:

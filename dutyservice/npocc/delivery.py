@@ -26,7 +26,7 @@ from ..clock import utc_now
 from ..config import Settings
 from ..db import Database
 from ..errors import Conflict, NotFound
-from .generation import DELIVERED, FAILED, PENDING
+from .generation import DELIVERED, FAILED, FILED, PENDING
 from .models import NpoccReturn
 from .queries import load_return
 
@@ -180,6 +180,10 @@ def deliver(
     if record.status == DELIVERED:
         if operator:
             raise Conflict(f"{record.return_id} was delivered at {record.delivered_at}")
+        return record
+    if record.status == FILED:
+        if operator:
+            raise Conflict(f"{record.return_id} is filed: its files are the return")
         return record
     if not settings.npocc_feed_url:
         if operator:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -36,6 +37,8 @@ from .membership import officer_lines
 from .models import NpoccReturn
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+# API.md: without a feed the files in the export directory are the return; nothing waits.
+FILED = "filed"
 # Forces made at once on PostgreSQL. Measured on two cores: three keep both busy while one
 # return waits on a round trip (a national export 13% faster than with two; four, no faster).
 EXPORT_WORKERS = 3
@@ -298,7 +301,12 @@ def _write_manifest(
 
 
 def _make(
-    db: Database, export_dir: Path, subject: _Subject, quarter: Quarter, now: datetime | None
+    db: Database,
+    export_dir: Path,
+    subject: _Subject,
+    quarter: Quarter,
+    now: datetime | None,
+    status: str = PENDING,
 ) -> Generated:
     """One return in its own transaction, under the lock for its force, profile and quarter."""
     profile = subject.profile
@@ -317,25 +325,12 @@ def _make(
         manifest_partial, manifest = _write_manifest(
             session, export_dir, subject, key, csv, latest, generated_at
         )
-        return_id = key.return_id(csv.revision)
         record = NpoccReturn(
-            return_id=return_id,
             force=force,
             role_profile=profile_row,
             quarter=str(quarter),
-            revision=csv.revision,
             supersedes_id=latest.id if latest else None,
-            record_count=csv.facts.record_count,
-            total_duty_hours=total_hours(csv.facts.total_duty_seconds),
-            csv_filename=csv.facts.filename,
-            csv_bytes=csv.facts.size,
-            sha256=csv.facts.sha256,
-            manifest_filename=f"{return_id}.manifest.json",
-            manifest_sha256=hashlib.sha256(manifest).hexdigest(),
-            generated_at=generated_at,
-            status=PENDING,
-            delivery_attempts=0,
-            next_attempt_at=generated_at,
+            **_made(key, csv, manifest, generated_at, status),
         )
         session.add(record)
         session.flush()
@@ -344,6 +339,28 @@ def _make(
         _publish(csv.partial, export_dir / csv.facts.filename)
         _publish(manifest_partial, export_dir / record.manifest_filename)
         return Generated(record, created=True)
+
+
+def _made(
+    key: ReturnKey, csv: _Csv, manifest: bytes, generated_at: datetime, status: str
+) -> dict[str, Any]:
+    """A new revision's columns that its files and its making give."""
+    return_id = key.return_id(csv.revision)
+    return {
+        "return_id": return_id,
+        "revision": csv.revision,
+        "record_count": csv.facts.record_count,
+        "total_duty_hours": total_hours(csv.facts.total_duty_seconds),
+        "csv_filename": csv.facts.filename,
+        "csv_bytes": csv.facts.size,
+        "sha256": csv.facts.sha256,
+        "manifest_filename": f"{return_id}.manifest.json",
+        "manifest_sha256": hashlib.sha256(manifest).hexdigest(),
+        "generated_at": generated_at,
+        "status": status,
+        "delivery_attempts": 0,
+        "next_attempt_at": generated_at if status == PENDING else None,
+    }
 
 
 def _returning(forces: list[Force], force_code: str | None) -> list[Force]:
@@ -370,12 +387,15 @@ def generate_quarter(
     progress: Callable[[str], None] | None = None,
     *,
     workers: int = EXPORT_WORKERS,
+    served: tuple[str, ...] = (),
+    status: str = PENDING,
 ) -> list[Generated]:
-    """Every force's (or one force's) return for every role profile version; on PostgreSQL,
-    `workers` forces at once (the files are the same bytes whatever the number)."""
+    """Every served force's (or one force's) return for every role profile version, made with
+    `status` (pending delivery, or filed); on PostgreSQL, `workers` forces at once (the files
+    are the same bytes whatever the number)."""
     _prepare(export_dir, quarter)
     with db.reading() as session:
-        forces = list_forces(session)
+        forces = [force for force in list_forces(session) if not served or force.code in served]
         profile_rows = list_role_profiles(session)
     forces = _returning(forces, force_code)
     subjects = {
@@ -384,7 +404,7 @@ def generate_quarter(
     }
 
     def force_returns(code: str) -> list[Generated]:
-        return [_make(db, export_dir, subject, quarter, None) for subject in subjects[code]]
+        return [_make(db, export_dir, subject, quarter, None, status) for subject in subjects[code]]
 
     # Each return is its own transaction and files: on PostgreSQL several forces at a time keep
     # both the database and this process busy. SQLite takes one writer at a time. The first

@@ -16,10 +16,13 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ..clock import LONDON, Quarter, utc_now
 from ..config import Settings
 from ..db import Database
+from ..duties.models import Officer
+from ..forces.models import Force
 from .generation import Generated
 from .models import QuarterRun
 from .service import make_quarter_returns
@@ -39,8 +42,23 @@ def latest_scheduled_quarter(now: datetime) -> Quarter:
     return quarter if run_time(quarter) <= now else quarter.previous()
 
 
-def due_quarters(db: Database, now: datetime) -> list[Quarter]:
-    """The scheduled quarters not yet made: the latest, and any missed since the last made."""
+def _anyone_served(session: Session, served: tuple[str, ...]) -> bool:
+    query = select(Officer.id).limit(1)
+    if served:
+        query = query.join(Officer.force).where(Force.code.in_(served))
+    return session.scalar(query) is not None
+
+
+def due_quarters(
+    db: Database,
+    now: datetime,
+    *,
+    returns_from: Quarter | None = None,
+    served: tuple[str, ...] = (),
+) -> list[Quarter]:
+    """The scheduled quarters not yet made: the latest, and any missed since the last made;
+    none before `returns_from` (the go-live quarter), and none on a first start with no
+    officers yet (an empty database is not a force with nothing to report)."""
     latest = latest_scheduled_quarter(now)
     with db.reading() as session:
         finished = {
@@ -49,14 +67,15 @@ def due_quarters(db: Database, now: datetime) -> list[Quarter]:
                 select(QuarterRun.quarter).where(QuarterRun.status == COMPLETED)
             )
         }
-    if not finished:
-        return [latest]
-    due, quarter = [], latest
-    while quarter > max(finished):
-        if quarter not in finished:
-            due.append(quarter)
-        quarter = quarter.previous()
-    return sorted(due)
+        if not finished:
+            due = [latest] if _anyone_served(session, served) else []
+    if finished:
+        due, quarter = [], latest
+        while quarter > max(finished):
+            if quarter not in finished:
+                due.append(quarter)
+            quarter = quarter.previous()
+    return sorted(q for q in due if returns_from is None or q >= returns_from)
 
 
 def _claim(db: Database, quarter: Quarter, me: str, now: datetime) -> bool:
@@ -143,7 +162,9 @@ def run_due(db: Database, settings: Settings, now: datetime | None = None) -> li
     """The scheduled job: every due quarter, oldest first."""
     now = now or utc_now()
     results = []
-    for quarter in due_quarters(db, now):
+    for quarter in due_quarters(
+        db, now, returns_from=settings.returns_from, served=settings.forces
+    ):
         result = run_quarter(db, settings, quarter, now)
         if result is not None:
             results.append(result)

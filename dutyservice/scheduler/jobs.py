@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import time
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -13,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ..clock import LONDON
 from ..config import Settings
 from ..db import Database
+from ..jobruns import record_success
 from ..notify.service import run_outbox
 from ..npocc.delivery import deliver_due
 from ..npocc.schedule import run_due
@@ -57,9 +61,36 @@ def build_scheduler(
         jobs += (("retention", run_retention, retention or monthly_trigger(), {}),)
     for job_id, job, trigger, options in jobs:
         scheduler.add_job(
-            job, trigger, args=(db, settings), id=job_id, max_instances=1, coalesce=True, **options
+            _recorded(job_id, job),
+            trigger,
+            args=(db, settings),
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            **options,
         )
     return scheduler
+
+
+def _recorded(job_id: str, job: Callable[[Database, Settings], Any]) -> Callable[..., Any]:
+    """The job, logged as it runs, and its success stored for the metrics."""
+
+    def run(db: Database, settings: Settings) -> Any:
+        started = time.perf_counter()
+        try:
+            result = job(db, settings)
+        except Exception:
+            log.exception("job failed", extra={"job": job_id, **_took(started)})
+            raise
+        record_success(db, job_id)
+        log.info("job finished", extra={"job": job_id, **_took(started)})
+        return result
+
+    return run
+
+
+def _took(started: float) -> dict[str, float]:
+    return {"ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
 def _stop_on_sigterm(signum: int, _frame: object) -> None:
@@ -69,6 +100,14 @@ def _stop_on_sigterm(signum: int, _frame: object) -> None:
 
 def run_scheduler(db: Database, settings: Settings, **triggers: Any) -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    log.info("scheduler started", extra={"pid": os.getpid()})
+    try:
+        _run(db, settings, **triggers)
+    finally:
+        log.info("scheduler stopped", extra={"pid": os.getpid()})
+
+
+def _run(db: Database, settings: Settings, **triggers: Any) -> None:
     # Catch up first: a quarter whose run time passed while no scheduler ran is made now.
     for result in run_due(db, settings):
         log.info(

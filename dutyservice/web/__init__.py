@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
@@ -108,6 +108,13 @@ def safe_next(target: str | None) -> str:
     ):
         return target
     return url_for("web.home")
+
+
+def public_url(endpoint: str, **values: Any) -> str | None:
+    """The page's address under DUTYSERVICE_BASE_URL, never built from the request's `Host`
+    (a client chooses that); None without a base URL."""
+    base = current_app.extensions["dutyservice"].settings.base_url
+    return f"{base}{url_for(endpoint, **values)}" if base else None
 
 
 def error_page(status: int, title: str, detail: str) -> tuple[str, int]:

@@ -23,7 +23,7 @@ from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
 from ..pagination import Page
 from ..privacy.reads import reads_shown_to, record_read
-from . import current_principal, error_page, run
+from . import current_principal, error_page, public_url, run
 from .blueprint import bp
 from .duty_pages import describe, officer_of_form
 from .forms import load
@@ -132,5 +132,6 @@ def calendar_key() -> str | tuple[str, int]:
     if officer_id is None:
         return error_page(422, "Form not understood", "Go back to the page and try again.")
     key = run(make_calendar_key, officer_id)
-    url = url_for("calendar.feed", officer_id=officer_id, key=key, _external=True)
+    path = url_for("calendar.feed", officer_id=officer_id, key=key)
+    url = public_url("calendar.feed", officer_id=officer_id, key=key) or path
     return _render(officer_id, calendar_url=url)

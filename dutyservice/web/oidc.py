@@ -13,16 +13,24 @@ from ..api.common import database
 from ..api.problems import problem
 from ..signin.oidc import InvalidToken
 from ..signin.oidc_flow import SignInRefused, begin_sign_in, finish_sign_in
+from . import error_page, public_url
 from . import session as page_session
 
 blp = Blueprint("oidc_sign_in", __name__, url_prefix="/app/sign-in")
 
 
 @blp.route("/oidc", methods=["GET"])
-def sign_in() -> Response:
-    """Sends the browser to the force's identity provider."""
-    target = begin_sign_in(session, url_for("oidc_sign_in.callback", _external=True))
-    return redirect(target, code=302)
+def sign_in() -> Response | tuple[str, int]:
+    """Sends the browser to the force's identity provider, to come back to the callback at
+    DUTYSERVICE_BASE_URL; without one it does not start (the request's Host is the client's)."""
+    callback_url = public_url("oidc_sign_in.callback")
+    if callback_url is None:
+        return error_page(
+            503,
+            "Sign-in unavailable",
+            "The service has no DUTYSERVICE_BASE_URL to bring you back to after signing in.",
+        )
+    return redirect(begin_sign_in(session, callback_url), code=302)
 
 
 @blp.route("/callback", methods=["GET"])

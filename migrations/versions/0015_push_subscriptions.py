@@ -1,7 +1,7 @@
 """push to phones: the browsers and phones each officer turned notifications on in
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-06 03:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from dutyservice.db import UTCDateTime
 
 revision = "0015"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -64,10 +64,12 @@ def service(
     )
     web = create_app(settings)
     server = make_server("127.0.0.1", 0, web, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    web.extensions["dutyservice"].settings = settings.replace(base_url=url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Served(web, f"http://127.0.0.1:{server.server_port}")
+        yield Served(web, url)
     finally:
         server.shutdown()
         thread.join()
@@ -100,6 +102,34 @@ def test_a_special_signs_in_through_the_provider_and_is_kept_in_the_session(
         assert kept is not None and kept.token_id is None
         assert kept.claims == identity_provider.user
         assert "SC Jo Blake" in landed.text and officer.surname in landed.text
+
+
+def test_the_redirect_uri_comes_from_the_base_url_whatever_host_the_request_names(
+    service: Served,
+) -> None:
+    with requests.Session() as browser:
+        answer = browser.get(
+            f"{service.url}/app/sign-in/oidc",
+            headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+            allow_redirects=False,
+        )
+    assert answer.status_code == 302
+    [redirect_uri] = parse_qs(urlparse(answer.headers["Location"]).query)["redirect_uri"]
+    assert redirect_uri == f"{service.url}/app/sign-in/callback"
+
+
+def test_without_a_base_url_the_browser_sign_in_does_not_start(service: Served) -> None:
+    state = service.app.extensions["dutyservice"]
+    state.settings = state.settings.replace(base_url="")
+    with requests.Session() as browser:
+        answer = browser.get(
+            f"{service.url}/app/sign-in/oidc",
+            headers={"Host": "evil.example"},
+            allow_redirects=False,
+        )
+        assert answer.status_code == 503 and "Location" not in answer.headers
+        assert "DUTYSERVICE_BASE_URL" in answer.text
+        assert "oidc_sign_in" not in service.session_of(browser)
 
 
 def test_the_authorize_request_carries_state_nonce_and_an_s256_challenge(

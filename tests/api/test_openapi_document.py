@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -126,3 +127,23 @@ def test_the_docs_page_is_swagger_ui_served_from_the_service_itself(
             assert response.status_code == 200 and len(response.data) > 1000, url
     # No online validator: Swagger UI would otherwise send the document away.
     assert '"validatorUrl": null' in page.get_data(as_text=True)
+
+
+def test_the_document_names_the_service_at_its_base_url_never_the_requests_host(
+    app: Flask,
+) -> None:
+    from dutyservice import create_app
+
+    settings = app.extensions["dutyservice"].settings.replace(
+        base_url="https://specials.force.example"
+    )
+    deployed = create_app(settings)
+    try:
+        document = deployed.test_client().get(
+            "/api/v1/openapi.json", headers={"Host": "evil.example"}
+        )
+        assert document.get_json()["servers"][0]["url"] == "https://specials.force.example/"
+    finally:
+        deployed.extensions["dutyservice"].db.dispose()
+    served = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert served["servers"][0]["url"] == "/"  # no base URL: relative to wherever it is read

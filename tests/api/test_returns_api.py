@@ -29,7 +29,7 @@ def test_admin_makes_a_return_then_a_rerun_answers_200_unchanged(
     assert first.status_code == 201
     [made] = first.get_json()["items"]
     assert made["return_id"] == "cambridgeshire-135v1-2025Q3-r1"
-    assert (made["record_count"], made["status"], made["revision"]) == (1, "pending", 1)
+    assert (made["record_count"], made["status"], made["revision"]) == (1, "filed", 1)
     again = client.post("/api/v1/npocc/returns", json=body, headers=admin)
     assert again.status_code == 200 and again.get_json()["items"][0]["id"] == made["id"]
 

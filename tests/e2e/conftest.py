@@ -39,11 +39,17 @@ class RunningServer:
         self.log = directory / f"server-{self.port}.log"
         env = {**os.environ, "DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS": "0.2"}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server makes its own
+        # What a deployment sets: its pages' key (serve refuses to start without it on
+        # PostgreSQL) and its public address, for links and the sign-in's way back.
+        env.setdefault("DUTYSERVICE_SECRET_KEY", "a key for the served tests only, not for use")
+        env.setdefault("DUTYSERVICE_BASE_URL", self.base)
         env.update(
-            DUTYSERVICE_DATABASE_URL=database_url,
-            DUTYSERVICE_EXPORT_DIR=str(directory / "exports"),
-            DUTYSERVICE_LOG_LEVEL="WARNING",
-            **environment,
+            {
+                "DUTYSERVICE_DATABASE_URL": database_url,
+                "DUTYSERVICE_EXPORT_DIR": str(directory / "exports"),
+                "DUTYSERVICE_LOG_LEVEL": "WARNING",
+                **environment,
+            }
         )
         with open(self.log, "wb") as output:
             self.process = subprocess.Popen(

@@ -94,6 +94,54 @@ def test_metrics_count_every_request_once_whichever_worker_answers(
         running.stop()
 
 
+def test_a_second_server_on_a_metrics_directory_in_use_refuses_to_start_and_wipes_nothing(
+    app: Flask, build: Builder, database_url: str, tmp_path: Path
+) -> None:
+    metrics_dir = tmp_path / "metrics"
+    first = RunningServer(
+        database_url, tmp_path, workers=1, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+    )
+    try:
+        admin = build.headers("admin")
+        for _ in range(5):
+            assert (
+                requests.get(f"{first.base}/api/v1/competencies", headers=admin).status_code == 200
+            )
+        env = {
+            **os.environ,
+            "DUTYSERVICE_DATABASE_URL": database_url,
+            "DUTYSERVICE_SECRET_KEY": "a key for this test only, not for use",
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        }
+        second = subprocess.run(
+            [sys.executable, "-m", "dutyservice", "serve", "--port", "0"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2
+        assert second.stderr.startswith("Error: PROMETHEUS_MULTIPROC_DIR ")
+        assert "in use by another running server" in second.stderr
+        scraped = requests.get(f"{first.base}/metrics", headers=admin, timeout=30).text
+        assert (
+            sample(scraped, REQUESTS, endpoint="reference.units", method="GET", status="200") == 5
+        )
+    finally:
+        first.stop()
+    # Stopped, it holds the directory no more: the next server starts on it, counting afresh.
+    again = RunningServer(
+        database_url, tmp_path, workers=1, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+    )
+    try:
+        scraped = requests.get(f"{again.base}/metrics", headers=admin, timeout=30).text
+        assert (
+            sample(scraped, REQUESTS, endpoint="reference.units", method="GET", status="200") == 0
+        )
+    finally:
+        again.stop()
+
+
 def test_a_stopping_server_says_it_is_not_ready_and_finishes_what_it_started(
     app: Flask, build: Builder, db: Database, database_url: str, tmp_path: Path
 ) -> None:

@@ -154,6 +154,11 @@ def test_every_added_record_is_in_an_audit_entry_naming_the_import(
         entries = session.scalars(select(AuditEntry)).all()
     assert entries and {e.role for e in entries} == {"import"}
     assert {e.changes["import"] for e in entries} == {"cambridgeshire-2025"}
+    # who ran it: the account and host of the command
+    import getpass
+    import socket
+
+    assert {e.subject_name for e in entries} == {f"{getpass.getuser()} on {socket.gethostname()}"}
     added = {(e.action, e.officer_id): e.changes.get("added", 1) for e in entries}
     assert sum(n for (action, _), n in added.items() if action == "duties.import") == 16
     assert sum(1 for (action, _) in added if action == "officer.import") == 6

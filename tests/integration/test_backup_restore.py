@@ -31,10 +31,13 @@ READS = (
 )
 
 
-def dutyservice(database_url: str, *args: str) -> str:
+def dutyservice(database_url: str, *args: str, export_dir: Path | None = None) -> str:
+    env = {**os.environ, "DUTYSERVICE_DATABASE_URL": database_url}
+    if export_dir is not None:
+        env["DUTYSERVICE_EXPORT_DIR"] = str(export_dir)
     completed = subprocess.run(
         [sys.executable, "-m", "dutyservice", *args],
-        env={**os.environ, "DUTYSERVICE_DATABASE_URL": database_url},
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -44,10 +47,17 @@ def dutyservice(database_url: str, *args: str) -> str:
 
 
 @contextmanager
-def backed_up_and_restored(db: Database, directory: Path) -> Iterator[str]:
-    """Back up the database with the command, and restore it the way docs/operations.md says."""
+def backed_up_and_restored(db: Database, exports: Path, directory: Path) -> Iterator[str]:
+    """Back up the database and the export directory with the command, and restore both the
+    way docs/operations.md says (the files into `directory / "exports"`)."""
     backup = directory / "dutyservice.backup"
-    assert dutyservice(db.url, "db", "backup", str(backup)).strip().endswith(str(backup))
+    said = dutyservice(db.url, "db", "backup", str(backup), export_dir=exports)
+    assert said.strip().endswith(str(backup))
+    archive = directory / "dutyservice.backup.exports.tar"
+    for written in (backup, archive):  # every officer's records: for the owner's eyes only
+        assert written.stat().st_mode & 0o777 == 0o600, written
+    (directory / "exports").mkdir()
+    subprocess.run(["tar", "-xf", str(archive), "-C", str(directory / "exports")], check=True)
     if db.dialect == "sqlite":
         restored = directory / "restored.db"
         shutil.copyfile(backup, restored)  # with the service stopped: the file is the database
@@ -78,23 +88,28 @@ def test_a_restored_backup_answers_the_same_and_makes_the_same_return(
     app: Flask, db: Database, build: Builder, tmp_path: Path
 ) -> None:
     admin = a_quarter_of_history(build)
-    with backed_up_and_restored(db, tmp_path) as restored_url:
-        restored = create_app(Settings(database_url=restored_url, export_dir=tmp_path / "again"))
+    original = app.test_client()
+    quarter = {"quarter": "2025-Q3", "force": "cambridgeshire"}
+    sent = original.post("/api/v1/npocc/returns", json=quarter, headers=admin)
+    [sent_item] = sent.get_json()["items"]
+    exports = app.extensions["dutyservice"].settings.export_dir
+    with backed_up_and_restored(db, exports, tmp_path) as restored_url:
+        restored = create_app(Settings(database_url=restored_url, export_dir=tmp_path / "exports"))
         try:
-            original, copy = app.test_client(), restored.test_client()
+            copy = restored.test_client()
             for path in READS:
                 before, after = original.get(path, headers=admin), copy.get(path, headers=admin)
                 assert before.status_code == 200, path
                 assert (after.status_code, after.get_json()) == (200, before.get_json()), path
-            quarter = {"quarter": "2025-Q3", "force": "cambridgeshire"}
             files = []
-            for client in (original, copy):
-                made = client.post("/api/v1/npocc/returns", json=quarter, headers=admin)
-                assert made.status_code == 201
-                [item] = made.get_json()["items"]
-                feed = client.get(f"/api/v1/npocc/returns/{item['id']}/feed.csv", headers=admin)
+            for client in (original, copy):  # the return sent before the backup, restored
+                feed = client.get(
+                    f"/api/v1/npocc/returns/{sent_item['id']}/feed.csv", headers=admin
+                )
                 files.append(feed.data)
                 feed.close()
+                again = client.post("/api/v1/npocc/returns", json=quarter, headers=admin)
+                assert again.status_code == 200  # the same records make nothing new
         finally:
             restored.extensions["dutyservice"].db.dispose()
     assert files[0].count(b"\r\n") == 6  # the header and the five officers with IPS

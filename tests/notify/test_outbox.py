@@ -57,7 +57,7 @@ def test_a_call_out_reaches_each_free_qualified_officer_of_the_force_once(
     assert message["Subject"].startswith("Call-out: Operation Nightingale, ")
     assert message["Subject"].endswith(("GMT", "BST"))
     body = message.get_body(("plain",)).get_content()
-    assert "https://duties.cambs.police.example/app/events" in body
+    assert f"https://duties.cambs.police.example/app/events#event-{event.id}" in body
     calendar = Calendar.from_ical(_attachment(message))
     (entry,) = calendar.walk("VEVENT")
     assert str(entry["UID"]) == f"event-{event.id}@dutyservice"
@@ -110,6 +110,8 @@ def test_a_reminder_goes_a_day_before_each_booked_duty_once_with_its_calendar_en
     (entry,) = Calendar.from_ical(_attachment(message)).walk("VEVENT")
     assert str(entry["UID"]) == f"duty-{duty.id}@dutyservice"  # the calendar feed's UID
     assert entry.decoded("DTSTART") == duty.starts_at
+    body = message.get_body(("plain",)).get_content()
+    assert f"https://duties.cambs.police.example/app/#duty-{duty.id}" in body
 
     run_outbox(db, settings, now + timedelta(hours=7))  # the later duty is now 23 hours away
     assert mailbox.recipients() == sorted([address(tomorrow), address(later)])

@@ -66,11 +66,11 @@ def test_a_quarter_missed_while_the_scheduler_was_down_is_made_at_start(
     assert [(str(r.quarter), r.made) for r in results] == [("2025-Q2", FORCES), ("2025-Q3", FORCES)]
     assert returns_by_quarter(db) == {"2025-Q2": FORCES, "2025-Q3": FORCES}
     assert due_quarters(db, now) == [] and run_due(db, settings, now) == []
-    # No feed is configured: the returns wait for one, pending, with no attempt made.
+    # No feed is configured: the files are the returns, filed, with no attempt made.
     assert not settings.npocc_feed_url
     with db.reading() as session:
         states = set(session.execute(select(NpoccReturn.status, NpoccReturn.delivery_attempts)))
-    assert states == {("pending", 0)}
+    assert states == {("filed", 0)}
 
 
 def test_the_real_scheduler_runs_the_quarterly_job_and_delivers(

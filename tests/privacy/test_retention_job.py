@@ -13,7 +13,7 @@ from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
 from dutyservice.duties.models import Officer
-from dutyservice.npocc.scheduler import build_scheduler
+from dutyservice.scheduler.jobs import build_scheduler
 from tests.support.builders import ADMIN, Builder
 
 LATER = DateTrigger(datetime.now(UTC) + timedelta(days=365))

@@ -25,7 +25,17 @@ PURE_ALSO = (
 )
 
 # The faces: what a user or another system talks to. Everything else is the domain.
-FACES = ("api", "web", "cli", "scheduler", "console", "server", "__init__", "__main__")
+FACES = (
+    "api",
+    "web",
+    "cli",
+    "config_check",
+    "scheduler",
+    "console",
+    "server",
+    "__init__",
+    "__main__",
+)
 FACE_PACKAGES = ("api", "web", "scheduler")
 
 # The domain packages, lowest first: a package imports only those in the layers below its own,
