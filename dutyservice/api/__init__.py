@@ -21,6 +21,7 @@ from ..db import retry_lost_races
 from ..errors import DomainError
 from ..signin.oidc import InvalidToken, looks_like_jwt, signed_in_principal
 from . import (
+    aid,
     audit,
     calendar,
     deployable,
@@ -152,6 +153,7 @@ def init_api(app: Flask) -> None:
         ips,
         deployable,
         events,
+        aid,
         reports,
         calendar,
         returns,

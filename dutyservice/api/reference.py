@@ -14,6 +14,7 @@ from ..ips.models import RoleProfile
 from ..ips.queries import list_role_profiles, list_units
 from .common import StrictSchema, database, list_of, principal
 from .formats import Day, FeedText, Text
+from .officers import Email
 from .routing import api_blueprint
 
 blp = api_blueprint(
@@ -28,6 +29,15 @@ class ForceItemSchema(Schema):
     monthly_minimum_hours = fields.Float(metadata={"description": "expected hours a month"})
     ost_validity_months = fields.Integer(
         metadata={"description": "officer safety training is valid this many months, less a day"}
+    )
+    auto_release = fields.Boolean(
+        metadata={"description": "mutual aid: its officers' sign-ups elsewhere released at once"}
+    )
+
+
+class ForceSettingsOutSchema(ForceItemSchema):
+    aid_contact_email = fields.String(
+        allow_none=True, metadata={"description": "mailed each mutual-aid request of its officers"}
     )
 
 
@@ -72,6 +82,8 @@ def units() -> dict[str, Any]:
 class ForceSettingsSchema(StrictSchema):
     monthly_minimum_hours = fields.Float(validate=validate.Range(0, 744), allow_nan=False)
     ost_validity_months = fields.Integer(validate=validate.Range(1, 60))
+    auto_release = fields.Boolean(truthy={True}, falsy={False})
+    aid_contact_email = Email()
 
 
 class RoleProfileCreateSchema(StrictSchema):
@@ -115,9 +127,10 @@ def _signatory(row: Any, prefix: str) -> dict[str, str] | None:
 
 @blp.route("/forces/<string(maxlength=40):code>", methods=["PATCH"])
 @blp.arguments(ForceSettingsSchema)
-@blp.response(200, ForceItemSchema)
+@blp.response(200, ForceSettingsOutSchema)
 def change_force_settings(changes: dict[str, Any], code: str) -> Force:
-    """Change a force's settings (admins): monthly minimum hours, OST validity in months."""
+    """Change a force's settings (admins): monthly minimum hours, OST validity in months,
+    mutual aid's automatic release and the address each request is mailed to."""
     return change_settings(database(), principal(), code, changes)
 
 

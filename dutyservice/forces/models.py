@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -21,6 +21,10 @@ class Force(Base):
         Numeric(6, 2), default=Decimal("16"), server_default="16"
     )
     ost_validity_months: Mapped[int] = mapped_column(default=12, server_default="12")
+    #: Mutual aid: the force's officers' sign-ups elsewhere are released at once, unasked.
+    auto_release: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Mutual aid: who is mailed each request of the force's officers to join another's event.
+    aid_contact_email: Mapped[str | None] = mapped_column(String(254), default=None)
 
 
 class DutyType(Base):

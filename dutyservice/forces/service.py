@@ -12,7 +12,12 @@ from ..errors import NotFound
 from .models import Force
 from .queries import find_force
 
-SETTINGS = ("monthly_minimum_hours", "ost_validity_months")
+SETTINGS = (
+    "monthly_minimum_hours",
+    "ost_validity_months",
+    "auto_release",
+    "aid_contact_email",
+)
 
 
 def change_settings(
@@ -29,6 +34,8 @@ def change_settings(
         for key, value in changed.items():
             setattr(force, key, value)
         if changed:
+            if "aid_contact_email" in changed:  # the trail says that it changed, not to what
+                changed["aid_contact_email"] = "set" if changed["aid_contact_email"] else "removed"
             audit.record(
                 session,
                 principal,

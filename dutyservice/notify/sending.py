@@ -29,6 +29,7 @@ from ..duties.rules import DutyStatus
 from ..events.models import Event
 from ..npocc.models import NpoccReturn
 from . import rules
+from .aid import compose_aid
 from .mail import Mailer, Outcome, build_message, parse_smtp_url
 from .models import Notification
 from .rules import Kind, Preference, Status
@@ -195,6 +196,9 @@ def compose(session: Session, settings: Settings, notification_id: int) -> Email
     kind = Kind(note.kind)
     _, _, key = note.subject.partition(":")
     link_base = settings.base_url
+    if kind is Kind.AID_REQUEST or kind in rules.ANSWER_KINDS:
+        composed = compose_aid(session, settings, note, int(key))
+        return composed if isinstance(composed, str) else _message(settings, note, *composed)
     if kind is Kind.RETURN:
         if not settings.admin_email:
             return "no DUTYSERVICE_ADMIN_EMAIL is configured"

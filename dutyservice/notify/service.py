@@ -7,6 +7,7 @@ schedulers at once, queues each message once.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from ..clock import london_day_of, utc_now
 from ..config import Settings
 from ..db import Database, UTCDateTime
 from ..events.models import Event
+from .aid import aid_request_recipients, answer_recipients
 from .models import Notification
 from .queries import (
     QUEUED_COLUMNS,
@@ -27,7 +29,7 @@ from .queries import (
     return_alerts,
     training_recipients,
 )
-from .rules import Status
+from .rules import Kind, Status
 from .sending import Sent, send_queued
 
 if TYPE_CHECKING:
@@ -53,6 +55,18 @@ def _queue(session: Session, recipients: Recipients, now: datetime) -> int:
 def queue_callouts(session: Session, event: Event) -> int:
     """In the transaction that creates the event: tell everyone who could answer it."""
     return _queue(session, callout_recipients(event), utc_now())
+
+
+def queue_aid_request(session: Session, signup_id: int) -> int:
+    """In the sign-up's transaction: the officer's force's aid contact is asked to answer."""
+    return _queue(session, aid_request_recipients(signup_id), utc_now())
+
+
+def queue_answer(session: Session, kind: Kind, signup_ids: Collection[int]) -> int:
+    """In the answer's transaction: each officer told what was answered, once."""
+    if not signup_ids:
+        return 0
+    return _queue(session, answer_recipients(kind, signup_ids), utc_now())
 
 
 @dataclass(frozen=True)

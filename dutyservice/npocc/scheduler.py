@@ -13,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ..clock import LONDON
 from ..config import Settings
 from ..db import Database
+from ..events.aid import lapse_due
 from ..notify.service import run_outbox
 from .delivery import deliver_due
 from .schedule import run_due
@@ -31,8 +32,10 @@ def build_scheduler(
     quarterly: Any = None,
     retries: Any = None,
     notifications: Any = None,
+    aid_deadlines: Any = None,
 ) -> BlockingScheduler:
-    """The quarterly run, the delivery retries and the outbox. Triggers can be replaced."""
+    """The quarterly run, the delivery retries, the outbox and mutual aid's deadlines.
+    Triggers can be replaced."""
     scheduler = BlockingScheduler(timezone=LONDON)
     # A quarter's run never misfires away (no grace limit): however late the scheduler
     # starts, it runs.
@@ -45,12 +48,18 @@ def build_scheduler(
         ),
         ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1), {}),
         ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1), {}),
+        ("mutual-aid-lapse", lapse_job, aid_deadlines or IntervalTrigger(minutes=1), {}),
     )
     for job_id, job, trigger, options in jobs:
         scheduler.add_job(
             job, trigger, args=(db, settings), id=job_id, max_instances=1, coalesce=True, **options
         )
     return scheduler
+
+
+def lapse_job(db: Database, _settings: Settings) -> int:
+    """Requests unanswered at their event's sign-up deadline lapse (events.aid.lapse_due)."""
+    return lapse_due(db)
 
 
 def _stop_on_sigterm(signum: int, _frame: object) -> None:

@@ -22,7 +22,7 @@ STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavail
 
 
 def init_web(app: Flask) -> None:
-    from . import events, home, planning, returns, sign_in  # noqa: F401  (they add routes)
+    from . import aid, events, home, planning, returns, sign_in  # noqa: F401  (they add routes)
 
     settings = app.extensions["dutyservice"].settings
     app.secret_key = session_key(settings)

@@ -6,8 +6,9 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, create_engine, delete, or_, select, text, update
+from sqlalchemy import Column, and_, create_engine, delete, or_, select, text, update
 from sqlalchemy.engine import make_url
 
 from dutyservice.db import Database
@@ -70,6 +71,10 @@ def migrate_and_seed(url: str) -> None:
 REFERENCE_TABLES = {"forces", "duty_types", "nos_units", "role_profiles", "role_profile_units"}
 
 
+def _default(column: Column[Any]) -> Any:
+    return column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
+
+
 def empty_tables(db: Database) -> None:
     from dutyservice.fixtures import FIXTURES
     from dutyservice.forces.models import Force
@@ -93,7 +98,7 @@ def empty_tables(db: Database) -> None:
                 connection.execute(table.delete())
         # The settings an admin may change, back to the model's defaults (what seeding leaves).
         connection.execute(
-            update(Force).values({name: Force.__table__.c[name].default.arg for name in SETTINGS})
+            update(Force).values({name: _default(Force.__table__.c[name]) for name in SETTINGS})
         )
         connection.execute(
             delete(RoleProfileUnit).where(RoleProfileUnit.role_profile_id.in_(added_profiles))
