@@ -268,13 +268,14 @@ def _requested(world: World, build: Builder) -> None:
             .where(EventSignup.event_id.in_(aid_events))
             .values(answer=None, answered_at=None, answer_reason=None)
         )
-        signed = set(
-            session.execute(
+        signed = {
+            (event_id, officer_id)
+            for event_id, officer_id in session.execute(
                 select(EventSignup.event_id, EventSignup.officer_id).where(
                     EventSignup.event_id.in_(aid_events)
                 )
-            ).tuples()
-        )
+            )
+        }
     for target, person in world.officers.items():
         if (_aid_event(world, target).id, person.id) not in signed:
             events.sign_up(build.db, ADMIN, _aid_event(world, target).id, person.id)
