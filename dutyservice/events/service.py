@@ -237,7 +237,7 @@ def _take_place(session: Session, dialect: str, principal: Principal, place: _Pl
         signup = _insert_signup(session, principal, place)
     else:
         signup = _add_signup(session, principal, place)
-    if place.status is DutyStatus.REQUESTED:
+    if place.status is DutyStatus.REQUESTED and place.officer.force.aid_contact_email:
         queue_aid_request(session, signup.id)
     return signup
 

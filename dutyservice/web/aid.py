@@ -16,9 +16,9 @@ from ..errors import DomainError
 from ..events import aid as aid_service
 from ..events import queries as event_queries
 from ..events.rules import SignupStatus
-from . import current_principal, error_page, status_of
+from . import current_principal, error_page
 from .blueprint import bp
-from .forms import FormResult, load, refused, submitted
+from .forms import FormResult, load, submitted
 from .queries import aid_requests, visible_names
 
 _SIGNUP = "<int(max=2147483647):event_id>/<int(max=2147483647):officer_id>"
@@ -63,19 +63,21 @@ def release(event_id: int, officer_id: int) -> Response:
 
 @bp.post(f"/aid/{_SIGNUP}/decline")
 def decline(event_id: int, officer_id: int) -> Response | str | tuple[str, int]:
-    """Decline with a reason: the place and the officer's time are freed."""
+    """Decline with a reason: the place and the officer's time are freed. A missing reason is
+    shown beside its field; a refusal (not this caller's to answer, answered meanwhile) is
+    flashed, as a release's is."""
     result = load(DeclineSchema(), submitted(request.form, ("reason",)))
-    if result.ok:
-        try:
-            aid_service.decline(
-                database(), current_principal(), event_id, officer_id, result.data["reason"]
-            )
-        except DomainError as error:
-            result = refused(error, status_of(error))
-        else:
-            flash("Declined: the place is freed and the officer told.", "info")
-            return redirect(url_for("web.aid"), code=303)  # type: ignore[return-value]
-    return _render_aid((event_id, officer_id), result)
+    if not result.ok:
+        return _render_aid((event_id, officer_id), result)
+    try:
+        aid_service.decline(
+            database(), current_principal(), event_id, officer_id, result.data["reason"]
+        )
+    except DomainError as error:
+        flash(f"Not declined: {error.detail}", "error")
+    else:
+        flash("Declined: the place is freed and the officer told.", "info")
+    return redirect(url_for("web.aid"), code=303)  # type: ignore[return-value]
 
 
 @bp.get("/events/<int(max=2147483647):event_id>")
