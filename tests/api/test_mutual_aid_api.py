@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from dutyservice.db import Database
-from dutyservice.duties.models import Officer
+from dutyservice.duties.models import Duty, Officer
 from dutyservice.errors import Conflict
 from dutyservice.events import aid, service
+from dutyservice.events.models import EventSignup, signup_status_sql
+from dutyservice.events.rules import signup_status
 
 from ..support.builders import ADMIN, Builder
 
@@ -334,3 +336,29 @@ def test_withdrawing_a_request_frees_it_and_a_later_answer_is_refused(
     # Signing up again is a new request.
     again = sign_up(client, build, event, visitor)
     assert again.status_code == 201 and again.get_json()["status"] == "requested"
+
+
+def test_a_sign_ups_state_reads_the_same_in_python_and_in_sql_for_every_duty_and_answer(
+    client: FlaskClient, build: Builder, db: Database
+) -> None:
+    event = callout(client, build)
+    signup = service.sign_up(db, ADMIN, event["id"], build.officer(HOME).id)
+    for duty in ("requested", "booked", "completed", "cancelled"):
+        for answer in (None, "released", "declined", "lapsed"):
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE duties SET status = :s WHERE id = :id"),
+                    {"s": duty, "id": signup.duty_id},
+                )
+                connection.execute(
+                    text("UPDATE event_signups SET answer = :a WHERE id = :id"),
+                    {"a": answer, "id": signup.id},
+                )
+            with db.reading() as session:
+                in_sql = session.execute(
+                    select(signup_status_sql())
+                    .select_from(EventSignup)
+                    .join(Duty, Duty.id == EventSignup.duty_id)
+                    .where(EventSignup.id == signup.id)
+                ).scalar_one()
+            assert in_sql == signup_status(duty, answer), (duty, answer)
