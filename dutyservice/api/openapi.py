@@ -264,7 +264,8 @@ FIELDS_BY_SCHEMA: dict[str, dict[str, str]] = {
         "status": "The HTTP status code.",
     },
     "Duty": {
-        "status": "`booked`, `cancelled` or `completed`.",
+        "status": "`requested` (a mutual-aid sign-up awaiting the officer's force: holds the "
+        "time, not booked), `booked`, `cancelled` or `completed`.",
         "location": "Where the duty takes place (free text).",
     },
     "Return": {

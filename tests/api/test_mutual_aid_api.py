@@ -362,3 +362,18 @@ def test_a_sign_ups_state_reads_the_same_in_python_and_in_sql_for_every_duty_and
                     .where(EventSignup.id == signup.id)
                 ).scalar_one()
             assert in_sql == signup_status(duty, answer), (duty, answer)
+
+
+def test_a_requested_duty_is_tentative_in_the_officers_calendar_until_released(
+    client: FlaskClient, build: Builder
+) -> None:
+    event = callout(client, build)
+    visitor = build.officer(HOME)
+    me = build.headers("special", officer=visitor)
+    key = client.post(f"/api/v1/officers/{visitor.id}/calendar-key", headers=me).get_json()["key"]
+    feed = f"/api/v1/officers/{visitor.id}/calendar.ics?key={key}"
+    sign_up(client, build, event, visitor)
+    assert "STATUS:TENTATIVE" in client.get(feed).get_data(as_text=True)
+    client.post(f"{signups_url(event, visitor)}/release", headers=home_supervisor(build))
+    released = client.get(feed).get_data(as_text=True)
+    assert "STATUS:CONFIRMED" in released and "TENTATIVE" not in released
