@@ -128,3 +128,15 @@ def test_the_host_sees_each_sign_ups_state_on_the_events_page(
     sign_in(visitor, token(db, "supervisor", "norfolk"))
     theirs = visitor.get(f"/app/events/{event.id}").get_data(as_text=True)
     assert "Operation Harvest" in theirs and "Sign-ups" not in theirs
+
+
+def test_an_officer_of_another_force_is_told_their_place_waits_for_their_forces_release(
+    client: FlaskClient, build: Builder, db: Database
+) -> None:
+    event = call_out(db)
+    officer = build.officer("norfolk")
+    sign_in(client, token(db, "special", officer=officer))
+    post(client, f"/app/events/{event.id}/sign-up", {"officer_id": str(officer.id)})
+    listing = client.get("/app/events").get_data(as_text=True)
+    assert "your place is held until your force releases you" in listing
+    assert status_of(db, event, officer.id) == "requested"
