@@ -33,10 +33,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .channels import PUSH_PREFIX, PUSHED_KINDS, Kind, Status
+from .channels import ANSWER_KINDS, PUSH_PREFIX, PUSHED_KINDS, Kind, Status
 from .db import Base, UTCDateTime
 
-__all__ = ["PUSHED_KINDS", "PUSH_PREFIX", "Kind", "Notification", "PushSubscription", "Status"]
+__all__ = [
+    "ANSWER_KINDS",
+    "PUSHED_KINDS",
+    "PUSH_PREFIX",
+    "Kind",
+    "Notification",
+    "PushSubscription",
+    "Status",
+]
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -58,7 +66,7 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("kind", "subject", "recipient"),
-        CheckConstraint("kind IN ('callout', 'reminder', 'training', 'return')", name="kind_known"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k.value) for k in Kind)})", name="kind_known"),
         CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status_known"),
         # The senders' question: what is queued and due now.
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
@@ -66,9 +74,11 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(12))
-    #: What the message is about: "event:12", "duty:345", "ost:2026-09-30", "return:7".
+    #: What the message is about: "event:12", "duty:345", "ost:2026-09-30", "return:7",
+    #: "signup:89".
     subject: Mapped[str] = mapped_column(String(60))
-    #: Who it is for: "officer:678", or "admin" (DUTYSERVICE_ADMIN_EMAIL).
+    #: Who it is for: "officer:678", "push:<subscription>", "force:12" (its aid contact), or
+    #: "admin" (DUTYSERVICE_ADMIN_EMAIL).
     recipient: Mapped[str] = mapped_column(String(40))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
     force_id: Mapped[int | None] = mapped_column(ForeignKey("forces.id"), index=True)

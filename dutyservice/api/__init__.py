@@ -21,6 +21,7 @@ from ..db import retry_lost_races
 from ..errors import DomainError, Forbidden
 from ..signin.oidc import InvalidToken, looks_like_jwt, signed_in_principal
 from . import (
+    aid,
     audit,
     calendar,
     deployable,
@@ -156,6 +157,7 @@ _DOCUMENTED = (
     learning,
     deployable,
     events,
+    aid,
     reports,
     calendar,
     returns,

@@ -47,7 +47,11 @@ class DutySchema(Schema):
     duty_type = fields.Function(lambda d: d.duty_type.code)
     starts_at = Instant()
     ends_at = Instant()
-    status = fields.String(metadata={"description": "booked, cancelled or completed"})
+    status = fields.String(
+        metadata={
+            "description": "requested (awaiting mutual-aid release), booked, cancelled or completed"
+        }
+    )
     location = fields.String()
     notes = fields.String()
     actual_starts_at = Instant(allow_none=True)

@@ -91,9 +91,15 @@ class SignupCreateSchema(StrictSchema):
     officer_id = Id(required=True)
 
 
+_STATUS = fields.String(
+    metadata={"description": "`requested`, `confirmed`, `declined`, `lapsed` or `withdrawn`"}
+)
+
+
 class SignupSchema(OfficerRowSchema):
     duty_id = fields.Integer()
     signed_up_at = Instant()
+    status = _STATUS
 
 
 class SignupMadeSchema(Schema):
@@ -102,6 +108,9 @@ class SignupMadeSchema(Schema):
     duty_id = fields.Integer()
     signed_up_at = Instant()
     withdrawn_at = Instant(allow_none=True)
+    status = _STATUS
+    answered_at = Instant(allow_none=True)
+    answer_reason = fields.String(allow_none=True)
 
 
 @blp.route("", methods=["GET"])
@@ -145,13 +154,16 @@ def list_signups(event_id: int) -> dict[str, Any]:
 @blp.arguments(SignupCreateSchema)
 @blp.response(201, SignupMadeSchema)
 def sign_up(data: dict[str, Any], event_id: int) -> EventSignup:
-    """Sign an officer up: books a duty over the event. 409 when full, closed, already signed
-    up or overlapping; 422 when the officer does not meet the event's role profile."""
+    """Sign an officer up: holds a place and the officer's time by a duty over the event, booked
+    at once (`confirmed`) for the host force's officers; another force's officer's sign-up is
+    `requested` until their force answers. 409 when full, closed, already signed up or
+    overlapping; 422 when the officer does not meet the event's role profile."""
     return service.sign_up(database(), principal(), event_id, data["officer_id"])
 
 
 @blp.route(f"/{EVENT_ID}/signups/{OFFICER_ID}", methods=["DELETE"])
 @blp.response(200, SignupMadeSchema)
 def withdraw(event_id: int, officer_id: int) -> EventSignup:
-    """Withdraw before the deadline: the linked duty is cancelled."""
+    """Withdraw before the deadline (a request or a confirmed place): the linked duty is
+    cancelled."""
     return service.withdraw(database(), principal(), event_id, officer_id)

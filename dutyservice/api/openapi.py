@@ -59,6 +59,10 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/events/{event_id}/signups"): "list_signups",
     ("post", "/api/v1/events/{event_id}/signups"): "sign_up",
     ("delete", "/api/v1/events/{event_id}/signups/{officer_id}"): "withdraw_signup",
+    ("post", "/api/v1/events/{event_id}/signups/{officer_id}/release"): "release_signup",
+    ("post", "/api/v1/events/{event_id}/signups/{officer_id}/decline"): "decline_signup",
+    ("get", "/api/v1/events/{event_id}/aid"): "get_event_aid",
+    ("get", "/api/v1/signups"): "list_force_signups",
     ("get", "/api/v1/reports/hours"): "get_team_hours",
     ("get", "/api/v1/reports/expiring"): "list_expiring_training",
     ("get", "/api/v1/npocc/returns"): "list_returns",
@@ -221,7 +225,15 @@ FIELDS: dict[str, str] = {
     "what": "What runs out: `ost` (officer safety training).",
     "windows": "Availability windows, each from `starts_at` to `ends_at`.",
     "withdraw_reason": "Why IPS was withdrawn; null while in force.",
-    "withdrawn_at": f"{_INSTANT}. When the officer withdrew; null while signed up.",
+    "withdrawn_at": f"{_INSTANT}. When the place was given up (withdrawn, declined or lapsed); "
+    "null while it is held.",
+    "auto_release": "Mutual aid: the force's officers' sign-ups to other forces' events are "
+    "confirmed at once, without asking the force.",
+    "aid_contact_email": "Mutual aid: the address mailed each new request of the force's "
+    "officers; null: none.",
+    "answered_at": f"{_INSTANT}. When the officer's force answered the request (or it lapsed); "
+    "null while unanswered.",
+    "answer_reason": "Why the officer's force declined; null otherwise.",
     "withdrawn_on": f"{_DAY}: IPS is not granted from this day; null while in force.",
     "within_days": "How many days ahead to look, 0-3660 (default 60).",
     "year": "A calendar year, 1900-2200.",
@@ -280,7 +292,8 @@ FIELDS_BY_SCHEMA: dict[str, dict[str, str]] = {
         "status": "The HTTP status code.",
     },
     "Duty": {
-        "status": "`booked`, `cancelled` or `completed`.",
+        "status": "`requested` (a mutual-aid sign-up awaiting the officer's force: holds the "
+        "time, not booked), `booked`, `cancelled` or `completed`.",
         "location": "Where the duty takes place (free text).",
     },
     "Return": {

@@ -18,6 +18,7 @@ from ..ips.models import RoleProfile
 from ..ips.queries import list_role_profiles, list_units
 from .common import StrictSchema, database, list_of, principal
 from .formats import Day, FeedText, MonthText, Text
+from .officers import Email
 from .routing import api_blueprint
 
 blp = api_blueprint(
@@ -41,6 +42,15 @@ class ForceItemSchema(Schema):
     )
     makes_returns = fields.Boolean(
         metadata={"description": "the quarter's NPoCC returns include the force"}
+    )
+    auto_release = fields.Boolean(
+        metadata={"description": "mutual aid: its officers' sign-ups elsewhere released at once"}
+    )
+
+
+class ForceSettingsOutSchema(ForceItemSchema):
+    aid_contact_email = fields.String(
+        allow_none=True, metadata={"description": "mailed each mutual-aid request of its officers"}
     )
 
 
@@ -89,6 +99,8 @@ class ForceSettingsSchema(StrictSchema):
     follows_sclp = fields.Boolean()
     months_in_stage = fields.Integer(validate=validate.Range(1, 120))
     makes_returns = fields.Boolean()
+    auto_release = fields.Boolean(truthy={True}, falsy={False})
+    aid_contact_email = Email()
 
 
 class RoleProfileCreateSchema(StrictSchema):
@@ -132,9 +144,10 @@ def _signatory(row: Any, prefix: str) -> dict[str, str] | None:
 
 @blp.route("/forces/<string(maxlength=40):code>", methods=["PATCH"])
 @blp.arguments(ForceSettingsSchema)
-@blp.response(200, ForceItemSchema)
+@blp.response(200, ForceSettingsOutSchema)
 def change_force_settings(changes: dict[str, Any], code: str) -> Force:
-    """Change a force's settings (admins): monthly minimum hours, OST validity in months."""
+    """Change a force's settings (admins): monthly minimum hours, OST validity in months,
+    mutual aid's automatic release and the address each request is mailed to."""
     return change_settings(database(), principal(), code, changes)
 
 

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     BOOK_DUTIES = "book, change, cancel and complete duties; set availability"
     MANAGE_OFFICERS = "create and edit officers; record competencies and training"
     GRANT_IPS = "grant and withdraw IPS"
+    RELEASE_AID = "release or decline the force's officers' mutual-aid requests"
     READ_DEPLOYABLE = "read deployable resource"
     READ_REPORTS = "read reports"
     READ_RETURNS = "read NPoCC returns"
@@ -38,7 +39,11 @@ class Permission(StrEnum):
 
 
 _SPECIAL = {Permission.READ_OFFICER, Permission.BOOK_DUTIES}
-_SUPERVISOR = _SPECIAL | {Permission.MANAGE_OFFICERS, Permission.READ_REPORTS}
+_SUPERVISOR = _SPECIAL | {
+    Permission.MANAGE_OFFICERS,
+    Permission.READ_REPORTS,
+    Permission.RELEASE_AID,
+}
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Subject access is the officer's own right; a force reads records, it does not export them.
     Role.SPECIAL: frozenset(_SPECIAL | {Permission.EXPORT_PERSONAL_DATA}),

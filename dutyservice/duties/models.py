@@ -64,7 +64,9 @@ class Duty(Base):
     __tablename__ = "duties"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("status IN ('booked', 'cancelled', 'completed')", name="status_known"),
+        CheckConstraint(
+            "status IN ('requested', 'booked', 'cancelled', 'completed')", name="status_known"
+        ),
         Index("ix_duties_officer_id_starts_at", "officer_id", "starts_at"),
         # Hours: an officer's completed duties by actual start (bookings have none, so stay out).
         partial_index(
@@ -75,6 +77,15 @@ class Duty(Base):
         ),
         # Reminders: the booked duties starting in the next day, whoever's they are.
         partial_index("ix_duties_booked_starts_at", "starts_at", where="status = 'booked'"),
+        # One live sign-up per officer per event: an event's duties not cancelled are its places
+        # (events.models.places_taken); a withdrawn one may be followed by another.
+        partial_index(
+            "uq_duties_event_id_officer_id",
+            "event_id",
+            "officer_id",
+            where="event_id IS NOT NULL AND status <> 'cancelled'",
+            unique=True,
+        ),
         # API.md: no two non-cancelled duties of one officer overlap; touching ends are fine.
         no_overlap_per_officer(
             "ex_duties_no_overlap", "starts_at", "ends_at", where="status <> 'cancelled'"

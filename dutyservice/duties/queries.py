@@ -111,7 +111,9 @@ def list_duties(
         query = query.where(Duty.starts_at < starts_before)
     if status is not None:
         if status not in {s.value for s in DutyStatus}:
-            raise Invalid("unknown status", errors={"status": ["booked, cancelled or completed"]})
+            raise Invalid(
+                "unknown status", errors={"status": ["requested, booked, cancelled or completed"]}
+            )
         query = query.where(Duty.status == status)
     return paginate(session, query.order_by(Duty.starts_at, Duty.id), page, per_page)
 

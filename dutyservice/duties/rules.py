@@ -17,6 +17,9 @@ TWO_PLACES = Decimal("0.01")
 
 
 class DutyStatus(StrEnum):
+    # Holds the officer's time (no overlapping duty) but is not yet booked: a mutual-aid
+    # sign-up waiting for the officer's own force to release them (events.rules.SignupStatus).
+    REQUESTED = "requested"
     BOOKED = "booked"
     CANCELLED = "cancelled"
     COMPLETED = "completed"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,7 +16,6 @@ from ..auth.scope import Permission, Principal, Role, authorise_force, authorise
 from ..clock import london_day_of, start_of_london_day, to_utc, utc_now
 from ..db import Database, end_live, flush_or_conflict, violated_constraint
 from ..errors import Conflict, Invalid, NotFound, RaceLost
-from ..events.models import EventSignup
 from ..forces.models import DutyType
 from ..forces.queries import force_by_code
 from . import booking_statement
@@ -306,18 +305,24 @@ def add_booked_duty(
     booking: DutyBooking,
     *,
     event_id: int | None = None,
+    status: DutyStatus = DutyStatus.BOOKED,
 ) -> Duty:
     """The duty row a booking makes (a plain booking, or an event sign-up), not yet flushed."""
-    duty = Duty(**booked_values(officer, duty_type, booking, event_id=event_id))
+    duty = Duty(**booked_values(officer, duty_type, booking, event_id=event_id, status=status))
     duty.officer, duty.duty_type = officer, duty_type
     session.add(duty)
     return duty
 
 
 def booked_values(
-    officer: Officer, duty_type: DutyType, booking: DutyBooking, *, event_id: int | None = None
+    officer: Officer,
+    duty_type: DutyType,
+    booking: DutyBooking,
+    *,
+    event_id: int | None = None,
+    status: DutyStatus = DutyStatus.BOOKED,
 ) -> dict[str, Any]:
-    """The columns of the duty a booking makes."""
+    """The columns of the duty a booking makes (a sign-up's may be `requested`)."""
     now = utc_now()
     return {
         "officer_id": officer.id,
@@ -327,7 +332,7 @@ def booked_values(
         "ends_at": booking.ends_at,
         "location": booking.location,
         "notes": booking.notes,
-        "status": DutyStatus.BOOKED,
+        "status": status,
         "created_at": now,
         "updated_at": now,
         "version": 1,  # named: a statement's INSERT ... SELECT does not fill in defaults
@@ -482,10 +487,11 @@ def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
         duty = load_duty(session, principal, duty_id, Permission.BOOK_DUTIES)
         if duty.status == DutyStatus.CANCELLED:
             return duty
-        _require_status(duty, DutyStatus.BOOKED)
-        now = utc_now()
+        # A sign-up's duty cancelled is the sign-up withdrawn (events.rules.signup_status), so
+        # its place is free and the officer may sign up again, whatever the deadline.
+        _require_status(duty, DutyStatus.BOOKED, DutyStatus.REQUESTED)
         duty.status = DutyStatus.CANCELLED
-        duty.updated_at = now
+        duty.updated_at = utc_now()
         audit.about(
             duty.officer,
             session,
@@ -496,30 +502,16 @@ def cancel_duty(db: Database, principal: Principal, duty_id: int) -> Duty:
             changes={"status": DutyStatus.CANCELLED.value},
         )
         if duty.event_id is not None:
-            _withdraw_signup_of(session, principal, duty, now)
+            audit.about(
+                duty.officer,
+                session,
+                principal,
+                "event.withdraw",
+                "event",
+                duty.event_id,
+                changes={"duty_id": duty.id, "by": "duty.cancel"},
+            )
         return duty
-
-
-def _withdraw_signup_of(session: Session, principal: Principal, duty: Duty, now: datetime) -> None:
-    """Cancelling the duty a sign-up booked withdraws the sign-up, so that its place is free
-    and the officer may sign up again (whatever the deadline: the officer is not coming)."""
-    signup = session.scalar(
-        select(EventSignup).where(
-            EventSignup.duty_id == duty.id, EventSignup.withdrawn_at.is_(None)
-        )
-    )
-    if signup is None:
-        return
-    signup.withdrawn_at = now
-    audit.about(
-        duty.officer,
-        session,
-        principal,
-        "event.withdraw",
-        "event",
-        signup.event_id,
-        changes={"duty_id": duty.id, "by": "duty.cancel"},
-    )
 
 
 _COUNTED_TWICE = "the officer already has a completed duty overlapping those actual times"
@@ -656,3 +648,19 @@ def _flush_windows(session: Session) -> None:
                 "another change to this availability was made at the same moment"
             ) from exc
         raise
+
+
+def change_status(
+    session: Session, duty_id: int, was: DutyStatus, becomes: DutyStatus, now: datetime
+) -> bool:
+    """Move the duty from `was` to `becomes` if it is still `was`: a conditional write, so that
+    of two changes made at once from the same state one wins and the other is told (False).
+    On PostgreSQL the second waits for the first to commit, then finds the state changed."""
+    changed = session.execute(
+        update(Duty)
+        .where(Duty.id == duty_id, Duty.status == was)
+        .values(status=becomes, updated_at=now, version=Duty.version + 1)
+        .execution_options(synchronize_session=False),
+        execution_options={"preserve_rowcount": True},
+    )
+    return bool(changed.rowcount)  # type: ignore[attr-defined]

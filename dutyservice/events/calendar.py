@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .models import Event as EventRecord
 
 KEY_PREFIX = "dcal_"
+# A requested duty (awaiting the officer's force) is in the diary, but not yet certain.
+_ICAL_STATUS = {DutyStatus.CANCELLED: "CANCELLED", DutyStatus.REQUESTED: "TENTATIVE"}
 HISTORY = timedelta(days=400)  # how far back the feed reaches
 
 
@@ -87,7 +89,7 @@ def duty_entry(duty: Duty) -> Event:
     entry.add("dtend", duty.actual_ends_at or duty.ends_at)
     entry.add("dtstamp", duty.updated_at)
     entry.add("sequence", duty.version)
-    entry.add("status", "CANCELLED" if duty.status == DutyStatus.CANCELLED else "CONFIRMED")
+    entry.add("status", _ICAL_STATUS.get(DutyStatus(duty.status), "CONFIRMED"))
     if duty.location:
         entry.add("location", duty.location)
     if duty.notes:

@@ -10,15 +10,18 @@ from sqlalchemy import (
     ScalarSelect,
     String,
     Text,
+    case,
     func,
     select,
-    text,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
+from ..duties.models import Duty
+from ..duties.rules import DutyStatus
 from ..forces.models import Force
 from ..ips.models import RoleProfile
+from .rules import Answer, SignupStatus, signup_status
 
 
 class Event(Base):
@@ -55,21 +58,15 @@ class Event(Base):
 
 
 class EventSignup(Base):
-    """An officer signed up to an event, and the duty that booked them onto it."""
+    """An officer signed up to an event, the duty that holds their place, and the answer of
+    their force (mutual aid). Whether it is live is its duty's status, stored there only: the
+    one-live-sign-up index is on duties (uq_duties_event_id_officer_id)."""
 
     __tablename__ = "event_signups"
     __table_args__ = (
-        # One live sign-up per officer per event; a withdrawn one may be followed by another.
-        Index(
-            "uq_event_signups_event_id_officer_id",
-            "event_id",
-            "officer_id",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
-        ),
         # A duty books one place: withdrawing and signing up again books a new duty.
         Index("uq_event_signups_duty_id", "duty_id", unique=True),
+        CheckConstraint("answer IN ('released', 'declined', 'lapsed')", name="answer_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,16 +74,47 @@ class EventSignup(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
     duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id"))
     signed_up_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(8))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why the officer's force declined (shown to the officer and the host).
+    answer_reason: Mapped[str | None] = mapped_column(Text)
+
+    duty: Mapped[Duty] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def status(self) -> SignupStatus:
+        return signup_status(self.duty.status, self.answer)
+
+    @property
+    def withdrawn_at(self) -> datetime | None:
+        """When the place was given up (withdrawn, declined or lapsed): its duty's last change."""
+        return self.duty.updated_at if self.duty.status == DutyStatus.CANCELLED else None
+
+
+def signup_status_sql() -> ColumnElement[str]:
+    """rules.signup_status in SQL, over the sign-up joined to its duty."""
+    return case(
+        (Duty.status == DutyStatus.REQUESTED, SignupStatus.REQUESTED.value),
+        (Duty.status != DutyStatus.CANCELLED, SignupStatus.CONFIRMED.value),
+        (EventSignup.answer == Answer.DECLINED, SignupStatus.DECLINED.value),
+        (EventSignup.answer == Answer.LAPSED, SignupStatus.LAPSED.value),
+        else_=SignupStatus.WITHDRAWN.value,
+    )
+
+
+def live_duty() -> ColumnElement[bool]:
+    """A duty that holds a place: requested, booked or done."""
+    return Duty.status != DutyStatus.CANCELLED
 
 
 def places_taken(
     event_id: ColumnElement[int] | InstrumentedAttribute[int] | int,
 ) -> ScalarSelect[int]:
-    """The event's live (not withdrawn) sign-ups: the places taken, counted in the database."""
+    """The event's live sign-ups (requested or confirmed): the places taken, counted in the
+    database as the event's duties not cancelled."""
     return (
         select(func.count())
-        .select_from(EventSignup)
-        .where(EventSignup.event_id == event_id, EventSignup.withdrawn_at.is_(None))
+        .select_from(Duty)
+        .where(Duty.event_id == event_id, live_duty())
         .scalar_subquery()
     )

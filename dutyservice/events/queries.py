@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..auth.scope import Permission, Principal, authorise_force
+from ..auth.scope import (
+    Permission,
+    Principal,
+    Role,
+    authorise_force,
+    readable_force_id,
+    require,
+)
 from ..clock import utc_now
-from ..duties.models import Officer
+from ..duties.models import Duty, Officer
 from ..duties.queries import load_officer
 from ..errors import Forbidden, NotFound
 from ..forces.models import Force
 from ..forces.queries import force_id_by_code
 from ..pagination import Page, paginate
-from .models import Event, EventSignup, places_taken
-from .rules import places_left
+from .models import Event, EventSignup, live_duty, places_taken, signup_status_sql
+from .rules import LIVE, SignupStatus, places_left
 from .service import load_event
 
 
@@ -70,8 +79,8 @@ def list_events(
         query = query.where(Event.starts_at < starts_before)
     if open_for_officer is not None:
         officer = load_officer(session, principal, open_for_officer)
-        already = select(EventSignup.event_id).where(
-            EventSignup.officer_id == officer.id, EventSignup.withdrawn_at.is_(None)
+        already = select(Duty.event_id).where(
+            Duty.officer_id == officer.id, Duty.event_id.is_not(None), live_duty()
         )
         query = query.where(
             _open_to(officer.force),
@@ -113,26 +122,118 @@ class SignupView:
     rank: str
     duty_id: int
     signed_up_at: datetime
+    status: str
+    event_id: int
+    answered_at: datetime | None
+    answer_reason: str | None
 
 
-def signups(session: Session, principal: Principal, event_id: int) -> list[SignupView]:
-    """Who is signed up: for the host force's supervisors and planners. Only what the sign-up
-    needs of an officer of another force: reference, force and rank, never names."""
+def _signup_rows(where: ColumnElement[bool]) -> Select[EventSignup, str, str, str, str]:
+    """Sign-ups with what an item shows of them: only what the host needs of another force's
+    officer (reference, force and rank, never names)."""
+    status = signup_status_sql()
+    return (
+        select(EventSignup, Officer.warrant_number, Officer.rank, Force.code, status)
+        .join(Duty, Duty.id == EventSignup.duty_id)
+        .join(Officer, Officer.id == EventSignup.officer_id)
+        .join(Force, Force.id == Officer.force_id)
+        .where(where)
+        .order_by(EventSignup.signed_up_at, EventSignup.id)
+    )
+
+
+def _views(rows: Iterable[Any]) -> list[SignupView]:
+    return [
+        SignupView(
+            s.officer_id,
+            f"{code}-{warrant}",
+            code,
+            rank,
+            s.duty_id,
+            s.signed_up_at,
+            status,
+            s.event_id,
+            s.answered_at,
+            s.answer_reason,
+        )
+        for s, warrant, rank, code, status in rows
+    ]
+
+
+def _host_event(
+    session: Session, principal: Principal, event_id: int, *, npocc: bool = False
+) -> Event:
+    """The event, if the caller is of its host force (supervisors, planners) or an admin (or,
+    with `npocc`, NPoCC); outside the host force it is absent (404)."""
     event = load_event(session, event_id)
     try:
         authorise_force(principal, Permission.READ_REPORTS, force_id=event.force_id)
     except Forbidden:
+        if npocc and principal.role is Role.NPOCC:
+            return event
         if not principal.is_national and principal.force_id != event.force_id:
             raise NotFound("no event with that id") from None
         raise
+    return event
+
+
+def signups(
+    session: Session,
+    principal: Principal,
+    event_id: int,
+    statuses: Collection[SignupStatus] = LIVE,
+) -> list[SignupView]:
+    """Who is signed up (by default, those holding a place): for the host force's supervisors
+    and planners."""
+    event = _host_event(session, principal, event_id)
+    wanted = signup_status_sql().in_([s.value for s in statuses])
+    return _views(session.execute(_signup_rows((EventSignup.event_id == event.id) & wanted)))
+
+
+def aid_by_force(
+    session: Session, principal: Principal, event_id: int
+) -> dict[str, dict[str, int]]:
+    """NPoCC's view of a call-out: each other force's sign-ups by state (API.md
+    `GET /events/{id}/aid`), for the host force, NPoCC and admins."""
+    event = _host_event(session, principal, event_id, npocc=True)
+    status = signup_status_sql()
     rows = session.execute(
-        select(EventSignup, Officer.warrant_number, Officer.rank, Force.code)
+        select(Force.code, status, func.count())
+        .select_from(EventSignup)
+        .join(Duty, Duty.id == EventSignup.duty_id)
         .join(Officer, Officer.id == EventSignup.officer_id)
         .join(Force, Force.id == Officer.force_id)
-        .where(EventSignup.event_id == event.id, EventSignup.withdrawn_at.is_(None))
-        .order_by(EventSignup.signed_up_at, EventSignup.id)
+        .where(EventSignup.event_id == event.id, Officer.force_id != event.force_id)
+        .group_by(Force.code, status)
     ).all()
-    return [
-        SignupView(s.officer_id, f"{code}-{warrant}", code, rank, s.duty_id, s.signed_up_at)
-        for s, warrant, rank, code in rows
-    ]
+    counted = [SignupStatus.REQUESTED, SignupStatus.CONFIRMED, SignupStatus.DECLINED]
+    counted.append(SignupStatus.LAPSED)
+    by_force: dict[str, dict[str, int]] = {}
+    for code, state, count in rows:
+        if state in counted:
+            by_force.setdefault(code, {s.value: 0 for s in counted})[state] = count
+    return by_force
+
+
+def force_signups(
+    session: Session,
+    principal: Principal,
+    *,
+    force: str | None,
+    status: SignupStatus | None,
+    page: int,
+    per_page: int,
+) -> Page[SignupView]:
+    """Sign-ups of the caller's force's officers to other forces' events (API.md
+    `GET /signups`): the requests awaiting its answer, with `status=requested`."""
+    require(principal, Permission.RELEASE_AID)
+    force_id = readable_force_id(principal, force_id_by_code(session, force) if force else None)
+    where: ColumnElement[bool] = exists().where(
+        Event.id == EventSignup.event_id, Event.force_id != Officer.force_id
+    )
+    if force_id is not None:
+        where &= Officer.force_id == force_id
+    if status is not None:
+        where &= signup_status_sql() == status.value
+    result = paginate(session, _signup_rows(where), page, per_page, scalars=False)
+    return Page(_views(result.items), result.page, result.per_page, result.total)

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..auth.scope import Permission, Principal, authorise_force, authorise_officer
@@ -22,6 +23,7 @@ from ..duties.service import (
     DutyBooking,
     add_booked_duty,
     booked_values,
+    change_status,
     check_serving,
     duty_type_of,
     raise_overlap_refused,
@@ -35,10 +37,11 @@ from ..ips.learning_service import as_stage_record, stage_records
 from ..ips.queries import evidence_for, role_profile_row, stage_requirement
 from ..ips.rules import meets_profile, missing_requirements
 from ..outbox import queue
+from .aid_messages import aid_request_recipients
 from .callouts import callout_recipients
-from .models import Event, EventSignup, places_taken
+from .models import Event, EventSignup, live_duty, places_taken
 from .requirement import event_requirement
-from .rules import OpenTo, open_to_force, signups_open
+from .rules import OpenTo, needs_release, open_to_force, signups_open
 from .signup_statement import insert_signup
 
 
@@ -126,11 +129,7 @@ _JOINING = (
         Officer,
         Event,
         DutyType,
-        exists().where(
-            EventSignup.event_id == Event.id,
-            EventSignup.officer_id == Officer.id,
-            EventSignup.withdrawn_at.is_(None),
-        ),
+        exists().where(Duty.event_id == Event.id, Duty.officer_id == Officer.id, live_duty()),
         places_taken(Event.id),
     )
     .select_from(Officer)
@@ -197,7 +196,9 @@ def _place_for(
         notes=event.title,
     )
     check_serving(officer, booking.starts_at)
-    return _Place(officer, event, duty_type, booking, signed_up_at=now)
+    held = needs_release(event.force.code, officer.force.code, officer.force.auto_release)
+    status = DutyStatus.REQUESTED if held else DutyStatus.BOOKED
+    return _Place(officer, event, duty_type, booking, signed_up_at=now, status=status)
 
 
 def _stage_asked(data: dict[str, Any], has_profile: bool) -> StageRequirement | None:
@@ -263,17 +264,29 @@ class _Place:
     duty_type: DutyType
     booking: DutyBooking
     signed_up_at: datetime
+    status: DutyStatus  # requested: waits for the officer's own force to release them
 
 
 def _take_place(session: Session, dialect: str, principal: Principal, place: _Place) -> EventSignup:
-    officer, event = place.officer, place.event
-    _queue_on_event(session, event.id)
+    _queue_on_event(session, place.event.id)
     if dialect == "postgresql":
-        return _insert_signup(session, principal, place)
+        signup = _insert_signup(session, principal, place)
+    else:
+        signup = _add_signup(session, principal, place)
+    if place.status is DutyStatus.REQUESTED and place.officer.force.aid_contact_email:
+        queue(session, aid_request_recipients(signup.id), utc_now())
+    return signup
+
+
+def _add_signup(session: Session, principal: Principal, place: _Place) -> EventSignup:
+    """SQLite's sign-up through the ORM: its IMMEDIATE transaction serialises the count."""
+    officer, event = place.officer, place.event
     if _live_signups(session, event.id) >= event.capacity:
         raise Conflict(_FULL)
     refuse_overlap(session, officer.id, event.starts_at, event.ends_at)
-    duty = add_booked_duty(session, officer, place.duty_type, place.booking, event_id=event.id)
+    duty = add_booked_duty(
+        session, officer, place.duty_type, place.booking, event_id=event.id, status=place.status
+    )
     session.flush()
     signup = EventSignup(
         event_id=event.id,
@@ -281,6 +294,7 @@ def _take_place(session: Session, dialect: str, principal: Principal, place: _Pl
         duty_id=duty.id,
         signed_up_at=place.signed_up_at,
     )
+    signup.duty = duty
     session.add(signup)
     flush_or_conflict(session, _ALREADY)
     audit.about(
@@ -301,7 +315,9 @@ def _insert_signup(session: Session, principal: Principal, place: _Place) -> Eve
     """The duty, the sign-up and its entry in the trail by one statement (signup_statement),
     if a place is left."""
     officer, event = place.officer, place.event
-    values = booked_values(officer, place.duty_type, place.booking, event_id=event.id)
+    values = booked_values(
+        officer, place.duty_type, place.booking, event_id=event.id, status=place.status
+    )
     entry = audit.entry_parameters(principal, "event.signup", "event", force_id=officer.force_id)
     statement = insert_signup(tuple(values), tuple(entry))
     parameters = duty_parameters(values) | entry
@@ -311,31 +327,35 @@ def _insert_signup(session: Session, principal: Principal, place: _Place) -> Eve
         signup: EventSignup | None = session.scalars(statement, parameters).one_or_none()
     if signup is None:
         raise Conflict(_FULL)
+    # The statement wrote the duty with these values: known without reading it back.
+    duty = Duty(id=signup.duty_id, **values)
+    make_transient_to_detached(duty)
+    session.add(duty)
+    set_committed_value(duty, "officer", officer)
+    set_committed_value(duty, "duty_type", place.duty_type)
+    set_committed_value(signup, "duty", duty)
     return signup
 
 
 def withdraw(
     db: Database, principal: Principal, event_id: int, officer_id: int, now: datetime | None = None
 ) -> EventSignup:
+    """Give the place up before the deadline: the duty is cancelled, whether it was requested
+    or booked. Conditional on the state read: a release or decline made meanwhile wins (409)."""
     now = now or utc_now()
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, Permission.BOOK_DUTIES)
         event = load_event(session, event_id)
-        signup = session.scalar(
-            select(EventSignup).where(
-                EventSignup.event_id == event.id,
-                EventSignup.officer_id == officer.id,
-                EventSignup.withdrawn_at.is_(None),
-            )
-        )
+        signup = live_signup(session, event.id, officer.id)
         if signup is None:
             raise NotFound("the officer is not signed up to this event")
         if not signups_open(event.signup_deadline, now):
             raise Conflict("the sign-up deadline has passed; ask the event's organiser")
-        signup.withdrawn_at = now
-        duty = session.get(Duty, signup.duty_id)
-        if duty is not None and duty.status == DutyStatus.BOOKED:
-            duty.status, duty.updated_at = DutyStatus.CANCELLED, now
+        was = DutyStatus(signup.duty.status)
+        if was is DutyStatus.COMPLETED:
+            raise Conflict("the duty is completed")
+        if not change_status(session, signup.duty_id, was, DutyStatus.CANCELLED, now):
+            raise Conflict(CHANGED_MEANWHILE)
         audit.about(
             officer,
             session,
@@ -345,4 +365,17 @@ def withdraw(
             event.id,
             changes={"duty_id": signup.duty_id},
         )
+        session.refresh(signup.duty)
         return signup
+
+
+CHANGED_MEANWHILE = "the sign-up was answered or withdrawn meanwhile; read it again"
+
+
+def live_signup(session: Session, event_id: int, officer_id: int) -> EventSignup | None:
+    """The officer's sign-up to the event that holds a place (requested or confirmed)."""
+    return session.scalar(
+        select(EventSignup)
+        .join(EventSignup.duty)
+        .where(EventSignup.event_id == event_id, EventSignup.officer_id == officer_id, live_duty())
+    )

@@ -24,6 +24,10 @@ class Force(Base):
         Numeric(6, 2), default=Decimal("16"), server_default="16"
     )
     ost_validity_months: Mapped[int] = mapped_column(default=12, server_default="12")
+    #: Mutual aid: the force's officers' sign-ups elsewhere are released at once, unasked.
+    auto_release: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Mutual aid: who is mailed each request of the force's officers to join another's event.
+    aid_contact_email: Mapped[str | None] = mapped_column(String(254), default=None)
     # Follows the Special Constable Learning Programme: its pages say "personal safety
     # training (PST)" where others say "officer safety training" (the API's kind stays `ost`).
     follows_sclp: Mapped[bool] = mapped_column(default=False, server_default=false())

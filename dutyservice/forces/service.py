@@ -18,6 +18,8 @@ SETTINGS = (
     "follows_sclp",
     "months_in_stage",
     "makes_returns",
+    "auto_release",
+    "aid_contact_email",
 )
 
 
@@ -35,6 +37,8 @@ def change_settings(
         for key, value in changed.items():
             setattr(force, key, value)
         if changed:
+            if "aid_contact_email" in changed:  # the trail says that it changed, not to what
+                changed["aid_contact_email"] = "set" if changed["aid_contact_email"] else "removed"
             audit.record(
                 session,
                 principal,

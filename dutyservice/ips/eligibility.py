@@ -215,7 +215,7 @@ def free_for(starts_at: Any, ends_at: Any, earliest: Any = None) -> ColumnElemen
         earliest = starts_at - LONGEST_DUTY
     return ~exists().where(
         Duty.officer_id == Officer.id,
-        Duty.status.in_([DutyStatus.BOOKED, DutyStatus.COMPLETED]),
+        Duty.status.in_([DutyStatus.REQUESTED, DutyStatus.BOOKED, DutyStatus.COMPLETED]),
         *Duty.overlapping(starts_at, ends_at, earliest),
     )
 

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..channels import PUSH_PREFIX, PUSHED_KINDS
+from ..channels import ANSWER_KINDS, PUSH_PREFIX, PUSHED_KINDS, Kind
 from ..clock import LONDON
 
-__all__ = ["PUSHED_KINDS", "PUSH_PREFIX"]
+__all__ = ["ANSWER_KINDS", "PUSHED_KINDS", "PUSH_PREFIX", "Kind"]
 
 #: API.md: a reminder 24 hours before each booked duty.
 REMINDER_AHEAD = timedelta(hours=24)
@@ -27,6 +27,15 @@ ADMIN = "admin"
 
 #: How long a push service keeps a message for a phone that is off (RFC 8030 `TTL`).
 PUSH_TTL = timedelta(hours=24)
+
+
+def force_recipient(force_id: int) -> str:
+    """A force's mutual-aid contact (its `aid_contact_email`, read when the mail is sent)."""
+    return f"force:{force_id}"
+
+
+def signup_subject(signup_id: int) -> str:
+    return f"signup:{signup_id}"
 
 
 def officer_recipient(officer_id: int) -> str:
@@ -164,8 +173,8 @@ class ReturnFacts:
 
 
 def event_link(base_url: str, event_id: int) -> str | None:
-    """Where a message about an event takes its reader: the event on the events page."""
-    return f"{base_url}/app/events#event-{event_id}" if base_url else None
+    """Where a message about an event takes its reader: the event's own page, with *Sign up*."""
+    return f"{base_url}/app/events/{event_id}" if base_url else None
 
 
 def duty_link(base_url: str, duty_id: int) -> str | None:
@@ -249,3 +258,55 @@ def return_text(facts: ReturnFacts, link: str | None) -> Text:
         "Check the feed's settings, then send the return again.",
     ]
     return Text(subject, _with_link(lines, link))
+
+
+@dataclass(frozen=True)
+class AidFacts:
+    """A mutual-aid request as its messages tell it."""
+
+    officer: str  # "PC Jane Doe (essex-1234)": the force's own officer, to its own contact
+    event_title: str
+    host_force: str
+    starts_at: datetime
+    ends_at: datetime
+    signup_deadline: datetime
+    reason: str | None = None  # why the force declined
+
+
+def aid_request_text(facts: AidFacts, link: str | None) -> Text:
+    """To the officer's force's aid contact: one mail per request (docs/mutual-aid.md)."""
+    subject = f"Mutual aid: {facts.officer} asks to join {facts.event_title}"
+    lines = [
+        f"{facts.officer} has signed up to {facts.event_title}, a call-out of {facts.host_force}.",
+        "",
+        f"When:   {london_span(facts.starts_at, facts.ends_at)}",
+        "",
+        "Their place is held until your force releases or declines them.",
+        f"Unanswered at {london_time(facts.signup_deadline)}, the request lapses.",
+    ]
+    return Text(subject, _with_link(lines, link))
+
+
+_ANSWERED = {
+    Kind.RELEASED: ("released", "Your force has released you: the duty is booked."),
+    Kind.DECLINED: ("declined", "Your force has declined the request: your place is freed."),
+    Kind.LAPSED: (
+        "lapsed",
+        "Your force did not answer by the sign-up deadline: your place is freed.",
+    ),
+}
+
+
+def answer_text(kind: Kind, facts: AidFacts, greeting: str, link: str | None) -> Text:
+    """To the officer: what their force (or the deadline) answered to their sign-up."""
+    word, outcome = _ANSWERED[kind]
+    subject = f"Mutual aid {word}: {facts.event_title}, {london_time(facts.starts_at)}"
+    lines = [
+        f"You signed up to {facts.event_title}, a call-out of {facts.host_force}.",
+        f"When:   {london_span(facts.starts_at, facts.ends_at)}",
+        "",
+        outcome,
+    ]
+    if facts.reason:
+        lines.append(f"Reason: {facts.reason}")
+    return _to_officer(subject, greeting, lines, link)

@@ -39,6 +39,7 @@ from ..ips.learning_rules import StageRequirement
 from ..npocc.models import NpoccReturn
 from ..outbox import Kind, Notification, PushSubscription, Status
 from . import rules
+from .aid import compose_aid
 from .mail import Mailer, Outcome, build_message, parse_smtp_url
 from .push import Pusher, PushMessage
 from .subscriptions import forget
@@ -325,6 +326,9 @@ def compose_push(session: Session, settings: Settings, notification_id: int) -> 
 def _content(session: Session, settings: Settings, note: Notification) -> Content | str:
     kind = Kind(note.kind)
     _, _, key = note.subject.partition(":")
+    if kind is Kind.AID_REQUEST or kind in rules.ANSWER_KINDS:
+        composed = compose_aid(session, settings, note, int(key))
+        return composed if isinstance(composed, str) else Content(*composed)
     if kind is Kind.RETURN:
         return _return(session, settings, key)
     officer = session.get(Officer, note.officer_id) if note.officer_id else None

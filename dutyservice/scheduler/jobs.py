@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ..clock import LONDON
 from ..config import Settings
 from ..db import Database
+from ..events.aid import lapse_due
 from ..jobruns import record_success
 from ..notify.service import run_outbox
 from ..npocc.delivery import deliver_due
@@ -40,10 +41,11 @@ def build_scheduler(
     quarterly: Any = None,
     retries: Any = None,
     notifications: Any = None,
+    aid_deadlines: Any = None,
     retention: Any = None,
 ) -> BlockingScheduler:
-    """The quarterly run, the delivery retries, the outbox, and (where a retention period is
-    set) the monthly retention run. Triggers can be replaced."""
+    """The quarterly run, the delivery retries, the outbox, mutual aid's deadlines, and (where
+    a retention period is set) the monthly retention run. Triggers can be replaced."""
     scheduler = BlockingScheduler(timezone=LONDON)
     # A quarter's run never misfires away (no grace limit): however late the scheduler
     # starts, it runs.
@@ -56,6 +58,7 @@ def build_scheduler(
         ),
         ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1), {}),
         ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1), {}),
+        ("mutual-aid-lapse", lapse_job, aid_deadlines or IntervalTrigger(minutes=1), {}),
     )
     if settings.retention_years is not None:
         jobs += (("retention", run_retention, retention or monthly_trigger(), {}),)
@@ -91,6 +94,11 @@ def _recorded(job_id: str, job: Callable[[Database, Settings], Any]) -> Callable
 
 def _took(started: float) -> dict[str, float]:
     return {"ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def lapse_job(db: Database, _settings: Settings) -> int:
+    """Requests unanswered at their event's sign-up deadline lapse (events.aid.lapse_due)."""
+    return lapse_due(db)
 
 
 def _stop_on_sigterm(signum: int, _frame: object) -> None:

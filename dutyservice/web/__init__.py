@@ -44,6 +44,7 @@ R = TypeVar("R")
 def init_web(app: Flask) -> None:
     # Each adds its routes to the blueprint.
     from . import (  # noqa: F401
+        aid,
         duty_pages,
         events,
         home,

@@ -15,6 +15,8 @@ from ..db import Database
 from ..errors import DomainError
 from ..events import queries as event_queries
 from ..events import service as event_service
+from ..events.models import EventSignup
+from ..events.rules import SignupStatus
 from . import current_principal, error_page, run
 from .blueprint import bp
 from .duty_pages import officer_to_book
@@ -79,10 +81,10 @@ def _change_signup(
     event_id: int,
     change: Callable[[Database, Principal, int, int], object],
     refused: str,
-    done: str,
+    done: Callable[[Any], str],
 ) -> Response:
     """`change(db, principal, event_id, officer_id)` for the officer the form names; flashed
-    `done`, or `refused` with why."""
+    `done(what it returned)`, or `refused` with why."""
     result = load(
         SignupCreateSchema(), submitted(request.form, ("officer_id",), ids=("officer_id",))
     )
@@ -91,20 +93,24 @@ def _change_signup(
         flash(f"{refused}: " + "; ".join(" ".join(m) for m in result.errors.values()), "error")
         return _back(None)
     try:
-        run(change, event_id, officer_id)
+        made = run(change, event_id, officer_id)
     except DomainError as error:
         flash(f"{refused}: {error.detail}", "error")
     else:
-        flash(done, "info")
+        flash(done(made), "info")
     return _back(officer_id)
 
 
 @bp.post("/events/<int(max=2147483647):event_id>/sign-up")
 def sign_up(event_id: int) -> Response:
     """Sign the officer up: books a duty over the event (full, closed, overlap: refused)."""
-    return _change_signup(
-        event_id, event_service.sign_up, "Not signed up", "Signed up: the duty is booked."
-    )
+    return _change_signup(event_id, event_service.sign_up, "Not signed up", _signed_up)
+
+
+def _signed_up(signup: EventSignup) -> str:
+    if signup.status is SignupStatus.REQUESTED:
+        return "Signed up: your place is held until your force releases you."
+    return "Signed up: the duty is booked."
 
 
 @bp.get("/events/<int(max=2147483647):event_id>/withdraw")
@@ -125,5 +131,8 @@ def withdraw_confirm(event_id: int) -> str | tuple[str, int]:
 def withdraw(event_id: int) -> Response:
     """Withdraw before the deadline: the linked duty is cancelled."""
     return _change_signup(
-        event_id, event_service.withdraw, "Not withdrawn", "Withdrawn: the duty is cancelled."
+        event_id,
+        event_service.withdraw,
+        "Not withdrawn",
+        lambda _: "Withdrawn: the duty is cancelled.",
     )

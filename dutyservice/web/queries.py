@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.scope import Permission, Principal
-from ..duties.models import Officer
+from ..clock import london_day_of, start_of_london_day
+from ..duties.models import Duty, Officer
 from ..duties.queries import load_officer
-from ..events.models import EventSignup
+from ..duties.rules import DutyStatus
+from ..events.models import Event, live_duty
+from ..events.queries import SignupView, force_signups
+from ..events.rules import SignupStatus
 from ..forces.models import DutyType, Force
 
 
@@ -67,8 +72,62 @@ def signed_up_event_ids(session: Session, principal: Principal, officer_id: int)
     officer = load_officer(session, principal, officer_id)
     return set(
         session.scalars(
-            select(EventSignup.event_id).where(
-                EventSignup.officer_id == officer.id, EventSignup.withdrawn_at.is_(None)
+            select(Duty.event_id).where(
+                Duty.officer_id == officer.id, Duty.event_id.is_not(None), live_duty()
             )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AidRequest:
+    """A request awaiting the officer's force, with what the page shows beside it."""
+
+    signup: SignupView
+    event: Event
+    other_duties: list[Duty]  # the officer's other duties that (London) week, not cancelled
+
+
+def aid_requests(session: Session, principal: Principal) -> list[AidRequest]:
+    requests = force_signups(
+        session,
+        principal,
+        force=None,
+        status=SignupStatus.REQUESTED,
+        page=1,
+        per_page=AID_PAGE,
+    ).items
+    events = {
+        e.id: e
+        for e in session.scalars(select(Event).where(Event.id.in_({r.event_id for r in requests})))
+    }
+    return [
+        AidRequest(
+            r,
+            events[r.event_id],
+            _week_around(session, r.officer_id, events[r.event_id], r.duty_id),
+        )
+        for r in requests
+    ]
+
+
+AID_PAGE = 200
+
+
+def _week_around(session: Session, officer_id: int, event: Event, duty_id: int) -> list[Duty]:
+    """The officer's duties (not cancelled) in the London week, Monday to Sunday, of the start."""
+    day = london_day_of(event.starts_at)
+    monday = day - timedelta(days=day.weekday())
+    start, end = start_of_london_day(monday), start_of_london_day(monday + timedelta(days=7))
+    return list(
+        session.scalars(
+            select(Duty)
+            .where(
+                Duty.officer_id == officer_id,
+                Duty.id != duty_id,
+                Duty.status != DutyStatus.CANCELLED,
+                *Duty.overlapping(start, end),
+            )
+            .order_by(Duty.starts_at)
         )
     )

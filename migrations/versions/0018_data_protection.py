@@ -1,7 +1,7 @@
 """data protection: when an officer's personal data was removed
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06 03:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from dutyservice.db import UTCDateTime
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

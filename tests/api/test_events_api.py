@@ -203,6 +203,8 @@ def test_a_special_of_another_force_joins_a_national_event_but_not_a_force_only_
             "rank": "SC",
             "duty_id": joined.get_json()["duty_id"],
             "signed_up_at": host_view[0]["signed_up_at"],
+            # Another force's officer: held until Norfolk releases them (mutual aid).
+            "status": "requested",
         }
     ]
     assert "Visitor" not in str(host_view)

@@ -42,7 +42,8 @@ def live_signups(db: Database, event: Event) -> int:
     with db.engine.connect() as connection:
         return connection.execute(
             text(
-                "SELECT count(*) FROM event_signups WHERE event_id = :id AND withdrawn_at IS NULL"
+                "SELECT count(*) FROM event_signups s JOIN duties d ON d.id = s.duty_id "
+                "WHERE s.event_id = :id AND d.status <> 'cancelled'"
             ),
             {"id": event.id},
         ).scalar_one()

@@ -19,8 +19,9 @@ from selenium.webdriver.support.ui import Select
 
 from dutyservice.clock import LONDON, london_today
 from dutyservice.db import Database
+from dutyservice.events import service as events
 
-from ..support.builders import Builder
+from ..support.builders import ADMIN, Builder
 from ..support.receiver import Receiver, receiver
 from ..web.pages import token
 from .browser import (
@@ -311,3 +312,43 @@ def test_a_planner_asks_the_deployable_page_for_officers_at_dps_and_downloads_th
     [saved] = downloads.glob("deployable-*.csv")
     table = list(csv.DictReader(io.StringIO(saved.read_text())))
     assert [r["officer_ref"] for r in table] == ["cambridgeshire-D7"]
+
+
+def test_the_mutual_aid_page_fits_a_360_pixel_phone_and_releases_a_request(
+    browser: WebDriver, site: str, build: Builder, db: Database
+) -> None:
+    starts = evening_in(10)
+    event = events.create_event(
+        db,
+        ADMIN,
+        {
+            "force": "cambridgeshire",
+            "title": "Operation Harvest: crowd safety at the county show",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=6),
+            "capacity": 4,
+            "signup_deadline": starts - timedelta(days=1),
+            "open_to": "national",
+            "duty_type": "event",
+            "description": "",
+            "location": "Ely, Cambridgeshire",
+            "version": 1,
+        },
+    )
+    officer = build.officer("norfolk", surname="Wolstenholme-Featherstonehaugh", forenames="Vera")
+    build.duty(officer, starts - timedelta(days=1))
+    events.sign_up(db, ADMIN, event.id, officer.id)
+    sign_in(browser, site, token(db, "supervisor", "norfolk"))
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True},
+    )
+    browser.get(f"{site}/app/aid")
+    assert "Vera Wolstenholme-Featherstonehaugh" in browser.page_source
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 360
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"aid-page-360px-{db.dialect}.png"
+    assert browser.get_screenshot_as_file(str(shot))
+    submit(browser, button(browser, "Release Vera Wolstenholme-Featherstonehaugh"))
+    wait_until(browser, lambda d: "Released: the duty is booked" in d.page_source)
+    assert "No requests are awaiting your force." in browser.page_source

@@ -149,11 +149,42 @@ def test_a_second_sign_up_cannot_hold_the_same_duty(db: Database, build: Builder
         )
     event = only_id(db, "SELECT id FROM events")
     insert = (
-        "INSERT INTO event_signups (event_id, officer_id, duty_id, signed_up_at, withdrawn_at) "
-        "VALUES (:event, :officer, :duty, :at, :at)"
+        "INSERT INTO event_signups (event_id, officer_id, duty_id, signed_up_at) "
+        "VALUES (:event, :officer, :duty, :at)"
     )
     values = {"event": event, "officer": officer.id, "duty": duty.id, "at": duty.starts_at}
     with db.engine.begin() as connection:
         connection.execute(text(insert), values)
     with pytest.raises(IntegrityError), db.engine.begin() as connection:
         connection.execute(text(insert), values)
+
+
+def test_a_second_live_sign_up_of_an_officer_to_one_event_is_refused_by_the_database(
+    db: Database, build: Builder
+) -> None:
+    """The one-live-sign-up rule is on the sign-ups' duties: not cancelled, one per officer
+    per event; once cancelled (withdrawn, declined, lapsed), another may follow."""
+    officer = build.officer(joined_on=date(2020, 1, 1))
+    first = build.duty(officer, datetime(2026, 6, 1, 8, tzinfo=UTC))
+    second = build.duty(officer, datetime(2026, 6, 2, 8, tzinfo=UTC))
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO events (force_id, title, description, location, starts_at, ends_at, "
+                "duty_type, capacity, signup_deadline, open_to, created_at) SELECT force_id, 'Op', "
+                "'', '', :start, :end, 'event', 5, :start, 'force', :start FROM officers "
+                "WHERE id = :officer"
+            ),
+            {"officer": officer.id, "start": first.starts_at, "end": first.ends_at},
+        )
+    event = only_id(db, "SELECT id FROM events")
+    place = "UPDATE duties SET event_id = :event, status = :status WHERE id = :duty"
+    with db.engine.begin() as connection:
+        connection.execute(text(place), {"event": event, "status": "requested", "duty": first.id})
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text(place), {"event": event, "status": "booked", "duty": second.id})
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE duties SET status = 'cancelled' WHERE id = :d"), {"d": first.id}
+        )
+        connection.execute(text(place), {"event": event, "status": "booked", "duty": second.id})

@@ -122,6 +122,18 @@ SIGN_UP = {
     "admin": (OK, 404),
 }
 
+# Mutual aid: the officer's own force answers (supervisors, authorisers, admins); the host
+# force, which cannot see another force's officer, is told 404 (the "foreign" target's request
+# is to an event of the caller's own force).
+RELEASE = MANAGE
+AID_REQUESTS = {
+    **{role: (403, 403) for role in ROLES},
+    "supervisor": (OK, 404),
+    "authoriser": (OK, 404),
+    "admin": (OK, OK),
+}
+EVENT_AID = {**EVENT_READ, "special": (403, 404)}
+
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
 SERIAL = itertools.count(1)  # a fresh warrant number or booking time for every request
 
@@ -251,14 +263,52 @@ def _not_signed_up(world: World, build: Builder) -> None:
 def _signed_up(world: World, build: Builder) -> None:
     with build.db.reading() as session:
         signed = session.scalar(
-            select(EventSignup.id).where(
+            select(EventSignup.id)
+            .where(
                 EventSignup.event_id == world.events["own"].id,
                 EventSignup.officer_id == world.officers["own"].id,
-                EventSignup.withdrawn_at.is_(None),
             )
+            .join(EventSignup.duty)
+            .where(Duty.status != DutyStatus.CANCELLED)
         )
     if signed is None:
         events.sign_up(build.db, ADMIN, world.events["own"].id, world.officers["own"].id)
+
+
+def _aid_event(world: World, target: str) -> Any:
+    """The event an officer's request is to: another force's (the foreign officer's: ours)."""
+    return world.events["aid-by-cambridgeshire" if target == "foreign" else "aid-by-norfolk"]
+
+
+def aid(path: str, body: Any = None) -> Callable[[World, str], tuple[str, Any]]:
+    return lambda w, t: (path.format(id=_aid_event(w, t).id, officer=w.officers[t].id), body)
+
+
+def _requested(world: World, build: Builder) -> None:
+    """Each officer's request awaits their force again, made the first time."""
+    aid_events = [world.events["aid-by-cambridgeshire"].id, world.events["aid-by-norfolk"].id]
+    with build.db.transaction() as session:
+        session.execute(
+            update(Duty)
+            .where(Duty.event_id.in_(aid_events))
+            .values(status=DutyStatus.REQUESTED, version=Duty.version + 1)
+        )
+        session.execute(
+            update(EventSignup)
+            .where(EventSignup.event_id.in_(aid_events))
+            .values(answer=None, answered_at=None, answer_reason=None)
+        )
+        signed = {
+            (event_id, officer_id)
+            for event_id, officer_id in session.execute(
+                select(EventSignup.event_id, EventSignup.officer_id).where(
+                    EventSignup.event_id.in_(aid_events)
+                )
+            )
+        }
+    for target, person in world.officers.items():
+        if (_aid_event(world, target).id, person.id) not in signed:
+            events.sign_up(build.db, ADMIN, _aid_event(world, target).id, person.id)
 
 
 def _booking(world: World, target: str) -> tuple[str, Any]:
@@ -486,6 +536,22 @@ RULES: dict[tuple[str, str], Rule] = {
         event("/api/v1/events/{id}/signups/{officer}"),
         prepare=_signed_up,
     ),
+    ("POST", "mutual-aid.release"): Rule(
+        RELEASE,
+        OFFICERS,
+        aid("/api/v1/events/{id}/signups/{officer}/release"),
+        prepare=_requested,
+    ),
+    ("POST", "mutual-aid.decline"): Rule(
+        RELEASE,
+        OFFICERS,
+        aid("/api/v1/events/{id}/signups/{officer}/decline", {"reason": "needed at home"}),
+        prepare=_requested,
+    ),
+    ("GET", "mutual-aid.list_force_signups"): Rule(
+        AID_REQUESTS, FORCES, force("/api/v1/signups?force={code}&status=requested")
+    ),
+    ("GET", "mutual-aid.event_aid"): Rule(EVENT_AID, FORCES, event("/api/v1/events/{id}/aid")),
     ("GET", "returns.list_returns"): Rule(RETURNS_READ, ("-",), plain("/api/v1/npocc/returns")),
     ("POST", "returns.make_returns"): Rule(
         ADMIN_ONLY,
@@ -611,6 +677,23 @@ def build_world(
                 "capacity": 10,
                 "signup_deadline": START - timedelta(days=1),
                 "open_to": "force",
+            },
+        )
+    for code in ("cambridgeshire", "norfolk"):
+        made[f"aid-by-{code}"] = events.create_event(
+            build.db,
+            ADMIN,
+            {
+                "force": code,
+                "title": f"{code} call-out",
+                "description": "",
+                "location": "",
+                "starts_at": START + timedelta(days=10),
+                "ends_at": START + timedelta(days=10, hours=4),
+                "duty_type": "event",
+                "capacity": 10,
+                "signup_deadline": START,
+                "open_to": "national",
             },
         )
     settings = app.extensions["dutyservice"].settings

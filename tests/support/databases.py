@@ -8,8 +8,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, create_engine, delete, or_, select, text, update
+from sqlalchemy import Column, and_, create_engine, delete, or_, select, text, update
 from sqlalchemy.engine import make_url
 
 from dutyservice.db import Database
@@ -88,6 +89,10 @@ def migrate_and_seed(url: str) -> None:
 REFERENCE_TABLES = {"forces", "duty_types", "nos_units", "role_profiles", "role_profile_units"}
 
 
+def _default(column: Column[Any]) -> Any:
+    return column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
+
+
 def empty_tables(db: Database) -> None:
     from dutyservice.fixtures import FIXTURES
     from dutyservice.forces.models import Force
@@ -121,7 +126,7 @@ def empty_tables(db: Database) -> None:
             )
         # The settings an admin may change, back to the model's defaults (what seeding leaves).
         connection.execute(
-            update(Force).values({name: Force.__table__.c[name].default.arg for name in SETTINGS})
+            update(Force).values({name: _default(Force.__table__.c[name]) for name in SETTINGS})
         )
         # ... and the settings seeding gives some forces (those that make no returns).
         forces = json.loads((FIXTURES / "forces.json").read_text(encoding="utf-8"))["forces"]

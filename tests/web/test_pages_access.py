@@ -22,6 +22,7 @@ from ..security.test_access_matrix import (
     ADMIN_ONLY,
     BOOK,
     DEPLOYABLE,
+    EVENT_READ,
     EVERYONE,
     EXPORT,
     FORCE_REPORTS,
@@ -29,10 +30,13 @@ from ..security.test_access_matrix import (
     OFFICERS,
     OK,
     READ,
+    RELEASE,
     RETURNS_READ,
     ROLES,
     SIGN_UP,
     World,
+    _aid_event,
+    _requested,
     _signed_up,
     build_world,
     digest,
@@ -95,6 +99,15 @@ def by_event(path: str) -> Callable[[World, str], tuple[str, Any]]:
     )
 
 
+def by_request(action: str, form: dict[str, str] | None = None) -> Callable[[World, str], Any]:
+    """A form answering the target officer's request (mutual aid) to another force's event."""
+    return lambda w, t: (f"/app/aid/{_aid_event(w, t).id}/{w.officers[t].id}/{action}", form)
+
+
+AID_PAGE = {role: (403,) for role in ROLES} | {r: (OK,) for r in ("supervisor", "authoriser")}
+AID_PAGE["admin"] = (OK,)
+
+
 def booking(world: World, target: str) -> tuple[str, dict[str, str]]:
     return "/app/duties", {
         "officer_id": str(world.officers[target].id),
@@ -152,6 +165,18 @@ PAGE_RULES: dict[tuple[str, str], PageRule] = {
         by_event("/app/events/{id}/withdraw"),
         flashed=True,
         prepare=_signed_up,
+    ),
+    ("GET", "web.event"): PageRule(EVENT_READ, FORCES, by_event("/app/events/{id}")),
+    ("GET", "web.aid"): PageRule(AID_PAGE, ("-",), lambda w, t: ("/app/aid", None)),
+    ("POST", "web.release"): PageRule(
+        RELEASE, OFFICERS, by_request("release"), flashed=True, prepare=_requested
+    ),
+    ("POST", "web.decline"): PageRule(
+        RELEASE,
+        OFFICERS,
+        by_request("decline", {"reason": "needed at home"}),
+        flashed=True,
+        prepare=_requested,
     ),
     ("POST", "web.send_again"): PageRule(
         ADMIN_ONLY,
