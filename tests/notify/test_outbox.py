@@ -57,7 +57,7 @@ def test_a_call_out_reaches_each_free_qualified_officer_of_the_force_once(
     assert message["Subject"].startswith("Call-out: Operation Nightingale, ")
     assert message["Subject"].endswith(("GMT", "BST"))
     body = message.get_body(("plain",)).get_content()
-    assert f"https://duties.cambs.police.example/app/events#event-{event.id}" in body
+    assert f"https://duties.cambs.police.example/app/events/{event.id}" in body
     calendar = Calendar.from_ical(_attachment(message))
     (entry,) = calendar.walk("VEVENT")
     assert str(entry["UID"]) == f"event-{event.id}@dutyservice"
