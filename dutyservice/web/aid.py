@@ -16,10 +16,10 @@ from ..errors import DomainError
 from ..events import aid as aid_service
 from ..events import queries as event_queries
 from ..events.rules import SignupStatus
-from . import current_principal, error_page
+from . import current_principal, error_page, run
 from .blueprint import bp
 from .forms import FormResult, load, submitted
-from .queries import aid_requests, visible_names
+from .queries import aid_requests, forces, signed_up_event_ids, visible_names
 
 _SIGNUP = "<int(max=2147483647):event_id>/<int(max=2147483647):officer_id>"
 
@@ -30,30 +30,47 @@ def aid() -> str | tuple[str, int]:
     return _render_aid()
 
 
-def _render_aid(
-    declining: tuple[int, int] | None = None, result: FormResult | None = None
-) -> str | tuple[str, int]:
+def _render_aid() -> str | tuple[str, int]:
     principal = current_principal()
     if not principal.may(Permission.RELEASE_AID):
-        return error_page(403, "Not allowed", "this page is for supervisors and authorisers")
+        return error_page(403, "Not allowed", "This page is for supervisors and authorisers.")
     with database().reading() as session:
         requests = aid_requests(session, principal)
         names = visible_names(session, principal, (r.signup.officer_id for r in requests))
+    return render_template("web/aid.html", requests=requests, names=names)
+
+
+@bp.get(f"/aid/{_SIGNUP}/decline")
+def decline_form(event_id: int, officer_id: int) -> str | tuple[str, int]:
+    """Declining is a page of its own: the reason the officer is told."""
+    return _decline_page(event_id, officer_id, FormResult(), {})
+
+
+def _decline_page(
+    event_id: int, officer_id: int, result: FormResult, form: dict[str, str]
+) -> str | tuple[str, int]:
+    principal = current_principal()
+    if not principal.may(Permission.RELEASE_AID):
+        return error_page(403, "Not allowed", "This page is for supervisors and authorisers.")
+    with database().reading() as session:
+        view = event_queries.get_event(session, principal, event_id)
+        names = visible_names(session, principal, [officer_id])
     page = render_template(
-        "web/aid.html",
-        requests=requests,
-        names=names,
-        declining=declining,
-        result=result or FormResult(),
+        "web/aid_decline.html",
+        event=view.event,
+        officer_id=officer_id,
+        who=names.get(officer_id, "the officer"),
+        result=result,
+        form=form,
     )
-    return (page, result.status) if result is not None else page
+    return (page, result.status) if result.errors or result.refusal else page
 
 
 @bp.post(f"/aid/{_SIGNUP}/release")
 def release(event_id: int, officer_id: int) -> Response:
     """Release the officer: their duty on the event is booked."""
     try:
-        aid_service.release(database(), current_principal(), event_id, officer_id)
+        run(aid_service.release, event_id, officer_id)
     except DomainError as error:
         flash(f"Not released: {error.detail}", "error")
     else:
@@ -68,11 +85,10 @@ def decline(event_id: int, officer_id: int) -> Response | str | tuple[str, int]:
     flashed, as a release's is."""
     result = load(DeclineSchema(), submitted(request.form, ("reason",)))
     if not result.ok:
-        return _render_aid((event_id, officer_id), result)
+        result.errors = {"reason": ["Say why your force cannot release them"]}
+        return _decline_page(event_id, officer_id, result, request.form.to_dict())
     try:
-        aid_service.decline(
-            database(), current_principal(), event_id, officer_id, result.data["reason"]
-        )
+        run(aid_service.decline, event_id, officer_id, result.data["reason"])
     except DomainError as error:
         flash(f"Not declined: {error.detail}", "error")
     else:
@@ -92,4 +108,18 @@ def event(event_id: int) -> str | tuple[str, int]:
         except DomainError:
             signups = None  # not the host force: who signed up is not this caller's to see
         names = visible_names(session, principal, (s.officer_id for s in signups or []))
-    return render_template("web/event.html", view=view, signups=signups, names=names, now=utc_now())
+        force_names = {f.code: f.name for f in forces(session)}
+        officer_id = principal.officer_id
+        joined = officer_id is not None and event_id in signed_up_event_ids(
+            session, principal, officer_id
+        )
+    return render_template(
+        "web/event.html",
+        view=view,
+        signups=signups,
+        names=names,
+        force_names=force_names,
+        officer_id=officer_id,
+        joined=joined,
+        now=utc_now(),
+    )
