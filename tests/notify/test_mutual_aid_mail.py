@@ -9,7 +9,7 @@ from datetime import timedelta
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from dutyservice.npocc.scheduler import build_scheduler
+from dutyservice.scheduler.jobs import build_scheduler
 
 from dutyservice.clock import utc_now
 from dutyservice.config import Settings
