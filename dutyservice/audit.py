@@ -86,7 +86,8 @@ def is_write() -> ColumnElement[bool]:
     return AuditEntry.action.not_in(READ_ACTIONS)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A stored value as JSON holds it: instants in UTC with `Z`, days as `YYYY-MM-DD`."""
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
@@ -168,7 +169,7 @@ def _entry(
         "action": action,
         "resource_type": resource_type,
         "force_id": force_id,
-        "changes": {key: _plain(value) for key, value in (changes or {}).items()},
+        "changes": {key: plain(value) for key, value in (changes or {}).items()},
     }
 
 

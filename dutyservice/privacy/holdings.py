@@ -8,14 +8,12 @@ compares this list with the schema fails.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from ..audit import AuditEntry
+from ..audit import AuditEntry, plain
 from ..auth.models import ApiToken
 from ..db import Base
 from ..duties.models import AvailabilityWindow, Duty, Officer
@@ -71,17 +69,6 @@ HOLDINGS = (
 
 #: The officer's own record: its calendar key is a secret (only its hash is held).
 OFFICER_WITHHELD = ("calendar_key_hash", "version")
-
-
-def plain(value: Any) -> Any:
-    """A stored value as JSON holds it: instants in UTC with `Z`, days as `YYYY-MM-DD`."""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def row_of(table: Table, row: Any, withheld: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..audit import plain
 from ..auth.scope import Permission, Principal
 from ..clock import utc_now
 from ..db import Database
 from ..duties.models import Officer
 from ..duties.queries import load_officer
-from .holdings import HOLDINGS, officer_section, plain, rows_about
+from .holdings import HOLDINGS, officer_section, rows_about
 
 
 def officer_export(session: Session, officer_id: int) -> dict[str, Any]:
