@@ -24,7 +24,19 @@ STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavail
 
 
 def init_web(app: Flask) -> None:
-    from . import duty_pages, events, home, installable, planning, returns, sign_in  # noqa: F401
+    from . import (  # noqa: F401  # noqa: F401
+        audit_pages,
+        duty_pages,
+        event_form,
+        events,
+        home,
+        installable,
+        officer_pages,
+        planning,
+        return_making,
+        returns,
+        sign_in,
+    )
 
     settings = app.extensions["dutyservice"].settings
     app.secret_key = session_key(settings)
