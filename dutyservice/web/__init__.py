@@ -24,21 +24,11 @@ STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavail
 
 
 def init_web(app: Flask) -> None:
-    from . import (  # noqa: F401  # noqa: F401
-        audit_pages,
-        duty_pages,
-        event_form,
-        events,
-        home,
-        installable,
-        officer_pages,
-        planning,
-        return_making,
-        returns,
-        sign_in,
-    )
+    from . import duty_pages, events, home, installable, planning, returns, sign_in  # noqa: F401
 
     settings = app.extensions["dutyservice"].settings
+    from . import staff_pages  # noqa: F401  (the staff's pages, on the same blueprint)
+
     app.secret_key = session_key(settings)
     app.session_interface = page_session.PageSessionInterface()
     app.config.update(

@@ -255,3 +255,82 @@ def test_a_supervisor_is_not_offered_ips_and_may_not_open_the_grant_page(
     sign_in(client, token(db, "planner"))
     record = client.get(f"/app/officers/{officer.id}").get_data(as_text=True)
     assert "Record the unit" not in record and "/ips/grant" not in record
+
+
+def edit_form(client: FlaskClient, officer_id: int) -> dict[str, str]:
+    """The edit form's fields as the page fills them in."""
+    import re
+
+    html = client.get(f"/app/officers/{officer_id}/edit").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+    fields["rank"] = re.search(r'<option value="([^"]+)" selected', html).group(1)  # type: ignore[union-attr]
+    fields.pop("csrf_token", None)
+    return fields
+
+
+def test_a_record_edited_on_the_page_is_the_record_the_api_would_have(
+    app: Flask, client: FlaskClient, build: Builder, db: Database
+) -> None:
+    by_page, by_api = twins(build)
+    headers = build.headers("supervisor")
+    sign_in(client, token(db, "supervisor"))
+    form = edit_form(client, by_page.id) | {"base_location": "Ely", "rank": "SSGT"}
+    answer = post(
+        client,
+        f"/app/officers/{by_page.id}/edit",
+        form,
+        from_page=f"/app/officers/{by_page.id}/edit",
+    )
+    assert answer.status_code == 303
+    app.test_client().patch(
+        f"/api/v1/officers/{by_api.id}",
+        json={"base_location": "Ely", "rank": "SSGT"},
+        headers=headers,
+    )
+
+    def record(officer: Officer) -> dict[str, Any]:
+        body = app.test_client().get(f"/api/v1/officers/{officer.id}", headers=headers).json
+        return {
+            k: v
+            for k, v in body.items()
+            if k not in ("id", "surname", "warrant_number", "officer_ref")
+        }
+
+    assert record(by_page) == record(by_api) and record(by_page)["base_location"] == "Ely"
+    history = "/api/v1/officers/{}/history"
+    edits = [through_api(app, headers, history.format(o.id))[1:] for o in (by_page, by_api)]
+    assert edits[0] == edits[1] and [e["action"] for e in edits[0]] == ["officer.update"]
+
+
+def test_a_record_changed_since_the_form_was_opened_is_refused_and_kept(
+    app: Flask, client: FlaskClient, build: Builder, db: Database
+) -> None:
+    officer = build.officer()
+    sign_in(client, token(db, "supervisor"))
+    form = edit_form(client, officer.id) | {"base_location": "Ely"}
+    app.test_client().patch(
+        f"/api/v1/officers/{officer.id}", json={"rank": "SSGT"}, headers=build.headers("admin")
+    )
+    before = digest(db)
+    answer = post(
+        client,
+        f"/app/officers/{officer.id}/edit",
+        form,
+        from_page=f"/app/officers/{officer.id}/edit",
+    )
+    assert answer.status_code == 409
+    assert "Someone changed this record after you opened it" in summary_of(
+        answer.get_data(as_text=True)
+    )
+    assert digest(db) == before
+    emptied = edit_form(client, officer.id) | {"surname": ""}
+    answer = post(
+        client,
+        f"/app/officers/{officer.id}/edit",
+        emptied,
+        from_page=f"/app/officers/{officer.id}/edit",
+    )
+    assert answer.status_code == 422 and "Enter the surname" in summary_of(
+        answer.get_data(as_text=True)
+    )
+    assert digest(db) == before

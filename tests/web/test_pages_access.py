@@ -36,6 +36,7 @@ from ..security.test_access_matrix import (
     READ,
     RETURNS_READ,
     ROLES,
+    SERIAL,
     SIGN_UP,
     World,
     _cd1_not_held,
@@ -248,6 +249,23 @@ STAFF_RULES: dict[tuple[str, str], PageRule] = {
     ),
     ("GET", "web.return_manifest"): PageRule(
         RETURNS_READ, ("-",), lambda w, t: (f"/app/returns/{w.return_id}/manifest.json", None)
+    ),
+    ("GET", "web.edit_officer_form"): PageRule(
+        MANAGE, OFFICERS, by_officer("/app/officers/{id}/edit")
+    ),
+    ("POST", "web.edit_officer"): PageRule(
+        MANAGE,
+        OFFICERS,
+        lambda w, t: (
+            f"/app/officers/{w.officers[t].id}/edit",
+            {
+                **{"surname": "Page", "forenames": "Alex", "rank": "SC", "base_location": "Ely"},
+                **{"warrant_number": f"PE{next(SERIAL)}", **day_boxes("joined_on", "2020-01-06")},
+            },
+        ),
+    ),
+    ("GET", "web.readiness_csv"): PageRule(
+        FORCE_REPORTS, FORCES, by_force("/app/readiness.csv?force={code}")
     ),
     ("GET", "web.audit_trail"): PageRule(ADMIN_ONLY, ("-",), lambda w, t: ("/app/audit", None)),
 }
