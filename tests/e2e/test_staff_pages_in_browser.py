@@ -39,7 +39,13 @@ def test_every_staff_page_fits_a_phone_and_axe_finds_nothing_serious(
     day = (london_today() + timedelta(days=3)).isoformat()
     window = f"from={day}T18:00&to={day}T23:00"
     pages = {
-        "supervisor": ["/app/events/new", "/app/officers", f"/app/officers/{holder.id}"],
+        "supervisor": [
+            "/app/events/new",
+            "/app/officers",
+            f"/app/officers/{holder.id}",
+            f"/app/officers/{holder.id}/edit",
+            "/app/readiness?base=Parkside&sort=ost&ost_until=2026-02-30",
+        ],
         "authoriser": [
             f"/app/officers/{lacking.id}",
             f"/app/officers/{lacking.id}/ips/grant",
@@ -50,6 +56,7 @@ def test_every_staff_page_fits_a_phone_and_axe_finds_nothing_serious(
         "admin": [
             f"/app/events/new?{window}&force=cambridgeshire",
             f"/app/deployable?{window}",
+            f"/app/deployable?{window}&force=cambridgeshire&base=Parkside&sort=officer",
             "/app/officers?force=cambridgeshire",
             "/app/returns?quarter=2025-Q3",
             "/app/audit",

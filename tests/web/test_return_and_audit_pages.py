@@ -113,3 +113,24 @@ def test_an_impossible_day_in_the_audit_search_is_said_in_the_error_summary(
     summary = text_of(html.split('class="govuk-error-summary"')[1].split("<h1")[0])
     assert "Enter a real date: that day does not exist" in summary
     assert 'href="#f-from-day"' in html
+
+
+def test_the_navigation_offers_records_to_staff_and_the_audit_trail_to_admins_only(
+    client: FlaskClient, build: Builder, db: Database
+) -> None:
+    officer = build.officer()
+    navigation = {}
+    for role in ("special", "supervisor", "planner", "npocc", "admin"):
+        sign_in(client, token(db, role, officer=officer))
+        html = client.get("/app/events").get_data(as_text=True)
+        navigation[role] = (
+            'href="/app/officers"' in html,
+            'href="/app/audit"' in html,
+        )
+    assert navigation == {
+        "special": (False, False),
+        "supervisor": (True, False),
+        "planner": (True, False),
+        "npocc": (False, False),
+        "admin": (True, True),
+    }
