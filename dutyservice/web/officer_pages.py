@@ -10,6 +10,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 
 from ..api.common import database
 from ..api.ips import (
@@ -34,6 +35,7 @@ from .wall_clock import NotAWallClock, parse_day
 
 PER_PAGE = 50
 TRAIL_SHOWN = 50
+AVAILABILITY_DAYS = 28
 OFFICER = "<int(max=2147483647):officer_id>"
 LABELS = {
     "unit": "the unit",
@@ -82,48 +84,52 @@ def officer(officer_id: int) -> str:
 
 def _record_page(officer_id: int, result: FormResult, form: Mapping[str, str]) -> str:
     principal = current_principal()
-    today = london_today()
     with database().reading() as session:
-        person = duty_queries.load_officer(session, principal, officer_id)
-        status = ips_queries.ips_status(session, principal, officer_id, today, *IPS_PROFILE)
-        duties = duty_queries.list_duties(
-            session,
-            principal,
-            officer_id=officer_id,
-            force=None,
-            starts_from=utc_now() - timedelta(days=92),
-            starts_before=None,
-            status=None,
-            page=1,
-            per_page=200,
-        ).items
-        months = duty_queries.officer_hours(session, principal, officer_id, today.year)
-        trail = ips_queries.history(session, principal, officer_id, 1, 10_000).items
-        shown = {
-            "officer": person,
-            "force_name": person.force.name,
-            "status": status,
-            "units": ips_queries.competencies(session, principal, officer_id),
-            "training": ips_queries.training(session, principal, officer_id),
-            "grants": ips_queries.ips_grants(session, principal, officer_id),
-            "coming": [d for d in duties if d.ends_at > utc_now()],
-            "past": [d for d in duties if d.ends_at <= utc_now()][::-1],
-            "months": [month_line(m, person.joined_on, today) for m in months],
-            "trail": trail[::-1][:TRAIL_SHOWN],
-            "unit_options": [
-                (u.code, f"{u.code}: {u.title}") for u in ips_queries.list_units(session)
-            ],
-        }
-        page = render_template(
+        return render_template(
             "web/officer.html",
             result=result,
             form=form,
             labels=LABELS,
             may_manage=principal.may(Permission.MANAGE_OFFICERS),
             may_grant=principal.may(Permission.GRANT_IPS),
-            **shown,
+            **_record(session, officer_id),
         )
-    return page
+
+
+def _record(session: Session, officer_id: int) -> dict[str, Any]:
+    """What the record shows, each read through the service the API's call uses."""
+    principal = current_principal()
+    today, now = london_today(), utc_now()
+    person = duty_queries.load_officer(session, principal, officer_id)
+    duties = duty_queries.list_duties(
+        session,
+        principal,
+        officer_id=officer_id,
+        force=None,
+        starts_from=now - timedelta(days=92),
+        starts_before=None,
+        status=None,
+        page=1,
+        per_page=200,
+    ).items
+    months = duty_queries.officer_hours(session, principal, officer_id, today.year)
+    trail = ips_queries.history(session, principal, officer_id, 1, 10_000).items
+    return {
+        "officer": person,
+        "force_name": person.force.name,
+        "status": ips_queries.ips_status(session, principal, officer_id, today, *IPS_PROFILE),
+        "units": ips_queries.competencies(session, principal, officer_id),
+        "training": ips_queries.training(session, principal, officer_id),
+        "grants": ips_queries.ips_grants(session, principal, officer_id),
+        "coming": [d for d in duties if d.ends_at > now],
+        "past": [d for d in duties if d.ends_at <= now][::-1],
+        "months": [month_line(m, person.joined_on, today) for m in months],
+        "availability": duty_queries.availability(
+            session, principal, officer_id, now, now + timedelta(days=AVAILABILITY_DAYS)
+        ),
+        "trail": trail[::-1][:TRAIL_SHOWN],
+        "unit_options": [(u.code, f"{u.code}: {u.title}") for u in ips_queries.list_units(session)],
+    }
 
 
 def _day(form: Mapping[str, str], name: str) -> str:

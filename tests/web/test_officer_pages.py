@@ -334,3 +334,27 @@ def test_a_record_changed_since_the_form_was_opened_is_refused_and_kept(
         answer.get_data(as_text=True)
     )
     assert digest(db) == before
+
+
+def test_the_record_shows_the_availability_declared_for_the_coming_weeks(
+    app: Flask, client: FlaskClient, build: Builder, db: Database
+) -> None:
+    officer = build.officer()
+    day = london_today() + timedelta(days=5)
+    later = london_today() + timedelta(days=40)  # beyond the four weeks shown
+    windows = [
+        {"starts_at": f"{d.isoformat()}T18:00:00Z", "ends_at": f"{d.isoformat()}T22:00:00Z"}
+        for d in (day, later)
+    ]
+    body = {"from": london_today().isoformat(), "to": (later + timedelta(days=1)).isoformat()}
+    answer = app.test_client().put(
+        f"/api/v1/officers/{officer.id}/availability",
+        json={**body, "windows": windows},
+        headers=build.headers("supervisor"),
+    )
+    assert answer.status_code == 200, answer.json
+    sign_in(client, token(db, "planner"))
+    html = client.get(f"/app/officers/{officer.id}").get_data(as_text=True)
+    shown = text_of(html.split('id="availability-heading"')[1].split("</section>")[0])
+    assert f"{day:%A} {day.day} {day:%B}" in shown
+    assert f"{later:%A} {later.day} {later:%B}" not in shown
