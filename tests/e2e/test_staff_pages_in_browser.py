@@ -16,7 +16,7 @@ from dutyservice.db import Database
 from ..support.builders import Builder
 from ..web.pages import token
 from .browser import DESKTOP, PHONE, fill, require_axe, set_width, submit
-from .test_pages_on_a_phone import browser, check_page, phone_site, sign_in
+from .test_pages_on_a_phone import browser, check_page, keep, phone_site, sign_in
 
 __all__ = ["browser", "phone_site"]  # the fixtures, shared with the Special's pages
 pytestmark = pytest.mark.slow
@@ -107,3 +107,27 @@ def test_call_out_these_officers_opens_the_event_form_with_the_window(
     assert browser.find_element(By.NAME, "starts-day").get_attribute("value") == str(day.day)
     assert browser.find_element(By.NAME, "starts_time").get_attribute("value") == "19:30"
     assert browser.find_element(By.NAME, "ends_time").get_attribute("value") == "23:00"
+
+
+def test_the_staff_pages_are_shot_at_phone_width(
+    browser: WebDriver, phone_site: str, build: Builder, db: Database
+) -> None:
+    holder = build.ips_officer(since=date(2025, 1, 1), surname="Patel", forenames="Priya")
+    lacking = build.officer(surname="Okafor", forenames="Jade")
+    build.units(lacking, london_today() - timedelta(days=10), ("CD1", "BE2"))
+    set_width(browser, PHONE)
+    shots = {
+        "supervisor": {
+            "event-form": "/app/events/new",
+            "officer-record": f"/app/officers/{holder.id}",
+        },
+        "authoriser": {"grant-ips": f"/app/officers/{lacking.id}/ips/grant"},
+        "admin": {"audit": "/app/audit", "returns": "/app/returns?quarter=2025-Q3"},
+    }
+    for role, pages in shots.items():
+        browser.delete_all_cookies()
+        sign_in(browser, phone_site, token(db, role))
+        for name, path in pages.items():
+            browser.get(phone_site + path)
+            assert browser.find_element(By.TAG_NAME, "h1").text
+            keep(browser, f"{name}-360px", db)
