@@ -132,6 +132,21 @@ def first_screen_weight(client: FlaskClient) -> int:
     return total
 
 
+def record_calls(officer_id: int) -> list[str]:
+    """The API calls that give what an officer's record page shows."""
+    record = f"/api/v1/officers/{officer_id}"
+    parts = ("", "/ips", "/competencies", "/training", "/ips/grants", "/history?per_page=500")
+    return [record + part for part in parts] + [
+        f"/api/v1/duties?officer_id={officer_id}&per_page=200",
+        f"{record}/hours?year={london_today().year}",
+    ]
+
+
+def _get_each(client: FlaskClient, headers: dict[str, str], paths: list[str]) -> None:
+    for path in paths:
+        _get(client, path, headers)
+
+
 def staff_pages(app: Flask, db: Database, officer_id: int, rounds: int) -> list[float]:
     """The pages of supervisors and admins against the API calls that give what they show:
     an officer's record, the officers found by a search, the audit trail, the event form."""
@@ -143,19 +158,12 @@ def staff_pages(app: Flask, db: Database, officer_id: int, rounds: int) -> list[
         _signed_in(pages, secret)
         bearer = {"Authorization": f"Bearer {secret}"}
 
-        def record_calls(a: FlaskClient = api, b: dict[str, str] = bearer) -> None:
-            record = f"/api/v1/officers/{officer_id}"
-            for path in ("", "/ips", "/competencies", "/training", "/ips/grants", "/history"):
-                _get(a, f"{record}{path}?per_page=500" if path == "/history" else record + path, b)
-            _get(a, f"/api/v1/duties?officer_id={officer_id}&per_page=200", b)
-            _get(a, f"{record}/hours?year={london_today().year}", b)
-
-        def event_form_calls(a: FlaskClient = api, b: dict[str, str] = bearer) -> None:
-            for path in ("/api/v1/forces", "/api/v1/role-profiles"):
-                _get(a, path, b)
-
         asked: list[tuple[str, str, Callable[[], None]]] = [
-            ("an officer's record", f"/app/officers/{officer_id}", record_calls),
+            (
+                "an officer's record",
+                f"/app/officers/{officer_id}",
+                lambda a=api, b=bearer: _get_each(a, b, record_calls(officer_id)),
+            ),
             (
                 "officers found by 'an'",
                 "/app/officers?q=an",
@@ -164,7 +172,9 @@ def staff_pages(app: Flask, db: Database, officer_id: int, rounds: int) -> list[
             (
                 "the event form",
                 "/app/events/new",
-                event_form_calls,
+                lambda a=api, b=bearer: _get_each(
+                    a, b, ["/api/v1/forces", "/api/v1/role-profiles"]
+                ),
             ),
         ]
         if role == "admin":

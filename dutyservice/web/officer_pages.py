@@ -10,6 +10,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..api.common import database
@@ -23,6 +24,7 @@ from ..auth.scope import Permission, authorise_officer
 from ..clock import london_today, utc_now
 from ..duties import queries as duty_queries
 from ..errors import DomainError, Forbidden, NotFound
+from ..forces.models import Force
 from ..ips import queries as ips_queries
 from ..ips import service as ips_service
 from ..ips.rules import IPS_PROFILE
@@ -65,7 +67,8 @@ def officers() -> str:
         found = duty_queries.list_officers(
             session, principal, force=force, q=q or None, page=number, per_page=PER_PAGE
         )
-        rows = [(o, o.force.name) for o in found.items]
+        names = {row.id: row.name for row in session.execute(select(Force.id, Force.name))}
+        rows = [(o, names[o.force_id]) for o in found.items]
     return render_template(
         "web/officers.html",
         q=q,
