@@ -12,7 +12,10 @@ test client, asks alternately for each page and for the API call(s) that give wh
 - `/app/` (a Special's own page) against the three calls that give what it shows: duties, hours
   and IPS status;
 - `/app/readiness` for one force against the calls that give what it shows: the expiring
-  report, the force's officers and each officer's IPS status (fewer rounds: it is long).
+  report, the force's officers and each officer's IPS status (fewer rounds: it is long);
+- the staff's pages (a supervisor and an admin): an officer's record against the eight calls
+  behind it, `/app/officers?q=` against `GET /api/v1/officers?q=`, `/app/events/new` against
+  the forces and role profiles, and `/app/audit` against `GET /api/v1/audit`.
 
 Each pair is warmed up, then measured in alternating rounds; the medians and their ratio are
 printed. Target: a page within 2 x its API calls.
@@ -34,6 +37,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -126,6 +130,72 @@ def first_screen_weight(client: FlaskClient) -> int:
     total = sum(sizes.values())
     print(f"a Special's first screen: {total / 1024:.1f} KB gzipped (target <= 150 KB)")
     return total
+
+
+def record_calls(officer_id: int) -> list[str]:
+    """The API calls that give what an officer's record page shows."""
+    record = f"/api/v1/officers/{officer_id}"
+    parts = ("", "/ips", "/competencies", "/training", "/ips/grants", "/history?per_page=500")
+    return [record + part for part in parts] + [
+        f"/api/v1/duties?officer_id={officer_id}&per_page=200",
+        f"{record}/hours?year={london_today().year}",
+    ]
+
+
+def _get_each(client: FlaskClient, headers: dict[str, str], paths: list[str]) -> None:
+    for path in paths:
+        _get(client, path, headers)
+
+
+def staff_pages(app: Flask, db: Database, officer_id: int, rounds: int) -> list[float]:
+    """The pages of supervisors and admins against the API calls that give what they show:
+    an officer's record, the officers found by a search, the audit trail, the event form."""
+    supervisor = create_token(db, role="supervisor", force_code=FORCE).secret
+    admin = create_token(db, role="admin").secret
+    ratios = []
+    for role, secret in (("supervisor", supervisor), ("admin", admin)):
+        pages, api = app.test_client(), app.test_client()
+        _signed_in(pages, secret)
+        bearer = {"Authorization": f"Bearer {secret}"}
+
+        asked: list[tuple[str, str, Callable[[], None]]] = [
+            (
+                "an officer's record",
+                f"/app/officers/{officer_id}",
+                lambda a=api, b=bearer: _get_each(a, b, record_calls(officer_id)),
+            ),
+            (
+                "officers found by 'an'",
+                "/app/officers?q=an",
+                lambda a=api, b=bearer: _get(a, "/api/v1/officers?q=an&per_page=50", b),
+            ),
+            (
+                "the event form",
+                "/app/events/new",
+                lambda a=api, b=bearer: _get_each(
+                    a, b, ["/api/v1/forces", "/api/v1/role-profiles"]
+                ),
+            ),
+        ]
+        if role == "admin":
+            asked.append(
+                (
+                    "the audit trail",
+                    "/app/audit",
+                    lambda a=api, b=bearer: _get(a, "/api/v1/audit?per_page=50", b),
+                )
+            )
+        for name, path, calls in asked:
+            ratios.append(
+                compare(
+                    f"{name} ({role})",
+                    lambda p=pages, at=path: _get(p, at),
+                    calls,
+                    max(10, rounds // 4),
+                    warm_up=5,
+                )
+            )
+    return ratios
 
 
 def main() -> None:
@@ -229,6 +299,7 @@ def main() -> None:
                 warm_up=2,
             )
         )
+        ratios += staff_pages(app, db, officer_id, args.rounds)
         print(f"worst page / API: {max(ratios):.2f} (target <= 2)")
         db.dispose()
 

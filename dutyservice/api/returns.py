@@ -95,7 +95,8 @@ def get_return(return_pk: int) -> NpoccReturn:
     return _load(return_pk)
 
 
-def _file(name: str, mimetype: str) -> Response:
+def return_file(name: str, mimetype: str) -> Response:
+    """A file of a return from the export directory, exactly as written (also for the pages)."""
     path = (settings().export_dir / name).resolve()
     if not path.is_file():
         raise NotFound("the return's file is not in the export directory")
@@ -113,7 +114,7 @@ def _file(name: str, mimetype: str) -> Response:
 )
 def feed_csv(return_pk: int) -> Response:
     """The return's CSV."""
-    return _file(_load(return_pk).csv_filename, "text/csv")
+    return return_file(_load(return_pk).csv_filename, "text/csv")
 
 
 @blp.route(f"/{RETURN_ID}/manifest.json", methods=["GET"])
@@ -124,7 +125,7 @@ def feed_csv(return_pk: int) -> Response:
 )
 def manifest_json(return_pk: int) -> Response:
     """The return's manifest."""
-    return _file(_load(return_pk).manifest_filename, "application/json")
+    return return_file(_load(return_pk).manifest_filename, "application/json")
 
 
 @blp.route(f"/{RETURN_ID}/deliver", methods=["POST"])

@@ -56,6 +56,8 @@ def init_web(app: Flask) -> None:
     )
 
     settings = app.extensions["dutyservice"].settings
+    from . import staff_pages  # noqa: F401  (the staff's pages, on the same blueprint)
+
     app.secret_key = session_key(settings)
     app.session_interface = page_session.PageSessionInterface()
     app.config.update(

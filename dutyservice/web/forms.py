@@ -52,7 +52,7 @@ class FormResult:
 
 
 def plain_message(message: str, label: str) -> str:
-    if not re.search(r"[a-z]+_[a-z]+|^[a-z]|Not a valid|Malformed", message):
+    if not re.search(r"[a-z]+_[a-z]+|^[a-z]|Not a valid|Malformed|Missing data", message):
         return message  # already the page's own words
     for words, plain in PLAIN:
         if words in message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,7 +16,6 @@ from ..api.common import database
 from ..api.deployable import DeployableQuery, deployable_question
 from ..api.formats import Text
 from ..api.problems import status_of
-from ..auth.scope import Principal
 from ..clock import LONDON, london_today
 from ..duties import queries as duty_queries
 from ..duties.models import Officer
@@ -25,12 +25,15 @@ from ..ips import learning_queries
 from ..ips import queries as ips_queries
 from ..ips.learning_rules import AREAS, STAGES, days_in
 from ..ips.rules import IPS_PROFILE
+from ..pagination import Page
 from ..reports import queries as report_queries
 from . import current_principal, error_page
 from .blueprint import bp
 from .charts import bar_chart
 from .forms import FormResult, load, refused, submitted
+from .national_picture import national_picture
 from .queries import force_code, forces, visible_names
+from .table_view import FAR_FUTURE, SORTS, TableView, applied, bases, table_view
 
 PER_PAGE = 100
 LAPSING_WITHIN_DAYS = 60  # API.md: officer safety training lapsing in the next 60 days
@@ -73,20 +76,31 @@ def deployable() -> str | tuple[str, int]:
     query = _window_query()
     if not query.ok:
         return _deployable_page(form, choices, query), query.status
+    view = table_view(request.args)
     try:
-        result, names = _deployable(query.data, page=query.data["page"], per_page=PER_PAGE)
+        result, names, base_choices = _deployable(
+            query.data, page=query.data["page"], per_page=PER_PAGE, view=view
+        )
     except (Invalid, NotFound) as error:  # an empty or over-long window; an unknown force
         refusal = refused(error, status_of(error))
         return _deployable_page(form, choices, refusal), refusal.status
+    national = None
+    if principal.is_national and "force" not in query.data:
+        with database().reading() as session:
+            national = national_picture(session, result.by_force)
     return _deployable_page(
         form,
         choices,
         query,
+        national=national,
         result=result,
         names=names,
         chart=bar_chart({force_names.get(k, k): v for k, v in result.by_force.items()}),
         force_names=force_names,
         csv_query=request.query_string.decode(),
+        view=view,
+        sorts=list(SORTS.items()),
+        base_choices=base_choices,
     )
 
 
@@ -121,7 +135,8 @@ def deployable_csv() -> Response | tuple[str, int]:
     query = _window_query()
     if not query.ok:
         return error_page(400, "Window not understood", _in_words(query))
-    result, names = _deployable(query.data, page=1, per_page=None)
+    view = table_view(request.args)
+    result, names, _ = _deployable(query.data, page=1, per_page=None, view=view)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -129,10 +144,10 @@ def deployable_csv() -> Response | tuple[str, int]:
         writer.writerow(
             [
                 item.officer_ref,
-                _cell(names.get(item.officer_id, "")),
+                spreadsheet_cell(names.get(item.officer_id, "")),
                 item.force,
                 item.rank,
-                _cell(item.base_location),
+                spreadsheet_cell(item.base_location),
                 item.ost_expires_on.isoformat() if item.ost_expires_on else "",
             ]
         )
@@ -145,22 +160,52 @@ def deployable_csv() -> Response | tuple[str, int]:
 
 
 def _deployable(
-    args: dict[str, Any], *, page: int, per_page: int | None
-) -> tuple[ips_queries.Deployable, dict[int, str]]:
+    args: dict[str, Any], *, page: int, per_page: int | None, view: TableView
+) -> tuple[ips_queries.Deployable, dict[int, str], list[tuple[str, str]]]:
+    """The page of deployable officers, their names, and the bases to filter by; filtered
+    or sorted, every row is read to choose the page from."""
     principal = current_principal()
+    every_row = per_page is None or view.chosen
     with database().reading() as session:
         result = ips_queries.deployable(
             session,
             principal,
             **deployable_question(args),
-            page=page,
-            per_page=per_page or 2**31,  # the CSV: every row
+            page=1 if every_row else page,
+            per_page=2**31 if every_row else per_page or 2**31,
         )
         names = visible_names(session, principal, (i.officer_id for i in result.page.items))
-    return result, names
+    base_choices = bases(result.page.items, lambda i: i.base_location)
+    if view.chosen:
+        result = _viewed(result, names, view, page, per_page)
+    return result, names, base_choices
 
 
-def _cell(text: str) -> str:
+def _viewed(
+    result: ips_queries.Deployable,
+    names: dict[int, str],
+    view: TableView,
+    page: int,
+    per_page: int | None,
+) -> ips_queries.Deployable:
+    rows = applied(
+        result.page.items,
+        view,
+        base_of=lambda i: i.base_location,
+        ost_of=lambda i: i.ost_expires_on,
+        keys={
+            "officer": lambda i: (names.get(i.officer_id, "~"), i.officer_ref),
+            "base": lambda i: (i.base_location, i.officer_ref),
+            "ost": lambda i: (i.ost_expires_on or FAR_FUTURE, i.officer_ref),
+            "force": lambda i: (i.force, i.officer_ref),
+        },
+    )
+    size = per_page or len(rows) or 1
+    shown = rows[(page - 1) * size : page * size]
+    return replace(result, page=Page(shown, page, size, len(rows)))
+
+
+def spreadsheet_cell(text: str) -> str:
     # A spreadsheet would run a cell that starts like a formula: show it as text instead.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -192,11 +237,9 @@ def readiness() -> str | tuple[str, int]:
             return render_template("web/readiness.html", force=None, forces=choices)
         lapsing = report_queries.expiring_training(session, principal, force, LAPSING_WITHIN_DAYS)
         today = london_today()
-        officers = duty_queries.list_officers(
-            session, principal, force=force, q=None, page=1, per_page=500
-        )
-        statuses = _ips_of(session, principal, officers.items, today)
-        serving = [(o, s) for o, s in statuses if s.serving]
+        officers, statuses = officer_statuses(session, force, today)
+        view = table_view(request.args)
+        serving = viewed_statuses(statuses, view)
         force_row = force_by_code(session, force)
         learning = _learning_view(
             session, [o for o, _ in serving], today, query.data, force_row.months_in_stage
@@ -218,15 +261,39 @@ def readiness() -> str | tuple[str, int]:
         area_options=AREA_OPTIONS,
         asked=query.data,
         **learning,
+        view=view,
+        sorts=[(k, v) for k, v in SORTS.items() if k != "force"],
+        base_choices=bases([o for o, _ in statuses], lambda o: o.base_location),
     )
 
 
-def _ips_of(
-    session: Session, principal: Principal, officers: list[Officer], today: date
+def officer_statuses(
+    session: Session, force: str, today: date
+) -> tuple[Page[Officer], list[tuple[Officer, ips_queries.IpsStatus]]]:
+    """The force's officers (the first 500) with their IPS status today."""
+    principal = current_principal()
+    officers = duty_queries.list_officers(
+        session, principal, force=force, q=None, page=1, per_page=500
+    )
+    statuses = ips_queries.ips_statuses(session, principal, officers.items, today, *IPS_PROFILE)
+    return officers, list(zip(officers.items, statuses, strict=True))
+
+
+def viewed_statuses(
+    statuses: list[tuple[Officer, ips_queries.IpsStatus]], view: TableView
 ) -> list[tuple[Officer, ips_queries.IpsStatus]]:
-    """Each officer beside their IPS today, in the order given."""
-    statuses = ips_queries.ips_statuses(session, principal, officers, today, *IPS_PROFILE)
-    return list(zip(officers, statuses, strict=True))
+    """The serving officers, filtered and sorted as the person chose."""
+    return applied(
+        [(o, s) for o, s in statuses if s.serving],
+        view,
+        base_of=lambda row: row[0].base_location,
+        ost_of=lambda row: row[1].ost_expires_on,
+        keys={
+            "officer": lambda row: (row[0].surname, row[0].forenames, row[0].id),
+            "base": lambda row: (row[0].base_location, row[0].surname, row[0].id),
+            "ost": lambda row: (row[1].ost_expires_on or FAR_FUTURE, row[0].id),
+        },
+    )
 
 
 def _learning_view(

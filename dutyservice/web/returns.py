@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 
 from ..api.common import database
 from ..api.returns import ReturnQuery
-from ..auth.scope import Permission
+from ..auth.scope import Permission, Principal
 from ..clock import Quarter, london_today
 from ..db import retry_lost_races
 from ..errors import DomainError
@@ -15,6 +15,7 @@ from ..npocc import queries as return_queries
 from . import current_principal
 from .blueprint import bp
 from .forms import load, submitted
+from .queries import ForceChoice, forces
 
 PER_PAGE = 100
 
@@ -50,7 +51,16 @@ def returns() -> str | tuple[str, int]:
         query=query,
         records=records,
         may_send=principal.may(Permission.MANAGE_RETURNS),
+        force_options=[(f.code, f.name) for f in forces_of(principal)],
     )
+
+
+def forces_of(principal: Principal) -> list[ForceChoice]:
+    """The forces an admin may make a return for, by name (none for others)."""
+    if not principal.may(Permission.MANAGE_RETURNS):
+        return []
+    with database().reading() as session:
+        return forces(session)
 
 
 @bp.post("/returns/<int(max=2147483647):return_pk>/send")

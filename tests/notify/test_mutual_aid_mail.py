@@ -9,7 +9,6 @@ from datetime import timedelta
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from dutyservice.scheduler.jobs import build_scheduler
 
 from dutyservice.clock import utc_now
 from dutyservice.config import Settings
@@ -20,6 +19,7 @@ from dutyservice.events.models import Event
 from dutyservice.forces.service import change_settings
 from dutyservice.notify.rules import london_time
 from dutyservice.notify.service import run_outbox
+from dutyservice.scheduler.jobs import build_scheduler
 
 from ..support.builders import ADMIN, Builder
 from ..support.smtp import Mailbox

@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dutyservice.clock import london_today
 from dutyservice.db import Database
 
 from ..security.test_access_matrix import (
     ADMIN_ONLY,
+    AUTHORISED,
     BOOK,
     DEPLOYABLE,
     EVENT_READ,
@@ -27,15 +30,22 @@ from ..security.test_access_matrix import (
     EXPORT,
     FORCE_REPORTS,
     FORCES,
+    GRANT,
+    MANAGE,
     OFFICERS,
     OK,
+    OWN_LISTS,
     READ,
     RELEASE,
     RETURNS_READ,
     ROLES,
+    SERIAL,
     SIGN_UP,
     World,
     _aid_event,
+    _cd1_not_held,
+    _ips_granted,
+    _no_ips_grant,
     _requested,
     _signed_up,
     build_world,
@@ -185,6 +195,112 @@ PAGE_RULES: dict[tuple[str, str], PageRule] = {
         flashed=True,
     ),
 }
+
+
+# Setting up an event: supervisors and authorisers (their own force) and admins.
+EVENT_MAKERS = {role: (403,) for role in ROLES} | {r: (OK,) for r in ("supervisor", "authoriser")}
+EVENT_MAKERS |= {"admin": (OK,)}
+NEXT_WEEK = london_today() + timedelta(days=7)
+EVENT_FORM = {
+    "force": "cambridgeshire",
+    "title": "Op Page",
+    "capacity": "3",
+    "open_to": "force",
+    "duty_type": "event",
+    **{f"{n}-day": str(NEXT_WEEK.day) for n in ("starts", "ends", "deadline")},
+    **{f"{n}-month": str(NEXT_WEEK.month) for n in ("starts", "ends", "deadline")},
+    **{f"{n}-year": str(NEXT_WEEK.year) for n in ("starts", "ends", "deadline")},
+    **{"starts_time": "18:00", "ends_time": "22:00", "deadline_time": "09:00"},
+}
+
+
+def day_boxes(name: str, day: str) -> dict[str, str]:
+    year, month, date_of_month = day.split("-")
+    return {f"{name}-day": date_of_month, f"{name}-month": month, f"{name}-year": year}
+
+
+def officer_form(path: str, form: dict[str, str]) -> Callable[[World, str], tuple[str, Any]]:
+    return lambda w, t: (path.format(id=w.officers[t].id), form)
+
+
+STAFF_RULES: dict[tuple[str, str], PageRule] = {
+    ("GET", "web.new_event"): PageRule(
+        EVENT_MAKERS, ("-",), lambda w, t: ("/app/events/new", None)
+    ),
+    ("POST", "web.create_event"): PageRule(
+        EVENT_MAKERS, ("-",), lambda w, t: ("/app/events/new", EVENT_FORM)
+    ),
+    ("GET", "web.officers"): PageRule(OWN_LISTS, ("-",), lambda w, t: ("/app/officers", None)),
+    ("GET", "web.officer"): PageRule(READ, OFFICERS, by_officer("/app/officers/{id}")),
+    ("POST", "web.record_unit"): PageRule(
+        MANAGE,
+        OFFICERS,
+        officer_form(
+            "/app/officers/{id}/competencies",
+            {"unit": "CD1", "assessed_by": "PS", **day_boxes("attained_on", "2025-07-01")},
+        ),
+        prepare=_cd1_not_held,
+    ),
+    ("POST", "web.record_training"): PageRule(
+        MANAGE,
+        OFFICERS,
+        officer_form("/app/officers/{id}/training", day_boxes("completed_on", "2025-02-01")),
+    ),
+    ("GET", "web.grant_form"): PageRule(
+        GRANT, OFFICERS, by_officer("/app/officers/{id}/ips/grant")
+    ),
+    ("POST", "web.grant_ips"): PageRule(
+        GRANT,
+        OFFICERS,
+        officer_form(
+            "/app/officers/{id}/ips", {**AUTHORISED, **day_boxes("granted_on", "2025-03-01")}
+        ),
+        prepare=_no_ips_grant,
+    ),
+    ("GET", "web.withdraw_form"): PageRule(
+        GRANT, OFFICERS, by_officer("/app/officers/{id}/ips/withdraw")
+    ),
+    ("POST", "web.withdraw_ips"): PageRule(
+        GRANT,
+        OFFICERS,
+        officer_form(
+            "/app/officers/{id}/ips/withdraw",
+            {"reason": "r", **day_boxes("withdrawn_on", "2025-08-01")},
+        ),
+        prepare=_ips_granted,
+    ),
+    ("POST", "web.make_returns"): PageRule(
+        ADMIN_ONLY,
+        ("-",),
+        lambda w, t: ("/app/returns", {"quarter": "2025-Q3", "force": "cambridgeshire"}),
+        flashed=True,
+    ),
+    ("GET", "web.return_csv"): PageRule(
+        RETURNS_READ, ("-",), lambda w, t: (f"/app/returns/{w.return_id}/feed.csv", None)
+    ),
+    ("GET", "web.return_manifest"): PageRule(
+        RETURNS_READ, ("-",), lambda w, t: (f"/app/returns/{w.return_id}/manifest.json", None)
+    ),
+    ("GET", "web.edit_officer_form"): PageRule(
+        MANAGE, OFFICERS, by_officer("/app/officers/{id}/edit")
+    ),
+    ("POST", "web.edit_officer"): PageRule(
+        MANAGE,
+        OFFICERS,
+        lambda w, t: (
+            f"/app/officers/{w.officers[t].id}/edit",
+            {
+                **{"surname": "Page", "forenames": "Alex", "rank": "SC", "base_location": "Ely"},
+                **{"warrant_number": f"PE{next(SERIAL)}", **day_boxes("joined_on", "2020-01-06")},
+            },
+        ),
+    ),
+    ("GET", "web.readiness_csv"): PageRule(
+        FORCE_REPORTS, FORCES, by_force("/app/readiness.csv?force={code}")
+    ),
+    ("GET", "web.audit_trail"): PageRule(ADMIN_ONLY, ("-",), lambda w, t: ("/app/audit", None)),
+}
+PAGE_RULES |= STAFF_RULES
 
 
 def test_every_page_has_a_rule(session_app: Flask) -> None:

@@ -1,0 +1,102 @@
+"""`/app/audit`: admins search the audit trail by officer, resource, person and dates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import render_template, request
+from sqlalchemy import or_
+
+from .. import audit
+from ..api.audit import AuditQuery
+from ..api.common import database
+from ..audit import AuditEntry
+from ..auth.scope import Permission, require
+from ..duties.queries import LIKE_ESCAPE, contains_pattern
+from ..errors import DomainError
+from ..forces.queries import force_id_by_code
+from ..pagination import paginate
+from . import current_principal
+from .blueprint import bp
+from .forms import FormResult, load, refused, submitted
+from .queries import forces
+from .wall_clock import NotAWallClock, parse_day
+
+PER_PAGE = 50
+FILTERS = ("officer_id", "force", "resource_type", "resource_id", "page")
+LABELS = {
+    "officer_id": "the officer's id",
+    "resource_id": "the resource's id",
+    "resource_type": "the kind of record",
+    "from": "the first day",
+    "to": "the last day",
+    "force": "the force",
+}
+
+
+@bp.get("/audit")
+def audit_trail() -> str | tuple[str, int]:
+    """Every write the service has taken, newest last, filtered as asked, 50 a page."""
+    require(current_principal(), Permission.READ_AUDIT)
+    form = request.args.to_dict()
+    query = _query(form)
+    entries = None
+    if query.ok:
+        try:
+            entries = _entries(query.data, form.get("person", "").strip()[:200])
+        except DomainError as error:
+            query = refused(error, 404)
+    with database().reading() as session:
+        choices = [(f.code, f.name) for f in forces(session)]
+    page = render_template(
+        "web/audit.html",
+        query=query.in_words(LABELS),
+        form=form,
+        entries=entries,
+        force_options=choices,
+        force_names=dict(choices),
+    )
+    return (page, query.status) if not query.ok else page
+
+
+def _query(form: Mapping[str, str]) -> FormResult:
+    values: dict[str, Any] = submitted(form, FILTERS)
+    errors: dict[str, list[str]] = {}
+    for name in ("from", "to"):
+        parts = [form.get(f"{name}-{p}", "").strip() for p in ("day", "month", "year")]
+        if not any(parts):
+            continue
+        try:
+            values[name] = parse_day(*parts).isoformat()
+        except NotAWallClock as error:
+            errors[name] = [str(error)]
+    if errors:
+        return FormResult(errors=errors, status=400)
+    return load(AuditQuery(), values | {"per_page": PER_PAGE}, status=400)
+
+
+def _entries(args: dict[str, Any], person: str) -> Any:
+    with database().reading() as session:
+        force_id = force_id_by_code(session, args["force"]) if args.get("force") else None
+        query = audit.trail(
+            session,
+            officer_id=args.get("officer_id"),
+            force_id=force_id,
+            resource_type=args.get("resource_type"),
+            resource_id=args.get("resource_id"),
+            since=args.get("from_"),
+            until=args.get("to"),
+        )
+        if person:
+            pattern = contains_pattern(person)
+            query = query.where(
+                or_(
+                    AuditEntry.subject_name.ilike(pattern, escape=LIKE_ESCAPE),
+                    AuditEntry.subject.ilike(pattern, escape=LIKE_ESCAPE),
+                    AuditEntry.role.ilike(pattern, escape=LIKE_ESCAPE),
+                )
+            )
+        found = paginate(session, query, args["page"], PER_PAGE)
+        session.expunge_all()
+        return found
