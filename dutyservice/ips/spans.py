@@ -26,6 +26,8 @@ from .rules import ProfileRequirements, Span, eligible_spans
 CHUNK = 2_000
 #: Two writers of one officer's records would each compute spans without the other's record;
 #: the officer's row is held until commit, so the later one reads both (docs/integrity.md).
+#: FOR NO KEY UPDATE, not FOR UPDATE: each writer already holds the row FOR KEY SHARE (its new
+#: record's foreign key), which FOR UPDATE would wait on, and two such writers would deadlock.
 LOCK_THE_OFFICER = True
 
 SpanKey = tuple[int, int, date, date | None]  # officer, role profile, starts_on, ends_on
@@ -81,7 +83,7 @@ def refresh_officers(session: Session, officer_ids: Sequence[int]) -> None:
             select(Officer.id)
             .where(Officer.id.in_(officer_ids))
             .order_by(Officer.id)
-            .with_for_update(of=Officer)
+            .with_for_update(of=Officer, key_share=True)
         )
     officers = list(session.scalars(select(Officer).where(Officer.id.in_(officer_ids))))
     fresh = computed(session, officers, _profiles(session))
