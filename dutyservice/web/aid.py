@@ -12,6 +12,7 @@ from ..api.aid import DeclineSchema
 from ..api.common import database
 from ..auth.scope import Permission
 from ..clock import utc_now
+from ..duties.queries import load_officer
 from ..errors import DomainError
 from ..events import aid as aid_service
 from ..events import queries as event_queries
@@ -50,9 +51,8 @@ def _decline_page(
     event_id: int, officer_id: int, result: FormResult, form: dict[str, str]
 ) -> str | tuple[str, int]:
     principal = current_principal()
-    if not principal.may(Permission.RELEASE_AID):
-        return error_page(403, "Not allowed", "This page is for supervisors and authorisers.")
     with database().reading() as session:
+        load_officer(session, principal, officer_id, Permission.RELEASE_AID)
         view = event_queries.get_event(session, principal, event_id)
         names = visible_names(session, principal, [officer_id])
     page = render_template(

@@ -87,7 +87,8 @@ def test_declining_needs_a_reason_and_a_missing_one_changes_nothing(
     blank = post(client, url, {"reason": "  "}, from_page="/app/aid")
     assert blank.status_code == 422
     html = blank.get_data(as_text=True)
-    assert 'aria-invalid="true"' in html and "Missing data for required field." in html
+    assert "govuk-input--error" in html and "Say why your force cannot release them" in html
+    assert "There is a problem" in html
     assert status_of(db, event, officer.id) == "requested"
     declined = post(client, url, {"reason": "Needed at home"}, from_page="/app/aid")
     assert declined.status_code == 303
@@ -120,9 +121,9 @@ def test_the_host_sees_each_sign_ups_state_on_the_events_page(
     assert "Operation Harvest" in html and "<strong>2</strong> places left of 4" in html
     assert f'id="signup-{own.id}"' in html and "Lee Local" in html
     row = html.split(f'id="signup-{waiting.id}"')[1].split("</tr>")[0]
-    assert "requested" in row and waiting.officer_ref in row
+    assert "Requested" in row and waiting.officer_ref in row
     row = html.split(f'id="signup-{declined.id}"')[1].split("</tr>")[0]
-    assert "declined: Short of officers" in row
+    assert "Declined: Short of officers" in row
     # Another force sees the event, not who signed up to it.
     visitor = client.application.test_client()
     sign_in(visitor, token(db, "supervisor", "norfolk"))

@@ -3,6 +3,7 @@ progress and time in stage, and a force's own words for safety training."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from flask.testing import FlaskClient
@@ -56,7 +57,9 @@ def test_readiness_shows_each_officers_stage_counts_by_stage_and_who_waits_too_l
     sign_in(client, token(db, "planner"))
     page = client.get("/app/readiness").get_data(as_text=True)
     by_stage = page.split('id="by-stage-heading"')[1].split("</section>")[0]
-    assert "<td>1</td><td>1</td><td>0</td><td>0</td><td>1</td>" in by_stage
+    cell = r'>([^<]+)</th>\s*<td class="govuk-table__cell" data-label="Officers">(\d+)</td>'
+    counts = dict(re.findall(cell, by_stage))
+    assert counts == {"APS": "1", "DPS": "1", "QSC": "0", "QSC-F": "0", "No stage": "1"}
     too_long = page.split('id="time-in-stage-heading"')[1].split("</section>")[0]
     assert "Sam Waiting" in too_long and "Lee Recent" not in too_long
     assert "DPS: directed patrol status assessed" in too_long

@@ -44,6 +44,19 @@ PAGES = {
     "web.manifest": "/app/manifest.webmanifest",
     "web.service_worker": "/app/sw.js",
     "web.unknown": "/app/no-such-page",
+    "web.aid": "/app/aid",
+    "web.decline_form": "/app/aid/1/1/decline",
+    "web.event": "/app/events/1",
+    "web.audit_trail": "/app/audit",
+    "web.new_event": "/app/events/new",
+    "web.officers": "/app/officers",
+    "web.officer": "/app/officers/1",
+    "web.grant_form": "/app/officers/1/ips/grant",
+    "web.withdraw_form": "/app/officers/1/ips/withdraw",
+    "web.edit_officer_form": "/app/officers/1/edit",
+    "web.readiness_csv": "/app/readiness.csv?force=cambridgeshire",
+    "web.return_csv": "/app/returns/1/feed.csv",
+    "web.return_manifest": "/app/returns/1/manifest.json",
 }
 
 

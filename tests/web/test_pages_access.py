@@ -181,6 +181,9 @@ PAGE_RULES: dict[tuple[str, str], PageRule] = {
     ("POST", "web.release"): PageRule(
         RELEASE, OFFICERS, by_request("release"), flashed=True, prepare=_requested
     ),
+    ("GET", "web.decline_form"): PageRule(
+        RELEASE, OFFICERS, by_request("decline"), prepare=_requested
+    ),
     ("POST", "web.decline"): PageRule(
         RELEASE,
         OFFICERS,

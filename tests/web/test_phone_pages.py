@@ -198,7 +198,8 @@ def test_the_manifest_names_the_app_its_icons_and_its_start(client: FlaskClient)
     worker = client.get("/app/sw.js")
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     assert worker.headers["Service-Worker-Allowed"] == "/app/"
-    assert "importScripts" not in worker.get_data(as_text=True)  # no push handler installed
+    # The push handlers are installed (static/push-sw.js): the worker imports them.
+    assert 'importScripts("/app/static/push-sw.js")' in worker.get_data(as_text=True)
 
 
 def test_no_page_has_inline_script_style_or_event_handlers(
