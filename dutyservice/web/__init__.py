@@ -124,8 +124,21 @@ def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("web/error.html", title=title, detail=detail), status
 
 
+# What answers without a session key: nothing of a person's, and no form.
+KEYLESS_ENDPOINTS = {
+    "web.static",
+    "web.manifest",
+    "web.service_worker",
+    "web.unknown",
+    "web.privacy",
+    "web.accessibility",
+}
+
+
 @bp.before_request
 def _guard() -> Response | tuple[str, int] | None:
+    if request.endpoint in KEYLESS_ENDPOINTS and request.method == "GET":
+        return None
     if not current_app.secret_key:
         return error_page(
             503, "Pages unavailable", "The service has no DUTYSERVICE_SECRET_KEY for sessions."

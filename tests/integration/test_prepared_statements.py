@@ -36,7 +36,9 @@ def test_a_repeated_deployable_query_runs_prepared(db: Database, postgres_only: 
             )
     with db.reading() as session:
         prepared = session.execute(
-            text("SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%ips_grants%'")
+            text(
+                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%eligibility_spans%'"
+            )
         ).all()
     assert prepared, "the deployable query is planned afresh on every run"
 

@@ -240,7 +240,7 @@ def test_the_service_worker_imports_the_push_handlers(client: FlaskClient) -> No
     worker = client.get("/app/sw.js")
     assert worker.status_code == 200
     assert worker.mimetype == "text/javascript"
-    assert "importScripts('/app/static/push-sw.js')" in worker.get_data(as_text=True)
+    assert 'importScripts("/app/static/push-sw.js")' in worker.get_data(as_text=True)
     handlers = client.get("/app/static/push-sw.js")
     handlers.close()
     assert handlers.status_code == 200
