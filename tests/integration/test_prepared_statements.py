@@ -37,7 +37,8 @@ def test_a_repeated_deployable_query_runs_prepared(db: Database, postgres_only: 
     with db.reading() as session:
         prepared = session.execute(
             text(
-                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%eligibility_spans%'"
+                "SELECT statement FROM pg_prepared_statements "
+                "WHERE statement LIKE '%eligibility_spans%'"
             )
         ).all()
     assert prepared, "the deployable query is planned afresh on every run"
