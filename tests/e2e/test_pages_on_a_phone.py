@@ -75,7 +75,7 @@ def at(days: int, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(UTC)
 
 
-def an_event(db: Database, title: str = "Carnival") -> int:
+def an_event(db: Database, title: str = "Carnival", open_to: str = "force") -> int:
     starts = at(9, 10)
     return events.create_event(
         db,
@@ -87,7 +87,7 @@ def an_event(db: Database, title: str = "Carnival") -> int:
             "ends_at": starts + timedelta(hours=6),
             "capacity": 4,
             "signup_deadline": starts - timedelta(days=1),
-            "open_to": "force",
+            "open_to": open_to,
             "duty_type": "event",
             "description": "Crowd safety along the route.",
             "location": "Parker's Piece",
@@ -129,9 +129,10 @@ def test_every_page_fits_a_phone_and_axe_finds_nothing_serious(
     day = (london_today() + timedelta(days=3)).isoformat()
     window = f"from={day}T18:00&to={day}T23:00"
     pages = {
-        None: ["/app/sign-in", "/app/no-such-page"],
+        None: ["/app/sign-in", "/app/no-such-page", "/app/privacy", "/app/accessibility"],
         "special": [
             "/app/",
+            f"/app/events/{event}",
             "/app/duties/new",
             f"/app/duties/{old}/complete",
             f"/app/duties/{old}/cancel",
@@ -155,9 +156,18 @@ def test_every_page_fits_a_phone_and_axe_finds_nothing_serious(
     submit(browser, browser.find_element(By.XPATH, "//button[contains(., 'Sign up for')]"))
     path = f"/app/events/{event}/withdraw"
     findings |= check_page(browser, phone_site + path, axe, f"special {path}")
+    # mutual aid: another force's officer asks to join a national call-out; their force answers
+    aid_event = an_event(db, "County show", open_to="national")
+    asking = build.officer("norfolk", surname="Okoro", forenames="Dami")
+    events.sign_up(db, ADMIN, aid_event, asking.id)
+    browser.delete_all_cookies()
+    sign_in(browser, phone_site, token(db, "supervisor", "norfolk"))
+    aid_pages = ["/app/aid", f"/app/aid/{aid_event}/{asking.id}/decline"]
+    for path in aid_pages:
+        findings |= check_page(browser, phone_site + path, axe, f"norfolk supervisor {path}")
     report = {page: problems for page, problems in findings.items() if problems}
     assert report == {}, "\n".join(f"{p}: {'; '.join(v)}" for p, v in report.items())
-    assert len(findings) == 2 * (sum(len(p) for p in pages.values()) + 1)
+    assert len(findings) == 2 * (sum(len(p) for p in pages.values()) + 1 + len(aid_pages))
 
 
 def booking_fields(driver: WebDriver) -> None:
