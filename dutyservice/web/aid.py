@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..api.aid import DeclineSchema
 from ..api.common import database
@@ -16,11 +18,12 @@ from ..duties.queries import load_officer
 from ..errors import DomainError
 from ..events import aid as aid_service
 from ..events import queries as event_queries
+from ..events.models import EventSignup
 from ..events.rules import SignupStatus
 from . import current_principal, error_page, run
 from .blueprint import bp
 from .forms import FormResult, load, submitted
-from .queries import aid_requests, forces, signed_up_event_ids, visible_names
+from .queries import aid_requests, forces, visible_names
 
 _SIGNUP = "<int(max=2147483647):event_id>/<int(max=2147483647):officer_id>"
 
@@ -110,9 +113,7 @@ def event(event_id: int) -> str | tuple[str, int]:
         names = visible_names(session, principal, (s.officer_id for s in signups or []))
         force_names = {f.code: f.name for f in forces(session)}
         officer_id = principal.officer_id
-        joined = officer_id is not None and event_id in signed_up_event_ids(
-            session, principal, officer_id
-        )
+        mine = _own_signup(session, event_id, officer_id)
     return render_template(
         "web/event.html",
         view=view,
@@ -120,6 +121,18 @@ def event(event_id: int) -> str | tuple[str, int]:
         names=names,
         force_names=force_names,
         officer_id=officer_id,
-        joined=joined,
+        own_status=mine.status if mine is not None else None,
         now=utc_now(),
     )
+
+
+def _own_signup(session: Session, event_id: int, officer_id: int | None) -> EventSignup | None:
+    """The signed-in Special's latest sign-up to the event, if any: what they are told of it."""
+    if officer_id is None:
+        return None
+    return session.scalars(
+        select(EventSignup)
+        .where(EventSignup.event_id == event_id, EventSignup.officer_id == officer_id)
+        .order_by(EventSignup.id.desc())
+        .limit(1)
+    ).first()

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from dutyservice.clock import LONDON, london_today
 from dutyservice.db import Database
+from dutyservice.duties.models import Officer
 from dutyservice.events import aid
 from dutyservice.events import service as events
 from dutyservice.events.models import Event
@@ -141,3 +142,24 @@ def test_an_officer_of_another_force_is_told_their_place_waits_for_their_forces_
     listing = client.get("/app/events").get_data(as_text=True)
     assert "your place is held until your force releases you" in listing
     assert status_of(db, event, officer.id) == "requested"
+
+
+def test_an_officer_reads_on_the_event_s_page_whether_their_place_is_held_or_booked(
+    client: FlaskClient, build: Builder, db: Database
+) -> None:
+    event = call_out(db)
+    asking, local, free = build.officer("norfolk"), build.officer(), build.officer()
+    events.sign_up(db, ADMIN, event.id, asking.id)
+    events.sign_up(db, ADMIN, event.id, local.id)
+
+    def page_of(officer: Officer) -> str:
+        reader = client.application.test_client()
+        sign_in(reader, token(db, "special", officer=officer))
+        return reader.get(f"/app/events/{event.id}").get_data(as_text=True)
+
+    held = page_of(asking)
+    assert "Your place is held until your force releases you" in held and ">Sign up<" not in held
+    booked = page_of(local)
+    assert "You are signed up" in booked and "is held" not in booked
+    open_to_them = page_of(free)
+    assert "Sign up" in open_to_them and "You are signed up" not in open_to_them
