@@ -72,7 +72,10 @@ def record_stage(
     assessed_by: str,
     evidence_ref: str,
 ) -> LearningRecord:
-    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+    # A stage is no part of a role profile: its record changes no stored span.
+    with writing(
+        db, principal, officer_id, Permission.MANAGE_OFFICERS, spans_follow=False
+    ) as write:
         not_in_future(attained_on, "attained_on")
         kept_area = _entry_area(stage, area)
         existing = [as_stage_record(r) for r in stage_records(write.session, write.officer.id)]
@@ -112,7 +115,10 @@ def revoke_stage(
     revoked_on: date,
     reason: str,
 ) -> LearningRecord:
-    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+    # A stage is no part of a role profile: its record changes no stored span.
+    with writing(
+        db, principal, officer_id, Permission.MANAGE_OFFICERS, spans_follow=False
+    ) as write:
         record = write.session.get(LearningRecord, record_id)
         if record is None or record.officer_id != write.officer.id:
             raise NotFound("the officer has no stage record with that id")

@@ -105,14 +105,21 @@ class _OfficerWrite:
 
 @contextmanager
 def writing(
-    db: Database, principal: Principal, officer_id: int, permission: Permission
+    db: Database,
+    principal: Principal,
+    officer_id: int,
+    permission: Permission,
+    *,
+    spans_follow: bool = True,
 ) -> Iterator[_OfficerWrite]:
-    """A transaction over the records of an officer the caller may `permission` on."""
+    """A transaction over the records of an officer the caller may `permission` on. Where the
+    records are those a role profile reads (`spans_follow`), the officer's stored spans change
+    with them, in the same transaction (docs/integrity.md)."""
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, permission)
         yield _OfficerWrite(session, principal, officer)
-        # The stored spans change with the records, in the same transaction (docs/integrity.md).
-        spans.refresh_officers(session, [officer.id])
+        if spans_follow:
+            spans.refresh_officers(session, [officer.id])
 
 
 def record_competency(
