@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.wait import WebDriverWait
 
 from dutyservice.db import Database
 from dutyservice.notify.webpush import new_private_key
@@ -114,9 +115,12 @@ def test_turning_notifications_on_registers_the_worker_which_shows_a_pushed_call
         "const done = arguments[0];"
         "navigator.serviceWorker.ready.then(r => done([r.scope, r.active.scriptURL]));"
     )
-    fetched = browser.execute_script(
-        "return performance.getEntriesByType('resource').map(e => e.name)"
-        ".filter(n => n.endsWith('/api/v1/push/key')).length"
+    # The key's fetch may still be in flight when the worker is ready: wait for it to finish.
+    fetched = WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+            ".filter(n => n.endsWith('/api/v1/push/key')).length"
+        )
     )
     assert worker == [f"{site}/app/", f"{site}/app/sw.js"] and fetched == 1
     assert browser.find_element(By.ID, "push-status").text in (
