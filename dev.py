@@ -105,8 +105,19 @@ def audit() -> None:
     report.unlink(missing_ok=True)
     lock = LOCKS["dev,postgres"]
     completed = subprocess.run(
-        [str(BIN / "pip-audit"), "--disable-pip", "--require-hashes", "-r", str(lock)]
-        + ["--progress-spinner", "off", "-f", "json", "-o", str(report)],
+        [
+            str(BIN / "pip-audit"),
+            "--disable-pip",
+            "--require-hashes",
+            "-r",
+            str(lock),
+            "--progress-spinner",
+            "off",
+            "-f",
+            "json",
+            "-o",
+            str(report),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

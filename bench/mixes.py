@@ -89,8 +89,18 @@ def served(url: str, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[b
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "dutyservice", "serve", "--port", str(port)]
-        + ["--workers", str(workers), "--threads", "8"],
+        [
+            sys.executable,
+            "-m",
+            "dutyservice",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            "8",
+        ],
         env={
             **os.environ,
             "DUTYSERVICE_DATABASE_URL": url,
@@ -119,7 +129,7 @@ def served(url: str, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[b
 
 def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Slots:

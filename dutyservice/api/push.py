@@ -63,7 +63,7 @@ class PushSubscriptionCreateSchema(StrictSchema):
         required=True,
         metadata={"description": "the keys to encrypt to the browser with (RFC 8291)"},
     )
-    expirationTime = fields.Integer(  # noqa: N815 (the browser's name)
+    expirationTime = fields.Integer(
         allow_none=True,
         validate=validate.Range(min=0),
         metadata={"description": "as the browser gives it; not used"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import itertools
 import os
 import socket
 from collections import Counter, defaultdict
@@ -470,7 +471,7 @@ class _Run:
         """Of one officer's live rows of a kind (start day, and the line of a row of this run;
         None for a stored row) all but the first are refused: the store holds one live row."""
         live = sorted(live, key=lambda r: r[0])
-        for (_, earlier), (_, line) in zip(live, live[1:], strict=False):
+        for (_, earlier), (_, line) in itertools.pairwise(live):
             if line is not None:
                 where = f"line {earlier}" if earlier else "the stored records"
                 self.refuse_counted(file, line, column, reason.format(where=where))

@@ -38,7 +38,7 @@ def covered(
     """
     first, ending, following = aliased(model), aliased(model), aliased(model)
     first_start, first_end = bounds(first)
-    end_start, end_end = bounds(ending)
+    _end_start, end_end = bounds(ending)
     next_start, next_end = bounds(following)
     # Each EXISTS reads only its own alias; everything else (the officer, the outer spans) is
     # correlated, which SQLAlchemy does not do on its own beyond the enclosing level.

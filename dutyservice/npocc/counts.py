@@ -17,5 +17,5 @@ def returns_by_status(db: Database) -> dict[str, int]:
             select(NpoccReturn.status, func.count()).group_by(NpoccReturn.status)
         ).all()
     counts = dict.fromkeys(STATUSES, 0)
-    counts.update({status: count for status, count in rows})
+    counts.update(dict(rows))
     return counts

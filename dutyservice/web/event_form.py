@@ -88,7 +88,7 @@ def _wall_clock(value: str) -> datetime | None:
     if not value:
         return None
     day, _, at = value.partition("T")
-    year, month, date_of_month = (day.split("-") + ["", "", ""])[:3]
+    year, month, date_of_month = ([*day.split("-"), "", "", ""])[:3]
     return london(parse_day(date_of_month, month, year), parse_time(at))
 
 

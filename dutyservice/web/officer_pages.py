@@ -249,7 +249,7 @@ def _ips_page(template: str, officer_id: int, result: FormResult, form: Mapping[
             template,
             officer=person,
             status=ips_queries.ips_status(session, principal, officer_id, today, *IPS_PROFILE),
-            units=[u for u in ips_queries.competencies(session, principal, officer_id)],
+            units=list(ips_queries.competencies(session, principal, officer_id)),
             training=ips_queries.training(session, principal, officer_id),
             result=result,
             form={**_today_boxes(today), **form},

@@ -41,7 +41,7 @@ def table_view(args: Mapping[str, str]) -> TableView:
     given = args.get("ost_until", "").strip()
     if given:
         try:
-            year, month, day = (given.split("-") + ["", "", ""])[:3]
+            year, month, day = ([*given.split("-"), "", "", ""])[:3]
             ost_until = parse_day(day, month, year)
         except NotAWallClock as wrong:
             error = str(wrong)

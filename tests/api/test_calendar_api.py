@@ -19,12 +19,14 @@ def test_calendar_feed_parses_with_stable_uids_utc_times_and_cancellations(
     key = made.get_json()["key"]
     url = f"/api/v1/officers/{officer.id}/calendar.ics?key={key}"
     first = client.get(url)
-    assert first.status_code == 200 and first.mimetype == "text/calendar"
+    assert first.status_code == 200
+    assert first.mimetype == "text/calendar"
     assert b"Private" not in first.data
     events = {str(e["uid"]): e for e in Calendar.from_ical(first.data).walk("VEVENT")}
     assert set(events) == {f"duty-{kept.id}@dutyservice", f"duty-{dropped.id}@dutyservice"}
     start = events[f"duty-{kept.id}@dutyservice"].decoded("dtstart")
-    assert start == datetime(2026, 12, 24, 20, tzinfo=UTC) and start.utcoffset().seconds == 0
+    assert start == datetime(2026, 12, 24, 20, tzinfo=UTC)
+    assert start.utcoffset().seconds == 0
     assert str(events[f"duty-{dropped.id}@dutyservice"]["status"]) == "CANCELLED"
     assert b"DTSTART:20261224T200000Z" in first.data
     again = {str(e["uid"]) for e in Calendar.from_ical(client.get(url).data).walk("VEVENT")}

@@ -42,7 +42,8 @@ def test_only_officers_meeting_the_profile_and_free_are_deployable(
     cancel_duty(build.db, ADMIN, duty.id)
     body = deployable(client, build.headers("planner"))
     assert refs(body) == ["cambridgeshire-A1", "cambridgeshire-A4"]
-    assert body["by_force"] == {"cambridgeshire": 2} and body["total"] == 2
+    assert body["by_force"] == {"cambridgeshire": 2}
+    assert body["total"] == 2
     item = body["items"][0]
     assert item == {
         "officer_id": ready.id,
@@ -168,7 +169,8 @@ def test_pagination_and_window_validation(client: FlaskClient, build: Builder) -
         build.ips_officer(warrant_number=f"G{i}")
     headers = build.headers("planner")
     page = deployable(client, headers, WINDOW + "&per_page=2&page=3")
-    assert refs(page) == ["cambridgeshire-G4"] and page["total"] == 5
+    assert refs(page) == ["cambridgeshire-G4"]
+    assert page["total"] == 5
     backwards = client.get(
         "/api/v1/deployable?from=2025-12-21T00:00:00Z&to=2025-12-20T00:00:00Z", headers=headers
     )

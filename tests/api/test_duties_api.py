@@ -29,8 +29,10 @@ def test_special_books_own_duty_and_gets_real_hours(client: FlaskClient, build: 
     )
     assert response.status_code == 201
     body = response.get_json()
-    assert body["status"] == "booked" and body["hours"] == 9.0
-    assert body["starts_at"] == "2026-10-24T21:00:00Z" and body["location"] == "Mill Road"
+    assert body["status"] == "booked"
+    assert body["hours"] == 9.0
+    assert body["starts_at"] == "2026-10-24T21:00:00Z"
+    assert body["location"] == "Mill Road"
 
 
 def test_overlapping_booking_is_refused_and_nothing_is_stored(
@@ -72,8 +74,10 @@ def test_a_booking_is_in_the_audit_trail_and_a_refused_one_is_not(
         ("duty.book", booked[1]["id"]),
     ]
     first = trail[0]
-    assert first["role"] == "supervisor" and first["token_id"] is not None
-    assert first["officer_id"] == officer.id and first["force_id"] == officer.force_id
+    assert first["role"] == "supervisor"
+    assert first["token_id"] is not None
+    assert first["officer_id"] == officer.id
+    assert first["force_id"] == officer.force_id
     assert before <= datetime.fromisoformat(first["at"]) <= datetime.now(UTC)
     assert first["changes"] == {
         "starts_at": "2026-05-01T18:00:00Z",
@@ -132,7 +136,8 @@ def test_duty_longer_than_24_hours_or_ending_before_start_is_refused(
         headers=headers,
         json=duty_body(officer.id, "2026-05-01T08:00:00Z", "2026-05-02T08:00:01Z"),
     )
-    assert too_long.status_code == 422 and "ends_at" in too_long.get_json()["errors"]
+    assert too_long.status_code == 422
+    assert "ends_at" in too_long.get_json()["errors"]
     backwards = client.post(
         "/api/v1/duties",
         headers=headers,
@@ -144,7 +149,8 @@ def test_duty_longer_than_24_hours_or_ending_before_start_is_refused(
         headers=headers,
         json=duty_body(officer.id, "2026-05-01T08:00:00Z", "2026-05-02T08:00:00Z"),
     )
-    assert exactly_a_day.status_code == 201 and exactly_a_day.get_json()["hours"] == 24.0
+    assert exactly_a_day.status_code == 201
+    assert exactly_a_day.get_json()["hours"] == 24.0
     assert stored_duties(db) == 1
 
 
@@ -158,7 +164,8 @@ def test_instants_without_an_offset_and_unknown_duty_types_are_refused(
         headers=headers,
         json=duty_body(officer.id, "2026-05-01T08:00:00", "2026-05-01T10:00:00"),
     )
-    assert naive.status_code == 422 and "starts_at" in naive.get_json()["errors"]
+    assert naive.status_code == 422
+    assert "starts_at" in naive.get_json()["errors"]
     unknown = client.post(
         "/api/v1/duties",
         headers=headers,
@@ -166,7 +173,8 @@ def test_instants_without_an_offset_and_unknown_duty_types_are_refused(
             officer.id, "2026-05-01T08:00:00Z", "2026-05-01T10:00:00Z", duty_type="karaoke"
         ),
     )
-    assert unknown.status_code == 422 and "duty_type" in unknown.get_json()["errors"]
+    assert unknown.status_code == 422
+    assert "duty_type" in unknown.get_json()["errors"]
 
 
 def test_reschedule_follows_the_same_rules(client: FlaskClient, build: Builder) -> None:
@@ -185,7 +193,8 @@ def test_reschedule_follows_the_same_rules(client: FlaskClient, build: Builder) 
         url, headers=headers, json={"starts_at": "2026-05-01T17:00:00Z", "notes": "early start"}
     )
     assert moved.status_code == 200
-    assert moved.get_json()["hours"] == 7.0 and moved.get_json()["notes"] == "early start"
+    assert moved.get_json()["hours"] == 7.0
+    assert moved.get_json()["notes"] == "early start"
 
 
 def test_complete_uses_booked_times_by_default_or_the_actual_ones(
@@ -197,7 +206,8 @@ def test_complete_uses_booked_times_by_default_or_the_actual_ones(
     b = build.duty(officer, datetime(2026, 5, 3, 18, tzinfo=UTC), hours=4)
     done = client.post(f"/api/v1/duties/{a.id}/complete", headers=headers)
     assert done.status_code == 200
-    assert done.get_json()["status"] == "completed" and done.get_json()["hours"] == 4.0
+    assert done.get_json()["status"] == "completed"
+    assert done.get_json()["hours"] == 4.0
     actual = client.post(
         f"/api/v1/duties/{b.id}/complete",
         headers=headers,
@@ -240,7 +250,8 @@ def test_duties_list_filters_by_officer_window_and_status(
     got = client.get(
         f"/api/v1/duties?officer_id={a.id}&from=2026-05-01&to=2026-05-31", headers=headers
     ).get_json()
-    assert got["total"] == 1 and got["items"][0]["starts_at"] == "2026-05-01T18:00:00Z"
+    assert got["total"] == 1
+    assert got["items"][0]["starts_at"] == "2026-05-01T18:00:00Z"
     booked = client.get("/api/v1/duties?status=booked", headers=headers).get_json()
     assert [d["officer_id"] for d in booked["items"]] == [b.id]
     assert client.get("/api/v1/duties?status=lost", headers=headers).status_code == 400
@@ -260,7 +271,8 @@ def test_monthly_hours_against_the_force_minimum(client: FlaskClient, build: Bui
         headers=build.headers("special", officer=officer),
     ).get_json()["items"]
     by_month = {i["month"]: (i["hours"], i["status"]) for i in items}
-    assert len(items) == 12 and items[0]["minimum"] == 16.0
+    assert len(items) == 12
+    assert items[0]["minimum"] == 16.0
     assert by_month["2026-05"] == (16.0, "green")
     assert by_month["2026-06"] == (5.0, "amber")
     assert by_month["2026-07"] == (0.0, "red")

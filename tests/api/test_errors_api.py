@@ -21,7 +21,9 @@ def assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-de
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.content_type == PROBLEM
     body = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"]
+    assert body["status"] == status
+    assert body["title"]
+    assert body["detail"]
     text = response.get_data(as_text=True)
     for internal in ("Traceback", "sqlalchemy", "SELECT", "psycopg", "sqlite3"):
         assert internal not in text
@@ -90,7 +92,7 @@ def test_missing_bad_and_revoked_tokens_all_answer_401_alike(
 
 
 @pytest.mark.parametrize(
-    "field, value",
+    ("field", "value"),
     [
         ("surname", "Nul\x00byte"),
         ("surname", "x" * 101),

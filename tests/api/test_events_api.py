@@ -74,7 +74,8 @@ def test_a_full_event_and_an_overlapping_duty_answer_409(
     assert client.post(url, json={"officer_id": busy.id}, headers=supervisor).status_code == 409
     assert client.post(url, json={"officer_id": first.id}, headers=supervisor).status_code == 201
     full = client.post(url, json={"officer_id": second.id}, headers=supervisor)
-    assert full.status_code == 409 and "full" in full.get_json()["detail"]
+    assert full.status_code == 409
+    assert "full" in full.get_json()["detail"]
 
 
 def test_the_deadline_given_as_a_day_closes_at_london_midnight(
@@ -140,7 +141,8 @@ def test_the_profile_must_be_met_on_every_day_of_an_overnight_event(
     supervisor = build.headers("supervisor")
     url = f"/api/v1/events/{event['id']}/signups"
     refused = client.post(url, json={"officer_id": lapses.id}, headers=supervisor)
-    assert refused.status_code == 422 and refused.get_json()["missing"] == ["ost"]
+    assert refused.status_code == 422
+    assert refused.get_json()["missing"] == ["ost"]
     assert client.post(url, json={"officer_id": fine.id}, headers=supervisor).status_code == 201
     no_ips = build.officer()
     assert client.post(url, json={"officer_id": no_ips.id}, headers=supervisor).status_code == 422

@@ -26,17 +26,20 @@ def test_the_quarters_returns_are_the_43_territorial_forces_until_another_is_set
     admin = build.headers("admin")
     made = client.post("/api/v1/npocc/returns", json={"quarter": "2025-Q3"}, headers=admin)
     forces = {item["force"] for item in made.get_json()["items"]}
-    assert len(forces) == 43 and "btp" not in forces
+    assert len(forces) == 43
+    assert "btp" not in forces
     refused = client.post(
         "/api/v1/npocc/returns", json={"quarter": "2025-Q3", "force": "btp"}, headers=admin
     )
     assert refused.status_code == 422
     set_to = client.patch("/api/v1/forces/btp", json={"makes_returns": True}, headers=admin)
-    assert set_to.status_code == 200 and set_to.get_json()["makes_returns"] is True
+    assert set_to.status_code == 200
+    assert set_to.get_json()["makes_returns"] is True
     btp = client.post(
         "/api/v1/npocc/returns", json={"quarter": "2025-Q3", "force": "btp"}, headers=admin
     )
-    assert btp.status_code == 201 and btp.get_json()["items"][0]["record_count"] == 1
+    assert btp.status_code == 201
+    assert btp.get_json()["items"][0]["record_count"] == 1
 
 
 def test_a_police_scotland_special_is_recorded_and_called_out_nationally(

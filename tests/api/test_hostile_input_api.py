@@ -197,7 +197,8 @@ def test_hostile_input_is_refused_with_a_problem_and_changes_nothing(
     assert response.status_code == case.status, response.get_data(as_text=True)
     assert response.content_type == PROBLEM
     problem = response.get_json()
-    assert problem["status"] == case.status and problem["detail"]
+    assert problem["status"] == case.status
+    assert problem["detail"]
     if case.field:
         assert case.field in problem["errors"], problem
     assert digest(db) == before
@@ -209,7 +210,8 @@ def test_a_month_far_off_but_within_the_years_answers_as_usual(
     response = client.get(
         "/api/v1/reports/hours?force=cambridgeshire&month=2200-12", headers=build.headers("admin")
     )
-    assert response.status_code == 200 and response.get_json() == {"items": []}
+    assert response.status_code == 200
+    assert response.get_json() == {"items": []}
 
 
 def test_text_with_formula_characters_inside_it_is_accepted(
@@ -254,11 +256,12 @@ def test_a_day_for_a_date_time_is_read_as_that_london_day_and_documented_so(
         p for p in spec["paths"]["/api/v1/deployable"]["get"]["parameters"] if p["name"] == "from"
     ]
     assert "format" not in parameter["schema"]  # not claimed to be a date-time only
-    assert "YYYY-MM-DD" in parameter["description"] and "%2B" in parameter["description"]
+    assert "YYYY-MM-DD" in parameter["description"]
+    assert "%2B" in parameter["description"]
 
 
 @pytest.mark.parametrize(
-    "value, hint",
+    ("value", "hint"),
     [
         ("2026-12-03T18:00:00 00:00", "%2B"),  # +00:00 sent unencoded: the + became a space
         ("2026-12-03T18:00:00", "offset"),
@@ -274,7 +277,8 @@ def test_a_malformed_instant_in_a_query_says_the_form_expected(
         query_string={"from": value, "to": "2026-12-04T02:00:00Z"},
         headers=build.headers("npocc"),
     )
-    assert response.status_code == 400 and response.content_type == PROBLEM
+    assert response.status_code == 400
+    assert response.content_type == PROBLEM
     [message] = response.get_json()["errors"]["from"]
     assert hint in message, message
 
@@ -283,4 +287,5 @@ def test_a_url_too_long_is_a_414_problem(client: FlaskClient, build: Builder) ->
     response = client.get(
         "/api/v1/officers", query_string={"q": "x" * 9000}, headers=build.headers("admin")
     )
-    assert response.status_code == 414 and response.content_type == PROBLEM
+    assert response.status_code == 414
+    assert response.content_type == PROBLEM

@@ -131,7 +131,8 @@ def test_an_event_duty_keeps_the_events_times_but_its_notes_may_change(
     assert "withdraw from the event instead" in moved.get_json()["detail"]
     assert client.get(duty_url, headers=me).get_json()["starts_at"] == event["starts_at"]
     noted = client.patch(duty_url, json={"notes": "bringing the radio"}, headers=me)
-    assert noted.status_code == 200 and noted.get_json()["notes"] == "bringing the radio"
+    assert noted.status_code == 200
+    assert noted.get_json()["notes"] == "bringing the radio"
 
 
 def test_if_match_star_matches_whatever_version_is_stored(
@@ -144,7 +145,8 @@ def test_if_match_star_matches_whatever_version_is_stored(
     star = client.patch(
         url, json={"base_location": "Wisbech"}, headers={**headers, "If-Match": "*"}
     )
-    assert star.status_code == 200 and star.headers["ETag"] == '"3"'
+    assert star.status_code == 200
+    assert star.headers["ETag"] == '"3"'
     stale = client.patch(url, json={"base_location": "Ely"}, headers={**headers, "If-Match": '"2"'})
     assert stale.status_code == 409
     assert client.get(url, headers=headers).get_json()["base_location"] == "Wisbech"
@@ -198,7 +200,8 @@ def test_leaving_or_joining_may_not_leave_completed_hours_outside_the_service(
     url = f"/api/v1/officers/{officer.id}"
     # The duty runs from 21:00 on 10 June to 03:00 on 11 June, London time.
     early = client.post(f"{url}/leave", json={"left_on": "2026-06-11"}, headers=headers)
-    assert early.status_code == 409 and early.get_json()["conflicting_duty_id"] == duty.id
+    assert early.status_code == 409
+    assert early.get_json()["conflicting_duty_id"] == duty.id
     late_join = client.patch(url, json={"joined_on": "2026-06-11"}, headers=headers)
     assert late_join.status_code == 409
     stored = client.get(url, headers=headers).get_json()

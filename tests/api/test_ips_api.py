@@ -33,7 +33,8 @@ def test_recording_units_and_training_through_the_api(client: FlaskClient, build
             "evidence_ref": "PDP/17",
         },
     )
-    assert made.status_code == 201 and made.get_json()["unit"] == "CD5"
+    assert made.status_code == 201
+    assert made.get_json()["unit"] == "CD5"
     training = client.post(
         f"{url}/training", headers=headers, json={"kind": "ost", "completed_on": "2025-10-01"}
     )
@@ -80,7 +81,8 @@ def test_revoke_then_attain_again_keeps_both_records(
         headers=headers,
         json={"revoked_on": "2025-06-01", "reason": "failed reassessment"},
     )
-    assert revoked.status_code == 200 and revoked.get_json()["revoked_on"] == "2025-06-01"
+    assert revoked.status_code == 200
+    assert revoked.get_json()["revoked_on"] == "2025-06-01"
     assert (
         client.post(
             f"{url}/CD5/revoke",
@@ -143,7 +145,8 @@ def test_grant_needs_the_officer_serving_on_the_day(client: FlaskClient, build: 
         headers=build.headers("authoriser"),
         json={"granted_on": "2025-05-31", "authorised_by": AUTHORISED_BY},
     )
-    assert response.status_code == 422 and "granted_on" in response.get_json()["errors"]
+    assert response.status_code == 422
+    assert "granted_on" in response.get_json()["errors"]
 
 
 def test_status_boundaries_of_units_training_grant_and_withdrawal(
@@ -155,15 +158,21 @@ def test_status_boundaries_of_units_training_grant_and_withdrawal(
     build.grant(officer, date(2025, 3, 1))
     headers = build.headers("planner")
     before_units = status_on(client, headers, officer.id, "2025-01-31")
-    assert before_units["missing"] == list(UNITS) and not before_units["granted"]
+    assert before_units["missing"] == list(UNITS)
+    assert not before_units["granted"]
     attained = status_on(client, headers, officer.id, "2025-02-01")
-    assert attained["missing"] == [] and not attained["deployable"]
+    assert attained["missing"] == []
+    assert not attained["deployable"]
     granted = status_on(client, headers, officer.id, "2025-03-01")
-    assert granted["granted"] and granted["deployable"] and granted["granted_on"] == "2025-03-01"
+    assert granted["granted"]
+    assert granted["deployable"]
+    assert granted["granted_on"] == "2025-03-01"
     expiry_day = status_on(client, headers, officer.id, "2026-01-14")
-    assert expiry_day["deployable"] and expiry_day["ost_expires_on"] == "2026-01-14"
+    assert expiry_day["deployable"]
+    assert expiry_day["ost_expires_on"] == "2026-01-14"
     after_expiry = status_on(client, headers, officer.id, "2026-01-15")
-    assert after_expiry["missing"] == ["ost"] and not after_expiry["deployable"]
+    assert after_expiry["missing"] == ["ost"]
+    assert not after_expiry["deployable"]
     assert after_expiry["granted"]
     withdrawn = client.post(
         f"/api/v1/officers/{officer.id}/ips/withdraw",
@@ -173,7 +182,8 @@ def test_status_boundaries_of_units_training_grant_and_withdrawal(
     assert withdrawn.status_code == 200
     assert status_on(client, headers, officer.id, "2025-08-31")["granted"]
     on_withdrawal = status_on(client, headers, officer.id, "2025-09-01")
-    assert not on_withdrawal["granted"] and not on_withdrawal["deployable"]
+    assert not on_withdrawal["granted"]
+    assert not on_withdrawal["deployable"]
 
 
 def test_revocation_day_and_leaving_day_end_deployability(
@@ -194,7 +204,8 @@ def test_revocation_day_and_leaving_day_end_deployability(
     )
     assert status_on(client, headers, other.id, "2025-03-31")["deployable"]
     left = status_on(client, headers, other.id, "2025-04-01")
-    assert not left["serving"] and not left["deployable"]
+    assert not left["serving"]
+    assert not left["deployable"]
     assert status_on(client, headers, other.id, "2024-12-31")["serving"]
 
 
@@ -230,7 +241,7 @@ def test_regrant_after_withdrawal(client: FlaskClient, build: Builder) -> None:
 
 
 @pytest.mark.parametrize(
-    "role, expected", [("special", 403), ("planner", 403), ("supervisor", 201)]
+    ("role", "expected"), [("special", 403), ("planner", 403), ("supervisor", 201)]
 )
 def test_who_may_record_competencies(
     client: FlaskClient, build: Builder, role: str, expected: int
@@ -245,7 +256,8 @@ def test_who_may_record_competencies(
 
 
 @pytest.mark.parametrize(
-    "role, expected", [("special", 403), ("supervisor", 403), ("planner", 403), ("authoriser", 201)]
+    ("role", "expected"),
+    [("special", 403), ("supervisor", 403), ("planner", 403), ("authoriser", 201)],
 )
 def test_only_authorisers_grant_ips(
     client: FlaskClient, build: Builder, role: str, expected: int

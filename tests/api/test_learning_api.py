@@ -29,7 +29,8 @@ def test_a_supervisor_records_aps_then_dps_and_the_officer_stands_at_dps_since_t
     supervisor = build.headers("supervisor")
     aps = record(client, supervisor, officer.id, stage="APS", attained_on="2025-02-01")
     assert aps.status_code == 201, aps.get_json()
-    assert aps.get_json()["area"] is None and aps.get_json()["assessed_by"] == "PS Harper"
+    assert aps.get_json()["area"] is None
+    assert aps.get_json()["assessed_by"] == "PS Harper"
     dps = record(client, supervisor, officer.id, stage="DPS", attained_on="2025-06-01")
     assert dps.status_code == 201, dps.get_json()
     url = f"/api/v1/officers/{officer.id}/learning"
@@ -39,7 +40,8 @@ def test_a_supervisor_records_aps_then_dps_and_the_officer_stands_at_dps_since_t
     assert (after["stage"], after["since"], after["qsc_full"]) == ("DPS", "2025-06-01", False)
     assert len(after["records"]) == 2
     none = client.get(f"{url}?on=2025-01-01", headers=supervisor).get_json()
-    assert none["stage"] is None and none["since"] is None
+    assert none["stage"] is None
+    assert none["since"] is None
 
 
 def test_dps_without_aps_held_that_day_is_refused_and_nothing_is_stored(
@@ -64,7 +66,8 @@ def test_qsc_needs_dps_and_an_area_and_is_held_per_area_up_to_qsc_f(
     officer = build.dps_officer(since=date(2024, 1, 1))
     supervisor = build.headers("supervisor")
     no_area = record(client, supervisor, officer.id, stage="QSC", attained_on="2025-01-01")
-    assert no_area.status_code == 422 and "area" in no_area.get_json()["errors"]
+    assert no_area.status_code == 422
+    assert "area" in no_area.get_json()["errors"]
     bad_area = record(
         client, supervisor, officer.id, stage="QSC", area="marine", attained_on="2025-01-01"
     )
@@ -72,7 +75,8 @@ def test_qsc_needs_dps_and_an_area_and_is_held_per_area_up_to_qsc_f(
     too_early = record(
         client, supervisor, officer.id, stage="QSC", area="roads", attained_on="2024-01-15"
     )
-    assert too_early.status_code == 422 and too_early.get_json()["missing"] == ["DPS"]
+    assert too_early.status_code == 422
+    assert too_early.get_json()["missing"] == ["DPS"]
     for n, area in enumerate(AREAS):
         made = record(
             client, supervisor, officer.id, stage="QSC", area=area, attained_on=f"2025-0{n + 1}-01"
@@ -80,10 +84,13 @@ def test_qsc_needs_dps_and_an_area_and_is_held_per_area_up_to_qsc_f(
         assert made.status_code == 201, made.get_json()
     url = f"/api/v1/officers/{officer.id}/learning"
     march = client.get(f"{url}?on=2025-03-15", headers=supervisor).get_json()
-    assert march["stage"] == "QSC" and march["qsc_areas"] == AREAS[:3]
-    assert march["qsc_full"] is False and march["since"] == "2025-01-01"
+    assert march["stage"] == "QSC"
+    assert march["qsc_areas"] == AREAS[:3]
+    assert march["qsc_full"] is False
+    assert march["since"] == "2025-01-01"
     june = client.get(f"{url}?on=2025-06-01", headers=supervisor).get_json()
-    assert june["qsc_full"] is True and june["since"] == "2025-05-01"
+    assert june["qsc_full"] is True
+    assert june["since"] == "2025-05-01"
 
 
 def test_a_stage_already_held_is_refused_until_it_is_revoked(
@@ -93,7 +100,8 @@ def test_a_stage_already_held_is_refused_until_it_is_revoked(
     supervisor = build.headers("supervisor")
     first = record(client, supervisor, officer.id, stage="APS", attained_on="2025-02-01")
     again = record(client, supervisor, officer.id, stage="APS", attained_on="2025-03-01")
-    assert again.status_code == 422 and "already" in again.get_json()["detail"]
+    assert again.status_code == 422
+    assert "already" in again.get_json()["detail"]
     revoke_url = f"/api/v1/officers/{officer.id}/learning/{first.get_json()['id']}/revoke"
     early = client.post(
         revoke_url, json={"revoked_on": "2025-01-01", "reason": "x"}, headers=supervisor
@@ -102,7 +110,8 @@ def test_a_stage_already_held_is_refused_until_it_is_revoked(
     revoked = client.post(
         revoke_url, json={"revoked_on": "2025-03-01", "reason": "re-assessed"}, headers=supervisor
     )
-    assert revoked.status_code == 200 and revoked.get_json()["revoked_on"] == "2025-03-01"
+    assert revoked.status_code == 200
+    assert revoked.get_json()["revoked_on"] == "2025-03-01"
     twice = client.post(
         revoke_url, json={"revoked_on": "2025-03-01", "reason": "x"}, headers=supervisor
     )
@@ -186,7 +195,8 @@ def test_deployable_by_stage_asks_for_dps_or_above_and_safety_training_but_no_ip
     assert refs("stage=QSC&area=roads") == ["D5"]
     assert refs("stage=QSC&area=response") == []
     assert refs("mercury_ref=135") == ["D6"]  # without a stage, the role profile as before
-    assert dps.id and ips.id
+    assert dps.id
+    assert ips.id
     # A window reaching back before D1's DPS (2025-02-01) is not DPS on every day.
     early = client.get(
         "/api/v1/deployable?from=2025-01-20&to=2025-02-10&stage=DPS", headers=planner

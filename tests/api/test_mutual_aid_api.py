@@ -77,7 +77,8 @@ def test_another_forces_officer_is_requested_and_holds_a_place_and_their_time(
     # The requested place counts: the event is full.
     assert client.get(f"/api/v1/events/{event['id']}", headers=me).get_json()["places_left"] == 0
     third = sign_up(client, build, event, build.officer(HOME))
-    assert third.status_code == 409 and "full" in third.get_json()["detail"]
+    assert third.status_code == 409
+    assert "full" in third.get_json()["detail"]
     # The officer's time is held: no overlapping duty, however it is booked.
     overlapping = client.post(
         "/api/v1/duties",
@@ -329,13 +330,15 @@ def test_withdrawing_a_request_frees_it_and_a_later_answer_is_refused(
     duty_id = sign_up(client, build, event, visitor).get_json()["duty_id"]
     me = build.headers("special", officer=visitor)
     withdrawn = client.delete(signups_url(event, visitor), headers=me)
-    assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
+    assert withdrawn.status_code == 200
+    assert withdrawn.get_json()["status"] == "withdrawn"
     assert duty_status(db, duty_id) == "cancelled"
     answer = client.post(f"{signups_url(event, visitor)}/release", headers=home_supervisor(build))
     assert answer.status_code == 404
     # Signing up again is a new request.
     again = sign_up(client, build, event, visitor)
-    assert again.status_code == 201 and again.get_json()["status"] == "requested"
+    assert again.status_code == 201
+    assert again.get_json()["status"] == "requested"
 
 
 def test_a_sign_ups_state_reads_the_same_in_python_and_in_sql_for_every_duty_and_answer(
@@ -376,4 +379,5 @@ def test_a_requested_duty_is_tentative_in_the_officers_calendar_until_released(
     assert "STATUS:TENTATIVE" in client.get(feed).get_data(as_text=True)
     client.post(f"{signups_url(event, visitor)}/release", headers=home_supervisor(build))
     released = client.get(feed).get_data(as_text=True)
-    assert "STATUS:CONFIRMED" in released and "TENTATIVE" not in released
+    assert "STATUS:CONFIRMED" in released
+    assert "TENTATIVE" not in released

@@ -22,9 +22,11 @@ def test_supervisor_creates_an_officer_and_reads_it_back(
     created = client.post("/api/v1/officers", json=NEW, headers=headers)
     assert created.status_code == 201
     body = created.get_json()
-    assert body["officer_ref"] == "cambridgeshire-SC9001" and body["left_on"] is None
+    assert body["officer_ref"] == "cambridgeshire-SC9001"
+    assert body["left_on"] is None
     read = client.get(f"/api/v1/officers/{body['id']}", headers=headers)
-    assert read.get_json() == body and read.headers["ETag"] == '"1"'
+    assert read.get_json() == body
+    assert read.headers["ETag"] == '"1"'
 
 
 def test_warrant_number_is_unique_within_a_force_but_not_across_forces(
@@ -53,7 +55,8 @@ def test_unknown_rank_force_and_fields_are_refused_with_field_errors(
     assert response.status_code == 422
     assert set(response.get_json()["errors"]) == {"rank", "nickname"}
     response = client.post("/api/v1/officers", json={**NEW, "force": "atlantis"}, headers=headers)
-    assert response.status_code == 422 and "force" in response.get_json()["errors"]
+    assert response.status_code == 422
+    assert "force" in response.get_json()["errors"]
     assert client.get("/api/v1/officers", headers=headers).get_json()["total"] == 0
 
 
@@ -79,7 +82,8 @@ def test_edit_with_a_stale_if_match_is_refused_and_changes_nothing(
     first = client.patch(
         url, json={"base_location": "Huntingdon"}, headers={**headers, "If-Match": '"1"'}
     )
-    assert first.status_code == 200 and first.headers["ETag"] == '"2"'
+    assert first.status_code == 200
+    assert first.headers["ETag"] == '"2"'
     stale = client.patch(
         url, json={"base_location": "March"}, headers={**headers, "If-Match": '"1"'}
     )
@@ -95,10 +99,12 @@ def test_leaving_keeps_the_record_and_cannot_happen_twice(
     url = f"/api/v1/officers/{officer.id}/leave"
     assert client.post(url, json={"left_on": "2021-12-31"}, headers=headers).status_code == 422
     left = client.post(url, json={"left_on": "2026-06-30"}, headers=headers)
-    assert left.status_code == 200 and left.get_json()["left_on"] == "2026-06-30"
+    assert left.status_code == 200
+    assert left.get_json()["left_on"] == "2026-06-30"
     assert client.post(url, json={"left_on": "2026-07-30"}, headers=headers).status_code == 409
     read = client.get(f"/api/v1/officers/{officer.id}", headers=headers)
-    assert read.status_code == 200 and read.get_json()["left_on"] == "2026-06-30"
+    assert read.status_code == 200
+    assert read.get_json()["left_on"] == "2026-06-30"
     # Leaving is a new version of the officer, as the answer to it said.
     assert read.get_json()["version"] == left.get_json()["version"] == 2
     assert read.headers["ETag"] == '"2"'

@@ -99,9 +99,11 @@ def test_a_special_signs_in_through_the_provider_and_is_kept_in_the_session(
         assert landed.url == f"{service.url}/app/"
         assert [step.status_code for step in landed.history] == [302, 302, 303]
         kept = find_session(db, service.session_of(browser)["session_id"])
-        assert kept is not None and kept.token_id is None
+        assert kept is not None
+        assert kept.token_id is None
         assert kept.claims == identity_provider.user
-        assert "SC Jo Blake" in landed.text and officer.surname in landed.text
+        assert "SC Jo Blake" in landed.text
+        assert officer.surname in landed.text
 
 
 def test_the_redirect_uri_comes_from_the_base_url_whatever_host_the_request_names(
@@ -127,7 +129,8 @@ def test_without_a_base_url_the_browser_sign_in_does_not_start(service: Served) 
             headers={"Host": "evil.example"},
             allow_redirects=False,
         )
-        assert answer.status_code == 503 and "Location" not in answer.headers
+        assert answer.status_code == 503
+        assert "Location" not in answer.headers
         assert "DUTYSERVICE_BASE_URL" in answer.text
         assert "oidc_sign_in" not in service.session_of(browser)
 
@@ -145,7 +148,8 @@ def test_the_authorize_request_carries_state_nonce_and_an_s256_challenge(
     for query in queries:
         assert query["code_challenge_method"] == "S256"
         assert query["client_id"] == CLIENT_ID
-        assert len(query["state"]) >= 32 and len(query["nonce"]) >= 32
+        assert len(query["state"]) >= 32
+        assert len(query["nonce"]) >= 32
     assert queries[0]["state"] != queries[1]["state"]
     assert queries[0]["nonce"] != queries[1]["nonce"]
     assert queries[0]["code_challenge"] != queries[1]["code_challenge"]

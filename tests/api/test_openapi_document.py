@@ -117,7 +117,8 @@ def test_the_docs_page_is_swagger_ui_served_from_the_service_itself(
     client: FlaskClient,
 ) -> None:
     page = client.get("/api/v1/docs")
-    assert page.status_code == 200 and "SwaggerUIBundle" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "SwaggerUIBundle" in page.get_data(as_text=True)
     assets = _Assets()
     assets.feed(page.get_data(as_text=True))
     assert len(assets.urls) >= 3

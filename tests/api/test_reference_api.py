@@ -69,7 +69,8 @@ def test_force_settings_change_the_minimum_and_the_training_validity(
         headers=admin,
         json={"monthly_minimum_hours": 20, "ost_validity_months": 6},
     )
-    assert changed.status_code == 200 and changed.get_json()["monthly_minimum_hours"] == 20
+    assert changed.status_code == 200
+    assert changed.get_json()["monthly_minimum_hours"] == 20
     may = client.get(f"/api/v1/officers/{officer.id}/hours?year=2026", headers=admin).get_json()[
         "items"
     ][4]
@@ -112,12 +113,14 @@ def test_a_second_version_of_a_profile_needs_no_code_and_has_its_own_returns(
     )
     assert too_soon.status_code == 422
     created = client.post("/api/v1/role-profiles", json=V2, headers=admin)
-    assert created.status_code == 201 and created.get_json()["required_units"] == ["CD1", "BE2"]
+    assert created.status_code == 201
+    assert created.get_json()["required_units"] == ["CD1", "BE2"]
     assert client.post("/api/v1/role-profiles", json=V2, headers=admin).status_code == 409
     status = client.get(
         f"/api/v1/officers/{officer.id}/ips?on=2025-06-01&version=2", headers=admin
     ).get_json()
-    assert status["missing"] == [] and not status["granted"]
+    assert status["missing"] == []
+    assert not status["granted"]
     v1 = client.get(f"/api/v1/officers/{officer.id}/ips?on=2025-06-01", headers=admin).get_json()
     assert v1["missing"] == ["CB1", "CD5", "CI101", "GC10", "ost"]
 
@@ -133,7 +136,8 @@ def test_a_second_version_of_a_profile_needs_no_code_and_has_its_own_returns(
             }
         },
     )
-    assert put.status_code == 200 and put.get_json()["npocc_authorisation"] is None
+    assert put.status_code == 200
+    assert put.get_json()["npocc_authorisation"] is None
     settings = app.extensions["dutyservice"].settings.replace(export_dir=tmp_path)
     made = generate_quarter(build.db, settings.export_dir, Quarter(2025, 3), "cambridgeshire")
     assert sorted(g.record.return_id for g in made) == [

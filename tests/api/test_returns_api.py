@@ -31,11 +31,13 @@ def test_admin_makes_a_return_then_a_rerun_answers_200_unchanged(
     assert made["return_id"] == "cambridgeshire-135v1-2025Q3-r1"
     assert (made["record_count"], made["status"], made["revision"]) == (1, "filed", 1)
     again = client.post("/api/v1/npocc/returns", json=body, headers=admin)
-    assert again.status_code == 200 and again.get_json()["items"][0]["id"] == made["id"]
+    assert again.status_code == 200
+    assert again.get_json()["items"][0]["id"] == made["id"]
 
     npocc = build.headers("npocc")
     with client.get(f"/api/v1/npocc/returns/{made['id']}/feed.csv", headers=npocc) as csv:
-        assert csv.status_code == 200 and csv.mimetype == "text/csv"
+        assert csv.status_code == 200
+        assert csv.mimetype == "text/csv"
         assert hashlib.sha256(csv.data).hexdigest() == made["sha256"]
         assert csv.data == (exports / "cambridgeshire-135v1-2025Q3-r1.csv").read_bytes()
     with client.get(f"/api/v1/npocc/returns/{made['id']}/manifest.json", headers=npocc) as manifest:

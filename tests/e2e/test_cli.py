@@ -45,11 +45,14 @@ def test_token_made_on_the_command_line_works_once_revoked_it_does_not(
         "ops room",
     )
     secret = output.strip().splitlines()[-1]
-    assert secret.startswith("dsk_") and " " not in secret
+    assert secret.startswith("dsk_")
+    assert " " not in secret
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/officers", headers=headers).status_code == 200
     listing = run(db.url, "token", "list")
-    assert "ops room" in listing and "planner" in listing and secret not in listing
+    assert "ops room" in listing
+    assert "planner" in listing
+    assert secret not in listing
     token_id = listing.strip().splitlines()[-1].split()[0]
     run(db.url, "token", "revoke", token_id)
     assert client.get("/api/v1/officers", headers=headers).status_code == 401
@@ -62,14 +65,16 @@ def test_only_a_hash_of_the_secret_is_stored(app: Flask, db: Database) -> None:
     secret = run(db.url, "token", "create", "--role", "admin").strip().splitlines()[-1]
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT * FROM api_tokens")).all()
-    assert rows and all(secret not in str(tuple(row)) for row in rows)
+    assert rows
+    assert all(secret not in str(tuple(row)) for row in rows)
 
 
 def test_force_role_token_needs_a_force(app: Flask, db: Database) -> None:
     result = CliRunner().invoke(
         main, ["token", "create", "--role", "supervisor"], env={"DUTYSERVICE_DATABASE_URL": db.url}
     )
-    assert result.exit_code != 0 and "--force" in result.output
+    assert result.exit_code != 0
+    assert "--force" in result.output
 
 
 def test_upgrade_and_demo_on_a_new_sqlite_database(tmp_path: Path) -> None:

@@ -69,7 +69,8 @@ def test_export_without_a_feed_says_files_only_in_aligned_columns_and_is_quiet_w
     assert result.stderr == ""  # no progress bar into a pipe
     header, row = result.stdout.splitlines()
     assert row.startswith("cambridgeshire-135v1-2026Q3-r1 ")
-    assert row.endswith("files only") and "pending" not in row
+    assert row.endswith("files only")
+    assert "pending" not in row
     assert header.index("delivery") == row.index("files only")
     assert header.index("this run") == row.index("made")
     # numbers are right-aligned under their header
@@ -88,7 +89,8 @@ def test_export_of_every_force_shows_progress_on_a_terminal(
         os.close(terminal)
     shown = _read_all(controller)
     assert result.returncode == 0
-    assert "2026-Q2 returns" in shown and "100%" in shown
+    assert "2026-Q2 returns" in shown
+    assert "100%" in shown
 
 
 def _read_all(fd: int) -> str:
@@ -112,9 +114,11 @@ def test_token_create_says_who_the_token_is_and_list_shows_the_force_code(
     result = command(db.url, "token", "create", "--role", "special", "--officer", str(officer.id))
     assert result.returncode == 0, result.stderr
     *said, secret = result.stdout.strip().splitlines()
-    assert secret.startswith("dsk_") and " " not in secret
+    assert secret.startswith("dsk_")
+    assert " " not in secret
     who = " ".join(said)
-    assert "role special" in who and "force cambridgeshire" in who
+    assert "role special" in who
+    assert "force cambridgeshire" in who
     assert f"officer {officer.id} (cambridgeshire-SC4242)" in who
     listing = command(db.url, "token", "list").stdout.splitlines()
     header, line = listing[0].split(), listing[-1].split()

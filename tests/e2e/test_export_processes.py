@@ -63,7 +63,8 @@ def test_an_exporter_killed_mid_way_leaves_no_partial_return_and_the_rerun_the_s
     exporter.send_signal(signal.SIGKILL)
     exporter.communicate()
     assert exporter.returncode == -signal.SIGKILL
-    assert not list(exports.glob("*.csv")) and returns(db) == []
+    assert not list(exports.glob("*.csv"))
+    assert returns(db) == []
 
     finish(command(db, exports, "export", "--quarter", "2025-Q3", "--force", "cambridgeshire"))
     assert sorted(p.name for p in exports.iterdir()) == [
@@ -72,7 +73,8 @@ def test_an_exporter_killed_mid_way_leaves_no_partial_return_and_the_rerun_the_s
     ]
     [record] = returns(db)
     data = (exports / record.csv_filename).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == record.sha256 and record.record_count == 4000
+    assert hashlib.sha256(data).hexdigest() == record.sha256
+    assert record.record_count == 4000
     assert data.count(b"\r\n") == 4001
 
     # An uninterrupted run from scratch writes the very same bytes.
@@ -99,9 +101,11 @@ def test_the_export_command_delivers_what_it_made_to_the_feed_and_says_so(
         "delivered",
     ]
     assert again.splitlines()[-1].split()[1:] == ["unchanged", "20", "delivered"]
-    assert feed.accepted_count() == 1 and len(feed.received) == 2  # one retry, nothing resent
+    assert feed.accepted_count() == 1
+    assert len(feed.received) == 2
     [record] = returns(db)
-    assert record.status == "delivered" and record.delivered_at is not None
+    assert record.status == "delivered"
+    assert record.delivered_at is not None
     csv = (exports / record.csv_filename).read_bytes()
     assert feed.received[-1].parts["feed"] == ("text/csv", csv)
 
@@ -114,7 +118,8 @@ def test_two_exporters_at_the_same_moment_make_each_return_once(
     racers = [command(db, exports, "export", "--quarter", "2025-Q3") for _ in range(2)]
     outputs = [finish(racer) for racer in racers]
     made = returns(db)
-    assert len(made) == FORCES and {r.revision for r in made} == {1}
+    assert len(made) == FORCES
+    assert {r.revision for r in made} == {1}
     assert sum(o.count(" made ") for o in outputs) == FORCES
     assert sum(o.count(" unchanged ") for o in outputs) == FORCES
 
@@ -147,7 +152,8 @@ def test_two_scheduler_processes_make_each_return_once(
         counts = session.execute(
             select(NpoccReturn.quarter, func.count()).group_by(NpoccReturn.quarter)
         ).all()
-    assert counts == [(run.quarter, FORCES)] and run.returns_made == FORCES
+    assert counts == [(run.quarter, FORCES)]
+    assert run.returns_made == FORCES
     norfolk = [r for r in returns(db) if r.return_id.startswith("norfolk-")]
     assert [r.record_count for r in norfolk] == [50]
 
@@ -167,7 +173,8 @@ def test_a_scheduler_stopped_mid_run_lets_the_next_start_finish_the_quarter_with
     first.communicate(timeout=60)
     with db.reading() as session:
         [stopped] = list(session.scalars(select(QuarterRun)))
-    assert stopped.status == "failed" and "SystemExit" in (stopped.detail or "")
+    assert stopped.status == "failed"
+    assert "SystemExit" in (stopped.detail or "")
     assert len(returns(db)) < FORCES
 
     second = command(db, exports, "scheduler")
@@ -185,7 +192,8 @@ def test_a_scheduler_stopped_mid_run_lets_the_next_start_finish_the_quarter_with
         second.terminate()
         second.communicate(timeout=30)
     made = returns(db)
-    assert len(made) == FORCES and {r.revision for r in made} == {1}
+    assert len(made) == FORCES
+    assert {r.revision for r in made} == {1}
     assert not list(exports.glob(".*.partial"))
     # The same bytes as a run never interrupted.
     norfolk = next(r for r in made if r.return_id.startswith("norfolk-"))

@@ -57,7 +57,8 @@ def test_database_connection_killed_mid_write_answers_503_and_stores_nothing(
     assert response.headers["Retry-After"]
     assert stored_duties(db) == 0  # the half-made transaction died with its connection
     retry = client.post("/api/v1/duties", json=body, headers=headers)
-    assert retry.status_code == 201 and stored_duties(db) == 1
+    assert retry.status_code == 201
+    assert stored_duties(db) == 1
 
 
 def test_no_database_at_all_answers_503_not_500(tmp_path: Path) -> None:
@@ -124,7 +125,8 @@ def test_a_feed_endpoint_that_hangs_leaves_the_return_pending_in_bounded_time(
         started = time.monotonic()
         result = deliver(db, settings_for_faults.replace(npocc_feed_url=feed.url), record.id)
         elapsed = time.monotonic() - started
-    assert result.status == "pending" and "Timeout" in result.last_error
+    assert result.status == "pending"
+    assert "Timeout" in result.last_error
     assert elapsed < 5  # three attempts of half a second each, and short back-off
     assert result.delivered_at is None
 

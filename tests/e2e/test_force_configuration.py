@@ -45,15 +45,19 @@ def test_tokens_and_imports_of_a_force_not_served_are_refused_with_one_error_lin
         "norfolk",
         forces="cambridgeshire",
     )
-    assert refused.returncode == 1 and refused.stdout == ""
-    assert refused.stderr.startswith("Error: ") and refused.stderr.count("\n") == 1
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("Error: ")
+    assert refused.stderr.count("\n") == 1
     assert "'norfolk' is not served here: only cambridgeshire" in refused.stderr
     listed = run(db.url, "token", "list")
     assert listed.stdout.splitlines()[1:] == []
     source = ROOT / "fixtures" / "import" / "cambridgeshire-2025"
     imported = run(db.url, "import", str(source), "--force", "norfolk", forces="cambridgeshire")
-    assert imported.returncode == 1 and imported.stdout == ""
-    assert imported.stderr.startswith("Error: ") and imported.stderr.count("\n") == 1
+    assert imported.returncode == 1
+    assert imported.stdout == ""
+    assert imported.stderr.startswith("Error: ")
+    assert imported.stderr.count("\n") == 1
     served = run(
         db.url,
         "token",
@@ -77,7 +81,8 @@ def test_a_setting_that_cannot_be_used_is_one_error_line_with_exit_status_2(
     ):
         result = run(db.url, "token", "list", **settings)
         assert result.returncode == 2, result.stderr
-        assert result.stderr.startswith(f"Error: {named}") and result.stderr.count("\n") == 1
+        assert result.stderr.startswith(f"Error: {named}")
+        assert result.stderr.count("\n") == 1
         assert "Traceback" not in result.stderr
 
 
@@ -87,7 +92,8 @@ def test_an_unreachable_database_is_one_error_line_and_logged_without_its_passwo
     url = "postgresql://dutyservice:hunter2@127.0.0.1:9/dutyservice"
     result = run(url, "token", "list", log_level="ERROR")
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr
     *logged, error = result.stderr.strip().splitlines()
     assert error.startswith("Error: the database cannot be reached: ")
     assert any('"database unreachable"' in line for line in logged)
@@ -122,7 +128,8 @@ def test_config_check_passes_with_secrets_read_from_files(
     key.write_text("k" * 48 + "\n")
     result = run(db.url, "config", "check", secret_key_file=str(key), forces="cambridgeshire")
     assert result.returncode == 0, result.stderr
-    assert "ok: secret key: set" in result.stdout and result.stderr == ""
+    assert "ok: secret key: set" in result.stdout
+    assert result.stderr == ""
 
 
 def test_config_check_finds_a_database_not_at_the_head_migration(tmp_path: Path) -> None:
@@ -143,7 +150,8 @@ def test_export_exits_3_when_a_delivery_failed_and_0_when_filed(
     )
     assert filed.returncode == 0, filed.stderr
     [_, row] = filed.stdout.splitlines()
-    assert row.startswith("cambridgeshire-135v1-2025Q2-r1") and row.endswith("files only")
+    assert row.startswith("cambridgeshire-135v1-2025Q2-r1")
+    assert row.endswith("files only")
     args = ("export", "--quarter", "2025-Q3", "--force", "cambridgeshire")
     with receiver([("status", 400)]) as feed:
         failed = run(

@@ -70,9 +70,11 @@ def test_a_generated_client_books_a_duty_and_reads_the_overlap_problem(
         again = book_duty.sync_detailed(client=client, body=body)
 
     assert booked.status_code == 201
-    assert booked.parsed.status == "booked" and booked.parsed.officer_id == officer.id
+    assert booked.parsed.status == "booked"
+    assert booked.parsed.officer_id == officer.id
     assert booked.parsed.hours == 9.0  # over the October clock change: real elapsed time
     assert again.status_code == 409
     problem = again.parsed
     assert isinstance(problem, models.Problem)
-    assert problem.status == 409 and "overlapping" in problem.detail
+    assert problem.status == 409
+    assert "overlapping" in problem.detail

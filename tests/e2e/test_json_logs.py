@@ -45,7 +45,8 @@ def test_every_line_serve_writes_is_json_gunicorns_own_included(
     gunicorn = [line for line in lines if line["logger"].startswith("gunicorn")]
     assert any("Listening at" in line["event"] for line in gunicorn)
     [asked] = [line for line in lines if line.get("route") == "/api/v1/forces"]
-    assert asked["client_ip"] == "127.0.0.1" and asked["who"]["token_id"]
+    assert asked["client_ip"] == "127.0.0.1"
+    assert asked["who"]["token_id"]
 
 
 def test_the_scheduler_logs_its_start_each_run_and_its_stop_and_stores_each_success(

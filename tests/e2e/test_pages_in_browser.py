@@ -130,9 +130,11 @@ def test_a_special_signs_in_books_a_duty_and_sees_it(
     sign_in(browser, site, token(db, "special", officer=officer))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Jade Okafor"
     book(browser, f"{_day(5)}T18:00", f"{_day(5)}T23:30", "Market Square")
-    assert "Booked: patrol," in banner(browser) and "(5.5 hours)" in banner(browser)
+    assert "Booked: patrol," in banner(browser)
+    assert "(5.5 hours)" in banner(browser)
     duties = browser.find_element(By.ID, "coming").text
-    assert "Market Square" in duties and "5.5 hours" in duties
+    assert "Market Square" in duties
+    assert "5.5 hours" in duties
 
 
 def test_an_overlapping_booking_is_refused_with_its_reason(
@@ -143,7 +145,8 @@ def test_an_overlapping_booking_is_refused_with_its_reason(
     book(browser, f"{_day(6)}T18:00", f"{_day(6)}T23:00", "Station")
     book(browser, f"{_day(6)}T20:00", f"{_day(6)}T22:00", "Elsewhere")
     refusal = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
-    assert "There is a problem" in refusal and "You already have a duty then" in refusal
+    assert "There is a problem" in refusal
+    assert "You already have a duty then" in refusal
     browser.get(f"{site}/app/")
     assert "Elsewhere" not in browser.find_element(By.ID, "coming").text
 
@@ -171,7 +174,7 @@ def test_a_planner_sees_the_deployable_table_and_chart_and_downloads_the_csv(
     assert float(bars[0].find_element(By.TAG_NAME, "rect").get_attribute("width") or 0) > 0
 
     browser.find_element(By.LINK_TEXT, "Download as CSV").click()
-    wait_until(browser, lambda _: [p for p in downloads.glob("deployable-*.csv")])
+    wait_until(browser, lambda _: list(downloads.glob("deployable-*.csv")))
     [saved] = downloads.glob("deployable-*.csv")
     table = list(csv.DictReader(io.StringIO(saved.read_text())))
     assert [(r["officer_ref"], r["name"]) for r in table] == [
@@ -192,13 +195,15 @@ def test_an_admin_sends_a_failed_return_again(
         headers={"Authorization": f"Bearer {admin}"},
         timeout=30,
     )
-    assert made.status_code == 201 and made.json()["items"][0]["status"] == "failed"
+    assert made.status_code == 201
+    assert made.json()["items"][0]["status"] == "failed"
     return_id = made.json()["items"][0]["return_id"]
 
     sign_in(browser, site, admin)
     browser.get(f"{site}/app/returns?quarter=2025-Q3")
     row = browser.find_element(By.XPATH, f"//tr[th[contains(., '{return_id}')]]")
-    assert "Failed" in row.text and "400" in row.text
+    assert "Failed" in row.text
+    assert "400" in row.text
     submit(browser, button(browser, f"Send {return_id} again"))
     assert f"{return_id}: delivered." in banner(browser)
     row = browser.find_element(By.XPATH, f"//tr[th[contains(., '{return_id}')]]")
@@ -254,7 +259,7 @@ def framing_site(site: str) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(page)))
@@ -308,7 +313,7 @@ def test_a_planner_asks_the_deployable_page_for_officers_at_dps_and_downloads_th
     rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert [r.find_element(By.TAG_NAME, "th").text.split("\n")[0] for r in rows] == ["Ali Dee"]
     browser.find_element(By.LINK_TEXT, "Download as CSV").click()
-    wait_until(browser, lambda _: [p for p in downloads.glob("deployable-*.csv")])
+    wait_until(browser, lambda _: list(downloads.glob("deployable-*.csv")))
     [saved] = downloads.glob("deployable-*.csv")
     table = list(csv.DictReader(io.StringIO(saved.read_text())))
     assert [r["officer_ref"] for r in table] == ["cambridgeshire-D7"]

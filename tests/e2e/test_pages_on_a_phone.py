@@ -280,7 +280,8 @@ def keep(driver: WebDriver, name: str, db: Database) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     driver.execute_script("window.scrollTo(0, 0)")
     shot = ARTIFACTS / f"{name}-{db.dialect}.png"
-    assert driver.get_screenshot_as_file(str(shot)) and shot.stat().st_size > 0
+    assert driver.get_screenshot_as_file(str(shot))
+    assert shot.stat().st_size > 0
 
 
 def test_the_specials_page_and_the_deployable_page_are_shot_at_phone_width(
@@ -326,7 +327,8 @@ def test_the_specials_page_can_be_read_offline_through_the_service_worker(
         stamp = browser.find_element(By.CSS_SELECTOR, "[data-fetched-at]").text
         manifest = browser.execute_cdp_cmd("Page.getAppManifest", {})
         assert manifest["url"] == f"{site}/app/manifest.webmanifest"
-        assert manifest["errors"] == [] and "Special Constabulary duties" in manifest["data"]
+        assert manifest["errors"] == []
+        assert "Special Constabulary duties" in manifest["data"]
         installable = browser.execute_cdp_cmd("Page.getInstallabilityErrors", {})
         assert installable["installabilityErrors"] == []
     browser.execute_cdp_cmd("Network.enable", {})

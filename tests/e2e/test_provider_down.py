@@ -71,14 +71,16 @@ def fake_jwt(number: int) -> str:
 def site_with_silent_provider(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    with silent_provider() as issuer:
-        with served(
+    with (
+        silent_provider() as issuer,
+        served(
             database_url,
             tmp_path_factory.mktemp("silent-provider"),
             DUTYSERVICE_OIDC_ISSUER=issuer,
             DUTYSERVICE_OIDC_AUDIENCE="dutyservice-api",
-        ) as base:
-            yield base
+        ) as base,
+    ):
+        yield base
 
 
 def _read(base: str, secret: str) -> tuple[int, str, float]:
@@ -115,4 +117,5 @@ def test_after_the_first_failure_each_fake_jwt_is_refused_without_asking_the_pro
     for number in range(4):  # past the first read in each worker, within the failure memory
         _read(site_with_silent_provider, fake_jwt(number))
     status, retry_after, _ = _read(site_with_silent_provider, fake_jwt(99))
-    assert status == 503 and 1 <= int(retry_after) <= 30
+    assert status == 503
+    assert 1 <= int(retry_after) <= 30

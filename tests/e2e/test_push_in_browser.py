@@ -94,8 +94,10 @@ def test_the_special_sees_turn_on_notifications_and_push_js_runs_without_errors(
         "return [...document.scripts].filter(s => !s.src && s.textContent.trim()).length"
     )
 
-    assert button.is_displayed() and button.text == "Turn on notifications"  # push.js showed it
-    assert len(loaded) == 1 and inline == 0
+    assert button.is_displayed()
+    assert button.text == "Turn on notifications"
+    assert len(loaded) == 1
+    assert inline == 0
     assert problems(browser) == []
 
 
@@ -122,7 +124,8 @@ def test_turning_notifications_on_registers_the_worker_which_shows_a_pushed_call
             ".filter(n => n.endsWith('/api/v1/push/key')).length"
         )
     )
-    assert worker == [f"{site}/app/", f"{site}/app/sw.js"] and fetched == 1
+    assert worker == [f"{site}/app/", f"{site}/app/sw.js"]
+    assert fetched == 1
     assert browser.find_element(By.ID, "push-status").text in (
         "Turning notifications on…",
         "Notifications could not be turned on in this browser. Try again later.",
@@ -150,7 +153,7 @@ def _deliver(driver: WebDriver, site: str, data: str) -> None:
                 "ServiceWorker.deliverPushMessage",
                 {"origin": site, "registrationId": str(registration), "data": data},
             )
-        except Exception:  # noqa: BLE001, S112 (no registration with that id)
+        except Exception:
             continue
 
 

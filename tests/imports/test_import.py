@@ -71,7 +71,8 @@ def test_imported_history_gives_the_same_returns_as_the_history_entered_through_
     db: Database, client: FlaskClient, build: Builder, files: Path, tmp_path: Path
 ) -> None:
     report = run(db, files)
-    assert report.errors == [] and report.written
+    assert report.errors == []
+    assert report.written
     imported = returns(db, tmp_path / "imported")
     databases.empty_tables(db)
     enter_through_api(client, build.headers("authoriser"), files, FORCE)
@@ -79,7 +80,8 @@ def test_imported_history_gives_the_same_returns_as_the_history_entered_through_
     assert imported == entered
     # Both clock changes of 2025 are in it: the October night 22:00 BST to 06:00 GMT is 9 hours.
     assert b"cambridgeshire-C1001,SSGT,Parkside" in imported["2025-Q4"]
-    assert b",2,16.50\r\n" in imported["2025-Q4"] and b",2,12.00\r\n" in imported["2025-Q1"]
+    assert b",2,16.50\r\n" in imported["2025-Q4"]
+    assert b",2,12.00\r\n" in imported["2025-Q1"]
 
 
 def test_importing_the_same_files_again_adds_nothing_and_says_so(db: Database, files: Path) -> None:
@@ -132,15 +134,18 @@ def test_with_update_changed_rows_are_applied_and_audited_as_the_import(
     )
     replace(files, "officers.csv", "C1006,Fenwick,Tom,SC,Ely", "C1006,Fenwick,Tom,SSGT,Ely")
     report = run(db, files, update=True)
-    assert report.errors == [] and report.conflicts == []
-    assert report.counts["duties.csv"].updated == 1 and report.counts["officers.csv"].updated == 1
+    assert report.errors == []
+    assert report.conflicts == []
+    assert report.counts["duties.csv"].updated == 1
+    assert report.counts["officers.csv"].updated == 1
     with db.reading() as session:
         ends = session.scalars(select(Duty.ends_at).where(Duty.location == "March")).all()
         rank = session.scalar(select(Officer.rank).where(Officer.warrant_number == "C1006"))
         entries = session.scalars(
             select(AuditEntry).where(AuditEntry.action.in_(["duty.update", "officer.update"]))
         ).all()
-    assert ends == [datetime(2025, 11, 1, 15, 0, tzinfo=UTC)] and rank == "SSGT"
+    assert ends == [datetime(2025, 11, 1, 15, 0, tzinfo=UTC)]
+    assert rank == "SSGT"
     assert {e.role for e in entries} == {"import"}
     assert {e.changes["import"] for e in entries} == {"cambridgeshire-2025"}
     assert {e.action for e in entries} == {"duty.update", "officer.update"}
@@ -152,7 +157,8 @@ def test_every_added_record_is_in_an_audit_entry_naming_the_import(
     run(db, files)
     with db.reading() as session:
         entries = session.scalars(select(AuditEntry)).all()
-    assert entries and {e.role for e in entries} == {"import"}
+    assert entries
+    assert {e.role for e in entries} == {"import"}
     assert {e.changes["import"] for e in entries} == {"cambridgeshire-2025"}
     # who ran it: the account and host of the command
     import getpass
@@ -167,7 +173,8 @@ def test_every_added_record_is_in_an_audit_entry_naming_the_import(
 def test_a_dry_run_checks_everything_and_writes_nothing(db: Database, files: Path) -> None:
     before = stored(db)
     report = run(db, files, dry_run=True)
-    assert report.errors == [] and not report.written
+    assert report.errors == []
+    assert not report.written
     assert report.counts["duties.csv"].added == 16
     assert stored(db) == before
     assert report.summary().startswith("cambridgeshire-2025: dry run, nothing written")

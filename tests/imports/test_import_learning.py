@@ -48,9 +48,11 @@ def test_stages_are_imported_once_and_read_back_as_the_api_reads_them(
 ) -> None:
     write(files, *GOOD)
     first = import_records(db, files, FORCE)
-    assert first.errors == [] and first.counts["learning.csv"].added == 5
+    assert first.errors == []
+    assert first.counts["learning.csv"].added == 5
     again = import_records(db, files, FORCE)
-    assert again.counts["learning.csv"].unchanged == 5 and again.counts["learning.csv"].added == 0
+    assert again.counts["learning.csv"].unchanged == 5
+    assert again.counts["learning.csv"].added == 0
     assert records(db) == 5
     officers = client.get(
         "/api/v1/officers?q=Baptiste", headers=build.headers("supervisor")
@@ -81,7 +83,8 @@ def test_a_row_breaking_a_rule_is_refused_with_its_line_and_nothing_is_written(
     write(files, line, *GOOD[1:])
     report = import_records(db, files, FORCE)
     assert any(str(e).startswith(error) for e in report.errors), report.errors
-    assert not report.written and records(db) == 0
+    assert not report.written
+    assert records(db) == 0
 
 
 def test_a_second_live_record_of_a_stage_is_refused(db: Database, files: Path) -> None:

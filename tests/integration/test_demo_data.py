@@ -32,7 +32,8 @@ def test_the_demo_special_has_past_duties_to_complete_and_cancelled_and_coming_o
     completed = client.post(
         f"/api/v1/duties/{to_complete[0]['id']}/complete", headers=special, json={}
     )
-    assert completed.status_code == 200 and completed.get_json()["status"] == "completed"
+    assert completed.status_code == 200
+    assert completed.get_json()["status"] == "completed"
 
 
 def test_the_demo_has_training_lapsing_and_an_officer_missing_units(
@@ -50,7 +51,8 @@ def test_the_demo_has_training_lapsing_and_an_officer_missing_units(
     with db.reading() as session:
         nowak = session.scalar(select(Officer.id).where(Officer.warrant_number == "SC1004"))
     ips = client.get(f"/api/v1/officers/{nowak}/ips", headers=supervisor).get_json()
-    assert not ips["granted"] and {"CI101", "GC10"} <= set(ips["missing"])
+    assert not ips["granted"]
+    assert {"CI101", "GC10"} <= set(ips["missing"])
 
 
 def test_loading_the_demo_twice_changes_nothing_and_new_tokens_replace_the_old(
@@ -60,7 +62,8 @@ def test_loading_the_demo_twice_changes_nothing_and_new_tokens_replace_the_old(
     old, revoked_first = demo_tokens(db)
     assert not load_demo(db)
     new, revoked_again = demo_tokens(db)
-    assert revoked_first == 0 and revoked_again == 6
+    assert revoked_first == 0
+    assert revoked_again == 6
     assert client.get("/api/v1/forces", headers=bearer(old["admin"].secret)).status_code == 401
     assert client.get("/api/v1/forces", headers=bearer(new["admin"].secret)).status_code == 200
 

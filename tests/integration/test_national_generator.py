@@ -62,7 +62,8 @@ def test_national_data_is_deterministic_realistic_and_leaves_the_service_working
 ) -> None:
     counts = load_national(db, officers=400, years=2, seed=7)
     first = fingerprint(db)
-    assert counts.officers == first[0] and counts.duties == first[1]
+    assert counts.officers == first[0]
+    assert counts.duties == first[1]
     with db.engine.connect() as connection:
         forces = connection.execute(text("SELECT count(DISTINCT force_id) FROM officers")).scalar()
         overlapping = connection.execute(
@@ -75,7 +76,9 @@ def test_national_data_is_deterministic_realistic_and_leaves_the_service_working
         ahead = connection.execute(
             text("SELECT count(*) FROM duties WHERE status = 'booked'")
         ).scalar()
-    assert forces == 43 and overlapping == 0 and ahead > 0
+    assert forces == 43
+    assert overlapping == 0
+    assert ahead > 0
 
     today = london_today()
     with db.reading() as session:
@@ -105,7 +108,8 @@ def test_national_data_is_deterministic_realistic_and_leaves_the_service_working
     # Explicit ids were written: the next officer and duty made through the API still work.
     made = build.officer()
     booked = build.duty(made, datetime.now(UTC).replace(microsecond=0) + timedelta(days=3))
-    assert made.id > counts.officers and booked.id > counts.duties
+    assert made.id > counts.officers
+    assert booked.id > counts.duties
 
     # The same seed gives the same data set.
     empty_tables(db)

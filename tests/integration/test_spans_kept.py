@@ -212,7 +212,8 @@ def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: B
         in found.stdout
     )
     repaired = check("--repair")
-    assert repaired.returncode == 0 and "repaired" in repaired.stdout
+    assert repaired.returncode == 0
+    assert "repaired" in repaired.stdout
     assert check().returncode == 0
 
 
@@ -225,7 +226,8 @@ def test_an_imported_history_has_the_spans_its_records_give(db: Database, tmp_pa
     sample = Path(__file__).parents[2] / "fixtures" / "import" / "cambridgeshire-2025"
     files = Path(shutil.copytree(sample, tmp_path / "set"))
     report = import_records(db, files, "cambridgeshire")
-    assert report.errors == [] and report.written
+    assert report.errors == []
+    assert report.written
     with db.reading() as session:
         assert spans.stored(session), "the import stored no spans"
     assert not agree(db)

@@ -50,8 +50,10 @@ def test_each_new_request_is_mailed_once_to_the_officers_force_contact(
     mails = mailbox.messages_to(CONTACT)
     assert len(mails) == 2
     body = mails[0].get_content()
-    assert "Operation Nightingale" in body and "Cambridgeshire" in body
-    assert first.officer_ref in body and "/app/aid" in body
+    assert "Operation Nightingale" in body
+    assert "Cambridgeshire" in body
+    assert first.officer_ref in body
+    assert "/app/aid" in body
     assert mailbox.recipients() == [CONTACT, CONTACT]  # the officers are not told yet
 
 
@@ -131,4 +133,5 @@ def test_the_schedulers_job_lapses_requests_past_their_deadline_and_tells_the_of
     ]
     with db.reading() as session:
         stored = session.get(type(signup), signup.id)
-        assert stored is not None and stored.status == "lapsed"
+        assert stored is not None
+        assert stored.status == "lapsed"

@@ -72,7 +72,8 @@ def test_a_special_changes_their_own_preferences_and_nothing_else(
     assert planner.status_code == 403
     with db.reading() as session:
         trail = json.dumps([e.changes for e in session.scalars(select(AuditEntry))])
-    assert "me@police.example" not in trail and '"email": "set"' in trail
+    assert "me@police.example" not in trail
+    assert '"email": "set"' in trail
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,8 @@ def test_a_bad_address_or_preference_is_refused_and_changes_nothing(
     assert answer.status_code == 422
     assert answer.content_type == "application/problem+json"
     read = client.get(f"/api/v1/officers/{officer.id}", headers=headers).get_json()
-    assert read["email"] is None and read["version"] == 1
+    assert read["email"] is None
+    assert read["version"] == 1
 
 
 def test_the_outbox_is_shown_to_supervisors_of_the_force_and_admins_only(
@@ -116,7 +118,8 @@ def test_the_outbox_is_shown_to_supervisors_of_the_force_and_admins_only(
     assert {item["officer_id"] for item in own["items"]} == {refused.id, told.id}
     item = next(i for i in own["items"] if i["officer_id"] == told.id)
     assert (item["kind"], item["status"], item["force"]) == ("callout", "sent", "cambridgeshire")
-    assert item["recipient"] == f"officer:{told.id}" and "email" not in item
+    assert item["recipient"] == f"officer:{told.id}"
+    assert "email" not in item
     failed = client.get(
         "/api/v1/notifications?status=failed&kind=callout", headers=build.headers("supervisor")
     ).get_json()
@@ -133,4 +136,5 @@ def test_the_outbox_is_shown_to_supervisors_of_the_force_and_admins_only(
         headers = build.headers(role, officer=told)
         assert client.get("/api/v1/notifications", headers=headers).status_code == 403
     bad = client.get("/api/v1/notifications?kind=sms", headers=build.headers("admin"))
-    assert bad.status_code == 400 and bad.content_type == "application/problem+json"
+    assert bad.status_code == 400
+    assert bad.content_type == "application/problem+json"

@@ -222,7 +222,8 @@ def test_without_an_smtp_url_nothing_is_sent_and_the_messages_wait(
     with_email(db, qualified(build))
     callout(db)
     assert send_queued(db, settings.replace(smtp_url="")).sent == 0
-    assert statuses(db) == {"queued": 1} and mailbox.recipients() == []
+    assert statuses(db) == {"queued": 1}
+    assert mailbox.recipients() == []
     assert queue_due(db, settings).reminders == 0
 
 
@@ -241,7 +242,8 @@ def test_an_officers_address_is_never_in_a_return(
     written = (settings.export_dir / made.record.csv_filename).read_bytes()
     written += (settings.export_dir / made.record.manifest_filename).read_bytes()
     assert made.record.record_count == 1
-    assert address(officer).encode() not in written and b"@" not in written
+    assert address(officer).encode() not in written
+    assert b"@" not in written
 
 
 def test_a_server_that_never_answers_times_out_and_the_message_waits_for_a_retry(

@@ -33,7 +33,7 @@ def pushes(db: Database) -> dict[str, int]:
             .where(Notification.recipient.startswith("push:"))
             .group_by(Notification.status)
         ).all()
-    return {status: count for status, count in rows}
+    return dict(rows)
 
 
 def subscription_count(db: Database) -> int:
@@ -64,7 +64,8 @@ def test_a_call_out_is_pushed_once_to_each_browser_of_each_officer_it_tells(
             "is asking for Special Constables for Operation Nightingale."
         )
         assert payload["url"] == f"https://duties.cambs.police.example/app/events/{event.id}"
-    assert push.payloads_to(silent) == [] and push.payloads_to(unqualified) == []
+    assert push.payloads_to(silent) == []
+    assert push.payloads_to(unqualified) == []
     assert mailbox.recipients() == [address(mailed)]
     assert (first.sent, again.sent) == (4, 0)  # one mail, three pushes
     assert pushes(db) == {"sent": 3}
@@ -97,7 +98,8 @@ def test_turning_call_outs_off_before_the_push_goes_stops_it(
 
     send_queued(db, push_settings)
 
-    assert push.payloads_to(phone) == [] and push.answered == []
+    assert push.payloads_to(phone) == []
+    assert push.answered == []
     assert pushes(db) == {"failed": 1}
 
 
@@ -206,7 +208,8 @@ def test_a_redirect_from_a_push_service_is_not_followed(
         push.redirect_to = f"{elsewhere.origin}/wpush/{phone.token}"
         send_queued(db, push_settings)
     assert elsewhere.asked == []
-    assert push.payloads_to(phone) == [] and pushes(db) == {"failed": 1}
+    assert push.payloads_to(phone) == []
+    assert pushes(db) == {"failed": 1}
 
 
 def test_nothing_is_pushed_without_a_vapid_key_and_the_pushes_wait(
@@ -215,4 +218,5 @@ def test_nothing_is_pushed_without_a_vapid_key_and_the_pushes_wait(
     subscribed(db, push, qualified(build))
     callout(db, starts_at=SOON)
     send_queued(db, push_settings.replace(vapid_private_key=""))
-    assert push.answered == [] and pushes(db) == {"queued": 1}
+    assert push.answered == []
+    assert pushes(db) == {"queued": 1}

@@ -188,7 +188,8 @@ def test_an_endpoint_a_caller_chooses_is_refused_and_never_requested(
     send_queued(db, pushing)
 
     assert answer.status_code == 422
-    assert elsewhere.asked == [] and push.answered == []
+    assert elsewhere.asked == []
+    assert push.answered == []
 
 
 @pytest.mark.parametrize(
@@ -232,7 +233,8 @@ def test_the_page_session_turns_notifications_on_with_its_form_token_and_not_wit
     assert forged.status_code == 403
     assert accepted.status_code == 201, accepted.get_json()
     assert key.status_code == 200
-    assert 'id="push-button"' in page and "push.js" in page
+    assert 'id="push-button"' in page
+    assert "push.js" in page
     assert stored(db) == 1
 
 

@@ -125,7 +125,8 @@ def test_a_claim_takes_only_due_unclaimed_messages(
     now = utc_now()
     first = claim(db, "one", now, limit=5)
     second = claim(db, "two", now, limit=100)
-    assert len(first) == 5 and len(second) == OFFICERS - 5
+    assert len(first) == 5
+    assert len(second) == OFFICERS - 5
     assert not {c.id for c in first} & {c.id for c in second}
     assert claim(db, "three", now) == []
 
@@ -138,7 +139,8 @@ def test_a_sender_past_its_deadline_leaves_the_rest_of_its_batch_to_the_lease(
     claimed = claim(db, "slow", now, limit=OFFICERS)
     with Mailer(parse_smtp_url(settings.smtp_url), settings.smtp_timeout) as mailer:
         done, _ = send_batch(db, settings, mailer, "slow", claimed, now, deadline=0.0)
-    assert done.sent == 0 and mailbox.received == []
+    assert done.sent == 0
+    assert mailbox.received == []
     # Once the lease has run out another sender takes them, each once.
     assert send_queued(db, settings, now + LEASE + timedelta(seconds=1)).sent == OFFICERS
     assert sorted(Counter(mailbox.recipients()).values()) == [1] * OFFICERS

@@ -46,7 +46,8 @@ def test_a_stored_title_with_a_line_break_fails_its_message_and_the_batch_is_del
     assert mailbox.recipients() == told
     assert all("Bcc" not in str(m) for _, m in mailbox.received)
     (failed,) = failed_messages(db)
-    assert failed.last_error is not None and "cannot be built" in failed.last_error
+    assert failed.last_error is not None
+    assert "cannot be built" in failed.last_error
     assert "Lark" not in failed.last_error
     assert statuses(db) == {"sent": OTHERS, "failed": 1}
     assert send_queued(db, settings).failed == 0  # failed for good: not tried again
@@ -61,5 +62,6 @@ def test_the_notify_command_reports_the_unbuildable_message_as_failed_and_exits_
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"sent: {OTHERS}; to retry: 0; failed: 1"
-    assert "Traceback" not in result.stderr and "Lark" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Lark" not in result.stdout + result.stderr
     assert mailbox.recipients() == told

@@ -33,7 +33,8 @@ def test_503_then_201_is_delivered_once_with_bearer_token_and_idempotency_key(
             db, settings.replace(npocc_feed_url=feed.url, npocc_feed_token="feed-secret"), record.id
         )
     assert (result.status, result.delivered_at is not None) == ("delivered", True)
-    assert len(feed.received) == 2 and feed.accepted_count() == 1
+    assert len(feed.received) == 2
+    assert feed.accepted_count() == 1
     first = feed.received[-1]
     assert first.headers["Authorization"] == "Bearer feed-secret"
     assert first.headers["Idempotency-Key"] == "cambridgeshire-135v1-2025Q3-r1"
@@ -51,7 +52,8 @@ def test_a_time_out_is_retried_and_the_repeat_is_accepted_as_409(
     with receiver([("sleep", 1.5)]) as feed:
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
     assert result.status == "delivered"
-    assert len(feed.received) == 2 and feed.accepted_count() == 1
+    assert len(feed.received) == 2
+    assert feed.accepted_count() == 1
 
 
 def test_connection_refused_leaves_it_pending_and_a_later_retry_delivers(
@@ -64,7 +66,8 @@ def test_connection_refused_leaves_it_pending_and_a_later_retry_delivers(
     refused = deliver(
         db, settings.replace(npocc_feed_url=f"http://127.0.0.1:{closed_port}/"), record.id
     )
-    assert refused.status == "pending" and refused.delivery_attempts == 1
+    assert refused.status == "pending"
+    assert refused.delivery_attempts == 1
     assert "no answer from the feed endpoint" in refused.last_error
     assert refused.next_attempt_at > utc_now()
     with receiver([]) as feed:
@@ -75,7 +78,8 @@ def test_connection_refused_leaves_it_pending_and_a_later_retry_delivers(
                 update(NpoccReturn).values(next_attempt_at=utc_now() - timedelta(seconds=1))
             )
         [retried] = deliver_due(db, live)
-    assert retried.status == "delivered" and retried.delivery_attempts == 2
+    assert retried.status == "delivered"
+    assert retried.delivery_attempts == 2
     assert feed.accepted_count() == 1
 
 
@@ -86,10 +90,12 @@ def test_400_is_failed_with_the_receivers_answer_and_an_operator_may_resend(
     with receiver([("status", 400)]) as feed:
         live = settings.replace(npocc_feed_url=feed.url)
         failed = deliver(db, live, record.id)
-        assert failed.status == "failed" and "bad manifest" in failed.last_error
+        assert failed.status == "failed"
+        assert "bad manifest" in failed.last_error
         assert deliver_due(db, live) == []  # failed is not retried by itself
         again = deliver(db, live, record.id, operator=True)
-    assert again.status == "delivered" and again.last_error is None
+    assert again.status == "delivered"
+    assert again.last_error is None
     assert len(feed.received) == 2
 
 
@@ -99,7 +105,8 @@ def test_409_means_the_receiver_already_has_it(
     record = made(db, build, settings)
     with receiver([("status", 409)]) as feed:
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
-    assert result.status == "delivered" and len(feed.received) == 1
+    assert result.status == "delivered"
+    assert len(feed.received) == 1
 
 
 def test_persistent_5xx_stays_pending_with_the_error_kept(
@@ -108,7 +115,8 @@ def test_persistent_5xx_stays_pending_with_the_error_kept(
     record = made(db, build, settings)
     with receiver([("status", 502)] * 10) as feed:
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
-    assert result.status == "pending" and result.last_error.startswith("HTTP 502")
+    assert result.status == "pending"
+    assert result.last_error.startswith("HTTP 502")
     assert len(feed.received) == settings.npocc_retries + 1
 
 
@@ -119,7 +127,8 @@ def test_a_file_altered_on_disk_is_not_sent(
     (settings.export_dir / record.csv_filename).write_bytes(b"tampered\r\n")
     with receiver([]) as feed:
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
-    assert result.status == "failed" and "checksum" in result.last_error
+    assert result.status == "failed"
+    assert "checksum" in result.last_error
     assert feed.received == []
 
 
@@ -130,8 +139,10 @@ def test_a_redirect_is_not_followed_and_the_return_is_failed_with_the_answer_kep
     record = made(db, build, settings)
     with receiver([("status", status)]) as feed:
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
-    assert result.status == "failed" and result.delivered_at is None
+    assert result.status == "failed"
+    assert result.delivered_at is None
     assert result.last_error.startswith(f"HTTP {status}")
     assert f"{feed.url}/moved" in result.last_error
     # Followed, a 307 or 308 would POST the return again, and a 303 would GET the new address.
-    assert len(feed.received) == 1 and feed.accepted_count() == 0
+    assert len(feed.received) == 1
+    assert feed.accepted_count() == 0

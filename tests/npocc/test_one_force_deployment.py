@@ -86,7 +86,8 @@ def test_a_return_officer_or_token_of_another_force_is_refused_and_nothing_is_st
     answer = client.post(
         "/api/v1/npocc/returns", json={"quarter": "2025-Q3", "force": "norfolk"}, headers=admin
     )
-    assert answer.status_code == 422 and "norfolk" in answer.get_json()["errors"]["force"][0]
+    assert answer.status_code == 422
+    assert "norfolk" in answer.get_json()["errors"]["force"][0]
     officer = {
         "force": "norfolk",
         "warrant_number": "N1",
@@ -97,7 +98,8 @@ def test_a_return_officer_or_token_of_another_force_is_refused_and_nothing_is_st
         "joined_on": "2024-01-01",
     }
     answer = client.post("/api/v1/officers", json=officer, headers=admin)
-    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert answer.status_code == 422
+    assert answer.mimetype == "application/problem+json"
     assert (
         client.post("/api/v1/officers", json=officer | {"force": CAMBS}, headers=admin).status_code
         == 201
@@ -127,5 +129,6 @@ def test_a_filed_return_never_nags_is_not_pending_and_cannot_be_sent_again(
     client.application.secret_key = client.application.secret_key or "a key for this test only"
     sign_in(client, token(db, "admin"))
     page = client.get("/app/returns?quarter=2025-Q3").get_data(as_text=True)
-    assert record["return_id"] in page and "Filed" in page
+    assert record["return_id"] in page
+    assert "Filed" in page
     assert f"Send {record['return_id']} again" not in page

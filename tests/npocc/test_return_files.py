@@ -58,12 +58,14 @@ def test_csv_and_manifest_bytes_match_the_golden_files(
 ) -> None:
     small_force(build)
     made = make(db, settings)
-    assert made.created and made.record.return_id == "cambridgeshire-135v1-2025Q3-r1"
+    assert made.created
+    assert made.record.return_id == "cambridgeshire-135v1-2025Q3-r1"
     csv_bytes = (settings.export_dir / made.record.csv_filename).read_bytes()
     manifest_bytes = (settings.export_dir / made.record.manifest_filename).read_bytes()
     assert csv_bytes == (GOLDEN / "cambridgeshire-135v1-2025Q3-r1.csv").read_bytes()
     assert manifest_bytes == (GOLDEN / "cambridgeshire-135v1-2025Q3-r1.manifest.json").read_bytes()
-    assert not csv_bytes.startswith(b"\xef\xbb\xbf") and b"\r\n" in csv_bytes
+    assert not csv_bytes.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in csv_bytes
     manifest = json.loads(manifest_bytes)
     assert manifest["csv"]["sha256"] == hashlib.sha256(csv_bytes).hexdigest()
     assert manifest["csv"]["bytes"] == len(csv_bytes) == made.record.csv_bytes
@@ -76,7 +78,8 @@ def test_no_names_of_officers_leave_in_the_return(
     made = make(db, settings)
     for name in (made.record.csv_filename, made.record.manifest_filename):
         data = (settings.export_dir / name).read_text()
-        assert "Zanzibar" not in data and "Quentin" not in data
+        assert "Zanzibar" not in data
+        assert "Quentin" not in data
     assert made.record.record_count == 1
 
 
@@ -86,11 +89,13 @@ def test_an_unchanged_rerun_makes_nothing_and_a_change_makes_revision_two(
     officer = build.ips_officer(since=date(2025, 1, 6), warrant_number="R1")
     first = make(db, settings)
     again = make(db, settings)
-    assert not again.created and again.record.id == first.record.id
+    assert not again.created
+    assert again.record.id == first.record.id
     r1_bytes = (settings.export_dir / first.record.csv_filename).read_bytes()
     build.duty(officer, datetime(2025, 8, 1, 18, tzinfo=UTC), complete=True)
     second = make(db, settings)
-    assert second.created and second.record.revision == 2
+    assert second.created
+    assert second.record.revision == 2
     assert second.record.return_id == "cambridgeshire-135v1-2025Q3-r2"
     assert second.record.supersedes_id == first.record.id
     manifest = json.loads((settings.export_dir / second.record.manifest_filename).read_text())
@@ -223,7 +228,8 @@ def test_a_second_maker_waits_until_the_first_has_finished(
     holder.join()
     assert seen["partial kept"] is True
     assert seen["second finished"] > seen["first finished"]  # type: ignore[operator]
-    assert second.created and second.record.revision == 1
+    assert second.created
+    assert second.record.revision == 1
     assert not list(settings.export_dir.glob("*.partial"))  # tidied once it was its turn
 
 
@@ -238,7 +244,8 @@ def test_the_quarters_returns_are_the_same_bytes_whatever_the_forces_made_at_onc
             session.execute(delete(NpoccReturn))
         export_dir = settings.export_dir / str(workers)
         generated = generate_quarter(db, export_dir, Q3, workers=workers)
-        assert generated and all(item.created for item in generated)
+        assert generated
+        assert all(item.created for item in generated)
         made[workers] = {
             item.record.csv_filename: (export_dir / item.record.csv_filename).read_bytes()
             for item in generated

@@ -65,7 +65,8 @@ def test_a_quarter_missed_while_the_scheduler_was_down_is_made_at_start(
     results = run_due(db, settings, now)
     assert [(str(r.quarter), r.made) for r in results] == [("2025-Q2", FORCES), ("2025-Q3", FORCES)]
     assert returns_by_quarter(db) == {"2025-Q2": FORCES, "2025-Q3": FORCES}
-    assert due_quarters(db, now) == [] and run_due(db, settings, now) == []
+    assert due_quarters(db, now) == []
+    assert run_due(db, settings, now) == []
     # No feed is configured: the files are the returns, filed, with no attempt made.
     assert not settings.npocc_feed_url
     with db.reading() as session:
@@ -107,5 +108,6 @@ def test_the_real_scheduler_runs_the_quarterly_job_and_delivers(
         )
         run = session.get(QuarterRun, quarter)
     assert statuses == {"delivered": FORCES}
-    assert run.status == "completed" and run.returns_made == FORCES
+    assert run.status == "completed"
+    assert run.returns_made == FORCES
     assert feed.accepted_count() == FORCES

@@ -16,7 +16,8 @@ def test_the_privacy_and_accessibility_pages_need_no_sign_in(client: FlaskClient
     privacy = client.get("/app/privacy")
     assert privacy.status_code == 200
     text = privacy.get_data(as_text=True)
-    assert "How long we keep it" in text and "6 full years after you leave" in text
+    assert "How long we keep it" in text
+    assert "6 full years after you leave" in text
     statement = client.get("/app/accessibility")
     assert statement.status_code == 200
     assert "WCAG" in statement.get_data(as_text=True)
@@ -32,7 +33,8 @@ def test_the_privacy_page_gives_the_force_s_contact_and_retention_from_its_setti
         text = client.get("/app/privacy").get_data(as_text=True)
     finally:
         state.settings = kept
-    assert "7 full years" in text and "dpo@example.police.uk" in text
+    assert "7 full years" in text
+    assert "dpo@example.police.uk" in text
 
 
 def test_every_page_links_to_the_privacy_notice_and_the_accessibility_statement(
@@ -41,10 +43,12 @@ def test_every_page_links_to_the_privacy_notice_and_the_accessibility_statement(
     officer = build.ips_officer()
     for page in ("/app/sign-in", "/app/privacy"):
         text = client.get(page).get_data(as_text=True)
-        assert 'href="/app/privacy"' in text and 'href="/app/accessibility"' in text
+        assert 'href="/app/privacy"' in text
+        assert 'href="/app/accessibility"' in text
     sign_in(client, token(db, "special", officer=officer))
     text = client.get("/app/").get_data(as_text=True)
-    assert 'href="/app/privacy"' in text and 'href="/app/accessibility"' in text
+    assert 'href="/app/privacy"' in text
+    assert 'href="/app/accessibility"' in text
 
 
 def test_a_special_downloads_everything_held_about_them_from_their_page(
@@ -58,7 +62,8 @@ def test_a_special_downloads_everything_held_about_them_from_their_page(
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["Cache-Control"] == "no-store"
     document = download.get_json()
-    assert document["officer"]["surname"] == "Okafor" and document["competencies"]
+    assert document["officer"]["surname"] == "Okafor"
+    assert document["competencies"]
 
 
 def test_a_special_cannot_download_another_officer_s_data(

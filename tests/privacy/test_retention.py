@@ -67,7 +67,8 @@ def test_a_leaver_past_the_line_is_anonymised_and_one_inside_it_untouched(
     assert [o.officer_id for o in done] == [gone.id]
     record = stored(db, gone.id)
     assert (record.surname, record.forenames, record.email) == ("anonymised", "anonymised", None)
-    assert record.warrant_number == f"anon-{gone.id}" and record.base_location == ""
+    assert record.warrant_number == f"anon-{gone.id}"
+    assert record.base_location == ""
     assert record.anonymised_at is not None
     assert (record.rank, record.joined_on, record.left_on) == ("SC", gone.joined_on, gone.left_on)
     untouched = stored(db, recent.id)
@@ -100,7 +101,8 @@ def test_a_return_made_again_for_an_old_quarter_is_still_a_valid_return(
     first_bytes = (tmp_path / f"{first.record.return_id}.csv").read_bytes()
     apply_retention(db, TODAY, 6)
     again = generate_return(db, tmp_path, "cambridgeshire", OLD_QUARTER, 135, 1)
-    assert again.created and again.record.revision == first.record.revision + 1
+    assert again.created
+    assert again.record.revision == first.record.revision + 1
     assert (tmp_path / f"{first.record.return_id}.csv").read_bytes() == first_bytes
     path = tmp_path / f"{again.record.return_id}.csv"
     content = path.read_bytes()
@@ -109,7 +111,8 @@ def test_a_return_made_again_for_an_old_quarter_is_still_a_valid_return(
     assert rows[0]["duty_hours_in_period"] == "6.00"
     manifest = json.loads((tmp_path / f"{again.record.return_id}.manifest.json").read_text())
     assert manifest["csv"]["sha256"] == hashlib.sha256(content).hexdigest()
-    assert manifest["supersedes"] == first.record.return_id and manifest["record_count"] == 1
+    assert manifest["supersedes"] == first.record.return_id
+    assert manifest["record_count"] == 1
     assert "Okafor" not in content.decode("utf-8")
 
 

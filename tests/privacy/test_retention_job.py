@@ -54,4 +54,5 @@ def test_the_scheduler_anonymises_leavers_past_the_retention_period(
     assert errors == []
     with db.reading() as session:
         officer = session.get(Officer, gone.id)
-        assert officer is not None and officer.surname == "anonymised"
+        assert officer is not None
+        assert officer.surname == "anonymised"

@@ -53,7 +53,8 @@ def test_the_export_never_carries_a_secret(
     ).get_json()
     assert document["officer"]["calendar_key"] == "set"
     text = str(document)
-    assert "secret_hash" not in text and "calendar_key_hash" not in text
+    assert "secret_hash" not in text
+    assert "calendar_key_hash" not in text
     assert {row["label"] for row in document["tokens"]} == {"Ngozi's phone"}
 
 
@@ -66,7 +67,8 @@ def test_an_officer_may_export_their_own_data_and_the_export_is_in_the_trail(
         f"/api/v1/audit?officer_id={everywhere.id}&per_page=500", headers=build.headers("admin")
     ).get_json()["items"]
     exports = [entry for entry in trail if entry["action"] == "officer.export"]
-    assert len(exports) == 1 and exports[0]["role"] == "special"
+    assert len(exports) == 1
+    assert exports[0]["role"] == "special"
 
 
 def test_nobody_else_may_export_an_officer_s_data(

@@ -7,6 +7,7 @@ The cases come from the application's route table: an endpoint with no rule here
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,11 +92,11 @@ DEPLOYABLE = {
     "npocc": (OK, OK),
     "admin": (OK, OK),
 }
-FORCE_ADMIN = {role: (403, 403) for role in ROLES} | {"admin": (OK, OK)}
-EVERYONE = {role: (OK,) for role in ROLES}
-ADMIN_ONLY = {role: (403,) for role in ROLES} | {"admin": (OK,)}
+FORCE_ADMIN = dict.fromkeys(ROLES, (403, 403)) | {"admin": (OK, OK)}
+EVERYONE = dict.fromkeys(ROLES, (OK,))
+ADMIN_ONLY = dict.fromkeys(ROLES, (403,)) | {"admin": (OK,)}
 RETURNS_READ = ADMIN_ONLY | {"npocc": (OK,)}
-OWN_LISTS = {role: (OK,) for role in ROLES} | {"npocc": (403,)}
+OWN_LISTS = dict.fromkeys(ROLES, (OK,)) | {"npocc": (403,)}
 EVENT_READ = {
     "special": (OK, 404),
     "supervisor": (OK, 404),
@@ -106,7 +107,7 @@ EVENT_READ = {
 }
 # The outbox: supervisors (and authorisers) of the officer's force, and admins.
 NOTIFICATIONS_READ = {
-    **{role: (403, 403, 403) for role in ROLES},
+    **dict.fromkeys(ROLES, (403, 403, 403)),
     "supervisor": (OK, OK, 404),
     "authoriser": (OK, OK, 404),
     "admin": (OK, OK, OK),
@@ -127,7 +128,7 @@ SIGN_UP = {
 # is to an event of the caller's own force).
 RELEASE = MANAGE
 AID_REQUESTS = {
-    **{role: (403, 403) for role in ROLES},
+    **dict.fromkeys(ROLES, (403, 403)),
     "supervisor": (OK, 404),
     "authoriser": (OK, 404),
     "admin": (OK, OK),
@@ -183,14 +184,13 @@ def plain(path: str, body: Any = None) -> Callable[[World, str], tuple[str, Any]
 
 def _hold_gc10(world: World, build: Builder) -> None:
     with build.db.reading() as session:
-        held = {
-            o
-            for o in session.scalars(
+        held = set(
+            session.scalars(
                 select(CompetencyRecord.officer_id).where(
                     CompetencyRecord.unit_code == "GC10", CompetencyRecord.revoked_on.is_(None)
                 )
             )
-        }
+        )
     for person in world.officers.values():
         if person.id not in held:
             build.units(person, date(2025, 2, 1), ("GC10",))
@@ -254,10 +254,8 @@ def _duties_booked(world: World, build: Builder) -> None:
 
 
 def _not_signed_up(world: World, build: Builder) -> None:
-    try:
+    with contextlib.suppress(NotFound, Conflict):
         events.withdraw(build.db, ADMIN, world.events["own"].id, world.officers["own"].id)
-    except (NotFound, Conflict):
-        pass
 
 
 def _signed_up(world: World, build: Builder) -> None:
@@ -577,7 +575,7 @@ RULES: dict[tuple[str, str], Rule] = {
         NOTIFICATIONS_READ, OFFICERS, officer("/api/v1/notifications?officer_id={id}")
     ),
     # Push is not configured here: the key is absent to everyone (configured: test_push_api).
-    ("GET", "push.push_key"): Rule({r: (404,) for r in ROLES}, ("-",), plain("/api/v1/push/key")),
+    ("GET", "push.push_key"): Rule(dict.fromkeys(ROLES, (404,)), ("-",), plain("/api/v1/push/key")),
     ("GET", "push.list_subscriptions"): Rule(
         BOOK, OFFICERS, officer("/api/v1/officers/{id}/push-subscriptions")
     ),

@@ -58,5 +58,6 @@ def test_no_generated_request_breaks_the_service_or_the_document(
 
     for operation in operations:
         runner(operation)()
-    assert len(operations) >= 45 and sum(sent.values()) >= 5 * len(operations)
+    assert len(operations) >= 45
+    assert sum(sent.values()) >= 5 * len(operations)
     print(f"\nschemathesis: {sum(sent.values())} requests over {len(operations)} operations")

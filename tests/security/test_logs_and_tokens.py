@@ -49,7 +49,8 @@ def test_logs_are_json_with_a_request_id_and_carry_no_secrets_or_names(
         logger.removeHandler(handler)
     output = stream.getvalue()
     lines = [json.loads(line) for line in output.splitlines()]
-    assert len(lines) == 5 and lines[0]["request_id"] == "req-42"
+    assert len(lines) == 5
+    assert lines[0]["request_id"] == "req-42"
     assert all(line["request_id"] for line in lines)
     for secret in (token.secret, key, "Featherstonehaugh", "Hermione", "wrongwrong"):
         assert secret not in output

@@ -56,13 +56,15 @@ def test_a_request_line_names_the_token_its_address_and_the_route_template(
             headers={"Authorization": f"Bearer {token.secret}", "X-Forwarded-For": "203.0.113.9"},
         )
     [line] = lines
-    assert line["ts"].endswith("Z") and datetime.fromisoformat(line["ts"]).tzinfo is not None
+    assert line["ts"].endswith("Z")
+    assert datetime.fromisoformat(line["ts"]).tzinfo is not None
     assert (line["level"], line["event"]) == ("info", "request")
     assert line["who"] == {"token_id": token.id, "label": "rota app"}
     assert line["client_ip"] == "127.0.0.1"  # no proxy is trusted by default
     assert (line["method"], line["status"]) == ("GET", 200)
     assert line["route"] == "/api/v1/officers/{officer_id}"
-    assert isinstance(line["ms"], float) and line["request_id"]
+    assert isinstance(line["ms"], float)
+    assert line["request_id"]
 
 
 def test_a_person_signed_in_through_the_provider_is_named_by_subject_and_name(

@@ -204,7 +204,7 @@ def serving() -> Iterator[OidcProvider]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             if url.path == "/.well-known/openid-configuration":
                 self._answer(200, {}, provider.discovery())
@@ -221,7 +221,7 @@ def serving() -> Iterator[OidcProvider]:
             else:
                 self._answer(404, {}, {"error": "not_found"})
 
-        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
             if urlparse(self.path).path != "/token":
                 self._answer(404, {}, {"error": "not_found"})

@@ -128,7 +128,7 @@ def push_service(subject: str) -> Iterator[PushService]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             token = self.path.removeprefix("/wpush/")
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -188,7 +188,7 @@ def trap() -> Iterator[Trap]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        do_GET = do_POST = do_PUT = _record  # noqa: N815
+        do_GET = do_POST = do_PUT = _record
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.origin = f"http://127.0.0.1:{server.server_address[1]}"

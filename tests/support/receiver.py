@@ -51,7 +51,7 @@ def receiver(script: list[tuple[str, float]]) -> Iterator[Receiver]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             key = self.headers.get("Idempotency-Key", "")
             with lock:

@@ -7,7 +7,8 @@ from dutyservice.clock import Month, Quarter, london_days_spanned, start_of_lond
 
 def test_quarter_of_a_day_and_its_bounds() -> None:
     q = Quarter.of(date(2026, 9, 30))
-    assert str(q) == "2026-Q3" and q.compact == "2026Q3"
+    assert str(q) == "2026-Q3"
+    assert q.compact == "2026Q3"
     assert (q.first_day, q.last_day) == (date(2026, 7, 1), date(2026, 9, 30))
     assert Quarter.of(date(2026, 10, 1)) == q.next()
     assert Quarter(2026, 1).previous() == Quarter(2025, 4)

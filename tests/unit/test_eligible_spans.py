@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -65,8 +66,9 @@ def test_a_covering_span_while_serving_is_exactly_meeting_the_profile(
 @given(spans=st.lists(span(), max_size=6))
 def test_merged_spans_are_disjoint_ordered_and_never_empty(spans: list[Span]) -> None:
     union = merged(spans)
-    for before, after in zip(union, union[1:], strict=False):
-        assert before.end is not None and before.end < after.start
+    for before, after in itertools.pairwise(union):
+        assert before.end is not None
+        assert before.end < after.start
     assert all(s.end is None or s.start < s.end for s in union)
 
 

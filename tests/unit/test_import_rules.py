@@ -47,7 +47,8 @@ def test_times_either_side_of_the_october_change_are_nine_hours_apart_from_22_to
     parsed, errors = read_duty(
         duty(starts_at="2026-10-24 22:00", ends_at="2026-10-25 06:00"), TYPES, NOW
     )
-    assert errors == [] and parsed is not None
+    assert errors == []
+    assert parsed is not None
     assert parsed.ends_at - parsed.starts_at == datetime(1, 1, 1, 9) - datetime(1, 1, 1)
 
 
@@ -86,7 +87,8 @@ def test_an_officer_who_left_before_joining_is_refused() -> None:
 def test_training_without_expiry_follows_the_force_policy() -> None:
     row = {"warrant_number": "C1", "kind": "ost", "completed_on": "2025-10-01", "expires_on": ""}
     parsed, _ = read_training(row, date(2026, 1, 1), 12)
-    assert parsed is not None and parsed.expires_on == date(2026, 9, 30)
+    assert parsed is not None
+    assert parsed.expires_on == date(2026, 9, 30)
 
 
 @pytest.mark.parametrize("module", ["dutyservice.imports.rules"])

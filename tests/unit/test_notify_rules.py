@@ -106,7 +106,7 @@ def test_an_address_in_a_server_reply_is_not_kept() -> None:
 def test_the_smtp_url_says_where_how_and_as_whom(url: str, expected: tuple[object, ...]) -> None:
     server = parse_smtp_url(url)
     got = (server.host, server.port, server.implicit_tls, server.starttls)
-    assert got + (server.username, server.password) == expected
+    assert (*got, server.username, server.password) == expected
     assert "p:ss" not in repr(server)
 
 

@@ -69,7 +69,9 @@ def test_keys_must_be_a_p256_point_and_16_bytes() -> None:
 def test_a_new_key_pair_is_a_p256_key_and_its_public_point() -> None:
     private = new_private_key()
     public = public_key_of(private)
-    assert len(private) == 43 and len(public) == 87 and public.startswith("B")
+    assert len(private) == 43
+    assert len(public) == 87
+    assert public.startswith("B")
     assert vapid_refusal(private, "mailto:ops@police.example") is None
     assert vapid_refusal(private, "ops@police.example") is not None
     assert vapid_refusal("not a key", "mailto:ops@police.example") is not None
@@ -94,7 +96,8 @@ def test_the_vapid_key_is_read_from_its_file_and_never_shown(tmp_path: Path) -> 
             "DUTYSERVICE_PUSH_ENDPOINTS": "http://127.0.0.1:9000/, https://push.example.net",
         }
     )
-    assert settings.vapid_private_key == key and settings.push_enabled
+    assert settings.vapid_private_key == key
+    assert settings.push_enabled
     assert settings.push_endpoints == ("http://127.0.0.1:9000", "https://push.example.net")
     assert key not in repr(settings)
     with pytest.raises(ValueError, match="VAPID_PRIVATE_KEY_FILE cannot be read"):

@@ -76,7 +76,8 @@ def test_one_force_and_its_go_live_quarter_are_read_and_checked() -> None:
     )
     assert settings.forces == ("cambridgeshire", "norfolk")
     assert str(settings.returns_from) == "2027-Q1"
-    assert settings.serves("norfolk") and not settings.serves("suffolk")
+    assert settings.serves("norfolk")
+    assert not settings.serves("suffolk")
     assert Settings.from_environment({}).serves("suffolk")  # empty: every force
     assert Settings.problems_in({"DUTYSERVICE_RETURNS_FROM": "Q1 2027"}) == [
         "DUTYSERVICE_RETURNS_FROM must be a quarter such as 2027-Q1, not 'Q1 2027'"

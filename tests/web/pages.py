@@ -27,7 +27,8 @@ def token(
 def token_id_of(db: Database, secret: str) -> int:
     """The id of the token with this secret (a session keeps the id, never the secret)."""
     principal = authenticate(db, secret)
-    assert principal is not None and principal.token_id is not None
+    assert principal is not None
+    assert principal.token_id is not None
     return principal.token_id
 
 

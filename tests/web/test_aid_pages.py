@@ -66,9 +66,11 @@ def test_the_home_force_releases_a_request_from_its_page_beside_the_weeks_other_
     page = client.get("/app/aid")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Vera Visitor" in html and "Operation Harvest" in html
+    assert "Vera Visitor" in html
+    assert "Operation Harvest" in html
     assert "Cambridgeshire" in html  # the host force by name
-    assert "Their other duties that week" in html and "(booked)" in html
+    assert "Their other duties that week" in html
+    assert "(booked)" in html
     answer = post(client, f"/app/aid/{event.id}/{officer.id}/release", {}, from_page="/app/aid")
     assert answer.status_code == 303
     after = client.get("/app/aid").get_data(as_text=True)
@@ -88,7 +90,8 @@ def test_declining_needs_a_reason_and_a_missing_one_changes_nothing(
     blank = post(client, url, {"reason": "  "}, from_page="/app/aid")
     assert blank.status_code == 422
     html = blank.get_data(as_text=True)
-    assert "govuk-input--error" in html and "Say why your force cannot release them" in html
+    assert "govuk-input--error" in html
+    assert "Say why your force cannot release them" in html
     assert "There is a problem" in html
     assert status_of(db, event, officer.id) == "requested"
     declined = post(client, url, {"reason": "Needed at home"}, from_page="/app/aid")
@@ -119,17 +122,21 @@ def test_the_host_sees_each_sign_ups_state_on_the_events_page(
     aid.decline(db, ADMIN, event.id, declined.id, "Short of officers")
     sign_in(client, token(db, "supervisor"))
     html = client.get(f"/app/events/{event.id}").get_data(as_text=True)
-    assert "Operation Harvest" in html and "<strong>2</strong> places left of 4" in html
-    assert f'id="signup-{own.id}"' in html and "Lee Local" in html
+    assert "Operation Harvest" in html
+    assert "<strong>2</strong> places left of 4" in html
+    assert f'id="signup-{own.id}"' in html
+    assert "Lee Local" in html
     row = html.split(f'id="signup-{waiting.id}"')[1].split("</tr>")[0]
-    assert "Requested" in row and waiting.officer_ref in row
+    assert "Requested" in row
+    assert waiting.officer_ref in row
     row = html.split(f'id="signup-{declined.id}"')[1].split("</tr>")[0]
     assert "Declined: Short of officers" in row
     # Another force sees the event, not who signed up to it.
     visitor = client.application.test_client()
     sign_in(visitor, token(db, "supervisor", "norfolk"))
     theirs = visitor.get(f"/app/events/{event.id}").get_data(as_text=True)
-    assert "Operation Harvest" in theirs and "Sign-ups" not in theirs
+    assert "Operation Harvest" in theirs
+    assert "Sign-ups" not in theirs
 
 
 def test_an_officer_of_another_force_is_told_their_place_waits_for_their_forces_release(
@@ -158,8 +165,11 @@ def test_an_officer_reads_on_the_event_s_page_whether_their_place_is_held_or_boo
         return reader.get(f"/app/events/{event.id}").get_data(as_text=True)
 
     held = page_of(asking)
-    assert "Your place is held until your force releases you" in held and ">Sign up<" not in held
+    assert "Your place is held until your force releases you" in held
+    assert ">Sign up<" not in held
     booked = page_of(local)
-    assert "You are signed up" in booked and "is held" not in booked
+    assert "You are signed up" in booked
+    assert "is held" not in booked
     open_to_them = page_of(free)
-    assert "Sign up" in open_to_them and "You are signed up" not in open_to_them
+    assert "Sign up" in open_to_them
+    assert "You are signed up" not in open_to_them

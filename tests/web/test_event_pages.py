@@ -76,7 +76,8 @@ def test_a_supervisor_sets_up_the_same_event_the_api_would(
     headers = build.headers("supervisor")
     sign_in(client, token(db, "supervisor"))
     form = client.get("/app/events/new").get_data(as_text=True)
-    assert "Specials of my force" in form and "Specials of my region" in form
+    assert "Specials of my force" in form
+    assert "Specials of my region" in form
     answer = post(client, "/app/events/new", event_form(), from_page="/app/events/new")
     assert answer.status_code == 303
     assert "Set up: Bonfire night" in text_of(client.get("/app/events").get_data(as_text=True))
@@ -84,7 +85,8 @@ def test_a_supervisor_sets_up_the_same_event_the_api_would(
     made = app.test_client().post("/api/v1/events", json=api_body(), headers=headers)
     assert made.status_code == 201, made.json
     both = _events(app, headers)
-    assert len(both) == 2 and both[0] == both[1] == through_page[0]
+    assert len(both) == 2
+    assert both[0] == both[1] == through_page[0]
 
 
 def test_a_deadline_after_the_start_is_refused_in_the_error_summary_and_stores_nothing(
@@ -142,11 +144,11 @@ def test_an_admin_chooses_the_host_force_by_name(
 ) -> None:
     sign_in(client, token(db, "admin"))
     form = client.get("/app/events/new").get_data(as_text=True)
-    assert "Norfolk Constabulary" in form and "Choose a force" in form
+    assert "Norfolk Constabulary" in form
+    assert "Choose a force" in form
     missing = post(client, "/app/events/new", event_form(), from_page="/app/events/new")
-    assert missing.status_code == 422 and "Enter the host force" in text_of(
-        missing.get_data(as_text=True)
-    )
+    assert missing.status_code == 422
+    assert "Enter the host force" in text_of(missing.get_data(as_text=True))
     post(client, "/app/events/new", event_form(force="norfolk"), from_page="/app/events/new")
     assert [e["force"] for e in _events(app, build.headers("admin"))] == ["norfolk"]
 

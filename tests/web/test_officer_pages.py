@@ -59,11 +59,14 @@ def test_officers_are_found_by_name_warrant_number_or_base_within_the_callers_fo
     sign_in(client, token(db, "planner"))
     for q in ("okaf", "CB778", "ely"):
         found = text_of(client.get(f"/app/officers?q={q}").get_data(as_text=True))
-        assert "Jade Okafor" in found and "Cambridgeshire Constabulary" in found
+        assert "Jade Okafor" in found
+        assert "Cambridgeshire Constabulary" in found
         assert "Sam Okafor" not in found
     sign_in(client, token(db, "admin"))
     every = text_of(client.get("/app/officers?q=okafor&force=norfolk").get_data(as_text=True))
-    assert "Sam Okafor" in every and "Norfolk Constabulary" in every and "Jade" not in every
+    assert "Sam Okafor" in every
+    assert "Norfolk Constabulary" in every
+    assert "Jade" not in every
 
 
 def test_the_record_shows_ips_with_its_evidence_what_is_missing_and_who_did_what(
@@ -74,13 +77,17 @@ def test_the_record_shows_ips_with_its_evidence_what_is_missing_and_who_did_what
     build.units(lacking, london_today() - timedelta(days=5), ("CD1",))
     sign_in(client, token(db, "supervisor"))
     record = text_of(client.get(f"/app/officers/{holder.id}").get_data(as_text=True))
-    assert "Warrant number" in record and holder.warrant_number in record
-    assert "by Chris Morgan" in record and "Still missing Nothing" in record
+    assert "Warrant number" in record
+    assert holder.warrant_number in record
+    assert "by Chris Morgan" in record
+    assert "Still missing Nothing" in record
     assert "assessed by PS Harper (evidence PDP-CD5)" in record
     assert "ips.grant" in record or "grant" in record.split("Who did what")[1]
     other = text_of(client.get(f"/app/officers/{lacking.id}").get_data(as_text=True))
     missing = other.split("Still missing")[1].split("Safety training")[0]
-    assert "CD5" in missing and "ost" in missing and "CD1" not in missing
+    assert "CD5" in missing
+    assert "ost" in missing
+    assert "CD1" not in missing
 
 
 def test_a_unit_recorded_on_the_page_is_the_unit_the_api_records(
@@ -240,7 +247,8 @@ def test_a_grant_refused_for_what_is_missing_says_so_and_grants_nothing(
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     summary = summary_of(html)
-    assert "The role profile is not met on that day: still missing" in summary and "CD5" in summary
+    assert "The role profile is not met on that day: still missing" in summary
+    assert "CD5" in summary
     assert digest(db) == before
 
 
@@ -250,11 +258,13 @@ def test_a_supervisor_is_not_offered_ips_and_may_not_open_the_grant_page(
     officer = build.officer()
     sign_in(client, token(db, "supervisor"))
     record = client.get(f"/app/officers/{officer.id}").get_data(as_text=True)
-    assert "/ips/grant" not in record and "Record the unit" in record
+    assert "/ips/grant" not in record
+    assert "Record the unit" in record
     assert client.get(f"/app/officers/{officer.id}/ips/grant").status_code == 403
     sign_in(client, token(db, "planner"))
     record = client.get(f"/app/officers/{officer.id}").get_data(as_text=True)
-    assert "Record the unit" not in record and "/ips/grant" not in record
+    assert "Record the unit" not in record
+    assert "/ips/grant" not in record
 
 
 def edit_form(client: FlaskClient, officer_id: int) -> dict[str, str]:
@@ -296,10 +306,12 @@ def test_a_record_edited_on_the_page_is_the_record_the_api_would_have(
             if k not in ("id", "surname", "warrant_number", "officer_ref")
         }
 
-    assert record(by_page) == record(by_api) and record(by_page)["base_location"] == "Ely"
+    assert record(by_page) == record(by_api)
+    assert record(by_page)["base_location"] == "Ely"
     history = "/api/v1/officers/{}/history"
     edits = [through_api(app, headers, history.format(o.id))[1:] for o in (by_page, by_api)]
-    assert edits[0] == edits[1] and [e["action"] for e in edits[0]] == ["officer.update"]
+    assert edits[0] == edits[1]
+    assert [e["action"] for e in edits[0]] == ["officer.update"]
 
 
 def test_a_record_changed_since_the_form_was_opened_is_refused_and_kept(
@@ -330,9 +342,8 @@ def test_a_record_changed_since_the_form_was_opened_is_refused_and_kept(
         emptied,
         from_page=f"/app/officers/{officer.id}/edit",
     )
-    assert answer.status_code == 422 and "Enter the surname" in summary_of(
-        answer.get_data(as_text=True)
-    )
+    assert answer.status_code == 422
+    assert "Enter the surname" in summary_of(answer.get_data(as_text=True))
     assert digest(db) == before
 
 

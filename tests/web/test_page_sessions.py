@@ -102,4 +102,5 @@ def test_the_cookie_holds_only_a_random_id_and_the_service_only_its_hash(
     assert len(session_id) >= 40
     with db.reading() as session:
         stored = session.scalars(select(PageSession.id_hash)).all()
-    assert len(stored) == 1 and session_id not in stored[0]
+    assert len(stored) == 1
+    assert session_id not in stored[0]

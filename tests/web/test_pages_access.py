@@ -114,7 +114,7 @@ def by_request(action: str, form: dict[str, str] | None = None) -> Callable[[Wor
     return lambda w, t: (f"/app/aid/{_aid_event(w, t).id}/{w.officers[t].id}/{action}", form)
 
 
-AID_PAGE = {role: (403,) for role in ROLES} | {r: (OK,) for r in ("supervisor", "authoriser")}
+AID_PAGE = dict.fromkeys(ROLES, (403,)) | dict.fromkeys(("supervisor", "authoriser"), (OK,))
 AID_PAGE["admin"] = (OK,)
 
 
@@ -201,7 +201,7 @@ PAGE_RULES: dict[tuple[str, str], PageRule] = {
 
 
 # Setting up an event: supervisors and authorisers (their own force) and admins.
-EVENT_MAKERS = {role: (403,) for role in ROLES} | {r: (OK,) for r in ("supervisor", "authoriser")}
+EVENT_MAKERS = dict.fromkeys(ROLES, (403,)) | dict.fromkeys(("supervisor", "authoriser"), (OK,))
 EVENT_MAKERS |= {"admin": (OK,)}
 NEXT_WEEK = london_today() + timedelta(days=7)
 EVENT_FORM = {

@@ -56,7 +56,8 @@ def test_the_first_screen_says_the_next_duty_and_the_hours_still_needed(
     html = client.get("/app/").get_data(as_text=True)
     first = text_of(html.split("app-first-screen")[1].split("</div>")[0])
     assert f"{day:%A} {day.day} {day:%B} 18:00 to midnight" in first
-    assert "of 16 hours" in first and "hours still needed" in first
+    assert "of 16 hours" in first
+    assert "hours still needed" in first
     assert 'href="/app/duties/new"' in html
 
 
@@ -70,7 +71,8 @@ def test_months_before_joining_and_the_running_month_are_never_red(
     html = client.get("/app/").get_data(as_text=True)
     this_month = today.strftime("%B %Y")
     running = re.search(rf'app-month--(\w+)">{this_month}: 0 of 16 hours so far', html)
-    assert running and running.group(1) == "grey"
+    assert running
+    assert running.group(1) == "grey"
     if joined.month == 2:
         assert f"January {today.year}: before you joined" in html
         assert f'app-month--red">January {today.year}' not in html
@@ -84,8 +86,10 @@ def test_cancelling_asks_first_and_keeping_changes_nothing(
     sign_in(client, token(db, "special", officer=officer))
     confirm = client.get(f"/app/duties/{duty.id}/cancel")
     page = text_of(confirm.get_data(as_text=True))
-    assert confirm.status_code == 200 and "Cancel this duty?" in page
-    assert "Yes, cancel this duty" in page and "No, keep it" in page
+    assert confirm.status_code == 200
+    assert "Cancel this duty?" in page
+    assert "Yes, cancel this duty" in page
+    assert "No, keep it" in page
     assert _statuses(db)[duty.id] == "booked"
     post(client, f"/app/duties/{duty.id}/cancel", {"officer_id": str(officer.id)})
     assert _statuses(db)[duty.id] == "cancelled"
@@ -155,48 +159,59 @@ def test_an_impossible_window_is_a_refusal_beside_its_field_never_a_failure(
     page = client.get(f"/app/deployable?{window}")
     html = page.get_data(as_text=True)
     assert page.status_code == 400
-    assert "Enter a real date and time" in html and 'class="govuk-error-summary"' in html
+    assert "Enter a real date and time" in html
+    assert 'class="govuk-error-summary"' in html
     assert not any(w in text_of(html) for w in API_WORDS)
     csv = client.get(f"/app/deployable.csv?{window}")
-    assert csv.status_code == 400 and "Enter a real date and time" in csv.get_data(as_text=True)
+    assert csv.status_code == 400
+    assert "Enter a real date and time" in csv.get_data(as_text=True)
 
 
 def test_the_root_sends_browsers_to_the_pages_and_unknown_pages_are_html(
     client: FlaskClient, db: Database
 ) -> None:
     root = client.get("/")
-    assert root.status_code == 302 and root.headers["Location"].endswith("/app/")
+    assert root.status_code == 302
+    assert root.headers["Location"].endswith("/app/")
     for signed_in in (False, True):
         if signed_in:
             sign_in(client, token(db, "admin"))
         missing = client.get("/app/no-such-page")
-        assert missing.status_code == 404 and missing.mimetype == "text/html"
+        assert missing.status_code == 404
+        assert missing.mimetype == "text/html"
         assert "Page not found" in missing.get_data(as_text=True)
 
 
 def test_the_token_field_says_autocomplete_off_unescaped(client: FlaskClient) -> None:
     html = client.get("/app/sign-in").get_data(as_text=True)
-    assert 'autocomplete="off"' in html and "&#34;" not in html
+    assert 'autocomplete="off"' in html
+    assert "&#34;" not in html
     assert "Access token" in html
 
 
 def test_the_manifest_names_the_app_its_icons_and_its_start(client: FlaskClient) -> None:
     answer = client.get("/app/manifest.webmanifest")
-    assert answer.status_code == 200 and answer.mimetype == "application/manifest+json"
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/manifest+json"
     manifest = json.loads(answer.get_data(as_text=True))
-    assert manifest["start_url"] == "/app/" and manifest["scope"] == "/app/"
-    assert manifest["name"] and manifest["display"] == "standalone"
+    assert manifest["start_url"] == "/app/"
+    assert manifest["scope"] == "/app/"
+    assert manifest["name"]
+    assert manifest["display"] == "standalone"
     assert re.fullmatch(r"#[0-9a-f]{6}", manifest["theme_color"])
     sizes = set()
     for icon in manifest["icons"]:
         with client.get(icon["src"]) as image:
-            assert image.status_code == 200 and image.data.startswith(b"\x89PNG\r\n\x1a\n")
+            assert image.status_code == 200
+            assert image.data.startswith(b"\x89PNG\r\n\x1a\n")
             width, height = int.from_bytes(image.data[16:20]), int.from_bytes(image.data[20:24])
-        assert icon["sizes"] == f"{width}x{height}" and icon["type"] == "image/png"
+        assert icon["sizes"] == f"{width}x{height}"
+        assert icon["type"] == "image/png"
         sizes.add(width)
     assert {192, 512} <= sizes
     worker = client.get("/app/sw.js")
-    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.status_code == 200
+    assert worker.mimetype == "text/javascript"
     assert worker.headers["Service-Worker-Allowed"] == "/app/"
     # The push handlers are installed (static/push-sw.js): the worker imports them.
     assert 'importScripts("/app/static/push-sw.js")' in worker.get_data(as_text=True)

@@ -59,7 +59,8 @@ def test_a_returns_files_download_as_the_same_bytes_the_api_serves(
         from_api = app.test_client().get(
             f"/api/v1/npocc/returns/{record['id']}/{name}", headers=headers
         )
-        assert from_page.status_code == 200 and from_page.data == from_api.data
+        assert from_page.status_code == 200
+        assert from_page.data == from_api.data
         assert from_page.headers["Content-Disposition"].startswith("attachment")
 
 
@@ -81,13 +82,16 @@ def test_the_audit_trail_is_searched_by_officer_record_and_days_a_page_at_a_time
     officers = [build.ips_officer(since=date(2025, 1, 1)) for _ in range(6)]  # 9 entries each
     sign_in(client, token(db, "admin"))
     first = text_of(client.get("/app/audit").get_data(as_text=True))
-    assert "54 entries, page 1" in first and "Next page" in first
+    assert "54 entries, page 1" in first
+    assert "Next page" in first
     second = text_of(client.get("/app/audit?page=2").get_data(as_text=True))
-    assert "54 entries, page 2" in second and "Previous page" in second
+    assert "54 entries, page 2" in second
+    assert "Previous page" in second
     about = text_of(client.get(f"/app/audit?officer_id={officers[2].id}").get_data(as_text=True))
     assert "9 entries" in about
     grants = text_of(client.get("/app/audit?resource_type=ips_grant").get_data(as_text=True))
-    assert "6 entries" in grants and "ips.grant" in grants
+    assert "6 entries" in grants
+    assert "ips.grant" in grants
     today, tomorrow = london_today(), london_today() + timedelta(days=1)
     days = f"from-day={today.day}&from-month={today.month}&from-year={today.year}"
     days += f"&to-day={tomorrow.day}&to-month={tomorrow.month}&to-year={tomorrow.year}"

@@ -23,7 +23,8 @@ def test_with_sqlite_a_key_is_made_once_kept_beside_the_database_and_private(
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'duties.db'}")
     first, again = session_key(settings), session_key(settings)
     kept = tmp_path / "duties.db.secret-key"
-    assert first == again and len(first) >= 40
+    assert first == again
+    assert len(first) >= 40
     assert kept.read_text() == first
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["duties.db.secret-key"]
@@ -59,5 +60,6 @@ def test_the_sign_in_page_offers_the_force_account_only_when_the_provider_is_con
         page = client.get("/app/sign-in").get_data(as_text=True)
     finally:
         state.settings = original
-    assert 'href="/app/sign-in/oidc"' in page and "Sign in with your force account" in page
+    assert 'href="/app/sign-in/oidc"' in page
+    assert "Sign in with your force account" in page
     assert "Sign in with an access token" in page  # tokens for development, behind a link
