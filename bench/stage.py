@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
+from dutyservice.ips import stage_spans
 from dutyservice.ips.learning_models import LearningRecord
 
 STAGE_RUNS = 60
@@ -23,7 +24,8 @@ NOW = datetime(2025, 1, 1, tzinfo=UTC)
 def add_stages(db: Database) -> int:
     """Stage records for the national officers, as a force following the programme would have
     them: APS three months after joining, DPS for three in four of them nine months after,
-    QSC in roads (and for some, response) for one in three, eighteen months after."""
+    QSC in roads (and for some, response) for one in three, eighteen months after; and their
+    stage spans, as the import would write them."""
     rows: list[dict[str, Any]] = []
     with db.reading() as session:
         officers = session.execute(select(Officer.id, Officer.joined_on)).all()
@@ -38,6 +40,7 @@ def add_stages(db: Database) -> int:
     with db.transaction() as session:
         for start in range(0, len(rows), 5_000):
             session.execute(insert(LearningRecord), rows[start : start + 5_000])
+        stage_spans.rebuild(session)
     return len(rows)
 
 

@@ -43,3 +43,27 @@ class LearningRecord(Base):
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class StageSpan(Base):
+    """Days on which an officer meets a stage requirement, serving or not
+    (`learning_rules.stage_spans`): kept in the same transaction as every write that changes
+    them, so that "who is deployable at this stage" is an index lookup (docs/integrity.md)."""
+
+    __tablename__ = "stage_spans"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="ends_after_start"),
+        Index("ix_stage_spans_officer_id", "officer_id"),
+        # The planners' question: the spans of a requirement that began by the window's first day.
+        Index("ix_stage_spans_stage_area_starts_on", "stage", "area", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    #: The stage asked for, or above.
+    stage: Mapped[str] = mapped_column(String(3))
+    #: A QSC's core area; '' for the stage in any area (as `LearningRecord.area`).
+    area: Mapped[str] = mapped_column(String(20), default="")
+    starts_on: Mapped[date]
+    #: The first day no longer met; None: met from `starts_on` on.
+    ends_on: Mapped[date | None]

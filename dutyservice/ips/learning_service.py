@@ -72,9 +72,14 @@ def record_stage(
     assessed_by: str,
     evidence_ref: str,
 ) -> LearningRecord:
-    # A stage is no part of a role profile: its record changes no stored span.
+    # A stage is no part of a role profile: its record changes only the stage spans.
     with writing(
-        db, principal, officer_id, Permission.MANAGE_OFFICERS, spans_follow=False
+        db,
+        principal,
+        officer_id,
+        Permission.MANAGE_OFFICERS,
+        spans_follow=False,
+        stage_spans_follow=True,
     ) as write:
         not_in_future(attained_on, "attained_on")
         kept_area = _entry_area(stage, area)
@@ -115,9 +120,14 @@ def revoke_stage(
     revoked_on: date,
     reason: str,
 ) -> LearningRecord:
-    # A stage is no part of a role profile: its record changes no stored span.
+    # A stage is no part of a role profile: its record changes only the stage spans.
     with writing(
-        db, principal, officer_id, Permission.MANAGE_OFFICERS, spans_follow=False
+        db,
+        principal,
+        officer_id,
+        Permission.MANAGE_OFFICERS,
+        spans_follow=False,
+        stage_spans_follow=True,
     ) as write:
         record = write.session.get(LearningRecord, record_id)
         if record is None or record.officer_id != write.officer.id:

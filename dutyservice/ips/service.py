@@ -19,7 +19,7 @@ from ..db import Database, end_live, flush_or_conflict
 from ..duties.models import Officer
 from ..duties.queries import load_officer
 from ..errors import Conflict, DomainError, Invalid, NotFound
-from . import spans
+from . import spans, stage_spans
 from .learning_models import LearningRecord
 from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from .queries import evidence_for, role_profile
@@ -111,15 +111,19 @@ def writing(
     permission: Permission,
     *,
     spans_follow: bool = True,
+    stage_spans_follow: bool = False,
 ) -> Iterator[_OfficerWrite]:
     """A transaction over the records of an officer the caller may `permission` on. Where the
-    records are those a role profile reads (`spans_follow`), the officer's stored spans change
+    records are those a role profile reads (`spans_follow`), or a stage requirement reads
+    (`stage_spans_follow`: stage records and safety training), the officer's stored spans change
     with them, in the same transaction (docs/integrity.md)."""
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, permission)
         yield _OfficerWrite(session, principal, officer)
         if spans_follow:
             spans.refresh_officers(session, [officer.id])
+        if stage_spans_follow:
+            stage_spans.refresh_officers(session, [officer.id])
 
 
 def record_competency(
@@ -224,7 +228,10 @@ def record_training(
     completed_on: date,
     expires_on: date | None,
 ) -> TrainingRecord:
-    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+    # Safety training is read by role profiles and by every stage requirement.
+    with writing(
+        db, principal, officer_id, Permission.MANAGE_OFFICERS, stage_spans_follow=True
+    ) as write:
         if kind != OST:
             raise Invalid("unknown training", errors={"kind": ["'ost' (officer safety training)"]})
         not_in_future(completed_on, "completed_on")
