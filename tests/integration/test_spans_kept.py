@@ -4,6 +4,9 @@ when recomputed from the records."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import date, timedelta
 from typing import Any
@@ -178,11 +181,22 @@ def test_without_the_officer_s_lock_two_writers_leave_wrong_spans(
     assert concurrent_writes(db, officer_id, monkeypatch, locked=False)
 
 
-def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: Builder) -> None:
-    import os
-    import subprocess
-    import sys
+def run_db_check(db: Database, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dutyservice db check` run by an operator against the database."""
+    return subprocess.run(
+        [sys.executable, "-m", "dutyservice", "db", "check", *args],
+        env={
+            **os.environ,
+            "DUTYSERVICE_DATABASE_URL": db.url,
+            "DUTYSERVICE_LOG_LEVEL": "WARNING",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
+
+def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: Builder) -> None:
     from sqlalchemy import delete
 
     from dutyservice.ips.models import EligibilitySpan
@@ -190,17 +204,7 @@ def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: B
     officer = build.ips_officer(since=date(2025, 3, 1))
 
     def check(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "dutyservice", "db", "check", *args],
-            env={
-                **os.environ,
-                "DUTYSERVICE_DATABASE_URL": db.url,
-                "DUTYSERVICE_LOG_LEVEL": "WARNING",
-            },
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_db_check(db, *args)
 
     assert check().returncode == 0
     with db.transaction() as session:
