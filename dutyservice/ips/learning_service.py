@@ -61,6 +61,10 @@ def check_entry(records: list[StageRecord], stage: str, area: str, attained_on: 
         )
 
 
+# A stage is no part of a role profile: its records change the officer's stage spans only.
+_STAGES_ONLY = {"spans_follow": False, "stage_spans_follow": True}
+
+
 def record_stage(
     db: Database,
     principal: Principal,
@@ -72,15 +76,7 @@ def record_stage(
     assessed_by: str,
     evidence_ref: str,
 ) -> LearningRecord:
-    # A stage is no part of a role profile: its record changes only the stage spans.
-    with writing(
-        db,
-        principal,
-        officer_id,
-        Permission.MANAGE_OFFICERS,
-        spans_follow=False,
-        stage_spans_follow=True,
-    ) as write:
+    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS, **_STAGES_ONLY) as write:
         not_in_future(attained_on, "attained_on")
         kept_area = _entry_area(stage, area)
         existing = [as_stage_record(r) for r in stage_records(write.session, write.officer.id)]
@@ -120,15 +116,7 @@ def revoke_stage(
     revoked_on: date,
     reason: str,
 ) -> LearningRecord:
-    # A stage is no part of a role profile: its record changes only the stage spans.
-    with writing(
-        db,
-        principal,
-        officer_id,
-        Permission.MANAGE_OFFICERS,
-        spans_follow=False,
-        stage_spans_follow=True,
-    ) as write:
+    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS, **_STAGES_ONLY) as write:
         record = write.session.get(LearningRecord, record_id)
         if record is None or record.officer_id != write.officer.id:
             raise NotFound("the officer has no stage record with that id")

@@ -25,23 +25,27 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
-_officers = sa.table(
-    "officers", sa.column("id"), sa.column("joined_on", sa.Date()), sa.column("left_on", sa.Date())
-)
-_stages = sa.table(
-    "learning_records",
-    sa.column("officer_id"),
-    sa.column("stage"),
-    sa.column("area"),
+# Typed, so that SQLite's dates are read as dates.
+_RECORDS = sa.text(
+    "SELECT officer_id, stage, area, attained_on, revoked_on FROM learning_records"
+).columns(
+    sa.column("officer_id", sa.Integer()),
+    sa.column("stage", sa.String()),
+    sa.column("area", sa.String()),
     sa.column("attained_on", sa.Date()),
     sa.column("revoked_on", sa.Date()),
 )
-_training = sa.table(
-    "training_records",
-    sa.column("officer_id"),
-    sa.column("kind"),
+_OST = sa.text(
+    f"SELECT officer_id, completed_on, expires_on FROM training_records WHERE kind = '{OST}'"
+).columns(
+    sa.column("officer_id", sa.Integer()),
     sa.column("completed_on", sa.Date()),
     sa.column("expires_on", sa.Date()),
+)
+_SERVICE = sa.text("SELECT id, joined_on, left_on FROM officers").columns(
+    sa.column("id", sa.Integer()),
+    sa.column("joined_on", sa.Date()),
+    sa.column("left_on", sa.Date()),
 )
 
 
@@ -71,9 +75,11 @@ def upgrade() -> None:
 
 def _fill(connection: sa.Connection, spans: Any) -> None:
     records: dict[int, list[StageRecord]] = defaultdict(list)
-    for officer_id, stage, area, attained_on, revoked_on in connection.execute(sa.select(_stages)):
+    for officer_id, stage, area, attained_on, revoked_on in connection.execute(_RECORDS):
         records[officer_id].append(StageRecord(stage, area, Span(attained_on, revoked_on)))
-    evidence = _read_evidence(connection, set(records))
+    ost: dict[int, list[Span]] = defaultdict(list)
+    for officer_id, completed_on, expires_on in connection.execute(_OST):
+        ost[officer_id].append(training_span(completed_on, expires_on))
     rows = [
         {
             "officer_id": officer_id,
@@ -82,25 +88,17 @@ def _fill(connection: sa.Connection, spans: Any) -> None:
             "starts_on": s.start,
             "ends_on": s.end,
         }
-        for officer_id, held in evidence.items()
+        for officer_id, joined_on, left_on in connection.execute(_SERVICE)
+        if officer_id in records
         for requirement in ASKABLE
-        for s in stage_spans(held, records[officer_id], requirement)
+        for s in stage_spans(
+            OfficerEvidence(joined_on, left_on, ost=ost[officer_id]),
+            records[officer_id],
+            requirement,
+        )
     ]
     for start in range(0, len(rows), 5_000):
         connection.execute(sa.insert(spans), rows[start : start + 5_000])
-
-
-def _read_evidence(connection: sa.Connection, officer_ids: set[int]) -> dict[int, OfficerEvidence]:
-    """What a stage span reads of the officers in the programme: their safety training."""
-    ost: dict[int, list[Span]] = defaultdict(list)
-    for officer_id, kind, completed_on, expires_on in connection.execute(sa.select(_training)):
-        if kind == OST and officer_id in officer_ids:
-            ost[officer_id].append(training_span(completed_on, expires_on))
-    return {
-        officer_id: OfficerEvidence(joined_on, left_on, ost=ost[officer_id])
-        for officer_id, joined_on, left_on in connection.execute(sa.select(_officers))
-        if officer_id in officer_ids
-    }
 
 
 def downgrade() -> None:

@@ -6,13 +6,13 @@ learning.csv and `dutyservice db check` keep them the same way."""
 from __future__ import annotations
 
 import contextlib
-import threading
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
@@ -22,7 +22,7 @@ from dutyservice.ips import learning_service, service, spans, stage_spans
 from dutyservice.ips.learning_models import LearningRecord, StageSpan
 from tests.support.builders import ADMIN, Builder
 
-from .test_spans_kept import BASE, day
+from .test_spans_kept import BASE, WRITE_SEQUENCES, at_once, day, run_db_check
 
 KINDS = (("APS", None), ("DPS", None), ("QSC", "roads"), ("QSC", "response"))
 kind = st.sampled_from(KINDS)
@@ -83,11 +83,7 @@ def stored(db: Database, officer_id: int) -> set[tuple[str, str, date, date | No
     return {(stage, area, s, e) for _, stage, area, s, e in kept}
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@WRITE_SEQUENCES
 @given(steps=st.lists(write, min_size=1, max_size=14))
 def test_after_any_writes_the_stored_stage_spans_are_the_rule_s(
     db: Database, build: Builder, steps: list[tuple[str, tuple[str, str | None], date]]
@@ -131,27 +127,12 @@ def test_db_check_finds_a_tampered_stage_span_and_repairs_it(db: Database, build
 def concurrent_stages(
     db: Database, officer_id: int, monkeypatch: pytest.MonkeyPatch, *, locked: bool
 ) -> spans.Differences:
-    """Two writers of one officer's stage records that have each stored their record before
-    either computes the officer's stage spans."""
-    barrier = threading.Barrier(2, timeout=10)
-    refresh = stage_spans.refresh_officers
-
-    def refresh_together(session: Any, officer_ids: Any) -> None:
-        session.flush()
-        barrier.wait()
-        refresh(session, officer_ids)
-
-    monkeypatch.setattr(service.stage_spans, "refresh_officers", refresh_together)
-    if not locked:
-        monkeypatch.setattr(spans, "LOCK_THE_OFFICER", False)
-    threads = [
-        threading.Thread(target=apply, args=(db, officer_id, ("stage", ("QSC", area), on)))
+    """Two writers of one officer's stage records at once."""
+    writes = [
+        partial(apply, db, officer_id, ("stage", ("QSC", area), on))
         for area, on in (("roads", date(2024, 9, 1)), ("response", date(2024, 10, 1)))
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(service.stage_spans, writes, monkeypatch, locked)
     return agree(db)
 
 
@@ -185,8 +166,6 @@ def test_without_the_officer_s_lock_two_stage_writers_leave_wrong_spans(
 def test_db_check_on_the_command_line_reports_and_repairs_stage_spans(
     db: Database, build: Builder
 ) -> None:
-    from .test_spans_kept import run_db_check
-
     officer = build.ips_officer(since=date(2025, 3, 1))
     build.stage(officer, "APS", date(2025, 3, 1))
     assert run_db_check(db).returncode == 0
