@@ -28,6 +28,17 @@ def _refuse_unknown_units(session: Session, required_units: list[str]) -> None:
         )
 
 
+def add_required_units(session: Session, profile: RoleProfile, unit_codes: list[str]) -> None:
+    """A new profile's units, in the order given, and the eligibility spans it starts with."""
+    session.add_all(
+        RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=position)
+        for position, code in enumerate(unit_codes, start=1)
+    )
+    session.flush()
+    session.refresh(profile)
+    spans.add_profile(session, profile.id)
+
+
 def create_role_profile(
     db: Database,
     principal: Principal,
@@ -56,13 +67,7 @@ def create_role_profile(
             session.flush()
         except IntegrityError as exc:
             raise Conflict(f"role profile {mercury_ref} version {version} exists") from exc
-        session.add_all(
-            RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=n)
-            for n, code in enumerate(required_units, start=1)
-        )
-        session.flush()
-        session.refresh(profile)
-        spans.add_profile(session, profile.id)
+        add_required_units(session, profile, required_units)
         audit.record(
             session,
             principal,
