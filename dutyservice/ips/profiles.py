@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,6 +14,7 @@ from ..forces.queries import find_force
 from . import spans
 from .models import NosUnit, ProfileAuthorisation, RoleProfile, RoleProfileUnit
 from .queries import find_role_profile
+from .rules import Signatory as Signatory  # what set_authorisation takes, for its callers
 
 
 def _refuse_unknown_units(session: Session, required_units: list[str]) -> None:
@@ -81,14 +79,6 @@ def create_role_profile(
             },
         )
         return profile
-
-
-@dataclass(frozen=True)
-class Signatory:
-    name: str
-    rank: str
-    position: str
-    date_authorised: date
 
 
 def set_authorisation(
