@@ -25,9 +25,8 @@ from .push import serve_worker_unless_served
 from .secret import session_key
 from .wall_clock import span_words
 
-# Pages that answer without a session.
-OPEN_ENDPOINTS = {
-    "web.sign_in",
+# What answers without a session key: nothing of a person's, and no form.
+KEYLESS_ENDPOINTS = {
     "web.static",
     "web.manifest",
     "web.service_worker",
@@ -35,6 +34,8 @@ OPEN_ENDPOINTS = {
     "web.privacy",
     "web.accessibility",
 }
+# Pages that answer without a session: those, and signing in (a form, so it needs the key).
+OPEN_ENDPOINTS = KEYLESS_ENDPOINTS | {"web.sign_in"}
 _UNSAFE_IN_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
 
 P = ParamSpec("P")
@@ -122,17 +123,6 @@ def public_url(endpoint: str, **values: Any) -> str | None:
 
 def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("web/error.html", title=title, detail=detail), status
-
-
-# What answers without a session key: nothing of a person's, and no form.
-KEYLESS_ENDPOINTS = {
-    "web.static",
-    "web.manifest",
-    "web.service_worker",
-    "web.unknown",
-    "web.privacy",
-    "web.accessibility",
-}
 
 
 @bp.before_request
