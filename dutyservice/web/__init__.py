@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -188,6 +188,13 @@ def _sentence(text: str) -> str:
 @bp.app_template_filter("day")
 def _day(value: date | None) -> str:
     return value.strftime("%a %d %b %Y") if value else ""
+
+
+@bp.app_template_filter("choices")
+def _choices(options: Iterable[tuple[Any, str]], value: Any, marked: str) -> list[dict[str, Any]]:
+    """GOV.UK Frontend's items for `(value, label)` options, the one that is `value` marked
+    (`selected` in a select, `checked` among radios)."""
+    return [{"value": v, "text": label, marked: v == value} for v, label in options]
 
 
 @bp.context_processor
