@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, partial_index
+from ..db import Base, partial_index
+from .models import AssessedRecord, revoked_after_attained
 
 
-class LearningRecord(Base):
+class LearningRecord(AssessedRecord, Base):
     """A stage of the learning programme (APS, DPS, or QSC in one core area), held from
     attained_on until the day before revoked_on. Never deleted."""
 
     __tablename__ = "learning_records"
     __table_args__ = (
-        CheckConstraint("revoked_on IS NULL OR revoked_on >= attained_on", name="revoked_after"),
+        revoked_after_attained(),
         CheckConstraint("stage IN ('APS', 'DPS', 'QSC')", name="stage_known"),
         # An area is named by a QSC and only by one: stored as '' otherwise, so that the unique
         # index below treats "no area" as one value on both databases (NULLs would be distinct).
@@ -32,17 +33,8 @@ class LearningRecord(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     stage: Mapped[str] = mapped_column(String(3))
     area: Mapped[str] = mapped_column(String(20), default="")
-    attained_on: Mapped[date]
-    assessed_by: Mapped[str] = mapped_column(String(120))
-    evidence_ref: Mapped[str] = mapped_column(String(200), default="")
-    revoked_on: Mapped[date | None]
-    revoke_reason: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 
 
 class StageSpan(Base):
