@@ -14,10 +14,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class PageRequest:
-    """The page of a listing a client asked for (`?page=&per_page=`), from the first."""
+    """The page of a listing a client asked for (`?page=&per_page=`), counted from 1."""
 
-    page: int = 1
-    per_page: int = 50
+    page: int
+    per_page: int
 
 
 @dataclass(frozen=True)
