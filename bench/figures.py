@@ -39,6 +39,7 @@ from .harness import (
     new_database,
     percentile,
 )
+from .ips_write import bench_ips_write
 from .stage import add_stages, bench_stage_beside_profile
 
 LATENCY_RUNS = 100
@@ -409,6 +410,7 @@ def run_dataset(
             result.figures |= bench_deployable(server, db)
             result.figures |= _bench_by_stage(server, db)
             result.figures |= bench_booking(server, db)
+            result.figures |= bench_ips_write(url, server, db, workdir)
         finally:
             server.stop()
         # The bookings' pages too: the export's fsyncs would otherwise wait behind them.

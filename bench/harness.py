@@ -62,7 +62,8 @@ def percentile(values: list[float], share: float) -> float:
 class Server:
     """`dutyservice serve` (gunicorn, 2 workers x 8 threads) on a free port, until stopped."""
 
-    def __init__(self, url: str, workdir: Path) -> None:
+    def __init__(self, url: str, workdir: Path, module: str = "dutyservice") -> None:
+        """`module` is run with `python -m` (a bench's variant of the service, or the service)."""
         self.port = free_port()
         env = {
             **os.environ,
@@ -74,7 +75,7 @@ class Server:
         }
         command = ["serve", "--port", str(self.port), "--workers", "2", "--threads", "8"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dutyservice", *command],
+            [sys.executable, "-m", module, *command],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
