@@ -19,16 +19,13 @@ branch_labels = None
 depends_on = None
 
 
+INDEX = "ix_duties_live_starts_at"
+
+
 def upgrade() -> None:
-    live = sa.text("status <> 'cancelled'")
-    op.create_index(
-        "ix_duties_live_starts_at",
-        "duties",
-        ["starts_at", "ends_at", "officer_id"],
-        postgresql_where=live,
-        sqlite_where=live,
-    )
+    live, columns = sa.text("status <> 'cancelled'"), ["starts_at", "ends_at", "officer_id"]
+    op.create_index(INDEX, "duties", columns, postgresql_where=live, sqlite_where=live)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_duties_live_starts_at", table_name="duties")
+    op.drop_index(INDEX, table_name="duties")
