@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..duties.models import Officer
+from ..lookups import lookups
 from .models import EligibilitySpan, RoleProfile
 from .queries import evidence_of, requirements_of
 from .rules import ProfileRequirements, Span, eligible_spans
@@ -34,10 +36,23 @@ SpanKey = tuple[int, int, date, date | None]  # officer, role profile, starts_on
 
 
 def _profiles(session: Session, only: int | None = None) -> dict[int, ProfileRequirements]:
-    query = select(RoleProfile)
+    """Each role profile's requirements by id. A version never changes once written (a change
+    is a new version), so its requirements are read once a process; the ids are read each
+    time, for the versions added since."""
+    query = select(RoleProfile.id)
     if only is not None:
         query = query.where(RoleProfile.id == only)
-    return {profile.id: requirements_of(profile) for profile in session.scalars(query)}
+    remembered = lookups(session)
+    return {
+        profile_id: remembered.get(
+            ("role_profile_requirements", profile_id), partial(_requirements, session, profile_id)
+        )
+        for profile_id in session.scalars(query)
+    }
+
+
+def _requirements(session: Session, profile_id: int) -> ProfileRequirements:
+    return requirements_of(session.get_one(RoleProfile, profile_id))
 
 
 def computed(
@@ -78,14 +93,10 @@ def refresh_officers(session: Session, officer_ids: Sequence[int]) -> None:
     if not officer_ids:
         return
     session.flush()
+    query = select(Officer).where(Officer.id.in_(officer_ids)).order_by(Officer.id)
     if LOCK_THE_OFFICER:
-        session.execute(
-            select(Officer.id)
-            .where(Officer.id.in_(officer_ids))
-            .order_by(Officer.id)
-            .with_for_update(of=Officer, key_share=True)
-        )
-    officers = list(session.scalars(select(Officer).where(Officer.id.in_(officer_ids))))
+        query = query.with_for_update(of=Officer, key_share=True)
+    officers = list(session.scalars(query))
     fresh = computed(session, officers, _profiles(session))
     session.execute(delete(EligibilitySpan).where(EligibilitySpan.officer_id.in_(officer_ids)))
     _write(session, fresh)
