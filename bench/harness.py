@@ -99,6 +99,24 @@ class Server:
 
 
 Send = Callable[[requests.Session, int], bool]
+#: One request to one of the sides compared, given the run's number.
+Ask = Callable[[requests.Session, int], None]
+
+
+def medians_in_turn(asks: list[Ask], runs: int, warm_up: int) -> list[float]:
+    """Each side's median seconds, one request to each in turn (each going first in turn), so
+    that all see the machine as it is at that moment: measured apart, minutes of drift in a
+    shared machine would weigh as much as what is compared."""
+    times: list[list[float]] = [[] for _ in asks]
+    with requests.Session() as http:
+        for run in range(warm_up + runs):
+            order = list(enumerate(asks))
+            for side, ask in order if run % 2 else reversed(order):
+                started = time.perf_counter()
+                ask(http, run)
+                if run >= warm_up:
+                    times[side].append(time.perf_counter() - started)
+    return [statistics.median(t) for t in times]
 
 
 def throughput(send: Send, seconds: float = SECONDS) -> float:

@@ -4,9 +4,6 @@ latency, one client, the two servers answering in turn."""
 
 from __future__ import annotations
 
-import itertools
-import statistics
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,12 +17,12 @@ from dutyservice.db import Database
 from dutyservice.ips import spans
 from dutyservice.ips.models import TrainingRecord
 
-from .harness import Server
+from .harness import Ask, Server, medians_in_turn
 
 #: Officers written to in turn, and the writes to each server, untimed and timed.
 OFFICERS = 400
 WARM_UP_RUNS = 30
-RUNS = WARM_UP_RUNS + 200
+RUNS = 200
 
 
 def granted_officers(db: Database) -> list[int]:
@@ -53,25 +50,26 @@ def bench_ips_write(url: str, server: Server, db: Database, workdir: Path) -> di
     body = {"kind": "ost", "completed_on": london_today().isoformat()}
     since = datetime.now(UTC)
     before = Server(url, workdir, module="bench.serve_without_spans")
-    times: list[list[float]] = [[], []]
+
+    def writing_to(base: str) -> Ask:
+        def write(http: requests.Session, run: int) -> None:
+            officer = officers[run % len(officers)]
+            http.post(
+                f"{base}/api/v1/officers/{officer}/training", headers=admin, json=body, timeout=30
+            ).raise_for_status()
+
+        return write
+
     try:
-        with requests.Session() as http:
-            for run, officer in enumerate(itertools.islice(itertools.cycle(officers), RUNS)):
-                sides = [(0, before.base), (1, server.base)]
-                for side, base in sides if run % 2 else reversed(sides):  # each goes first
-                    started = time.perf_counter()
-                    http.post(
-                        f"{base}/api/v1/officers/{officer}/training",
-                        headers=admin,
-                        json=body,
-                        timeout=30,
-                    ).raise_for_status()
-                    if run >= WARM_UP_RUNS:
-                        times[side].append(time.perf_counter() - started)
+        without, with_spans = (
+            seconds * 1000
+            for seconds in medians_in_turn(
+                [writing_to(before.base), writing_to(server.base)], RUNS, WARM_UP_RUNS
+            )
+        )
     finally:
         before.stop()
         forget_training(db, officers, since)
-    without, with_spans = (statistics.median(t) * 1000 for t in times)
     return {
         "ips_write_p50_ms": with_spans,
         "ips_write_before_spans_p50_ms": without,
