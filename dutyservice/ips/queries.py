@@ -20,7 +20,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    literal,
+    literal_column,
     null,
     or_,
     select,
@@ -191,16 +191,20 @@ def _evidence_statement() -> CompoundSelect[str, int, Any, date, Any]:
     """Units held, safety training and grants, each as (kind, officer, unit, start, end)."""
     ids = bindparam("ids", type_=Integer(), expanding=True)
     unit, training, grant = CompetencyRecord, TrainingRecord, IpsGrant
+
+    def kind(name: str) -> ColumnElement[str]:
+        return literal_column(f"'{name}'")
+
     return union_all(
         select(
-            literal("unit"), unit.officer_id, unit.unit_code, unit.attained_on, unit.revoked_on
+            kind("unit"), unit.officer_id, unit.unit_code, unit.attained_on, unit.revoked_on
         ).where(unit.officer_id.in_(ids)),
         select(
             training.kind, training.officer_id, null(), training.completed_on, training.expires_on
         ).where(training.officer_id.in_(ids), training.kind == OST),
-        select(
-            literal("grant"), grant.officer_id, null(), grant.granted_on, grant.withdrawn_on
-        ).where(grant.officer_id.in_(ids)),
+        select(kind("grant"), grant.officer_id, null(), grant.granted_on, grant.withdrawn_on).where(
+            grant.officer_id.in_(ids)
+        ),
     )
 
 
