@@ -253,9 +253,10 @@ def bench_history_growth(base_url: str, history_url: str, workdir: Path) -> dict
         figures: dict[str, float] = {}
         for scope, force in SCOPES:
             base, history = medians_in_turn(
-                [_asking(server, auth, deployable_query(force)) for server, auth in zip(
-                    servers, headers, strict=True
-                )],
+                [
+                    _asking(server, auth, deployable_query(force))
+                    for server, auth in zip(servers, headers, strict=True)
+                ],
                 LATENCY_RUNS,
                 WARM_UP_RUNS,
             )
