@@ -91,6 +91,7 @@ class Server:
                     return
             except requests.ConnectionError:
                 time.sleep(0.1)
+        self.stop()  # not left serving after the run that started it has failed
         raise RuntimeError("the server did not start")
 
     def stop(self) -> None:
