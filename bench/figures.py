@@ -31,14 +31,17 @@ from dutyservice.npocc.membership import return_parameters, return_query
 from .hand_written import deployable_parameters, deployable_statement
 from .harness import (
     CLIENTS,
+    Ask,
     Server,
     alternating_throughput,
     checkpoint,
     child,
     drop_database,
+    medians_in_turn,
     new_database,
     percentile,
 )
+from .ips_write import bench_ips_write
 from .stage import add_stages, bench_stage_beside_profile
 
 LATENCY_RUNS = 100
@@ -239,7 +242,7 @@ def _has_stages(db: Database) -> bool:
 
 def bench_history_growth(base_url: str, history_url: str, workdir: Path) -> dict[str, float]:
     """Deployable p50 with 10 times the history over the base, the two servers answering in
-    turn: measured apart, minutes of drift in the machine would weigh as much as the data."""
+    turn."""
     servers = [Server(url, workdir) for url in (base_url, history_url)]
     try:
         headers = []
@@ -249,26 +252,28 @@ def bench_history_growth(base_url: str, history_url: str, workdir: Path) -> dict
             db.dispose()
         figures: dict[str, float] = {}
         for scope, force in SCOPES:
-            params = deployable_query(force)
-            times: list[list[float]] = [[], []]
-            with requests.Session() as http:
-                for run in range(WARM_UP_RUNS + LATENCY_RUNS):
-                    for side, (server, auth) in enumerate(zip(servers, headers, strict=True)):
-                        t = time.perf_counter()
-                        http.get(
-                            f"{server.base}/api/v1/deployable",
-                            params=params,
-                            headers=auth,
-                            timeout=120,
-                        ).raise_for_status()
-                        if run >= WARM_UP_RUNS:
-                            times[side].append(time.perf_counter() - t)
-            base, history = (statistics.median(t) for t in times)
+            base, history = medians_in_turn(
+                [
+                    _asking(server, auth, deployable_query(force))
+                    for server, auth in zip(servers, headers, strict=True)
+                ],
+                LATENCY_RUNS,
+                WARM_UP_RUNS,
+            )
             figures[f"deployable_{scope}_history_growth"] = history / base
         return figures
     finally:
         for server in servers:
             server.stop()
+
+
+def _asking(server: Server, auth: dict[str, str], params: dict[str, Any]) -> Ask:
+    def ask(http: requests.Session, _run: int) -> None:
+        http.get(
+            f"{server.base}/api/v1/deployable", params=params, headers=auth, timeout=120
+        ).raise_for_status()
+
+    return ask
 
 
 # Export ------------------------------------------------------------------------------------
@@ -409,6 +414,7 @@ def run_dataset(
             result.figures |= bench_deployable(server, db)
             result.figures |= _bench_by_stage(server, db)
             result.figures |= bench_booking(server, db)
+            result.figures |= bench_ips_write(url, server, db, workdir)
         finally:
             server.stop()
         # The bookings' pages too: the export's fsyncs would otherwise wait behind them.

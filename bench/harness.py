@@ -27,6 +27,7 @@ POSTGRES = os.environ.get(
 CLIENTS = 8
 ROUNDS = 5
 SECONDS = int(os.environ.get("DUTYSERVICE_BENCH_SECONDS", "20"))
+START_SECONDS = 180
 
 
 def free_port() -> int:
@@ -62,7 +63,8 @@ def percentile(values: list[float], share: float) -> float:
 class Server:
     """`dutyservice serve` (gunicorn, 2 workers x 8 threads) on a free port, until stopped."""
 
-    def __init__(self, url: str, workdir: Path) -> None:
+    def __init__(self, url: str, workdir: Path, module: str = "dutyservice") -> None:
+        """`module` is run with `python -m` (a bench's variant of the service, or the service)."""
         self.port = free_port()
         env = {
             **os.environ,
@@ -74,19 +76,22 @@ class Server:
         }
         command = ["serve", "--port", str(self.port), "--workers", "2", "--threads", "8"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dutyservice", *command],
+            [sys.executable, "-m", module, *command],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         self.base = f"http://127.0.0.1:{self.port}"
-        for _ in range(300):
+        # Minutes, not seconds: on a machine shared with other work, starting takes a while.
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
             try:
                 if requests.get(f"{self.base}/readyz", timeout=1).ok:
                     return
             except requests.ConnectionError:
                 time.sleep(0.1)
+        self.stop()  # not left serving after the run that started it has failed
         raise RuntimeError("the server did not start")
 
     def stop(self) -> None:
@@ -95,6 +100,24 @@ class Server:
 
 
 Send = Callable[[requests.Session, int], bool]
+#: One request to one of the sides compared, given the run's number.
+Ask = Callable[[requests.Session, int], None]
+
+
+def medians_in_turn(asks: list[Ask], runs: int, warm_up: int) -> list[float]:
+    """Each side's median seconds, one request to each in turn (each going first in turn), so
+    that all see the machine as it is at that moment: measured apart, minutes of drift in a
+    shared machine would weigh as much as what is compared."""
+    times: list[list[float]] = [[] for _ in asks]
+    with requests.Session() as http:
+        for run in range(warm_up + runs):
+            order = list(enumerate(asks))
+            for side, ask in order if run % 2 else reversed(order):
+                started = time.perf_counter()
+                ask(http, run)
+                if run >= warm_up:
+                    times[side].append(time.perf_counter() - started)
+    return [statistics.median(t) for t in times]
 
 
 def throughput(send: Send, seconds: float = SECONDS) -> float:

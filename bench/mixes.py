@@ -41,9 +41,11 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.support.databases import scratch_postgres_database
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the tests' support from the tree
+
+from tests.support.databases import scratch_postgres_database  # noqa: E402
+
 POSTGRES = os.environ.get(
     "DUTYSERVICE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -106,6 +108,8 @@ def served(url: str, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[b
             "DUTYSERVICE_DATABASE_URL": url,
             "DUTYSERVICE_LOG_LEVEL": "WARNING",
             "DUTYSERVICE_SHUTDOWN_DRAIN_SECONDS": "0",
+            # serve refuses to start on PostgreSQL without its pages' key
+            "DUTYSERVICE_SECRET_KEY": "a key for the benchmarks only, never deployed",
         },
         cwd=ROOT,
     )

@@ -13,6 +13,12 @@ ROWS = [
     ("booking, requests/s", ("booking_per_s",), "{:,.0f}"),
     ("no-op read floor, requests/s", ("noop_read_per_s",), "{:,.0f}"),
     ("**booking / floor** (≥ 0.5)", ("booking_ratio",), "{:.2f}"),
+    (
+        "IPS write (training) p50, now / before spans, ms",
+        ("ips_write_p50_ms", "ips_write_before_spans_p50_ms"),
+        "{:,.1f}",
+    ),
+    ("**IPS write: now / before spans** (≤ 1.5)", ("ips_write_ratio",), "{:.2f}"),
     *(
         row
         for scope, label, ms, noop_target in (

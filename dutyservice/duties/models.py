@@ -77,6 +77,15 @@ class Duty(Base):
         ),
         # Reminders: the booked duties starting in the next day, whoever's they are.
         partial_index("ix_duties_booked_starts_at", "starts_at", where="status = 'booked'"),
+        # Deployable: whose live duties overlap a window, read from the index alone, once for
+        # every officer asked about (eligibility.free_for).
+        partial_index(
+            "ix_duties_live_starts_at",
+            "starts_at",
+            "ends_at",
+            "officer_id",
+            where="status <> 'cancelled'",
+        ),
         # One live sign-up per officer per event: an event's duties not cancelled are its places
         # (events.models.places_taken); a withdrawn one may be followed by another.
         partial_index(

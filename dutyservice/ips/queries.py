@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, Select, and_, bindparam, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEntry, is_write
@@ -41,7 +57,12 @@ from .rules import (
 )
 
 LONGEST_DEPLOYABLE_WINDOW = timedelta(days=366)
+#: A page as long as any answer (the planning page's CSV reads every row).
+EVERY_ROW = 2**31
 R = TypeVar("R", CompetencyRecord, TrainingRecord, IpsGrant)
+#: The deployable statement's row: id, force code, warrant number, rank, base, OST expiry, the
+#: row's number in the answer, the answer's size, and the officer's force's share of it.
+DeployableRows = Select[int, str, str, str, str, date, int, int, int]
 
 
 def requirements_of(profile: RoleProfile) -> ProfileRequirements:
@@ -146,15 +167,52 @@ def _records_of(session: Session, officers: Sequence[Officer]) -> dict[int, _Rec
 
 
 def evidence_of(session: Session, officers: Sequence[Officer]) -> dict[int, OfficerEvidence]:
-    """What the IPS rules read of each officer, by id: three statements for any number."""
+    """What the IPS rules read of each officer, by id: one statement for any number (every
+    write to an officer's IPS records reads it again, for their spans)."""
+    units: dict[int, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    ost: dict[int, list[Span]] = defaultdict(list)
+    grants: dict[int, list[Span]] = defaultdict(list)
+    ids = {"ids": [officer.id for officer in officers]}
+    rows: Iterable[tuple[str, int, Any, date, Any]] = session.connection().execute(_EVIDENCE, ids)
+    for kind, officer_id, unit, start, end in rows:
+        if kind == "unit":
+            units[officer_id][unit].append(Span(start, end))
+        elif kind == OST:
+            ost[officer_id].append(training_span(start, end))
+        else:
+            grants[officer_id].append(Span(start, end))
     return {
-        officer_id: records.evidence
-        for officer_id, records in _records_of(session, officers).items()
+        o.id: OfficerEvidence(o.joined_on, o.left_on, dict(units[o.id]), ost[o.id], grants[o.id])
+        for o in officers
     }
 
 
+def _evidence_statement() -> CompoundSelect[str, int, Any, date, Any]:
+    """Units held, safety training and grants, each as (kind, officer, unit, start, end)."""
+    ids = bindparam("ids", type_=Integer(), expanding=True)
+    unit, training, grant = CompetencyRecord, TrainingRecord, IpsGrant
+
+    def kind(name: str) -> ColumnElement[str]:
+        return literal_column(f"'{name}'")
+
+    return union_all(
+        select(
+            kind("unit"), unit.officer_id, unit.unit_code, unit.attained_on, unit.revoked_on
+        ).where(unit.officer_id.in_(ids)),
+        select(
+            training.kind, training.officer_id, null(), training.completed_on, training.expires_on
+        ).where(training.officer_id.in_(ids), training.kind == OST),
+        select(kind("grant"), grant.officer_id, null(), grant.granted_on, grant.withdrawn_on).where(
+            grant.officer_id.in_(ids)
+        ),
+    )
+
+
+_EVIDENCE = _evidence_statement()
+
+
 def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:
-    return _records_of(session, [officer])[officer.id].evidence
+    return evidence_of(session, [officer])[officer.id]
 
 
 @dataclass(frozen=True)
@@ -306,8 +364,9 @@ def stage_requirement(stage: str, area: str | None) -> StageRequirement:
 @lru_cache(maxsize=64)
 def _deployable_statement(
     stage: StageRequirement | None, available_only: bool, one_force: bool
-) -> Select[int, str, str, str, str, date]:
-    """The deployable query, with the profile (or the stage) and the window as bind parameters.
+) -> DeployableRows:
+    """The deployable query, with the profile (or the stage), the window and the page as bind
+    parameters.
 
     A role profile's rule is read from the stored eligibility spans (`spans.py`): an index
     lookup per officer instead of the rule's dozens of EXISTS clauses over every officer's
@@ -326,9 +385,13 @@ def _deployable_statement(
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
     if one_force:
         conditions.append(Officer.force_id == bindparam("force_id"))
-    ost_expiry = eligibility.ost_expiry(Officer.id, last).correlate(Officer).scalar_subquery()
-    # One statement: the counts by force and the page are taken from the same rows (at most a
-    # few thousand small tuples, even nationally).
+    return _the_page(_numbered(and_(*conditions)), last)
+
+
+def _numbered(chosen: ColumnElement[bool]) -> Subquery:
+    """The officers `chosen`, each numbered in the answer's order and in their force's, with
+    the answer's size and their force's share of it beside."""
+    warrant = bytewise(Officer.warrant_number)
     return (
         select(
             Officer.id,
@@ -336,21 +399,57 @@ def _deployable_statement(
             Officer.warrant_number,
             Officer.rank,
             Officer.base_location,
-            ost_expiry.label("ost_expires_on"),
+            func.row_number().over(order_by=(Force.code, warrant)).label("row"),
+            func.count().over().label("total"),
+            func.count().over(partition_by=Force.code).label("in_force"),
+            func.row_number().over(partition_by=Force.code, order_by=warrant).label("nth_in_force"),
         )
         .join(Officer.force)
-        .where(and_(*conditions))
-        .order_by(Force.code, bytewise(Officer.warrant_number))
+        .where(chosen)
+        .subquery("chosen")
+    )
+
+
+def _the_page(numbered: Subquery, last: Any) -> DeployableRows:
+    """The rows from_row..to_row, each with its safety training's expiry, and the first row of
+    every force for the counts: a national answer is thousands of officers, of which only a
+    page (and its expiries) is read out."""
+    row = numbered.c.row
+    on_page = row.between(
+        bindparam("from_row", type_=BigInteger()), bindparam("to_row", type_=BigInteger())
+    )
+    ost_expiry = eligibility.ost_expiry(numbered.c.id, last).scalar_subquery()
+    return (
+        select(
+            numbered.c.id,
+            numbered.c.code,
+            numbered.c.warrant_number,
+            numbered.c.rank,
+            numbered.c.base_location,
+            ost_expiry.label("ost_expires_on"),
+            row,
+            numbered.c.total,
+            numbered.c.in_force,
+        )
+        .where(or_(on_page, numbered.c.nth_in_force == 1))
+        .order_by(row)
     )
 
 
 def deployable_parameters(
-    starts_at: datetime, ends_at: datetime, force_id: int | None = None
+    starts_at: datetime,
+    ends_at: datetime,
+    force_id: int | None = None,
+    page: int = 1,
+    per_page: int = EVERY_ROW,
 ) -> dict[str, Any]:
-    """The deployable statement's bind parameters for a window (and a force): the London days
-    it spans, its instants, and the earliest start of a duty that could overlap it."""
+    """The deployable statement's bind parameters for a window (and a force, and a page): the
+    London days it spans, its instants, the earliest start of a duty that could overlap it,
+    and the rows whose safety training expiry is read (without a page, all of them)."""
     first, last = london_days_spanned(starts_at, ends_at)
     return {
+        "from_row": (page - 1) * per_page + 1,
+        "to_row": page * per_page,
         "first": first,
         "last": last,
         "after_last": last + timedelta(days=1),
@@ -387,18 +486,24 @@ def deployable(
     wanted = requirement(session, mercury_ref, version, stage, area)
     stage_asked = wanted if isinstance(wanted, StageRequirement) else None
     statement = _deployable_statement(stage_asked, available_only, force_id is not None)
-    parameters = deployable_parameters(starts_at, ends_at, force_id)
+    parameters = deployable_parameters(starts_at, ends_at, force_id, page, per_page)
     if stage_asked is None:
         parameters["role_profile_id"] = role_profile_id(session, mercury_ref, version)
-    rows = session.execute(statement, parameters).all()
-    # Unpacked, not read by name: a national answer is hundreds of rows, and a Row's attribute
-    # lookups cost more than building the answer from them.
-    by_force = dict(Counter(code for _, code, *_ in rows))
+    # Through the connection, not the ORM: the rows are plain tuples.
+    rows = session.connection().execute(statement, parameters).all()
+    return _answer(rows, parameters["from_row"], parameters["to_row"], page, per_page)
+
+
+def _answer(
+    rows: Sequence[Any], from_row: int, to_row: int, page: int, per_page: int
+) -> Deployable:
+    """The page and the counts by force from the statement's rows (`_the_page`). Unpacked, not
+    read by name: a Row's attribute lookups cost more than building the answer from them."""
     items = [
         DeployableOfficer(officer_id, f"{code}-{warrant_number}", code, rank, base, ost_expires_on)
-        for officer_id, code, warrant_number, rank, base, ost_expires_on in rows[
-            (page - 1) * per_page : page * per_page
-        ]
+        for officer_id, code, warrant_number, rank, base, ost_expires_on, row, _, _ in rows
+        if from_row <= row <= to_row
     ]
-    total = len(rows)
+    by_force = {code: in_force for _, code, *_, in_force in rows}
+    total = rows[0][-2] if rows else 0
     return Deployable(Page(items, page, per_page, total), by_force)

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..duties.models import Officer
+from ..lookups import lookups
 from .models import EligibilitySpan, RoleProfile
 from .queries import evidence_of, requirements_of
 from .rules import ProfileRequirements, Span, eligible_spans
@@ -51,10 +53,23 @@ class Kept:
 
 
 def _profiles(session: Session, only: int | None = None) -> dict[int, ProfileRequirements]:
-    query = select(RoleProfile)
+    """Each role profile's requirements by id. A version never changes once written (a change
+    is a new version), so its requirements are read once a process; the ids are read each
+    time, for the versions added since."""
+    query = select(RoleProfile.id)
     if only is not None:
         query = query.where(RoleProfile.id == only)
-    return {profile.id: requirements_of(profile) for profile in session.scalars(query)}
+    remembered = lookups(session)
+    return {
+        profile_id: remembered.get(
+            ("role_profile_requirements", profile_id), partial(_requirements, session, profile_id)
+        )
+        for profile_id in session.scalars(query)
+    }
+
+
+def _requirements(session: Session, profile_id: int) -> ProfileRequirements:
+    return requirements_of(session.get_one(RoleProfile, profile_id))
 
 
 def computed(
@@ -106,24 +121,17 @@ def _by_start(key: Key) -> tuple[Any, ...]:
     return key[:-1]
 
 
-def lock_officers(session: Session, officer_ids: Sequence[int]) -> None:
-    """Hold the officers' rows until commit, so that of two writers the later reads both."""
-    if LOCK_THE_OFFICER:
-        session.execute(
-            select(Officer.id)
-            .where(Officer.id.in_(officer_ids))
-            .order_by(Officer.id)
-            .with_for_update(of=Officer, key_share=True)
-        )
-
-
 def refresh_officers(session: Session, officer_ids: Sequence[int], kept: Kept = PROFILES) -> None:
-    """Rewrite these officers' spans from their records, in the caller's transaction."""
+    """Rewrite these officers' spans from their records, in the caller's transaction. The
+    officers' rows are locked and read in one statement and held until commit, so that of two
+    writers the later reads both."""
     if not officer_ids:
         return
     session.flush()
-    lock_officers(session, officer_ids)
-    officers = list(session.scalars(select(Officer).where(Officer.id.in_(officer_ids))))
+    query = select(Officer).where(Officer.id.in_(officer_ids)).order_by(Officer.id)
+    if LOCK_THE_OFFICER:
+        query = query.with_for_update(of=Officer, key_share=True)
+    officers = list(session.scalars(query))
     fresh = kept.compute(session, officers)
     session.execute(delete(kept.model).where(kept.model.officer_id.in_(officer_ids)))
     _write(session, fresh, kept)
