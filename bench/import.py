@@ -114,7 +114,10 @@ def _time(value: datetime | None) -> str:
 
 
 def _grant_earned(
-    officer: dict[str, Any], units: list[dict], training: list[dict], grant: dict
+    officer: dict[str, Any],
+    units: list[dict[str, Any]],
+    training: list[dict[str, Any]],
+    grant: dict[str, Any],
 ) -> bool:
     spans: dict[str, list[Span]] = {}
     for unit in units:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import ScalarResult, text
 
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
@@ -123,7 +123,7 @@ def test_a_withdrawal_racing_releases_is_one_outcome_or_a_sequence_never_both_at
     assert duty_status(db, event, officer) == ("cancelled" if withdrawn else "booked")
     if released and withdrawn:
         with db.engine.connect() as connection:
-            order = connection.execute(
+            order: ScalarResult[str] = connection.execute(
                 text(
                     "SELECT action FROM audit_entries WHERE resource_id = :id "
                     "AND action IN ('event.released', 'event.withdraw') ORDER BY id"
@@ -227,7 +227,7 @@ def test_without_the_condition_a_release_and_a_decline_both_answer(
 def _lapse_twice_at_once(db: Database, now: datetime) -> list[int]:
     """Two scheduler runs, each waiting at its first write until both have read what is due."""
     read_both = threading.Barrier(2, timeout=30)
-    change = aid.change_status
+    change = duties.change_status
     waited = threading.local()
 
     def wait_then_change(*args: Any) -> bool:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_metrics_count_every_request_once_whichever_worker_answers(
                 for path in metrics_dir.glob("counter_*.db")
                 if any(
                     s.name == REQUESTS and s.labels["endpoint"] == "reference.units"
-                    for metric in MultiProcessCollector.merge([str(path)])
+                    for metric in MultiProcessCollector.merge([str(path)])  # type: ignore[no-untyped-call]  # untyped upstream
                     for s in metric.samples
                 )
             }
@@ -201,7 +202,9 @@ def test_a_stopping_server_says_it_is_not_ready_and_finishes_what_it_started(
     assert set(statuses) == {201}, statuses  # no 5xx, no refusal: every answer a booking
     booked = sorted(duty_id for _, duty_id in answers if duty_id is not None)
     with db.engine.connect() as connection:
-        stored = connection.execute(text("SELECT id FROM duties ORDER BY id")).scalars().all()
+        stored: Sequence[int] = (
+            connection.execute(text("SELECT id FROM duties ORDER BY id")).scalars().all()
+        )
         audited = connection.execute(
             text(
                 "SELECT count(DISTINCT resource_id) FROM audit_entries "

@@ -1,6 +1,7 @@
 """The database itself holds every "at most one" rule, whatever the service checks first."""
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -127,7 +128,7 @@ def test_a_write_to_a_row_changed_since_it_was_read_is_a_lost_race_that_a_rerun_
     assert (rerun.base_location, rerun.surname, rerun.version) == ("March 2", "Jones", 3)
 
 
-def _attempt(use_case) -> object:  # type: ignore[no-untyped-def]
+def _attempt(use_case: Callable[[], object]) -> object:
     try:
         return use_case()
     except RaceLost as lost:

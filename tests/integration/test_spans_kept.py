@@ -137,7 +137,7 @@ def concurrent_writes(
         barrier.wait()
         refresh(session, officer_ids)
 
-    monkeypatch.setattr(service.spans, "refresh_officers", refresh_together)
+    monkeypatch.setattr(spans, "refresh_officers", refresh_together)
     if not locked:
         monkeypatch.setattr(spans, "LOCK_THE_OFFICER", False)
     threads = [

@@ -49,10 +49,10 @@ from ..security.test_access_matrix import (
     _requested,
     _signed_up,
     build_world,
-    digest,
     routes,
 )
 from ..support.builders import Builder
+from ..support.snapshot import digest
 from .pages import csrf_of, sign_in
 
 CODES = {"own": "cambridgeshire", "foreign": "norfolk"}
