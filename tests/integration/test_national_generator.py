@@ -95,7 +95,8 @@ def test_national_data_is_deterministic_realistic_and_leaves_the_service_working
         spans = session.execute(select(Officer.joined_on, Officer.left_on)).all()
     # The headcount is held: leavers were replaced, so there are more records than places,
     # and nearly every place is filled today.
-    assert counts.officers > 400 and 0.95 * 400 <= serving <= 400, (counts.officers, serving)
+    assert counts.officers > 400, (counts.officers, serving)
+    assert 0.95 * 400 <= serving <= 400, (counts.officers, serving)
     assert 0.25 <= with_ips / serving <= 0.6, (with_ips, serving)
     # About four duties a month while serving, from the start of history to a month ahead.
     history_start, ahead_until = today - timedelta(days=730), today + timedelta(days=30)

@@ -68,16 +68,18 @@ def test_overlapping_completed_actual_times_are_refused_by_postgresql(
         "UPDATE duties SET status = 'completed', actual_starts_at = :start, "
         "actual_ends_at = :end WHERE id = :id"
     )
-    with pytest.raises(IntegrityError, match="ex_duties_actual_no_overlap"):
-        with db.engine.begin() as connection:
-            connection.execute(
-                text(overlap),
-                {
-                    "id": second.id,
-                    "start": start + timedelta(hours=1),
-                    "end": start + timedelta(hours=5),
-                },
-            )
+    with (
+        pytest.raises(IntegrityError, match="ex_duties_actual_no_overlap"),
+        db.engine.begin() as connection,
+    ):
+        connection.execute(
+            text(overlap),
+            {
+                "id": second.id,
+                "start": start + timedelta(hours=1),
+                "end": start + timedelta(hours=5),
+            },
+        )
     with db.engine.begin() as connection:  # touching is not overlapping
         connection.execute(
             text(overlap),

@@ -4,6 +4,7 @@ when recomputed from the records."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import date, timedelta
 from typing import Any
@@ -50,10 +51,8 @@ def apply(db: Database, officer_id: int, step: tuple[str, str, date]) -> None:
             db, ADMIN, officer_id, withdrawn_on=on, reason="left the team"
         ),
     }
-    try:
+    with contextlib.suppress(DomainError):  # refused, as the API would: nothing changed
         calls[kind]()
-    except DomainError:
-        pass  # refused, as the API would: nothing changed
 
 
 def agree(db: Database) -> spans.Differences:

@@ -199,12 +199,10 @@ def _hold_gc10(world: World, build: Builder) -> None:
 # Each allowed request must succeed (2xx), so the state it changes is put back before the next.
 def _cd1_not_held(world: World, build: Builder) -> None:
     for person in world.officers.values():
-        try:
+        with contextlib.suppress(NotFound, Conflict):  # never held, or revoked already
             ips.revoke_competency(
                 build.db, ADMIN, person.id, "CD1", revoked_on=date(2025, 12, 1), reason="reset"
             )
-        except (NotFound, Conflict):  # never held, or revoked already
-            pass
 
 
 def _no_live_stage(world: World, build: Builder) -> None:
