@@ -224,10 +224,12 @@ def test_without_the_condition_a_release_and_a_decline_both_answer(
     assert count(db, AUDITED, action="event.declined", id=event.id) == 1
 
 
-def _lapse_twice_at_once(db: Database, now: datetime) -> list[int]:
-    """Two scheduler runs, each waiting at its first write until both have read what is due."""
+def _lapse_twice_at_once(
+    db: Database, now: datetime, change: Callable[..., bool] = duties.change_status
+) -> list[int]:
+    """Two scheduler runs, each waiting at its first write (`change`: the duty's conditional
+    change of status unless given another) until both have read what is due."""
     read_both = threading.Barrier(2, timeout=30)
-    change = duties.change_status
     waited = threading.local()
 
     def wait_then_change(*args: Any) -> bool:
@@ -262,13 +264,12 @@ def test_the_lapse_run_twice_at_once_lapses_each_request_once(
 
 
 def test_without_the_condition_two_lapse_runs_both_lapse_every_request(
-    build: Builder, db: Database, postgres_only: None, monkeypatch: pytest.MonkeyPatch
+    build: Builder, db: Database, postgres_only: None
 ) -> None:
     """The negative control: each run believes it lapsed them all; the trail says so twice."""
     event = callout(db, deadline_in=timedelta(days=5))
     for _ in range(3):
         requested(db, build, event)
-    monkeypatch.setattr(aid, "change_status", _unconditional)
     after = event.signup_deadline + timedelta(minutes=1)
-    assert _lapse_twice_at_once(db, after) == [3, 3]
+    assert _lapse_twice_at_once(db, after, _unconditional) == [3, 3]
     assert count(db, AUDITED, action="event.lapse", id=event.id) == 6
