@@ -49,6 +49,11 @@ ROWS = [
                 (f"deployable_{scope}_stage_ratio",),
                 "{:.2f}",
             ),
+            (
+                f"deployable {label} by stage / by profile, per officer answered",
+                (f"deployable_{scope}_stage_per_officer_ratio",),
+                "{:.2f}",
+            ),
         )
     ),
     ("export: rows in the 43 returns", ("export_rows",), "{:,.0f}"),

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -19,6 +19,9 @@ from .collector import resume_after_start_up
 from .config import ConfigError, Settings
 from .db import Database
 from .errors import DomainError, Unavailable
+
+if TYPE_CHECKING:
+    from .ips.spans import Differences
 
 #: `dutyservice export`: every return made, and a delivery failed (API.md).
 EXIT_DELIVERY_FAILED = 3
@@ -154,25 +157,33 @@ def db_upgrade() -> None:
 @click.option("--repair", is_flag=True, help="rewrite the spans that differ from the records")
 @with_appcontext
 def db_check(repair: bool) -> None:
-    """Recompute every officer's eligibility spans from their records and compare them with
-    those stored (exit 1 when they differ); with --repair, write what the records say."""
-    from .ips import spans
+    """Recompute every officer's eligibility spans (role profiles) and stage spans (learning
+    programme) from their records and compare them with those stored (exit 1 when they
+    differ); with --repair, write what the records say."""
+    from .ips import spans, stage_spans
 
-    with _db().transaction() as session:
-        found = spans.repair(session) if repair else spans.differences(session)
+    differing = False
+    for kept in (spans.PROFILES, stage_spans.STAGES):
+        with _db().transaction() as session:
+            found = spans.repair(session, kept) if repair else spans.differences(session, kept)
+        _report_spans(kept.name, found, repair)
+        differing = differing or bool(found)
+    if differing and not repair:
+        raise SystemExit(1)
+
+
+def _report_spans(name: str, found: Differences, repaired: bool) -> None:
     if not found:
-        click.echo("eligibility spans: every officer's agree with their records")
+        click.echo(f"{name}: every officer's agree with their records")
         return
     officers = ", ".join(str(o) for o in found.officers[:20])
     more = f" and {len(found.officers) - 20} more" if len(found.officers) > 20 else ""
     click.echo(
-        f"eligibility spans: {len(found.officers)} officer(s) differ from their records "
+        f"{name}: {len(found.officers)} officer(s) differ from their records "
         f"({len(found.missing)} missing, {len(found.extra)} not the rule's): {officers}{more}"
     )
-    if repair:
+    if repaired:
         click.echo("repaired: their spans were rewritten from their records")
-        return
-    raise SystemExit(1)
 
 
 @db.command("backup")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Self
+from typing import ClassVar, Self
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -50,15 +50,35 @@ def london_days_spanned(starts_at: datetime, ends_at: datetime) -> tuple[date, d
     return first, max(first, last)
 
 
+@dataclass(frozen=True, order=True)
 class _Period:
-    """A run of whole Europe/London calendar days: a month or a quarter."""
+    """A run of whole Europe/London calendar days: the year's `number`th month or quarter."""
+
+    #: How many the year has, and how one is written: the year, then its number.
+    PER_YEAR: ClassVar[int]
+    WRITTEN: ClassVar[str]
+    PATTERN: ClassVar[str]
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        match = re.fullmatch(cls.PATTERN, text)
+        if not match or not 1 <= int(match.group(2)) <= cls.PER_YEAR:
+            raise ValueError(cls.WRITTEN)
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Self:
+        return cls(day.year, (day.month - 1) * cls.PER_YEAR // 12 + 1)
 
     @property
     def first_day(self) -> date:
-        raise NotImplementedError
+        return date(self.year, (self.number - 1) * 12 // self.PER_YEAR + 1, 1)
 
     def next(self) -> Self:
-        raise NotImplementedError
+        return type(self)(self.year + self.number // self.PER_YEAR, self.number % self.PER_YEAR + 1)
 
     @property
     def last_day(self) -> date:
@@ -69,55 +89,23 @@ class _Period:
         return start_of_london_day(self.first_day), start_of_london_day(self.next().first_day)
 
 
-@dataclass(frozen=True, order=True)
 class Month(_Period):
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValueError("a month is written YYYY-MM")
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    @classmethod
-    def of(cls, day: date) -> Month:
-        return cls(day.year, day.month)
+    PER_YEAR = 12
+    WRITTEN = "a month is written YYYY-MM"
+    PATTERN = r"(\d{4})-(\d{2})"
 
     @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    def next(self) -> Month:
-        return Month(self.year + self.month // 12, self.month % 12 + 1)
+    def month(self) -> int:
+        return self.number
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-@dataclass(frozen=True, order=True)
 class Quarter(_Period):
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        match = re.fullmatch(r"(\d{4})-Q([1-4])", text)
-        if not match:
-            raise ValueError("a quarter is written YYYY-Qn, n from 1 to 4")
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    @classmethod
-    def of(cls, day: date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
+    PER_YEAR = 4
+    WRITTEN = "a quarter is written YYYY-Qn, n from 1 to 4"
+    PATTERN = r"(\d{4})-Q([1-4])"
 
     def previous(self) -> Quarter:
         return (

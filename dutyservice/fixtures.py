@@ -18,8 +18,8 @@ from .events import service as events
 from .events.models import Event
 from .forces.models import DutyType, Force
 from .ips import service as ips
-from .ips import spans
-from .ips.models import NosUnit, RoleProfile, RoleProfileUnit
+from .ips.models import NosUnit, RoleProfile
+from .ips.profiles import add_required_units
 from .shipped import FIXTURES
 
 # The demo is loaded through the same use cases as the API, by an administrator the audit
@@ -55,13 +55,7 @@ def seed_reference_data(db: Database) -> None:
             profile = RoleProfile(**entry)
             session.add(profile)
             session.flush()
-            session.add_all(
-                RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=position)
-                for position, code in enumerate(unit_codes, start=1)
-            )
-            session.flush()
-            session.expire(profile)
-            spans.add_profile(session, profile.id)
+            add_required_units(session, profile, unit_codes)
         duty_types = _read("duty_types.json")["duty_types"]
         existing = {
             (row[0], row[1]) for row in session.execute(select(DutyType.force_id, DutyType.code))

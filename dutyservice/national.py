@@ -21,7 +21,7 @@ from sqlalchemy import Table, func, insert, select, text
 
 from .clock import LONDON, utc_now
 from .db import Database
-from .ips import spans
+from .ips import spans, stage_spans
 from .models import (
     AvailabilityWindow,
     CompetencyRecord,
@@ -369,6 +369,7 @@ def load_national(
             progress(len(chunk))
     with db.transaction() as session:
         spans.rebuild(session)
+        stage_spans.rebuild(session)
     _after_bulk_load(db)
     return counts
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import fields
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.scope import Permission, require
@@ -49,14 +52,19 @@ def audit_trail(args: dict[str, Any]) -> dict[str, Any]:
     """Every write the service has taken, oldest first, filtered as asked."""
     require(principal(), Permission.READ_AUDIT)
     with database().reading() as session:
-        force_id = force_id_by_code(session, args["force"]) if args.get("force") else None
-        query = audit.trail(
-            session,
-            officer_id=args.get("officer_id"),
-            force_id=force_id,
-            resource_type=args.get("resource_type"),
-            resource_id=args.get("resource_id"),
-            since=args.get("from_"),
-            until=args.get("to"),
-        )
+        query = trail_asked(session, args)
         return page_body(paginate(session, query, args["page"], args["per_page"]))
+
+
+def trail_asked(session: Session, args: Mapping[str, Any]) -> Select[Any]:
+    """The entries an `AuditQuery` asks for, oldest first; a force unknown by its code: 404."""
+    force_id = force_id_by_code(session, args["force"]) if args.get("force") else None
+    return audit.trail(
+        session,
+        officer_id=args.get("officer_id"),
+        force_id=force_id,
+        resource_type=args.get("resource_type"),
+        resource_id=args.get("resource_id"),
+        since=args.get("from_"),
+        until=args.get("to"),
+    )

@@ -8,6 +8,7 @@ these fields, never in a view.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
@@ -132,68 +133,64 @@ def no_nul(value: str) -> None:
         raise ma.ValidationError("must not contain NUL characters")
 
 
-def Text(
-    max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any
-) -> fields.String:
-    return fields.String(
-        required=required,
-        validate=[validate.Length(min=min_length, max=max_length), no_nul],
-        **kwargs,
-    )
+@dataclass(frozen=True)
+class PlainTextRule:
+    """What text must be where it can reach a reader that takes more from it than text (a
+    return's CSV, a mail header): `problem` names what is wrong with a value; the document gives
+    the rule in `words` and as a `pattern`."""
+
+    problem: Callable[[str], str | None]
+    words: str
+    pattern: str
+
+    def __call__(self, value: str) -> None:
+        problem = self.problem(value)
+        if problem:
+            raise ma.ValidationError(problem)
 
 
-def feed_text(value: str) -> None:
-    problem = plain_text_problem(value)
-    if problem:
-        raise ma.ValidationError(problem)
-
-
-FEED_TEXT_RULE = (
+FEED_TEXT = PlainTextRule(
+    plain_text_problem,
     "It can reach the NPoCC return, so it is plain text: no control characters (tab, CR, LF...) "
-    "and not beginning with =, +, - or @."
+    "and not beginning with =, +, - or @.",
+    "^[^=+@\\-\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
 )
-
-
-def FeedText(
-    max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any
-) -> fields.String:
-    """Text that can reach a return: FEED.md's text rule, refused with 422 where it is entered.
-
-    The document adds FEED_TEXT_RULE to its description (api/openapi.py)."""
-    metadata = kwargs.setdefault("metadata", {})
-    metadata.setdefault("pattern", "^[^=+@\\-\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$")
-    return fields.String(
-        required=required,
-        validate=[validate.Length(min=min_length, max=max_length), no_nul, feed_text],
-        **kwargs,
-    )
-
-
-def header_text(value: str) -> None:
-    problem = header_text_problem(value)
-    if problem:
-        raise ma.ValidationError(problem)
-
-
-HEADER_TEXT_RULE = (
+_NOT_ONE_LINE = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029"
+HEADER_TEXT = PlainTextRule(
+    header_text_problem,
     "It can reach a mail header or a calendar entry, so it is plain text: no control characters "
-    "or line breaks (tab, CR, LF, U+2028...) and not beginning with =, +, - or @."
+    "or line breaks (tab, CR, LF, U+2028...) and not beginning with =, +, - or @.",
+    f"^([^=+@\\-{_NOT_ONE_LINE}][^{_NOT_ONE_LINE}]*)?$",
 )
 
 
-def HeaderText(
-    max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any
+def Text(
+    max_length: int,
+    *,
+    required: bool = False,
+    min_length: int = 0,
+    rule: PlainTextRule | None = None,
+    **kwargs: Any,
 ) -> fields.String:
+    """Text of `min_length` to `max_length` characters and no NUL; under `rule` too, if given.
+
+    The document adds the rule's words to the field's description (api/openapi.py)."""
+    checks: list[Callable[[str], Any]] = [validate.Length(min=min_length, max=max_length), no_nul]
+    if rule is not None:
+        kwargs.setdefault("metadata", {}).setdefault("pattern", rule.pattern)
+        checks.append(rule)
+    return fields.String(required=required, validate=checks, **kwargs)
+
+
+def FeedText(max_length: int, **kwargs: Any) -> fields.String:
+    """Text that can reach a return: FEED.md's text rule, refused with 422 where it is entered."""
+    return Text(max_length, rule=FEED_TEXT, **kwargs)
+
+
+def HeaderText(max_length: int, **kwargs: Any) -> fields.String:
     """Text that can reach a mail header (a Subject, a calendar entry's SUMMARY or LOCATION):
     one line of plain text, refused with 422 where it is entered (docs/api-input.md)."""
-    metadata = kwargs.setdefault("metadata", {})
-    not_plain = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029"
-    metadata.setdefault("pattern", f"^([^=+@\\-{not_plain}][^{not_plain}]*)?$")
-    return fields.String(
-        required=required,
-        validate=[validate.Length(min=min_length, max=max_length), no_nul, header_text],
-        **kwargs,
-    )
+    return Text(max_length, rule=HEADER_TEXT, **kwargs)
 
 
 class _PeriodText(fields.String):

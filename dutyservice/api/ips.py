@@ -32,17 +32,25 @@ blp = api_blueprint(
 )
 
 
-class CompetencySchema(Schema):
-    id = fields.Integer()
-    officer_id = fields.Integer()
-    unit = fields.String(attribute="unit_code")
-    attained_on = fields.Date()
-    assessed_by = fields.String()
-    evidence_ref = fields.String()
-    revoked_on = fields.Date(allow_none=True)
-    revoke_reason = fields.String(allow_none=True)
-    recorded_at = Instant()
-    recorded_by_token_id = fields.Integer(allow_none=True)
+def attainment_schema(name: str, **attained: fields.Field[Any]) -> type[Schema]:
+    """A record of what an officer attained on a day, on an assessor's word, that may be revoked
+    (a NOS unit, a stage of the learning programme); `attained` are the fields that say what."""
+    members: dict[str, fields.Field[Any]] = {
+        "id": fields.Integer(),
+        "officer_id": fields.Integer(),
+        **attained,
+        "attained_on": fields.Date(),
+        "assessed_by": fields.String(),
+        "evidence_ref": fields.String(),
+        "revoked_on": fields.Date(allow_none=True),
+        "revoke_reason": fields.String(allow_none=True),
+        "recorded_at": Instant(),
+        "recorded_by_token_id": fields.Integer(allow_none=True),
+    }
+    return type(name, (Schema,), members)
+
+
+CompetencySchema = attainment_schema("CompetencySchema", unit=fields.String(attribute="unit_code"))
 
 
 class CompetencyCreateSchema(StrictSchema):

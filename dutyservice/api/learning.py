@@ -11,8 +11,8 @@ from ..ips import learning_queries, learning_service
 from ..ips.learning_models import LearningRecord
 from ..ips.learning_rules import AREAS, STAGES
 from .common import StrictSchema, database, principal, read
-from .formats import Day, Instant, Text
-from .ips import RevokeSchema
+from .formats import Day, Text
+from .ips import RevokeSchema, attainment_schema
 from .officers import OFFICER_ID
 from .routing import api_blueprint, id_rule
 
@@ -34,18 +34,9 @@ class ProgrammeSchema(Schema):
     areas = fields.List(fields.Nested(CodeTitleSchema))
 
 
-class LearningRecordSchema(Schema):
-    id = fields.Integer()
-    officer_id = fields.Integer()
-    stage = fields.String()
-    area = fields.Function(lambda r: r.area or None)
-    attained_on = fields.Date()
-    assessed_by = fields.String()
-    evidence_ref = fields.String()
-    revoked_on = fields.Date(allow_none=True)
-    revoke_reason = fields.String(allow_none=True)
-    recorded_at = Instant()
-    recorded_by_token_id = fields.Integer(allow_none=True)
+LearningRecordSchema = attainment_schema(
+    "LearningRecordSchema", stage=fields.String(), area=fields.Function(lambda r: r.area or None)
+)
 
 
 class LearningCreateSchema(StrictSchema):

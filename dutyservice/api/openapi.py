@@ -13,7 +13,7 @@ from typing import Any
 import marshmallow as ma
 from apispec import BasePlugin
 
-from .formats import FEED_TEXT_RULE, HEADER_TEXT_RULE, feed_text, header_text
+from .formats import FEED_TEXT, HEADER_TEXT
 
 # (method, path) -> operationId, as a generated client names its functions.
 OPERATION_IDS: dict[tuple[str, str], str] = {
@@ -363,9 +363,9 @@ def describe_field(converter: Any, field: ma.fields.Field[Any], **kwargs: Any) -
         if text is None and schema.endswith("Query"):
             text = QUERY_FIELDS.get(name)
         text = text or FIELDS.get(name)
-    for validator, rule in ((feed_text, FEED_TEXT_RULE), (header_text, HEADER_TEXT_RULE)):
-        if validator in field.validators:
-            text = f"{text} {rule}" if text else rule
+    for rule in (FEED_TEXT, HEADER_TEXT):
+        if rule in field.validators:
+            text = f"{text} {rule.words}" if text else rule.words
     return {"description": text} if text else {}
 
 

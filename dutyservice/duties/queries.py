@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.scope import (
@@ -37,6 +38,12 @@ def contains_pattern(text: str) -> str:
         .replace("_", LIKE_ESCAPE + "_")
     )
     return f"%{escaped}%"
+
+
+def any_contains(text: str, *columns: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+    """Any of `columns` contains `text`, literally and whatever its case."""
+    pattern = contains_pattern(text)
+    return or_(*(column.ilike(pattern, escape=LIKE_ESCAPE) for column in columns))
 
 
 def load_officer(
@@ -75,13 +82,9 @@ def list_officers(
 ) -> Page[Officer]:
     query = _scoped_officers(session, principal, force)
     if q:
-        pattern = contains_pattern(q)
         query = query.where(
-            or_(
-                Officer.surname.ilike(pattern, escape=LIKE_ESCAPE),
-                Officer.forenames.ilike(pattern, escape=LIKE_ESCAPE),
-                Officer.warrant_number.ilike(pattern, escape=LIKE_ESCAPE),
-                Officer.base_location.ilike(pattern, escape=LIKE_ESCAPE),
+            any_contains(
+                q, Officer.surname, Officer.forenames, Officer.warrant_number, Officer.base_location
             )
         )
     return paginate(

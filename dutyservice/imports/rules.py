@@ -322,6 +322,18 @@ def read_duty(
     ), []
 
 
+def _assessment(fields: Fields, today: date) -> tuple[date | None, str, str, date | None]:
+    """What a unit's record and a stage's share: attained_on, assessed_by, evidence_ref and
+    revoked_on, the first not in the future and the last not before it."""
+    attained_on = fields.day("attained_on")
+    assessed_by = fields.text("assessed_by")
+    evidence_ref = fields.text("evidence_ref", required=False)
+    revoked_on = fields.day("revoked_on", required=False)
+    _past(fields, "attained_on", attained_on, today)
+    _ends(fields, "revoked_on", attained_on, revoked_on, "attained_on")
+    return attained_on, assessed_by, evidence_ref, revoked_on
+
+
 @dataclass(frozen=True)
 class CompetencyRow:
     warrant_number: str
@@ -337,11 +349,7 @@ def read_competency(
 ) -> tuple[CompetencyRow | None, FieldErrors]:
     f, warrant_number = _fields_of_officer_row(raw)
     unit = f.choice("unit", units, what="unit")
-    attained_on = f.day("attained_on")
-    assessed_by, evidence_ref = f.text("assessed_by"), f.text("evidence_ref", required=False)
-    revoked_on = f.day("revoked_on", required=False)
-    _past(f, "attained_on", attained_on, today)
-    _ends(f, "revoked_on", attained_on, revoked_on, "attained_on")
+    attained_on, assessed_by, evidence_ref, revoked_on = _assessment(f, today)
     if f.errors or attained_on is None:
         return None, f.errors
     return CompetencyRow(
@@ -370,11 +378,7 @@ def read_learning(
         problem = entry_problem(stage, area or None)
         if problem:
             f.refuse("area", problem)
-    attained_on = f.day("attained_on")
-    assessed_by, evidence_ref = f.text("assessed_by"), f.text("evidence_ref", required=False)
-    revoked_on = f.day("revoked_on", required=False)
-    _past(f, "attained_on", attained_on, today)
-    _ends(f, "revoked_on", attained_on, revoked_on, "attained_on")
+    attained_on, assessed_by, evidence_ref, revoked_on = _assessment(f, today)
     if f.errors or attained_on is None:
         return None, f.errors
     return LearningRow(

@@ -29,7 +29,7 @@ from ..db import Database
 from ..errors import DomainError
 from ..forces.models import Force
 from ..forces.queries import force_by_code
-from ..ips import spans
+from ..ips import spans, stage_spans
 from ..ips.learning_models import LearningRecord
 from ..ips.learning_rules import StageRecord, missing_before
 from ..ips.queries import role_profile
@@ -113,12 +113,14 @@ def import_records(
 
 
 def refresh_force_spans(session: Session, force_code: str) -> None:
-    """The imported records' eligibility spans, in the import's transaction."""
+    """The imported records' eligibility and stage spans, in the import's transaction."""
     officer_ids = session.scalars(
         select(Officer.id).join(Officer.force).where(Force.code == force_code)
     ).all()
     for start in range(0, len(officer_ids), spans.CHUNK):
-        spans.refresh_officers(session, officer_ids[start : start + spans.CHUNK])
+        chunk = officer_ids[start : start + spans.CHUNK]
+        spans.refresh_officers(session, chunk)
+        stage_spans.refresh_officers(session, chunk)
 
 
 def _one_import_at_a_time(session: Session, dialect: str, force_code: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from ..db import next_day
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..duties.rules import LONGEST_DUTY, DutyStatus
-from .learning_models import LearningRecord
+from .learning_models import LearningRecord, StageSpan
 from .learning_rules import QSC, StageRequirement, stages_from
 from .models import CompetencyRecord, EligibilitySpan, IpsGrant, TrainingRecord
 from .rules import OST, ProfileRequirements
@@ -163,12 +163,33 @@ def meets_stage(
     )
 
 
+def stage_met_throughout(
+    requirement: StageRequirement, first: Any, last: Any
+) -> ColumnElement[bool]:
+    """`meets_stage` read from the stored stage spans (`stage_spans.py`): serving, and one span
+    of the stage (in the area, or '' for any) covering every day first..last."""
+    kept = aliased(StageSpan)
+    area = requirement.area or ""
+    covering_span = (
+        exists()
+        .where(
+            kept.officer_id == Officer.id,
+            kept.stage == requirement.stage,
+            kept.area == area,
+            span_covers(kept, first, last),
+        )
+        .correlate_except(kept)
+    )
+    return and_(serving(first, last), covering_span)
+
+
 def meets(
     requirement: Requirement | None, first: Any, last: Any, after_last: Any = None
 ) -> ColumnElement[bool]:
-    """A role profile's rule, a stage's, or (neither) serving on every day first..last."""
+    """A role profile's rule, a stage's (read from its stored spans), or (neither) serving on
+    every day first..last."""
     if isinstance(requirement, StageRequirement):
-        return meets_stage(requirement, first, last, after_last)
+        return stage_met_throughout(requirement, first, last)
     if requirement is not None:
         return meets_profile(requirement, first, last, after_last)
     return serving(first, last)

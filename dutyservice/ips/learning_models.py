@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, partial_index
+from ..db import Base, partial_index
+from .models import AssessedRecord, revoked_after_attained
 
 
-class LearningRecord(Base):
+class LearningRecord(AssessedRecord, Base):
     """A stage of the learning programme (APS, DPS, or QSC in one core area), held from
     attained_on until the day before revoked_on. Never deleted."""
 
     __tablename__ = "learning_records"
     __table_args__ = (
-        CheckConstraint("revoked_on IS NULL OR revoked_on >= attained_on", name="revoked_after"),
+        revoked_after_attained(),
         CheckConstraint("stage IN ('APS', 'DPS', 'QSC')", name="stage_known"),
         # An area is named by a QSC and only by one: stored as '' otherwise, so that the unique
         # index below treats "no area" as one value on both databases (NULLs would be distinct).
@@ -32,14 +33,29 @@ class LearningRecord(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     stage: Mapped[str] = mapped_column(String(3))
     area: Mapped[str] = mapped_column(String(20), default="")
-    attained_on: Mapped[date]
-    assessed_by: Mapped[str] = mapped_column(String(120))
-    evidence_ref: Mapped[str] = mapped_column(String(200), default="")
-    revoked_on: Mapped[date | None]
-    revoke_reason: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class StageSpan(Base):
+    """Days on which an officer meets a stage requirement, serving or not
+    (`learning_rules.stage_spans`): kept in the same transaction as every write that changes
+    them, so that "who is deployable at this stage" is an index lookup (docs/integrity.md)."""
+
+    __tablename__ = "stage_spans"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="ends_after_start"),
+        Index("ix_stage_spans_officer_id", "officer_id"),
+        # The planners' question: the spans of a requirement that began by the window's first day.
+        Index("ix_stage_spans_stage_area_starts_on", "stage", "area", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    #: The stage asked for, or above.
+    stage: Mapped[str] = mapped_column(String(3))
+    #: A QSC's core area; '' for the stage in any area (as `LearningRecord.area`).
+    area: Mapped[str] = mapped_column(String(20), default="")
+    starts_on: Mapped[date]
+    #: The first day no longer met; None: met from `starts_on` on.
+    ends_on: Mapped[date | None]

@@ -19,6 +19,7 @@ from ..duties.queries import MonthHours, load_officer
 from ..forces.minimums import minimum_rows
 from ..forces.models import Force
 from ..forces.rules import minimum_in_force
+from . import eligibility
 from .learning_models import LearningRecord
 from .learning_rules import (
     AREAS,
@@ -28,12 +29,10 @@ from .learning_rules import (
     Standing,
     days_in,
     in_stage_too_long,
-    meets_stage,
     standing,
 )
 from .learning_service import as_stage_record, stage_records
-from .queries import evidence_of
-from .rules import Span
+from .stage_spans import stage_records_of
 
 
 def programme() -> dict[str, list[dict[str, str]]]:
@@ -77,7 +76,7 @@ def learning_status(
 
 def standings(session: Session, officers: Sequence[Officer], on: date) -> dict[int, Standing]:
     """Where each officer stands on `on`: one statement however many officers."""
-    records = _stage_records_of(session, [officer.id for officer in officers])
+    records = stage_records_of(session, [officer.id for officer in officers])
     return {officer.id: standing(records[officer.id], on) for officer in officers}
 
 
@@ -112,21 +111,12 @@ class MonthlyMinimums:
         self._default = force.monthly_minimum_hours
         self._records: dict[int, list[StageRecord]] = defaultdict(list)
         if any(row.stage for row in self._rows):
-            for officer_id, records in _stage_records_of(session, officer_ids).items():
+            for officer_id, records in stage_records_of(session, officer_ids).items():
                 self._records[officer_id] = records
 
     def of(self, officer_id: int, month: Month) -> Decimal:
         stage = standing(self._records[officer_id], month.first_day).stage
         return minimum_in_force(self._rows, month.first_day, stage, self._default)
-
-
-def _stage_records_of(session: Session, ids: Sequence[int]) -> dict[int, list[StageRecord]]:
-    records: dict[int, list[StageRecord]] = defaultdict(list)
-    for record in session.scalars(select(LearningRecord).where(LearningRecord.officer_id.in_(ids))):
-        records[record.officer_id].append(
-            StageRecord(record.stage, record.area, Span(record.attained_on, record.revoked_on))
-        )
-    return records
 
 
 def officer_hours(
@@ -144,14 +134,14 @@ def officer_hours(
 def meeting_stage(
     session: Session, officers: Sequence[Officer], requirement: StageRequirement, on: date
 ) -> list[Officer]:
-    """The officers who meet the stage on `on`: at it (in its area) or above, safety training
-    in force, serving (learning_rules.meets_stage)."""
-    records = _stage_records_of(session, [officer.id for officer in officers])
-    evidence = evidence_of(session, officers)
-    return [
-        officer
-        for officer in officers
-        if meets_stage(
-            evidence[officer.id], records[officer.id], requirement.stage, requirement.area, on, on
+    """The officers who meet the stage on `on` (learning_rules.meets_stage: at it, in its area,
+    or above, safety training in force, serving), read from the stored stage spans."""
+    covered = set(
+        session.scalars(
+            select(Officer.id).where(
+                Officer.id.in_([officer.id for officer in officers]),
+                eligibility.stage_met_throughout(requirement, on, on),
+            )
         )
-    ]
+    )
+    return [officer for officer in officers if officer.id in covered]

@@ -12,7 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .rules import OfficerEvidence, Span, add_months, held_on_every_day, serving_throughout
+from .rules import (
+    OfficerEvidence,
+    Span,
+    add_months,
+    held_on_every_day,
+    intersected,
+    merged,
+    serving_throughout,
+)
 
 APS, DPS, QSC = "APS", "DPS", "QSC"
 QSC_FULL = "QSC-F"
@@ -91,16 +99,18 @@ def entry_problem(stage: str, area: str | None) -> str | None:
     return None
 
 
+def _counts_towards(record: StageRecord, stage: str, area: str | None) -> bool:
+    """The record puts its officer at `stage` or above (for a QSC with `area`, in that area)."""
+    return record.stage in stages_from(stage) and (
+        stage != QSC or area is None or record.area == area
+    )
+
+
 def at_stage_throughout(
     records: Iterable[StageRecord], stage: str, first: date, last: date, area: str | None = None
 ) -> bool:
     """At `stage` or above on every day first..last; for a QSC with `area`, QSC in that area."""
-    stages = stages_from(stage)
-    spans = [
-        r.span
-        for r in records
-        if r.stage in stages and (stage != QSC or area is None or r.area == area)
-    ]
+    spans = [r.span for r in records if _counts_towards(r, stage, area)]
     return held_on_every_day(spans, first, last)
 
 
@@ -131,6 +141,26 @@ def meets_stage(
         and at_stage_throughout(records, stage, first, last, area)
         and held_on_every_day(evidence.ost, first, last)
     )
+
+
+#: Every stage requirement a planner or an event can ask for, each with stored spans.
+ASKABLE: tuple[StageRequirement, ...] = (
+    *(StageRequirement(stage) for stage in STAGES),
+    *(StageRequirement(QSC, area) for area in AREAS),
+)
+
+
+def stage_spans(
+    evidence: OfficerEvidence, records: Iterable[StageRecord], requirement: StageRequirement
+) -> list[Span]:
+    """The days on which the officer is at the requirement's stage (in its area) or above with
+    safety training in force, serving or not, as maximal spans. Over days first..last
+    `meets_stage` holds exactly when the officer serves then and one of these spans covers them
+    (a property test holds the two together)."""
+    held = merged(
+        r.span for r in records if _counts_towards(r, requirement.stage, requirement.area)
+    )
+    return intersected(held, merged(evidence.ost))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from ..errors import Conflict, Invalid, NotFound
 from .learning_models import LearningRecord
 from .learning_rules import QSC, StageRecord, entry_problem, missing_before, stored_area
 from .rules import OfficerEvidence, Span, serving_throughout
-from .service import not_in_future, refuse_ending_first, writing
+from .service import OfficerWrite, not_in_future, refuse_revoking_before_attained, writing
 
 
 def stage_records(session: Session, officer_id: int) -> list[LearningRecord]:
@@ -61,6 +62,21 @@ def check_entry(records: list[StageRecord], stage: str, area: str, attained_on: 
         )
 
 
+def _writing_stages(
+    db: Database, principal: Principal, officer_id: int
+) -> AbstractContextManager[OfficerWrite]:
+    """A transaction over an officer's stage records. A stage is no part of a role profile:
+    its record changes the officer's stage spans only."""
+    return writing(
+        db,
+        principal,
+        officer_id,
+        Permission.MANAGE_OFFICERS,
+        spans_follow=False,
+        stage_spans_follow=True,
+    )
+
+
 def record_stage(
     db: Database,
     principal: Principal,
@@ -72,10 +88,7 @@ def record_stage(
     assessed_by: str,
     evidence_ref: str,
 ) -> LearningRecord:
-    # A stage is no part of a role profile: its record changes no stored span.
-    with writing(
-        db, principal, officer_id, Permission.MANAGE_OFFICERS, spans_follow=False
-    ) as write:
+    with _writing_stages(db, principal, officer_id) as write:
         not_in_future(attained_on, "attained_on")
         kept_area = _entry_area(stage, area)
         existing = [as_stage_record(r) for r in stage_records(write.session, write.officer.id)]
@@ -115,22 +128,13 @@ def revoke_stage(
     revoked_on: date,
     reason: str,
 ) -> LearningRecord:
-    # A stage is no part of a role profile: its record changes no stored span.
-    with writing(
-        db, principal, officer_id, Permission.MANAGE_OFFICERS, spans_follow=False
-    ) as write:
+    with _writing_stages(db, principal, officer_id) as write:
         record = write.session.get(LearningRecord, record_id)
         if record is None or record.officer_id != write.officer.id:
             raise NotFound("the officer has no stage record with that id")
         if record.revoked_on is not None:
             raise Conflict(f"the record was revoked on {record.revoked_on}")
-        refuse_ending_first(
-            "revoked before it was attained",
-            "revoked_on",
-            "attained_on",
-            record.attained_on,
-            revoked_on,
-        )
+        refuse_revoking_before_attained(record, revoked_on)
         record.revoked_on, record.revoke_reason = revoked_on, reason
         write.audit(
             "learning.revoke", record, stage=record.stage, revoked_on=revoked_on, reason=reason

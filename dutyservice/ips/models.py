@@ -75,12 +75,37 @@ class ProfileAuthorisation(Base):
     npocc_date_authorised: Mapped[date | None]
 
 
-class CompetencyRecord(Base):
+class AssessedRecord:
+    """What a unit's record and a stage's share: an officer's assessment, held from attained_on
+    until the day before revoked_on, and who recorded it when. Never deleted.
+
+    The columns before and after a record's own (sort_order) keep each table's column order,
+    which a subject access export shows."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), sort_order=-1)
+    attained_on: Mapped[date] = mapped_column(sort_order=1)
+    assessed_by: Mapped[str] = mapped_column(String(120), sort_order=1)
+    evidence_ref: Mapped[str] = mapped_column(String(200), default="", sort_order=1)
+    revoked_on: Mapped[date | None] = mapped_column(sort_order=1)
+    revoke_reason: Mapped[str | None] = mapped_column(Text, sort_order=1)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), sort_order=1)
+    recorded_by_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id"), sort_order=1
+    )
+
+
+def revoked_after_attained() -> CheckConstraint:
+    """An assessed record's table's check that it is not revoked before it was attained."""
+    return CheckConstraint("revoked_on IS NULL OR revoked_on >= attained_on", name="revoked_after")
+
+
+class CompetencyRecord(AssessedRecord, Base):
     """A unit held from attained_on until the day before revoked_on. Never deleted."""
 
     __tablename__ = "competency_records"
     __table_args__ = (
-        CheckConstraint("revoked_on IS NULL OR revoked_on >= attained_on", name="revoked_after"),
+        revoked_after_attained(),
         Index("ix_competency_records_officer_id_unit_code", "officer_id", "unit_code"),
         # One live record per officer and unit. A re-assessment of a unit still held is recorded
         # by revoking the live record (revoked_on: the day the new assessment takes over) and
@@ -98,16 +123,7 @@ class CompetencyRecord(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     unit_code: Mapped[str] = mapped_column(ForeignKey("nos_units.code"))
-    attained_on: Mapped[date]
-    assessed_by: Mapped[str] = mapped_column(String(120))
-    evidence_ref: Mapped[str] = mapped_column(String(200), default="")
-    revoked_on: Mapped[date | None]
-    revoke_reason: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 
 
 class TrainingRecord(Base):

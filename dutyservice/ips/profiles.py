@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,6 +14,7 @@ from ..forces.queries import find_force
 from . import spans
 from .models import NosUnit, ProfileAuthorisation, RoleProfile, RoleProfileUnit
 from .queries import find_role_profile
+from .rules import Signatory as Signatory  # what set_authorisation takes, for its callers
 
 
 def _refuse_unknown_units(session: Session, required_units: list[str]) -> None:
@@ -26,6 +24,17 @@ def _refuse_unknown_units(session: Session, required_units: list[str]) -> None:
         raise Invalid(
             "unknown units", errors={"required_units": [f"no NOS unit {u!r}" for u in unknown]}
         )
+
+
+def add_required_units(session: Session, profile: RoleProfile, unit_codes: list[str]) -> None:
+    """A new profile's units, in the order given, and the eligibility spans it starts with."""
+    session.add_all(
+        RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=position)
+        for position, code in enumerate(unit_codes, start=1)
+    )
+    session.flush()
+    session.refresh(profile)
+    spans.add_profile(session, profile.id)
 
 
 def create_role_profile(
@@ -56,13 +65,7 @@ def create_role_profile(
             session.flush()
         except IntegrityError as exc:
             raise Conflict(f"role profile {mercury_ref} version {version} exists") from exc
-        session.add_all(
-            RoleProfileUnit(role_profile_id=profile.id, unit_code=code, position=n)
-            for n, code in enumerate(required_units, start=1)
-        )
-        session.flush()
-        session.refresh(profile)
-        spans.add_profile(session, profile.id)
+        add_required_units(session, profile, required_units)
         audit.record(
             session,
             principal,
@@ -76,14 +79,6 @@ def create_role_profile(
             },
         )
         return profile
-
-
-@dataclass(frozen=True)
-class Signatory:
-    name: str
-    rank: str
-    position: str
-    date_authorised: date
 
 
 def set_authorisation(

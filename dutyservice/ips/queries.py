@@ -311,13 +311,13 @@ def _deployable_statement(
 
     A role profile's rule is read from the stored eligibility spans (`spans.py`): an index
     lookup per officer instead of the rule's dozens of EXISTS clauses over every officer's
-    records. A stage of the learning programme is evaluated from its records.
+    records; a stage of the learning programme likewise from its stored spans (`stage_spans.py`).
     """
     first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
     starts_at, ends_at = (bindparam(name, type_=UTCDateTime()) for name in ("starts_at", "ends_at"))
     earliest = bindparam("earliest", type_=UTCDateTime())
     fit = (
-        eligibility.meets_stage(stage, first, last, bindparam("after_last", type_=Date()))
+        eligibility.stage_met_throughout(stage, first, last)
         if stage is not None
         else eligibility.eligible_throughout(bindparam("role_profile_id"), first, last)
     )

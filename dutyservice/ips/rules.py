@@ -88,6 +88,24 @@ class ProfileRequirements:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """An officer who authorised a role profile for a force: the host force's or the NPoCC's."""
+
+    name: str
+    rank: str
+    position: str
+    date_authorised: date
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "rank": self.rank,
+            "position": self.position,
+            "date_authorised": self.date_authorised.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
 class OfficerEvidence:
     """What the service holds about one officer that IPS depends on."""
 

@@ -19,9 +19,9 @@ from ..db import Database, end_live, flush_or_conflict
 from ..duties.models import Officer
 from ..duties.queries import load_officer
 from ..errors import Conflict, DomainError, Invalid, NotFound
-from . import spans
+from . import spans, stage_spans
 from .learning_models import LearningRecord
-from .models import CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
+from .models import AssessedRecord, CompetencyRecord, IpsGrant, NosUnit, TrainingRecord
 from .queries import evidence_for, role_profile
 from .rules import (
     IPS_PROFILE,
@@ -61,7 +61,7 @@ _RESOURCE_TYPE: dict[type[Any], str] = {
 
 
 @dataclass(frozen=True)
-class _OfficerWrite:
+class OfficerWrite:
     """A write transaction over one officer's records, and who is making it."""
 
     session: Session
@@ -111,15 +111,19 @@ def writing(
     permission: Permission,
     *,
     spans_follow: bool = True,
-) -> Iterator[_OfficerWrite]:
+    stage_spans_follow: bool = False,
+) -> Iterator[OfficerWrite]:
     """A transaction over the records of an officer the caller may `permission` on. Where the
-    records are those a role profile reads (`spans_follow`), the officer's stored spans change
+    records are those a role profile reads (`spans_follow`), or a stage requirement reads
+    (`stage_spans_follow`: stage records and safety training), the officer's stored spans change
     with them, in the same transaction (docs/integrity.md)."""
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, permission)
-        yield _OfficerWrite(session, principal, officer)
+        yield OfficerWrite(session, principal, officer)
         if spans_follow:
             spans.refresh_officers(session, [officer.id])
+        if stage_spans_follow:
+            stage_spans.refresh_officers(session, [officer.id])
 
 
 def record_competency(
@@ -163,6 +167,17 @@ def refuse_ending_first(
         raise Invalid(title, errors={end_field: [f"before {start_field} {started}"]})
 
 
+def refuse_revoking_before_attained(record: AssessedRecord, revoked_on: date) -> None:
+    """A unit's or a stage's record ends no earlier than it began: 422 otherwise."""
+    refuse_ending_first(
+        "revoked before it was attained",
+        "revoked_on",
+        "attained_on",
+        record.attained_on,
+        revoked_on,
+    )
+
+
 def _held_record(session: Session, officer_id: int, unit: str) -> CompetencyRecord | None:
     return session.scalar(
         select(CompetencyRecord)
@@ -196,13 +211,7 @@ def revoke_competency(
         record = _held_record(write.session, write.officer.id, unit)
         if record is None:
             _refuse_revoking_unheld(write.session, write.officer.id, unit)
-        refuse_ending_first(
-            "revoked before it was attained",
-            "revoked_on",
-            "attained_on",
-            record.attained_on,
-            revoked_on,
-        )
+        refuse_revoking_before_attained(record, revoked_on)
         end_live(
             write.session,
             record,
@@ -224,7 +233,10 @@ def record_training(
     completed_on: date,
     expires_on: date | None,
 ) -> TrainingRecord:
-    with writing(db, principal, officer_id, Permission.MANAGE_OFFICERS) as write:
+    # Safety training is read by role profiles and by every stage requirement.
+    with writing(
+        db, principal, officer_id, Permission.MANAGE_OFFICERS, stage_spans_follow=True
+    ) as write:
         if kind != OST:
             raise Invalid("unknown training", errors={"kind": ["'ost' (officer safety training)"]})
         not_in_future(completed_on, "completed_on")

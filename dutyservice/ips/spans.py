@@ -6,13 +6,17 @@ planners' question reads an index instead of evaluating the rule over every offi
 a new role profile version computes its spans for every officer; the import and the bulk
 loaders refresh the officers they wrote. `differences` recomputes every span from the records
 and compares (`dutyservice db check`), and `repair` writes what the rule says.
+
+The same machinery keeps the spans of the learning programme's stages (`stage_spans.py`): each
+function takes the table of spans it works on (`Kept`), the role profiles' by default.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -31,6 +35,19 @@ CHUNK = 2_000
 LOCK_THE_OFFICER = True
 
 SpanKey = tuple[int, int, date, date | None]  # officer, role profile, starts_on, ends_on
+#: A stored span as a tuple of its key columns, the officer's id first.
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One table of spans kept beside the records they come from: the rule that computes them
+    for a set of officers, and the columns a span is stored in (the officer's id first)."""
+
+    name: str
+    model: Any
+    columns: tuple[str, ...]
+    compute: Callable[[Session, Sequence[Officer]], set[Key]]
 
 
 def _profiles(session: Session, only: int | None = None) -> dict[int, ProfileRequirements]:
@@ -54,30 +71,43 @@ def computed(
     return spans
 
 
-def stored(session: Session, officer_ids: Sequence[int] | None = None) -> set[SpanKey]:
-    table = EligibilitySpan
-    query = select(table.officer_id, table.role_profile_id, table.starts_on, table.ends_on)
+def _every_profile(session: Session, officers: Sequence[Officer]) -> set[Key]:
+    return set(computed(session, officers, _profiles(session)))
+
+
+PROFILES = Kept(
+    "eligibility spans",
+    EligibilitySpan,
+    ("officer_id", "role_profile_id", "starts_on", "ends_on"),
+    _every_profile,
+)
+
+
+def stored(
+    session: Session, officer_ids: Sequence[int] | None = None, kept: Kept = PROFILES
+) -> set[Key]:
+    columns = [getattr(kept.model, name) for name in kept.columns]
+    query = select(*columns)
     if officer_ids is not None:
-        query = query.where(table.officer_id.in_(officer_ids))
-    return {(o, p, s, e) for o, p, s, e in session.execute(query)}
+        query = query.where(kept.model.officer_id.in_(officer_ids))
+    return {tuple(row) for row in session.execute(query)}
 
 
-def _write(session: Session, spans: set[SpanKey]) -> None:
+def _write(session: Session, spans: set[Key], kept: Kept = PROFILES) -> None:
     if spans:
         session.execute(
-            insert(EligibilitySpan),
-            [
-                {"officer_id": o, "role_profile_id": p, "starts_on": s, "ends_on": e}
-                for o, p, s, e in sorted(spans, key=lambda k: (k[0], k[1], k[2]))
-            ],
+            insert(kept.model),
+            [dict(zip(kept.columns, key, strict=True)) for key in sorted(spans, key=_by_start)],
         )
 
 
-def refresh_officers(session: Session, officer_ids: Sequence[int]) -> None:
-    """Rewrite these officers' spans from their records, in the caller's transaction."""
-    if not officer_ids:
-        return
-    session.flush()
+def _by_start(key: Key) -> tuple[Any, ...]:
+    """Every column but the end: the spans of one requirement never start on the same day."""
+    return key[:-1]
+
+
+def lock_officers(session: Session, officer_ids: Sequence[int]) -> None:
+    """Hold the officers' rows until commit, so that of two writers the later reads both."""
     if LOCK_THE_OFFICER:
         session.execute(
             select(Officer.id)
@@ -85,10 +115,18 @@ def refresh_officers(session: Session, officer_ids: Sequence[int]) -> None:
             .order_by(Officer.id)
             .with_for_update(of=Officer, key_share=True)
         )
+
+
+def refresh_officers(session: Session, officer_ids: Sequence[int], kept: Kept = PROFILES) -> None:
+    """Rewrite these officers' spans from their records, in the caller's transaction."""
+    if not officer_ids:
+        return
+    session.flush()
+    lock_officers(session, officer_ids)
     officers = list(session.scalars(select(Officer).where(Officer.id.in_(officer_ids))))
-    fresh = computed(session, officers, _profiles(session))
-    session.execute(delete(EligibilitySpan).where(EligibilitySpan.officer_id.in_(officer_ids)))
-    _write(session, fresh)
+    fresh = kept.compute(session, officers)
+    session.execute(delete(kept.model).where(kept.model.officer_id.in_(officer_ids)))
+    _write(session, fresh, kept)
 
 
 def _officers_in_chunks(session: Session) -> Iterator[list[Officer]]:
@@ -109,15 +147,15 @@ def add_profile(session: Session, profile_id: int) -> None:
     """A new role profile version: every officer's spans against it."""
     profiles = _profiles(session, only=profile_id)
     for chunk in _officers_in_chunks(session):
-        _write(session, computed(session, chunk, profiles))
+        _write(session, set(computed(session, chunk, profiles)))
 
 
 @dataclass(frozen=True)
 class Differences:
     """What the stored spans lack (`missing`) and hold that the rule does not (`extra`)."""
 
-    missing: set[SpanKey]
-    extra: set[SpanKey]
+    missing: set[Key]
+    extra: set[Key]
 
     def __bool__(self) -> bool:
         return bool(self.missing or self.extra)
@@ -127,33 +165,31 @@ class Differences:
         return sorted({key[0] for key in self.missing | self.extra})
 
 
-def differences(session: Session) -> Differences:
+def differences(session: Session, kept: Kept = PROFILES) -> Differences:
     """Every officer's spans recomputed from their records and compared with those stored."""
-    profiles = _profiles(session)
-    missing: set[SpanKey] = set()
-    extra: set[SpanKey] = set()
+    missing: set[Key] = set()
+    extra: set[Key] = set()
     for chunk in _officers_in_chunks(session):
         ids = [officer.id for officer in chunk]
-        fresh, kept = computed(session, chunk, profiles), stored(session, ids)
-        missing |= fresh - kept
-        extra |= kept - fresh
+        fresh, held = kept.compute(session, chunk), stored(session, ids, kept)
+        missing |= fresh - held
+        extra |= held - fresh
     return Differences(missing, extra)
 
 
-def repair(session: Session) -> Differences:
+def repair(session: Session, kept: Kept = PROFILES) -> Differences:
     """Rewrite the spans of every officer whose stored spans differ from the rule's."""
-    found = differences(session)
+    found = differences(session, kept)
     for start in range(0, len(found.officers), CHUNK):
-        refresh_officers(session, found.officers[start : start + CHUNK])
+        refresh_officers(session, found.officers[start : start + CHUNK], kept)
     return found
 
 
-def rebuild(session: Session) -> None:
+def rebuild(session: Session, kept: Kept = PROFILES) -> None:
     """Every span from the records (after a bulk load, or to fill the table)."""
-    session.execute(delete(EligibilitySpan))
-    profiles = _profiles(session)
+    session.execute(delete(kept.model))
     for chunk in _officers_in_chunks(session):
-        _write(session, computed(session, chunk, profiles))
+        _write(session, kept.compute(session, chunk), kept)
 
 
 def covering(span: Span, first: date, last: date) -> bool:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime
-from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..clock import utc_now
 from .rules import Text, is_permanent, without_addresses
+from .transport import SENT, Outcome, Transport
 
 
 @dataclass(frozen=True)
@@ -79,38 +79,13 @@ def build_message(
     return message
 
 
-@dataclass(frozen=True)
-class Outcome:
-    sent: bool
-    permanent: bool = False
-    error: str | None = None
-    #: The server could not be reached or went away: the rest of the batch waits too.
-    unreachable: bool = False
-    #: A push service says this subscription no longer exists (404, 410): it is deleted.
-    gone: int | None = None
-
-
-SENT = Outcome(sent=True)
-
-
-class Mailer:
+class Mailer(Transport[EmailMessage]):
     """One connection, opened when the first message is sent, used for the whole batch."""
 
     def __init__(self, server: SmtpServer, timeout: float) -> None:
         self.server = server
         self.timeout = timeout
         self._connection: smtplib.SMTP | None = None
-
-    def __enter__(self) -> Mailer:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _connect(self) -> smtplib.SMTP:
         server = self.server

@@ -9,7 +9,6 @@ followed: only the endpoint itself, on a push service we know, is ever requested
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 import requests
@@ -17,7 +16,7 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
 from ..config import Settings
-from .mail import SENT, Outcome
+from .transport import SENT, Outcome, Transport
 from .webpush import endpoint_refusal, load_private_key, vapid_refusal
 
 GONE = frozenset({404, 410})
@@ -41,7 +40,7 @@ class _NoRedirects(requests.Session):
         return super().request(*args, **kwargs)
 
 
-class Pusher:
+class Pusher(Transport[PushMessage]):
     """The service's VAPID key, and one HTTP session for a batch of pushes."""
 
     def __init__(self, settings: Settings) -> None:
@@ -54,15 +53,7 @@ class Pusher:
         self.timeout = settings.push_timeout
         self.session = _NoRedirects()
 
-    def __enter__(self) -> Pusher:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self.session.close()
 
     def send(self, message: PushMessage) -> Outcome:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
@@ -40,9 +40,10 @@ from ..npocc.models import NpoccReturn
 from ..outbox import Kind, Notification, PushSubscription, Status
 from . import rules
 from .aid import compose_aid
-from .mail import Mailer, Outcome, build_message, parse_smtp_url
+from .mail import Mailer, build_message, parse_smtp_url
 from .push import Pusher, PushMessage
 from .subscriptions import forget
+from .transport import Outcome, Transport
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,6 @@ _PREFERENCE = {
 MAIL = "mail"
 PUSH = "push"
 M = TypeVar("M")
-M_contra = TypeVar("M_contra", contravariant=True)
-
-
-class Transport(Protocol[M_contra]):
-    """A mail server's connection, or the push services: sends one message, says what came."""
-
-    def send(self, message: M_contra) -> Outcome: ...
 
 
 Composer = Callable[[Session, Settings, int], "M | str"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..clock import Quarter
 from ..duties.rules import hours_of
-from ..ips.rules import ProfileRequirements
+from ..ips.rules import ProfileRequirements, Signatory
 
 FORMAT = "npocc-role-profile-return"
 FORMAT_VERSION = 1
@@ -134,22 +134,6 @@ def duty_hours(seconds: int) -> str:
 
 
 @dataclass(frozen=True)
-class Authorisation:
-    name: str
-    rank: str
-    position: str
-    date_authorised: date
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "name": self.name,
-            "rank": self.rank,
-            "position": self.position,
-            "date_authorised": self.date_authorised.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
 class CsvFacts:
     filename: str
     size: int
@@ -165,8 +149,8 @@ def manifest_bytes(
     supersedes: str | None,
     force_name: str,
     profile: Profile,
-    host: Authorisation | None,
-    npocc: Authorisation | None,
+    host: Signatory | None,
+    npocc: Signatory | None,
     generated_at: datetime,
     facts: CsvFacts,
 ) -> bytes:

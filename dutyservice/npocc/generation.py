@@ -21,9 +21,8 @@ from ..forces.models import Force
 from ..forces.queries import force_by_code, list_forces
 from ..ips.models import ProfileAuthorisation, RoleProfile
 from ..ips.queries import list_role_profiles, requirements_of, role_profile_row
-from ..ips.rules import ProfileRequirements
+from ..ips.rules import ProfileRequirements, Signatory
 from .feed import (
-    Authorisation,
     CsvFacts,
     HashingWriter,
     OfficerLine,
@@ -82,7 +81,7 @@ def _profile(record: RoleProfile) -> Profile:
 
 def _authorisations(
     session: Session, force_id: int, profile_id: int
-) -> tuple[Authorisation | None, Authorisation | None]:
+) -> tuple[Signatory | None, Signatory | None]:
     row = session.scalar(
         select(ProfileAuthorisation).where(
             ProfileAuthorisation.force_id == force_id,
@@ -92,14 +91,14 @@ def _authorisations(
     if row is None:
         return None, None
     host = (
-        Authorisation(
+        Signatory(
             row.host_name, row.host_rank or "", row.host_position or "", row.host_date_authorised
         )
         if row.host_name and row.host_date_authorised
         else None
     )
     npocc = (
-        Authorisation(
+        Signatory(
             row.npocc_name,
             row.npocc_rank or "",
             row.npocc_position or "",

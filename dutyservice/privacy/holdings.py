@@ -18,7 +18,7 @@ from ..auth.models import ApiToken
 from ..db import Base
 from ..duties.models import AvailabilityWindow, Duty, Officer
 from ..events.models import EventSignup
-from ..ips.learning_models import LearningRecord
+from ..ips.learning_models import LearningRecord, StageSpan
 from ..ips.models import CompetencyRecord, EligibilitySpan, IpsGrant, TrainingRecord
 from ..outbox import Notification, PushSubscription
 
@@ -52,6 +52,11 @@ HOLDINGS = (
         "eligibility",
         EligibilitySpan,
         "the days the officer held IPS against each role profile, as their records give them",
+    ),
+    Holding(
+        "stage_spans",
+        StageSpan,
+        "the days the officer met each stage of the learning programme, as their records give them",
     ),
     Holding("signups", EventSignup, "sign-ups to events and call-outs"),
     Holding("notifications", Notification, "messages queued or sent to the officer"),

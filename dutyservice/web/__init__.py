@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -25,9 +25,8 @@ from .push import serve_worker_unless_served
 from .secret import session_key
 from .wall_clock import span_words
 
-# Pages that answer without a session.
-OPEN_ENDPOINTS = {
-    "web.sign_in",
+# What answers without a session key: nothing of a person's, and no form.
+KEYLESS_ENDPOINTS = {
     "web.static",
     "web.manifest",
     "web.service_worker",
@@ -35,6 +34,8 @@ OPEN_ENDPOINTS = {
     "web.privacy",
     "web.accessibility",
 }
+# Pages that answer without a session: those, and signing in (a form, so it needs the key).
+OPEN_ENDPOINTS = KEYLESS_ENDPOINTS | {"web.sign_in"}
 _UNSAFE_IN_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
 
 P = ParamSpec("P")
@@ -124,17 +125,6 @@ def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("web/error.html", title=title, detail=detail), status
 
 
-# What answers without a session key: nothing of a person's, and no form.
-KEYLESS_ENDPOINTS = {
-    "web.static",
-    "web.manifest",
-    "web.service_worker",
-    "web.unknown",
-    "web.privacy",
-    "web.accessibility",
-}
-
-
 @bp.before_request
 def _guard() -> Response | tuple[str, int] | None:
     if request.endpoint in KEYLESS_ENDPOINTS and request.method == "GET":
@@ -198,6 +188,13 @@ def _sentence(text: str) -> str:
 @bp.app_template_filter("day")
 def _day(value: date | None) -> str:
     return value.strftime("%a %d %b %Y") if value else ""
+
+
+@bp.app_template_filter("choices")
+def _choices(options: Iterable[tuple[Any, str]], value: Any, marked: str) -> list[dict[str, Any]]:
+    """GOV.UK Frontend's items for `(value, label)` options, the one that is `value` marked
+    (`selected` in a select, `checked` among radios)."""
+    return [{"value": v, "text": label, marked: v == value} for v, label in options]
 
 
 @bp.context_processor

@@ -6,16 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import render_template, request
-from sqlalchemy import or_
 
-from .. import audit
-from ..api.audit import AuditQuery
+from ..api.audit import AuditQuery, trail_asked
 from ..api.common import database
 from ..audit import AuditEntry
 from ..auth.scope import Permission, require
-from ..duties.queries import LIKE_ESCAPE, contains_pattern
+from ..duties.queries import any_contains
 from ..errors import DomainError
-from ..forces.queries import force_id_by_code
 from ..pagination import paginate
 from . import current_principal
 from .blueprint import bp
@@ -78,24 +75,10 @@ def _query(form: Mapping[str, str]) -> FormResult:
 
 def _entries(args: dict[str, Any], person: str) -> Any:
     with database().reading() as session:
-        force_id = force_id_by_code(session, args["force"]) if args.get("force") else None
-        query = audit.trail(
-            session,
-            officer_id=args.get("officer_id"),
-            force_id=force_id,
-            resource_type=args.get("resource_type"),
-            resource_id=args.get("resource_id"),
-            since=args.get("from_"),
-            until=args.get("to"),
-        )
+        query = trail_asked(session, args)
         if person:
-            pattern = contains_pattern(person)
             query = query.where(
-                or_(
-                    AuditEntry.subject_name.ilike(pattern, escape=LIKE_ESCAPE),
-                    AuditEntry.subject.ilike(pattern, escape=LIKE_ESCAPE),
-                    AuditEntry.role.ilike(pattern, escape=LIKE_ESCAPE),
-                )
+                any_contains(person, AuditEntry.subject_name, AuditEntry.subject, AuditEntry.role)
             )
         found = paginate(session, query, args["page"], PER_PAGE)
         session.expunge_all()

@@ -22,17 +22,8 @@ NOW = {"now": "2026-01-01 00:00:00"}
 
 @pytest.fixture
 def before_spans(database_url: str, tmp_path: Path) -> Iterator[Database]:
-    url = (
-        databases.sqlite_url(tmp_path)
-        if database_url.startswith("sqlite")
-        else databases.create_postgres_database()
-    )
-    db = Database(url)
-    upgrade(db, BEFORE_SPANS)
-    yield db
-    db.dispose()
-    if not database_url.startswith("sqlite"):
-        databases.drop_postgres_database(url)
+    with databases.at_revision(database_url, tmp_path, BEFORE_SPANS) as db:
+        yield db
 
 
 def insert_history(db: Database) -> None:

@@ -5,8 +5,11 @@ when recomputed from the records."""
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import threading
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from dutyservice.db import Database
 from dutyservice.errors import DomainError
 from dutyservice.ips import profiles, service, spans
 from tests.support.builders import ADMIN, Builder
+from tests.support.commands import dutyservice
 
 BASE = date(2024, 1, 1)
 UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
@@ -60,11 +64,15 @@ def agree(db: Database) -> spans.Differences:
         return spans.differences(session)
 
 
-@settings(
+#: Random sequences of writes through the use cases, against a database kept between them.
+WRITE_SEQUENCES = settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@WRITE_SEQUENCES
 @given(steps=st.lists(write, min_size=1, max_size=14))
 def test_after_any_writes_the_stored_spans_are_the_rule_s(
     db: Database, build: Builder, steps: list[tuple[str, str, date]]
@@ -123,30 +131,38 @@ def test_db_check_finds_a_tampered_span_and_repairs_it(db: Database, build: Buil
     assert not agree(db)
 
 
-def concurrent_writes(
-    db: Database, officer_id: int, monkeypatch: pytest.MonkeyPatch, *, locked: bool
-) -> spans.Differences:
-    """Two writers of one officer's records that have each stored their record before either
-    computes the officer's spans."""
-    barrier = threading.Barrier(2, timeout=10)
-    refresh = spans.refresh_officers
+def at_once(
+    refreshing: Any,
+    writes: Sequence[Callable[[], object]],
+    monkeypatch: pytest.MonkeyPatch,
+    locked: bool,
+) -> None:
+    """Writers of one officer's records that have each stored their record before any of them
+    computes the officer's spans (`refreshing`: the module whose `refresh_officers` they call)."""
+    barrier = threading.Barrier(len(writes), timeout=10)
+    refresh = refreshing.refresh_officers
 
     def refresh_together(session: Any, officer_ids: Any) -> None:
         session.flush()
         barrier.wait()
         refresh(session, officer_ids)
 
-    monkeypatch.setattr(spans, "refresh_officers", refresh_together)
+    monkeypatch.setattr(refreshing, "refresh_officers", refresh_together)
     if not locked:
         monkeypatch.setattr(spans, "LOCK_THE_OFFICER", False)
-    threads = [
-        threading.Thread(target=apply, args=(db, officer_id, ("unit", unit, REGAINED)))
-        for unit in ("CD5", "GC10")
-    ]
+    threads = [threading.Thread(target=write) for write in writes]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def concurrent_writes(
+    db: Database, officer_id: int, monkeypatch: pytest.MonkeyPatch, *, locked: bool
+) -> spans.Differences:
+    """Two writers of one officer's units at once."""
+    writes = [partial(apply, db, officer_id, ("unit", unit, REGAINED)) for unit in ("CD5", "GC10")]
+    at_once(spans, writes, monkeypatch, locked)
     return agree(db)
 
 
@@ -177,11 +193,12 @@ def test_without_the_officer_s_lock_two_writers_leave_wrong_spans(
     assert concurrent_writes(db, officer_id, monkeypatch, locked=False)
 
 
-def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: Builder) -> None:
-    import os
-    import subprocess
-    import sys
+def run_db_check(db: Database, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dutyservice db check` run by an operator against the database."""
+    return dutyservice(db, "db", "check", *args)
 
+
+def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: Builder) -> None:
     from sqlalchemy import delete
 
     from dutyservice.ips.models import EligibilitySpan
@@ -189,17 +206,7 @@ def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: B
     officer = build.ips_officer(since=date(2025, 3, 1))
 
     def check(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "dutyservice", "db", "check", *args],
-            env={
-                **os.environ,
-                "DUTYSERVICE_DATABASE_URL": db.url,
-                "DUTYSERVICE_LOG_LEVEL": "WARNING",
-            },
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_db_check(db, *args)
 
     assert check().returncode == 0
     with db.transaction() as session:

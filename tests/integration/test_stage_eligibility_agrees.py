@@ -1,5 +1,6 @@
-"""One definition of deployable by stage: the SQL set query and the Python rule agree on any
-history of stage records, safety training and service."""
+"""One definition of deployable by stage: the SQL set query, the stored stage spans the
+question reads and the Python rule agree on any history of stage records, safety training and
+service."""
 
 from datetime import date, timedelta
 
@@ -9,8 +10,8 @@ from sqlalchemy import delete, select
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
-from dutyservice.ips import eligibility
-from dutyservice.ips.learning_models import LearningRecord
+from dutyservice.ips import eligibility, stage_spans
+from dutyservice.ips.learning_models import LearningRecord, StageSpan
 from dutyservice.ips.learning_queries import standings
 from dutyservice.ips.learning_rules import StageRecord, StageRequirement, meets_stage, standing
 from dutyservice.ips.queries import evidence_for
@@ -53,6 +54,7 @@ def stage_history(draw: st.DrawFn) -> StageHistory:
 
 def store_stages(db: Database, histories: list[StageHistory]) -> list[int]:
     with db.transaction() as session:
+        session.execute(delete(StageSpan))
         session.execute(delete(LearningRecord))
     ids = store(db, histories)
     with db.transaction() as session:
@@ -71,6 +73,7 @@ def store_stages(db: Database, histories: list[StageHistory]) -> list[int]:
                 for (stage, area), spans in h["stages"].items()
                 for s, e in spans
             )
+        stage_spans.refresh_officers(session, ids)
     return ids
 
 
@@ -93,7 +96,7 @@ def stage_records(h: StageHistory) -> list[StageRecord]:
     first=day,
     length=st.integers(0, 12),
 )
-def test_sql_and_python_agree_on_who_is_deployable_by_stage(
+def test_sql_stored_spans_and_python_agree_on_who_is_deployable_by_stage(
     db: Database,
     histories: list[StageHistory],
     requirement: StageRequirement,
@@ -106,6 +109,11 @@ def test_sql_and_python_agree_on_who_is_deployable_by_stage(
         by_sql = set(
             session.scalars(
                 select(Officer.id).where(eligibility.meets_stage(requirement, first, last))
+            )
+        )
+        by_spans = set(
+            session.scalars(
+                select(Officer.id).where(eligibility.stage_met_throughout(requirement, first, last))
             )
         )
         officers = {o.id: o for o in session.scalars(select(Officer))}
@@ -122,6 +130,7 @@ def test_sql_and_python_agree_on_who_is_deployable_by_stage(
             )
         }
     assert by_sql == by_python
+    assert by_spans == by_python
 
 
 @settings(

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import timedelta
 
 from dutyservice.clock import utc_now
 from dutyservice.db import Database
 
 from ..support.builders import Builder
+from ..support.commands import dutyservice
 from ..support.smtp import Mailbox
 from .conftest import address, with_email
 
 
 def notify(db: Database, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dutyservice", "notify"],
-        env={
-            **os.environ,
-            "DUTYSERVICE_DATABASE_URL": db.url,
-            "DUTYSERVICE_LOG_LEVEL": "WARNING",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return dutyservice(db, "notify", **env)
 
 
 def test_the_notify_command_sends_what_is_due_and_says_so_without_the_address(

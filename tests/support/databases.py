@@ -78,6 +78,21 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'dutyservice-test.db'}"
 
 
+@contextmanager
+def at_revision(database_url: str, directory: Path, revision: str) -> Iterator[Database]:
+    """A new database of the kind `database_url` names, migrated only as far as `revision`."""
+    sqlite = database_url.startswith("sqlite")
+    url = sqlite_url(directory) if sqlite else create_postgres_database()
+    db = Database(url)
+    try:
+        upgrade(db, revision)
+        yield db
+    finally:
+        db.dispose()
+        if not sqlite:
+            drop_postgres_database(url)
+
+
 def migrate_and_seed(url: str) -> None:
     database = Database(url)
     upgrade(database)
