@@ -13,6 +13,14 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class PageRequest:
+    """The page of a listing a client asked for (`?page=&per_page=`), counted from 1."""
+
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     page: int
@@ -23,12 +31,12 @@ class Page(Generic[T]):
 def paginate(
     session: Session,
     query: Select[*tuple[Any, ...]],
-    page: int,
-    per_page: int,
+    requested: PageRequest,
     *,
     scalars: bool = True,
 ) -> Page[Any]:
     """One page of an ordered query, and the count of all its rows."""
+    page, per_page = requested.page, requested.per_page
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     paged = query.limit(per_page).offset((page - 1) * per_page)
     rows = list(session.scalars(paged)) if scalars else list(session.execute(paged))

@@ -13,7 +13,7 @@ from .. import audit
 from ..auth.scope import Permission, require
 from ..forces.queries import force_id_by_code
 from ..pagination import paginate
-from .common import PageQuery, database, page_body, page_of, principal
+from .common import PageQuery, database, page_body, page_of, page_requested, principal
 from .formats import Id, InstantOrDay, Text
 from .ips import HistoryEntrySchema
 from .routing import api_blueprint
@@ -53,7 +53,7 @@ def audit_trail(args: dict[str, Any]) -> dict[str, Any]:
     require(principal(), Permission.READ_AUDIT)
     with database().reading() as session:
         query = trail_asked(session, args)
-        return page_body(paginate(session, query, args["page"], args["per_page"]))
+        return page_body(paginate(session, query, page_requested(args)))
 
 
 def trail_asked(session: Session, args: Mapping[str, Any]) -> Select[Any]:

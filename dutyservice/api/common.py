@@ -13,7 +13,7 @@ from .. import AppState
 from ..auth.scope import Principal
 from ..config import Settings
 from ..db import Database
-from ..pagination import MAX_PER_PAGE, Page
+from ..pagination import MAX_PER_PAGE, Page, PageRequest
 from ..privacy.reads import account_for_read
 
 T = TypeVar("T")
@@ -101,6 +101,11 @@ def list_of(item_schema: type[ma.Schema], name: str = "") -> type[ma.Schema]:
     return _body_schema(name, {"items": fields.List(fields.Nested(item_schema))})
 
 
+def page_requested(args: dict[str, Any]) -> PageRequest:
+    """The page a list view's arguments (read through PageQuery) ask for."""
+    return PageRequest(args["page"], args["per_page"])
+
+
 def page_body(page: Page[Any], items: list[Any] | None = None) -> dict[str, Any]:
     return {
         "items": page.items if items is None else items,
@@ -114,7 +119,7 @@ def listed(query: Callable[..., Page[Any]], args: dict[str, Any], **filters: str
     """A list view's answer: `query(session, principal, <filter>=args[<key>]…, page, per_page)`
     read in one transaction, each filter named by the query's keyword and the argument's key."""
     chosen = {keyword: args.get(key) for keyword, key in filters.items()}
-    return page_body(read(query, **chosen, page=args["page"], per_page=args["per_page"]))
+    return page_body(read(query, **chosen, requested=page_requested(args)))
 
 
 def if_match() -> int | None:

@@ -143,7 +143,7 @@ def reschedule(changes: dict[str, Any], duty_id: int) -> tuple[Duty, dict[str, s
     A duty that books a place on an event keeps the event's times: moving it answers 409
     (withdraw from the event instead).
     """
-    duty = service.change_duty(database(), principal(), duty_id, changes, if_match())
+    duty = service.change_duty(database(), principal(), duty_id, service.Edit(changes, if_match()))
     return duty, etag(duty.version)
 
 

@@ -17,6 +17,7 @@ from .common import (
     list_of,
     page_body,
     page_of,
+    page_requested,
     principal,
     read_about,
 )
@@ -241,6 +242,4 @@ def list_grants(officer_id: int) -> dict[str, Any]:
 @blp.response(200, page_of(HistoryEntrySchema))
 def history(args: dict[str, Any], officer_id: int) -> dict[str, Any]:
     """Who recorded what about the officer, when, and through which token, oldest first."""
-    return page_body(
-        read_about("history", queries.history, officer_id, args["page"], args["per_page"])
-    )
+    return page_body(read_about("history", queries.history, officer_id, page_requested(args)))

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from ..notify import queries
 from ..outbox import Kind, Notification, Status
-from .common import PageQuery, database, page_body, page_of, principal
+from .common import PageQuery, database, page_body, page_of, page_requested, principal
 from .formats import Id, Instant
 from .routing import api_blueprint
 
@@ -56,8 +56,7 @@ def list_notifications(args: dict[str, Any]) -> dict[str, Any]:
             officer_id=args.get("officer_id"),
             kind=args.get("kind"),
             status=args.get("status"),
-            page=args["page"],
-            per_page=args["per_page"],
+            requested=page_requested(args),
         )
         codes = queries.force_codes(session, {n.force_id for n in page.items if n.force_id})
     return page_body(page, [_shape(n, codes) for n in page.items])

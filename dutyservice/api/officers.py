@@ -209,7 +209,9 @@ def edit_officer(changes: dict[str, Any], officer_id: int) -> tuple[Officer, dic
     """Edit an officer. With `If-Match`, a stale version answers 409 and changes nothing;
     `If-Match: *` matches any version. A Special may change their own `email` and `notify`
     preferences."""
-    officer = service.update_officer(database(), principal(), officer_id, changes, if_match())
+    officer = service.update_officer(
+        database(), principal(), officer_id, service.Edit(changes, if_match())
+    )
     return officer, etag(officer.version)
 
 

@@ -22,7 +22,7 @@ from ..auth.scope import (
 from ..clock import Month, london_today
 from ..errors import Invalid, NotFound
 from ..forces.queries import force_id_by_code
-from ..pagination import Page, paginate
+from ..pagination import Page, PageRequest, paginate
 from .models import AvailabilityWindow, Duty, Officer
 from .rules import DutyStatus, MonthStatus, hours_by_month, month_status_by
 
@@ -77,8 +77,7 @@ def list_officers(
     *,
     force: str | None,
     q: str | None,
-    page: int,
-    per_page: int,
+    requested: PageRequest,
 ) -> Page[Officer]:
     query = _scoped_officers(session, principal, force)
     if q:
@@ -88,7 +87,7 @@ def list_officers(
             )
         )
     return paginate(
-        session, query.order_by(Officer.surname, Officer.forenames, Officer.id), page, per_page
+        session, query.order_by(Officer.surname, Officer.forenames, Officer.id), requested
     )
 
 
@@ -101,8 +100,7 @@ def list_duties(
     starts_from: datetime | None,
     starts_before: datetime | None,
     status: str | None,
-    page: int,
-    per_page: int,
+    requested: PageRequest,
 ) -> Page[Duty]:
     officers = _scoped_officers(session, principal, force).with_only_columns(Officer.id)
     query = select(Duty).where(Duty.officer_id.in_(officers.scalar_subquery()))
@@ -118,7 +116,7 @@ def list_duties(
                 "unknown status", errors={"status": ["requested, booked, cancelled or completed"]}
             )
         query = query.where(Duty.status == status)
-    return paginate(session, query.order_by(Duty.starts_at, Duty.id), page, per_page)
+    return paginate(session, query.order_by(Duty.starts_at, Duty.id), requested)
 
 
 @dataclass(frozen=True)

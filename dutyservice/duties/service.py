@@ -42,9 +42,19 @@ from .rules import (
 OFFICER_FIELDS = ("warrant_number", "surname", "forenames", "rank", "base_location", "joined_on")
 
 
-def _check_if_match(version: int, if_match: int | None) -> None:
-    if if_match is not None and if_match != version:
-        raise Conflict("the record has changed since you read it (stale If-Match); read it again")
+@dataclass(frozen=True)
+class Edit:
+    """Changes to a record, and the version the client last read (If-Match) where it sent one:
+    a stale version changes nothing."""
+
+    changes: dict[str, Any]
+    if_match: int | None = None
+
+    def check_current(self, version: int) -> None:
+        if self.if_match is not None and self.if_match != version:
+            raise Conflict(
+                "the record has changed since you read it (stale If-Match); read it again"
+            )
 
 
 def _apply(row: Officer | Duty, changes: dict[str, Any]) -> dict[str, Any]:
@@ -127,25 +137,18 @@ def create_officer(db: Database, principal: Principal, data: dict[str, Any]) -> 
         return officer
 
 
-def update_officer(
-    db: Database,
-    principal: Principal,
-    officer_id: int,
-    changes: dict[str, Any],
-    if_match: int | None = None,
-) -> Officer:
+def update_officer(db: Database, principal: Principal, officer_id: int, edit: Edit) -> Officer:
     # A Special may change how they are told (API.md "Notifications"); the rest is managed.
+    asked = edit.changes
     permission = (
-        Permission.BOOK_DUTIES
-        if set(changes) <= SELF_SERVICE_FIELDS
-        else Permission.MANAGE_OFFICERS
+        Permission.BOOK_DUTIES if set(asked) <= SELF_SERVICE_FIELDS else Permission.MANAGE_OFFICERS
     )
-    changes = {k: v for k, v in changes.items() if k not in SELF_SERVICE_FIELDS} | contact_columns(
-        changes
+    changes = {k: v for k, v in asked.items() if k not in SELF_SERVICE_FIELDS} | contact_columns(
+        asked
     )
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, permission)
-        _check_if_match(officer.version, if_match)
+        edit.check_current(officer.version)
         if "rank" in changes:
             _check_rank(changes["rank"])
         joined_on = changes.get("joined_on", officer.joined_on)
@@ -298,17 +301,27 @@ def raise_overlap_refused(
     raise Conflict(_OVERLAP)
 
 
+@dataclass(frozen=True)
+class BookedAs:
+    """What a booking makes besides its times and place: a plain duty, or an event's duty
+    (`requested` where a supervisor answers the sign-up first)."""
+
+    event_id: int | None = None
+    status: DutyStatus = DutyStatus.BOOKED
+
+
+PLAIN_BOOKING = BookedAs()
+
+
 def add_booked_duty(
     session: Session,
     officer: Officer,
     duty_type: DutyType,
     booking: DutyBooking,
-    *,
-    event_id: int | None = None,
-    status: DutyStatus = DutyStatus.BOOKED,
+    booked_as: BookedAs = PLAIN_BOOKING,
 ) -> Duty:
     """The duty row a booking makes (a plain booking, or an event sign-up), not yet flushed."""
-    duty = Duty(**booked_values(officer, duty_type, booking, event_id=event_id, status=status))
+    duty = Duty(**booked_values(officer, duty_type, booking, booked_as))
     duty.officer, duty.duty_type = officer, duty_type
     session.add(duty)
     return duty
@@ -318,21 +331,19 @@ def booked_values(
     officer: Officer,
     duty_type: DutyType,
     booking: DutyBooking,
-    *,
-    event_id: int | None = None,
-    status: DutyStatus = DutyStatus.BOOKED,
+    booked_as: BookedAs = PLAIN_BOOKING,
 ) -> dict[str, Any]:
     """The columns of the duty a booking makes (a sign-up's may be `requested`)."""
     now = utc_now()
     return {
         "officer_id": officer.id,
         "duty_type_id": duty_type.id,
-        "event_id": event_id,
+        "event_id": booked_as.event_id,
         "starts_at": booking.starts_at,
         "ends_at": booking.ends_at,
         "location": booking.location,
         "notes": booking.notes,
-        "status": status,
+        "status": booked_as.status,
         "created_at": now,
         "updated_at": now,
         "version": 1,  # named: a statement's INSERT ... SELECT does not fill in defaults
@@ -439,16 +450,11 @@ def _require_status(duty: Duty, *allowed: DutyStatus) -> None:
         raise Conflict(f"the duty is {duty.status}")
 
 
-def change_duty(
-    db: Database,
-    principal: Principal,
-    duty_id: int,
-    changes: dict[str, Any],
-    if_match: int | None = None,
-) -> Duty:
+def change_duty(db: Database, principal: Principal, duty_id: int, edit: Edit) -> Duty:
+    changes = edit.changes
     with db.transaction() as session:
         duty = load_duty(session, principal, duty_id, Permission.BOOK_DUTIES)
-        _check_if_match(duty.version, if_match)
+        edit.check_current(duty.version)
         _require_status(duty, DutyStatus.BOOKED)
         starts_at = changes.get("starts_at", duty.starts_at)
         ends_at = changes.get("ends_at", duty.ends_at)

@@ -24,7 +24,7 @@ from ..duties.queries import load_officer
 from ..errors import Forbidden, NotFound
 from ..forces.models import Force
 from ..forces.queries import force_id_by_code
-from ..pagination import Page, paginate
+from ..pagination import Page, PageRequest, paginate
 from .models import Event, EventSignup, live_duty, places_taken, signup_status_sql
 from .rules import LIVE, SignupStatus, places_left
 from .service import load_event
@@ -63,8 +63,7 @@ def list_events(
     starts_from: datetime | None,
     starts_before: datetime | None,
     open_for_officer: int | None,
-    page: int,
-    per_page: int,
+    requested: PageRequest,
 ) -> Page[EventView]:
     query = select(Event, live_signups().label("signed_up"))
     if not principal.is_national:
@@ -88,9 +87,7 @@ def list_events(
             live_signups() < Event.capacity,
             Event.id.not_in(already),
         )
-    result = paginate(
-        session, query.order_by(Event.starts_at, Event.id), page, per_page, scalars=False
-    )
+    result = paginate(session, query.order_by(Event.starts_at, Event.id), requested, scalars=False)
     return Page(
         [EventView(row[0], row[1]) for row in result.items],
         result.page,
@@ -221,8 +218,7 @@ def force_signups(
     *,
     force: str | None,
     status: SignupStatus | None,
-    page: int,
-    per_page: int,
+    requested: PageRequest,
 ) -> Page[SignupView]:
     """Sign-ups of the caller's force's officers to other forces' events (API.md
     `GET /signups`): the requests awaiting its answer, with `status=requested`."""
@@ -235,5 +231,5 @@ def force_signups(
         where &= Officer.force_id == force_id
     if status is not None:
         where &= signup_status_sql() == status.value
-    result = paginate(session, _signup_rows(where), page, per_page, scalars=False)
+    result = paginate(session, _signup_rows(where), requested, scalars=False)
     return Page(_views(result.items), result.page, result.per_page, result.total)

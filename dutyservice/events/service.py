@@ -20,6 +20,7 @@ from ..duties.models import Duty, Officer
 from ..duties.queries import load_officer
 from ..duties.rules import DutyStatus, duty_time_errors
 from ..duties.service import (
+    BookedAs,
     DutyBooking,
     add_booked_duty,
     booked_values,
@@ -266,6 +267,10 @@ class _Place:
     signed_up_at: datetime
     status: DutyStatus  # requested: waits for the officer's own force to release them
 
+    @property
+    def booked_as(self) -> BookedAs:
+        return BookedAs(self.event.id, self.status)
+
 
 def _take_place(session: Session, dialect: str, principal: Principal, place: _Place) -> EventSignup:
     _queue_on_event(session, place.event.id)
@@ -284,9 +289,7 @@ def _add_signup(session: Session, principal: Principal, place: _Place) -> EventS
     if _live_signups(session, event.id) >= event.capacity:
         raise Conflict(_FULL)
     refuse_overlap(session, officer.id, event.starts_at, event.ends_at)
-    duty = add_booked_duty(
-        session, officer, place.duty_type, place.booking, event_id=event.id, status=place.status
-    )
+    duty = add_booked_duty(session, officer, place.duty_type, place.booking, place.booked_as)
     session.flush()
     signup = EventSignup(
         event_id=event.id,
@@ -315,9 +318,7 @@ def _insert_signup(session: Session, principal: Principal, place: _Place) -> Eve
     """The duty, the sign-up and its entry in the trail by one statement (signup_statement),
     if a place is left."""
     officer, event = place.officer, place.event
-    values = booked_values(
-        officer, place.duty_type, place.booking, event_id=event.id, status=place.status
-    )
+    values = booked_values(officer, place.duty_type, place.booking, place.booked_as)
     entry = audit.entry_parameters(principal, "event.signup", "event", force_id=officer.force_id)
     statement = insert_signup(tuple(values), tuple(entry))
     parameters = duty_parameters(values) | entry

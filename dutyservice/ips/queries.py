@@ -23,7 +23,7 @@ from ..errors import Invalid
 from ..forces.models import Force
 from ..forces.queries import force_id_by_code
 from ..lookups import lookups
-from ..pagination import Page, paginate
+from ..pagination import Page, PageRequest, paginate
 from . import eligibility
 from .learning_rules import StageRequirement, requirement_problem
 from .models import CompetencyRecord, IpsGrant, NosUnit, RoleProfile, TrainingRecord
@@ -253,7 +253,7 @@ def ips_grants(session: Session, principal: Principal, officer_id: int) -> list[
 
 
 def history(
-    session: Session, principal: Principal, officer_id: int, page: int, per_page: int
+    session: Session, principal: Principal, officer_id: int, requested: PageRequest
 ) -> Page[AuditEntry]:
     officer = load_officer(session, principal, officer_id)
     query = (
@@ -261,7 +261,7 @@ def history(
         .where(AuditEntry.officer_id == officer.id, is_write())
         .order_by(AuditEntry.at, AuditEntry.id)
     )
-    return paginate(session, query, page, per_page)
+    return paginate(session, query, requested)
 
 
 # Deployable resource ----------------------------------------------------------------------------

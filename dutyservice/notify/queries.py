@@ -23,7 +23,7 @@ from ..duties.rules import DutyStatus
 from ..forces.models import Force
 from ..npocc.models import NpoccReturn
 from ..outbox import Kind, Notification, officer_recipient, reachable
-from ..pagination import Page, paginate
+from ..pagination import Page, PageRequest, paginate
 from ..reports.queries import lapsing_ost
 from .rules import ADMIN, REMINDER_AHEAD, RETURN_PENDING_ALERT, TRAINING_AHEAD_DAYS
 
@@ -92,8 +92,7 @@ def list_notifications(
     officer_id: int | None,
     kind: str | None,
     status: str | None,
-    page: int,
-    per_page: int,
+    requested: PageRequest,
 ) -> Page[Notification]:
     """The outbox, newest first: supervisors see their own force's, admins every force's."""
     require(principal, Permission.MANAGE_OFFICERS)
@@ -108,7 +107,7 @@ def list_notifications(
         query = query.where(Notification.kind == kind)
     if status is not None:
         query = query.where(Notification.status == status)
-    return paginate(session, query, page, per_page)
+    return paginate(session, query, requested)
 
 
 def force_codes(session: Session, force_ids: set[int]) -> dict[int, str]:

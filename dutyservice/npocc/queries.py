@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ..auth.scope import Permission, Principal, require
 from ..errors import NotFound
 from ..forces.models import Force
-from ..pagination import Page, paginate
+from ..pagination import Page, PageRequest, paginate
 from .models import NpoccReturn
 
 
@@ -18,8 +18,7 @@ def list_returns(
     *,
     quarter: str | None,
     force: str | None,
-    page: int,
-    per_page: int,
+    requested: PageRequest,
 ) -> Page[NpoccReturn]:
     """Returns made, newest quarter first, then by force, each revision listed."""
     require(principal, Permission.READ_RETURNS)
@@ -29,7 +28,7 @@ def list_returns(
     if force:
         query = query.where(Force.code == force)
     query = query.order_by(NpoccReturn.quarter.desc(), Force.code, NpoccReturn.revision)
-    return paginate(session, query, page, per_page)
+    return paginate(session, query, requested)
 
 
 def load_return(session: Session, principal: Principal, return_pk: int) -> NpoccReturn:

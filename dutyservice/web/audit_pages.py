@@ -13,7 +13,7 @@ from ..audit import AuditEntry
 from ..auth.scope import Permission, require
 from ..duties.queries import any_contains
 from ..errors import DomainError
-from ..pagination import paginate
+from ..pagination import PageRequest, paginate
 from . import current_principal
 from .blueprint import bp
 from .forms import FormResult, load, refused, submitted
@@ -80,6 +80,6 @@ def _entries(args: dict[str, Any], person: str) -> Any:
             query = query.where(
                 any_contains(person, AuditEntry.subject_name, AuditEntry.subject, AuditEntry.role)
             )
-        found = paginate(session, query, args["page"], PER_PAGE)
+        found = paginate(session, query, PageRequest(args["page"], PER_PAGE))
         session.expunge_all()
         return found

@@ -17,6 +17,7 @@ from ..events import queries as event_queries
 from ..events import service as event_service
 from ..events.models import EventSignup
 from ..events.rules import SignupStatus
+from ..pagination import PageRequest
 from . import current_principal, error_page, run
 from .blueprint import bp
 from .duty_pages import officer_to_book
@@ -43,8 +44,7 @@ def events() -> str | tuple[str, int]:
             starts_from=utc_now(),
             starts_before=None,
             open_for_officer=None,
-            page=1,
-            per_page=PER_PAGE,
+            requested=PageRequest(1, PER_PAGE),
         )
         joined = signed_up_event_ids(session, principal, officer_id) if officer_id else set()
         signups: dict[int, list[Any]] = {}

@@ -21,7 +21,7 @@ from ..events.calendar import make_calendar_key
 from ..ips import learning_queries
 from ..ips import queries as ips_queries
 from ..ips.rules import IPS_PROFILE
-from ..pagination import Page
+from ..pagination import Page, PageRequest
 from ..privacy.reads import reads_shown_to, record_read
 from . import current_principal, error_page, public_url, run
 from .blueprint import bp
@@ -108,8 +108,7 @@ def _booked(session: Session, principal: Principal, officer_id: int) -> Page[Dut
         starts_from=None,
         starts_before=None,
         status="booked",
-        page=1,
-        per_page=BOOKED_SHOWN,
+        requested=PageRequest(1, BOOKED_SHOWN),
     )
 
 
@@ -118,7 +117,7 @@ def _choose_officer(q: str | None) -> str | tuple[str, int]:
     try:
         with database().reading() as session:
             officers = duty_queries.list_officers(
-                session, principal, force=None, q=q, page=1, per_page=100
+                session, principal, force=None, q=q, requested=PageRequest(1, 100)
             )
     except Forbidden:
         return render_template("web/choose_officer.html", officers=None, q=q or "")

@@ -80,12 +80,8 @@ def edit_officer(officer_id: int) -> Response | tuple[str, int]:
     if result.ok and result.data:
         version = request.form.get("version", "")
         try:
-            run(
-                duty_service.update_officer,
-                officer_id,
-                result.data,
-                int(version) if version.isdigit() and len(version) < 10 else None,
-            )
+            opened_at = int(version) if version.isdigit() and len(version) < 10 else None
+            run(duty_service.update_officer, officer_id, duty_service.Edit(result.data, opened_at))
         except (Forbidden, NotFound) as error:
             return error_page(status_of(error), error.title, error.detail)
         except DomainError as error:

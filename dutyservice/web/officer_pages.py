@@ -29,6 +29,7 @@ from ..forces.models import Force
 from ..ips import queries as ips_queries
 from ..ips import service as ips_service
 from ..ips.rules import IPS_PROFILE
+from ..pagination import PageRequest
 from ..privacy.reads import record_read
 from . import current_principal, error_page, run
 from .blueprint import bp
@@ -67,7 +68,7 @@ def officers() -> str:
     with database().reading() as session:
         choices = [(f.code, f.name) for f in forces(session)]
         found = duty_queries.list_officers(
-            session, principal, force=force, q=q or None, page=number, per_page=PER_PAGE
+            session, principal, force=force, q=q or None, requested=PageRequest(number, PER_PAGE)
         )
         names = {row.id: row.name for row in session.execute(select(Force.id, Force.name))}
         rows = [(o, names[o.force_id]) for o in found.items]
@@ -117,11 +118,10 @@ def _record(session: Session, officer_id: int) -> dict[str, Any]:
         starts_from=now - timedelta(days=92),
         starts_before=None,
         status=None,
-        page=1,
-        per_page=200,
+        requested=PageRequest(1, 200),
     ).items
     months = duty_queries.officer_hours(session, principal, officer_id, today.year)
-    trail = ips_queries.history(session, principal, officer_id, 1, 10_000).items
+    trail = ips_queries.history(session, principal, officer_id, PageRequest(1, 10_000)).items
     return {
         "officer": person,
         "force_name": person.force.name,

@@ -25,7 +25,7 @@ from ..ips import learning_queries
 from ..ips import queries as ips_queries
 from ..ips.learning_rules import AREAS, STAGES, days_in
 from ..ips.rules import IPS_PROFILE
-from ..pagination import Page
+from ..pagination import Page, PageRequest
 from ..reports import queries as report_queries
 from . import current_principal, error_page
 from .blueprint import bp
@@ -273,7 +273,7 @@ def officer_statuses(
     """The force's officers (the first 500) with their IPS status today."""
     principal = current_principal()
     officers = duty_queries.list_officers(
-        session, principal, force=force, q=None, page=1, per_page=500
+        session, principal, force=force, q=None, requested=PageRequest(1, 500)
     )
     statuses = ips_queries.ips_statuses(session, principal, officers.items, today, *IPS_PROFILE)
     return officers, list(zip(officers.items, statuses, strict=True))

@@ -18,6 +18,7 @@ from ..events.models import Event, live_duty
 from ..events.queries import SignupView, force_signups
 from ..events.rules import SignupStatus
 from ..forces.models import DutyType, Force
+from ..pagination import PageRequest
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,7 @@ def aid_requests(session: Session, principal: Principal) -> list[AidRequest]:
         principal,
         force=None,
         status=SignupStatus.REQUESTED,
-        page=1,
-        per_page=AID_PAGE,
+        requested=PageRequest(1, AID_PAGE),
     ).items
     events = {
         e.id: e

@@ -12,6 +12,7 @@ from ..db import retry_lost_races
 from ..errors import DomainError
 from ..npocc import delivery
 from ..npocc import queries as return_queries
+from ..pagination import PageRequest
 from . import current_principal
 from .blueprint import bp
 from .forms import load, submitted
@@ -42,8 +43,7 @@ def returns() -> str | tuple[str, int]:
             principal,
             quarter=query.data["quarter"],
             force=None,
-            page=query.data["page"],
-            per_page=PER_PAGE,
+            requested=PageRequest(query.data["page"], PER_PAGE),
         )
     return render_template(
         "web/returns.html",

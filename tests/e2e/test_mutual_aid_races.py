@@ -53,7 +53,9 @@ def callout(db: Database, capacity: int = 3, deadline_in: timedelta = timedelta(
 def requested(db: Database, build: Builder, event: Event) -> tuple[Officer, int]:
     """A Norfolk officer's request to the event, with an address to be told at."""
     officer = build.officer(HOME)
-    duties.update_officer(db, ADMIN, officer.id, {"email": f"o{officer.id}@norfolk.example"})
+    duties.update_officer(
+        db, ADMIN, officer.id, duties.Edit({"email": f"o{officer.id}@norfolk.example"})
+    )
     signup = service.sign_up(db, ADMIN, event.id, officer.id)
     assert signup.status == "requested"
     return officer, signup.id

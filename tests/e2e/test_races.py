@@ -479,10 +479,12 @@ def test_without_re_running_lost_races_simultaneous_writes_fail_on_stale_rows(
     done = build.duty(officer, PAST + timedelta(days=61))
     races = {
         "edit officer": run_raw(
-            lambda i: duties.update_officer(db, ADMIN, officer.id, {"base_location": f"S{i}"})
+            lambda i: duties.update_officer(
+                db, ADMIN, officer.id, duties.Edit({"base_location": f"S{i}"})
+            )
         ),
         "edit duty": run_raw(
-            lambda i: duties.change_duty(db, ADMIN, booked.id, {"notes": f"n{i}"})
+            lambda i: duties.change_duty(db, ADMIN, booked.id, duties.Edit({"notes": f"n{i}"}))
         ),
         "cancel or complete": run_raw(
             lambda i: (

@@ -54,7 +54,7 @@ def with_email(db: Database, officer: Officer, **notify: bool) -> Officer:
     changes: dict[str, Any] = {"email": address(officer)}
     if notify:
         changes["notify"] = notify
-    return duties.update_officer(db, ADMIN, officer.id, changes)
+    return duties.update_officer(db, ADMIN, officer.id, duties.Edit(changes))
 
 
 def qualified(build: Builder, force: str = "cambridgeshire", **officer: Any) -> Officer:

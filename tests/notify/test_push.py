@@ -94,7 +94,7 @@ def test_turning_call_outs_off_before_the_push_goes_stops_it(
     officer = qualified(build)
     phone = subscribed(db, push, officer)
     callout(db)  # queued while call-outs were on
-    duties.update_officer(db, ADMIN, officer.id, {"notify": {"callouts": False}})
+    duties.update_officer(db, ADMIN, officer.id, duties.Edit({"notify": {"callouts": False}}))
 
     send_queued(db, push_settings)
 

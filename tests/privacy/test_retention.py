@@ -33,7 +33,9 @@ OLD_QUARTER = Quarter(2017, 2)
 def leaver(build: Builder, db: Database, left_on: date, surname: str = "Okafor") -> Officer:
     """An IPS holder from 2017 with a completed duty in May 2017 and availability, who left."""
     officer = build.ips_officer(since=date(2017, 1, 2), surname=surname)
-    duties.update_officer(db, ADMIN, officer.id, {"email": f"{surname.lower()}@example.uk"})
+    duties.update_officer(
+        db, ADMIN, officer.id, duties.Edit({"email": f"{surname.lower()}@example.uk"})
+    )
     build.duty(officer, datetime(2017, 5, 6, 9, 0, tzinfo=UTC), complete=True)
     start = datetime(2017, 6, 1, tzinfo=UTC)
     duties.replace_availability(
