@@ -120,7 +120,7 @@ def timed_copy(db: Database, event_id: int, label: str) -> float:
     try:
         started = time.perf_counter()
         cursor = raw.cursor()
-        with cursor.copy(f"COPY notifications ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cursor.copy(f"COPY notifications ({COLUMNS}) FROM STDIN") as copy:
             copy.write(data)
         raw.commit()
         return time.perf_counter() - started

@@ -291,7 +291,7 @@ def copy_statements(db: Database, quarter: Quarter) -> list[str]:
     for profile, force_id in itertools.product(profiles, force_ids):
         statement = return_query(profile).params(return_parameters(force_id, quarter))
         sql = statement.compile(
-            dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+            dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]  # untyped upstream
             compile_kwargs={"literal_binds": True},
         )
         statements.append(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)")
@@ -401,8 +401,8 @@ def run_dataset(
         load_seconds = time.perf_counter() - started
         checkpoint(db)  # the load's dirty pages are written now, not while measuring
         with db.engine.connect() as connection:
-            n_officers = connection.execute(text("SELECT count(*) FROM officers")).scalar_one()
-            n_duties = connection.execute(text("SELECT count(*) FROM duties")).scalar_one()
+            n_officers: int = connection.execute(text("SELECT count(*) FROM officers")).scalar_one()
+            n_duties: int = connection.execute(text("SELECT count(*) FROM duties")).scalar_one()
         result = Figures(label, kind, n_officers, n_duties, load_seconds)
         print(
             f"[{label} {kind}] {n_officers} officers, {n_duties} duties "

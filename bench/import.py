@@ -114,7 +114,10 @@ def _time(value: datetime | None) -> str:
 
 
 def _grant_earned(
-    officer: dict[str, Any], units: list[dict], training: list[dict], grant: dict
+    officer: dict[str, Any],
+    units: list[dict[str, Any]],
+    training: list[dict[str, Any]],
+    grant: dict[str, Any],
 ) -> bool:
     spans: dict[str, list[Span]] = {}
     for unit in units:
@@ -270,10 +273,13 @@ def copy_floor(source_url: str, directory: Path) -> tuple[float, int]:
     rows = 0
     with _raw(source_url) as source:
         for table in TABLES:
-            with (directory / f"{table}.copy").open("wb") as out, source.cursor() as cursor:
-                with cursor.copy(f"COPY (SELECT * FROM {table} ORDER BY id) TO STDOUT") as copy:
-                    for chunk in copy:
-                        out.write(chunk)
+            with (
+                (directory / f"{table}.copy").open("wb") as out,
+                source.cursor() as cursor,
+                cursor.copy(f"COPY (SELECT * FROM {table} ORDER BY id) TO STDOUT") as copy,
+            ):
+                for chunk in copy:
+                    out.write(chunk)
             with source.cursor() as cursor:
                 cursor.execute(f"SELECT count(*) FROM {table}")
                 rows += cursor.fetchone()[0]
@@ -284,10 +290,12 @@ def copy_floor(source_url: str, directory: Path) -> tuple[float, int]:
             started = time.perf_counter()
             with target.cursor() as cursor:
                 for table in TABLES:
-                    with (directory / f"{table}.copy").open("rb") as data:
-                        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                            while chunk := data.read(1 << 20):
-                                copy.write(chunk)
+                    with (
+                        (directory / f"{table}.copy").open("rb") as data,
+                        cursor.copy(f"COPY {table} FROM STDIN") as copy,
+                    ):
+                        while chunk := data.read(1 << 20):
+                            copy.write(chunk)
             target.commit()
             return time.perf_counter() - started, rows
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import timeit
+from collections.abc import Callable
 
 from dutyservice.api.guard import refusal
 
@@ -39,8 +40,8 @@ BODIES = {
 }
 
 
-def per_call(function: object, body: str) -> float:
-    timer = timeit.Timer(lambda: function(body))  # type: ignore[operator]
+def per_call(function: Callable[[str], object], body: str) -> float:
+    timer = timeit.Timer(lambda: function(body))
     calls, _ = timer.autorange()
     return min(timer.repeat(repeat=5, number=calls)) / calls
 

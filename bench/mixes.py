@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import ScalarResult, create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the tests' support from the tree
@@ -247,7 +247,7 @@ def worker_rss_kib(master: int) -> int:
 def officer_ids(url: str, count: int) -> list[int]:
     engine = create_engine(url)
     with engine.connect() as connection:
-        ids = connection.execute(
+        ids: ScalarResult[int] = connection.execute(
             text("SELECT id FROM officers WHERE left_on IS NULL ORDER BY id LIMIT :n"),
             {"n": count},
         ).scalars()
@@ -275,14 +275,14 @@ def storm_volunteers(url: str) -> list[int]:
     engine.dispose()
     if len(rows) < STORM_OFFICERS:
         raise SystemExit(f"storm: only {len(rows)} officers of {STORM_FORCES} forces; load more")
-    return [officer_id for officer_id, _ in rows]
+    return [row.id for row in rows]
 
 
 def held_places(url: str, event_id: int) -> tuple[int, int]:
     """The event's places held, and of them those still requested, counted in the database."""
     engine = create_engine(url)
     with engine.connect() as connection:
-        held, requested = connection.execute(
+        counts = connection.execute(
             text(
                 "SELECT count(*), count(*) FILTER (WHERE status = 'requested') FROM duties "
                 "WHERE event_id = :id AND status <> 'cancelled'"
@@ -290,6 +290,7 @@ def held_places(url: str, event_id: int) -> tuple[int, int]:
             {"id": event_id},
         ).one()
     engine.dispose()
+    held, requested = counts[0], counts[1]
     return int(held), int(requested)
 
 
@@ -403,7 +404,10 @@ def measure(url: str, seconds: float) -> list[tuple[str, str, str, str]]:
             return http.get(f"{base}/api/v1/competencies", headers=admin).status_code
 
         counter = itertools.count()
-        run = lambda total: _requests(total, lambda http: mixed_request(http, next(counter)))  # noqa: E731
+
+        def run(total: int) -> None:
+            _requests(total, lambda http: mixed_request(http, next(counter)))
+
         run(1_000)
         after_1k = worker_rss_kib(master.pid)
         run(9_000)

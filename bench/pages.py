@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -162,19 +163,17 @@ def staff_pages(app: Flask, db: Database, officer_id: int, rounds: int) -> list[
             (
                 "an officer's record",
                 f"/app/officers/{officer_id}",
-                lambda a=api, b=bearer: _get_each(a, b, record_calls(officer_id)),
+                partial(_get_each, api, bearer, record_calls(officer_id)),
             ),
             (
                 "officers found by 'an'",
                 "/app/officers?q=an",
-                lambda a=api, b=bearer: _get(a, "/api/v1/officers?q=an&per_page=50", b),
+                partial(_get, api, "/api/v1/officers?q=an&per_page=50", bearer),
             ),
             (
                 "the event form",
                 "/app/events/new",
-                lambda a=api, b=bearer: _get_each(
-                    a, b, ["/api/v1/forces", "/api/v1/role-profiles"]
-                ),
+                partial(_get_each, api, bearer, ["/api/v1/forces", "/api/v1/role-profiles"]),
             ),
         ]
         if role == "admin":
@@ -182,14 +181,14 @@ def staff_pages(app: Flask, db: Database, officer_id: int, rounds: int) -> list[
                 (
                     "the audit trail",
                     "/app/audit",
-                    lambda a=api, b=bearer: _get(a, "/api/v1/audit?per_page=50", b),
+                    partial(_get, api, "/api/v1/audit?per_page=50", bearer),
                 )
             )
         for name, path, calls in asked:
             ratios.append(
                 compare(
                     f"{name} ({role})",
-                    lambda p=pages, at=path: _get(p, at),
+                    partial(_get, pages, path),
                     calls,
                     max(10, rounds // 4),
                     warm_up=5,
@@ -250,10 +249,8 @@ def main() -> None:
             ratios.append(
                 compare(
                     f"deployable, {force or 'national'} ({role})",
-                    lambda p=pages, w=where: _get(p, f"/app/deployable?{window_page}{w}"),
-                    lambda a=api, b=bearer, w=where: _get(
-                        a, f"/api/v1/deployable?{window_api}{w}", b
-                    ),
+                    partial(_get, pages, f"/app/deployable?{window_page}{where}"),
+                    partial(_get, api, f"/api/v1/deployable?{window_api}{where}", bearer),
                     args.rounds,
                 )
             )

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dutyservice import create_app
+from dutyservice import AppState, create_app
 from dutyservice.config import Settings
 from dutyservice.db import Database
 
@@ -83,7 +83,8 @@ def app(session_app: Flask, request: pytest.FixtureRequest) -> Flask:
 
 @pytest.fixture
 def db(app: Flask) -> Database:
-    return app.extensions["dutyservice"].db
+    state: AppState = app.extensions["dutyservice"]
+    return state.db
 
 
 @pytest.fixture

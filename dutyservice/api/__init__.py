@@ -290,9 +290,12 @@ def _session_caller() -> Principal | None:
     from ..web import session as page_session
 
     caller = page_session.signed_in(database())
-    if caller is not None and request.method not in ("GET", "HEAD"):
-        if not page_session.csrf_accepted(request.headers.get("X-CSRF-Token", "")):
-            raise Forbidden("the page's form token (X-CSRF-Token) is missing or has expired")
+    if (
+        caller is not None
+        and request.method not in ("GET", "HEAD")
+        and not page_session.csrf_accepted(request.headers.get("X-CSRF-Token", ""))
+    ):
+        raise Forbidden("the page's form token (X-CSRF-Token) is missing or has expired")
     return caller
 
 

@@ -12,6 +12,7 @@ token: it is never echoed or logged.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import re
 from typing import Any
@@ -167,10 +168,10 @@ def principal_for_claims(db: Database, claims: dict[str, Any], names: ClaimNames
     with db.reading() as session:
         force_ids: dict[str, int] = {}
         if isinstance(code, str) and code:
-            try:  # remembered by the process: forces are seeded and their codes never change
+            # Remembered by the process: forces are seeded and their codes never change. A code
+            # of no force is left out, and the mapping refuses it.
+            with contextlib.suppress(Invalid):
                 force_ids[code] = force_id_by_code(session, code)
-            except Invalid:
-                pass  # no such force: the mapping refuses it
         officers: list[OfficerOnRecord] = []
         if isinstance(warrant, str) and warrant:
             rows = session.execute(

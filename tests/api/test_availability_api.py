@@ -1,12 +1,15 @@
 """Declared availability through the API: a replacement keeps what lies outside its range, and
 an invalid one is refused whole, on both databases."""
 
+from typing import Any
+
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from ..support.builders import Builder
 
 
-def windows(client: FlaskClient, headers: dict[str, str], officer_id: int) -> list[tuple]:
+def windows(client: FlaskClient, headers: dict[str, str], officer_id: int) -> list[tuple[str, str]]:
     got = client.get(
         f"/api/v1/officers/{officer_id}/availability?from=2026-12-19&to=2026-12-22",
         headers=headers,
@@ -15,11 +18,13 @@ def windows(client: FlaskClient, headers: dict[str, str], officer_id: int) -> li
     return [(w["starts_at"], w["ends_at"]) for w in got.get_json()["windows"]]
 
 
-def put(client: FlaskClient, headers: dict[str, str], officer_id: int, body: dict) -> object:
+def put(
+    client: FlaskClient, headers: dict[str, str], officer_id: int, body: dict[str, Any]
+) -> TestResponse:
     return client.put(f"/api/v1/officers/{officer_id}/availability", headers=headers, json=body)
 
 
-def declaring(start: str, end: str, *spans: tuple[str, str]) -> dict:
+def declaring(start: str, end: str, *spans: tuple[str, str]) -> dict[str, Any]:
     """A PUT body: the range replaced and the windows declared in it."""
     return {"from": start, "to": end, "windows": [{"starts_at": s, "ends_at": e} for s, e in spans]}
 

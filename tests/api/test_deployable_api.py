@@ -3,9 +3,10 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 
 from dutyservice.db import Database
 
@@ -14,13 +15,13 @@ from ..support.builders import Builder
 WINDOW = "from=2025-12-20T18:00:00Z&to=2025-12-21T02:00:00Z"
 
 
-def deployable(client: FlaskClient, headers: dict[str, str], query: str = WINDOW) -> dict:
+def deployable(client: FlaskClient, headers: dict[str, str], query: str = WINDOW) -> dict[str, Any]:
     response = client.get(f"/api/v1/deployable?{query}", headers=headers)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return cast(dict[str, Any], response.get_json())
 
 
-def refs(body: dict) -> list[str]:
+def refs(body: dict[str, Any]) -> list[str]:
     return [item["officer_ref"] for item in body["items"]]
 
 
@@ -184,7 +185,7 @@ def test_pagination_and_window_validation(client: FlaskClient, build: Builder) -
 def counting_statements(db: Database) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+    def count(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)

@@ -1,7 +1,10 @@
 """Bad input answers a clear problem+json and changes nothing; no client input gives a 500."""
 
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
@@ -17,10 +20,10 @@ def officers_stored(db: Database) -> int:
         return session.query(Officer).count()
 
 
-def assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]
+def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.content_type == PROBLEM
-    body = response.get_json()
+    body: dict[str, Any] = response.get_json()
     assert body["status"] == status
     assert body["title"]
     assert body["detail"]

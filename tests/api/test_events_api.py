@@ -1,6 +1,7 @@
 """Events: capacity, deadline, profile on every day, mutual aid across forces."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
 from flask.testing import FlaskClient
 
@@ -28,12 +29,12 @@ def event_body(**overrides: object) -> dict[str, object]:
     return body
 
 
-def create(client: FlaskClient, build: Builder, **overrides: object) -> dict:
+def create(client: FlaskClient, build: Builder, **overrides: object) -> dict[str, Any]:
     response = client.post(
         "/api/v1/events", json=event_body(**overrides), headers=build.headers("supervisor")
     )
     assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    return cast(dict[str, Any], response.get_json())
 
 
 def test_sign_up_books_a_linked_duty_and_withdrawing_cancels_it(

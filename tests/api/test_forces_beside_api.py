@@ -1,18 +1,22 @@
 """British Transport Police, Police Scotland and the PSNI beside the 43 territorial forces:
 their Specials are recorded and called out; the quarter's returns are the 43's unless set."""
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dutyservice import AppState
+
 from ..support.builders import Builder
 
 
 @pytest.fixture
-def exports(app: Flask, tmp_path):  # type: ignore[no-untyped-def]
-    state = app.extensions["dutyservice"]
+def exports(app: Flask, tmp_path: Path) -> Iterator[Path]:
+    state: AppState = app.extensions["dutyservice"]
     original = state.settings
     state.settings = original.replace(export_dir=tmp_path / "exports")
     yield state.settings.export_dir
@@ -20,8 +24,8 @@ def exports(app: Flask, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_the_quarters_returns_are_the_43_territorial_forces_until_another_is_set_to_make_one(
-    client: FlaskClient, build: Builder, exports
-) -> None:  # type: ignore[no-untyped-def]
+    client: FlaskClient, build: Builder, exports: Path
+) -> None:
     build.ips_officer("btp", since=date(2025, 1, 6), warrant_number="T1")
     admin = build.headers("admin")
     made = client.post("/api/v1/npocc/returns", json={"quarter": "2025-Q3"}, headers=admin)

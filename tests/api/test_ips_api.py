@@ -1,6 +1,7 @@
 """Competencies, training, IPS grants and the status on a day, at every boundary."""
 
 from datetime import date
+from typing import Any, cast
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,10 +14,12 @@ from ..support.builders import UNITS, Builder
 AUTHORISED_BY = {"name": "Chris Morgan", "rank": "SCO", "position": "Head of Specials"}
 
 
-def status_on(client: FlaskClient, headers: dict[str, str], officer_id: int, day: str) -> dict:
+def status_on(
+    client: FlaskClient, headers: dict[str, str], officer_id: int, day: str
+) -> dict[str, Any]:
     response = client.get(f"/api/v1/officers/{officer_id}/ips?on={day}", headers=headers)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return cast(dict[str, Any], response.get_json())
 
 
 def test_recording_units_and_training_through_the_api(client: FlaskClient, build: Builder) -> None:

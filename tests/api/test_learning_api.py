@@ -3,13 +3,16 @@
 from datetime import UTC, date, datetime
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from ..support.builders import Builder
 
 AREAS = ["response", "communities", "roads", "intelligence", "investigations"]
 
 
-def record(client: FlaskClient, headers: dict[str, str], officer_id: int, **body: object):  # type: ignore[no-untyped-def]
+def record(
+    client: FlaskClient, headers: dict[str, str], officer_id: int, **body: object
+) -> TestResponse:
     body = {"assessed_by": "PS Harper", "evidence_ref": "OCP-1", **body}
     return client.post(f"/api/v1/officers/{officer_id}/learning", json=body, headers=headers)
 

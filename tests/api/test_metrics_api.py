@@ -181,4 +181,5 @@ def test_every_metric_the_alerts_and_the_dashboard_name_is_served(
     names = set(re.findall(r"^(dutyservice_\w+?)(?:\{| )", served, re.M))
     for source in (deploy / "prometheus" / "alerts.yml", deploy / "grafana" / "dutyservice.json"):
         named = set(re.findall(r"dutyservice_[a-z_]+", source.read_text()))
-        assert named and named <= names, (source.name, named - names)
+        assert named, source.name
+        assert named <= names, (source.name, named - names)

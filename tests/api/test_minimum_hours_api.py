@@ -4,11 +4,12 @@ for the officer's stage that month."""
 from datetime import UTC, date, datetime
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from ..support.builders import Builder
 
 
-def put_minimum(client: FlaskClient, headers: dict[str, str], **body: object):  # type: ignore[no-untyped-def]
+def put_minimum(client: FlaskClient, headers: dict[str, str], **body: object) -> TestResponse:
     return client.put("/api/v1/forces/cambridgeshire/minimum-hours", json=body, headers=headers)
 
 

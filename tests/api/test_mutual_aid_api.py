@@ -2,7 +2,7 @@
 a place and their time, and their own force releases or declines it; unanswered, it lapses."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from flask.testing import FlaskClient
@@ -36,7 +36,7 @@ def callout(client: FlaskClient, build: Builder, **overrides: Any) -> dict[str, 
     body.update(overrides)
     response = client.post("/api/v1/events", json=body, headers=build.headers("supervisor"))
     assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    return cast(dict[str, Any], response.get_json())
 
 
 def signups_url(event: dict[str, Any], officer: Officer | None = None) -> str:

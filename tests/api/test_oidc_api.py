@@ -162,7 +162,7 @@ NEW_OFFICER = {
     "base_location": "Ely",
     "joined_on": "2024-01-01",
 }
-UNSTORABLE_IDENTITIES = {
+UNSTORABLE_IDENTITIES: dict[str, dict[str, Any]] = {
     "sub over 255 characters": {"sub": "s" * 256},
     "NUL in sub": {"sub": "sub\x00ject"},
     "LF in sub": {"sub": "sub\nject"},

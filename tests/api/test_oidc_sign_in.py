@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
 from sqlalchemy import update
 from werkzeug.serving import make_server
@@ -42,7 +43,10 @@ class Served:
         cookie = browser.cookies.get(self.app.config["SESSION_COOKIE_NAME"])
         if cookie is None:
             return {}
-        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+        sessions = self.app.session_interface
+        assert isinstance(sessions, SecureCookieSessionInterface)
+        serializer = sessions.get_signing_serializer(self.app)
+        assert serializer is not None
         stored: dict[str, Any] = serializer.loads(cookie)
         return stored
 

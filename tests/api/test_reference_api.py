@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -90,8 +91,8 @@ def test_force_settings_change_the_minimum_and_the_training_validity(
 
 
 def test_a_second_version_of_a_profile_needs_no_code_and_has_its_own_returns(
-    app: Flask, client: FlaskClient, build: Builder, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, build: Builder, tmp_path: Path
+) -> None:
     officer = build.officer(joined_on=date(2024, 1, 1), warrant_number="Q1")
     build.units(officer, date(2025, 1, 6), ("CD1", "BE2"))
     admin = build.headers("admin")

@@ -1,18 +1,22 @@
 """The returns endpoints: made by admins, read by NPoCC and admins, files exactly as written."""
 
 import hashlib
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dutyservice import AppState
+
 from ..support.builders import Builder
 
 
 @pytest.fixture
-def exports(app: Flask, tmp_path):  # type: ignore[no-untyped-def]
-    state = app.extensions["dutyservice"]
+def exports(app: Flask, tmp_path: Path) -> Iterator[Path]:
+    state: AppState = app.extensions["dutyservice"]
     original = state.settings
     state.settings = original.replace(export_dir=tmp_path / "exports")
     yield state.settings.export_dir
@@ -20,8 +24,8 @@ def exports(app: Flask, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_admin_makes_a_return_then_a_rerun_answers_200_unchanged(
-    client: FlaskClient, build: Builder, exports
-) -> None:  # type: ignore[no-untyped-def]
+    client: FlaskClient, build: Builder, exports: Path
+) -> None:
     build.ips_officer(since=date(2025, 1, 6), warrant_number="X1")
     admin = build.headers("admin")
     body = {"quarter": "2025-Q3", "force": "cambridgeshire"}
@@ -48,8 +52,8 @@ def test_admin_makes_a_return_then_a_rerun_answers_200_unchanged(
 
 
 def test_without_a_feed_endpoint_an_operator_resend_is_refused(
-    client: FlaskClient, build: Builder, exports
-) -> None:  # type: ignore[no-untyped-def]
+    client: FlaskClient, build: Builder, exports: Path
+) -> None:
     admin = build.headers("admin")
     made = client.post(
         "/api/v1/npocc/returns", headers=admin, json={"quarter": "2025-Q3", "force": "norfolk"}
@@ -58,7 +62,7 @@ def test_without_a_feed_endpoint_an_operator_resend_is_refused(
     assert response.status_code == 409
 
 
-def test_who_may_make_and_read_returns(client: FlaskClient, build: Builder, exports) -> None:  # type: ignore[no-untyped-def]
+def test_who_may_make_and_read_returns(client: FlaskClient, build: Builder, exports: Path) -> None:
     body = {"quarter": "2025-Q3", "force": "cambridgeshire"}
     for role in ("special", "supervisor", "authoriser", "planner", "npocc"):
         officer = build.officer()
@@ -86,8 +90,8 @@ def test_who_may_make_and_read_returns(client: FlaskClient, build: Builder, expo
 
 
 def test_making_a_return_for_an_unfinished_quarter_or_unknown_force_is_422(
-    client: FlaskClient, build: Builder, exports
-) -> None:  # type: ignore[no-untyped-def]
+    client: FlaskClient, build: Builder, exports: Path
+) -> None:
     admin = build.headers("admin")
     assert (
         client.post("/api/v1/npocc/returns", json={"quarter": "2099-Q1"}, headers=admin).status_code

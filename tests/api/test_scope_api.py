@@ -11,7 +11,7 @@ from ..support.bodies import duty_body
 from ..support.builders import Builder
 
 
-def snapshot(db: Database) -> list[tuple]:
+def snapshot(db: Database) -> list[tuple[object, ...]]:
     with db.reading() as session:
         duties = [(d.id, d.status, d.starts_at, d.ends_at, d.notes) for d in session.query(Duty)]
         officers = [(o.id, o.surname, o.left_on, o.version) for o in session.query(Officer)]

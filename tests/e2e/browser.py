@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chromium.webdriver import ChromiumDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -18,6 +20,8 @@ from selenium.webdriver.support.wait import WebDriverWait
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WAIT_SECONDS = 20
+
+T = TypeVar("T")  # what a condition waited for gives
 
 
 def require_chromium() -> None:
@@ -59,14 +63,16 @@ def start_chromium(profile: Path, downloads: Path, *, javascript: bool = True) -
 
 def console(driver: WebDriver) -> list[str]:
     """The console's messages since last asked (Chromium hands each out once)."""
-    return [str(entry.get("message", "")) for entry in driver.get_log("browser")]
+    assert isinstance(driver, ChromiumDriver), "only Chromium's driver reads the console"
+    entries = driver.get_log("browser")  # type: ignore[no-untyped-call]  # untyped upstream
+    return [str(entry.get("message", "")) for entry in entries]
 
 
 def policy_violations(messages: list[str]) -> list[str]:
     return [m for m in messages if "Content Security Policy" in m or "Refused to" in m]
 
 
-def wait_until(driver: WebDriver, condition: Callable[[WebDriver], object]) -> object:
+def wait_until(driver: WebDriver, condition: Callable[[WebDriver], T]) -> T:
     return WebDriverWait(driver, WAIT_SECONDS).until(condition)
 
 

@@ -18,7 +18,8 @@ import requests
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 class RunningServer:
@@ -93,10 +94,15 @@ class RunningServer:
 
 @contextmanager
 def served(
-    database_url: str, directory: Path, *, module: str = "dutyservice", **environment: str
+    database_url: str,
+    directory: Path,
+    *,
+    workers: int = 2,
+    module: str = "dutyservice",
+    **environment: str,
 ) -> Iterator[str]:
-    """`dutyservice serve` (2 workers x 8 threads) on a free port, until the block ends."""
-    running = RunningServer(database_url, directory, module=module, **environment)
+    """`dutyservice serve` (`workers` x 8 threads) on a free port, until the block ends."""
+    running = RunningServer(database_url, directory, workers=workers, module=module, **environment)
     try:
         yield running.base
     finally:

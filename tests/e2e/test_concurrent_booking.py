@@ -2,6 +2,7 @@
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import requests
 from flask import Flask
@@ -16,7 +17,7 @@ CLIENTS = 16
 
 
 def book_all_at_once(
-    server: str | list[str], headers: dict[str, str], bodies: list[dict]
+    server: str | list[str], headers: dict[str, str], bodies: list[dict[str, Any]]
 ) -> list[int]:
     """Post every body at the same moment, each from its own client (to one server or, given a
     list, body i to server i)."""
@@ -39,7 +40,7 @@ def book_all_at_once(
     return statuses
 
 
-def overlapping_bodies(officer_id: int) -> list[dict]:
+def overlapping_bodies(officer_id: int) -> list[dict[str, Any]]:
     """Sixteen different bookings, each overlapping all the others by at least an hour."""
     start = datetime(2026, 12, 31, 20, tzinfo=UTC)
     return [
@@ -54,12 +55,12 @@ def overlapping_bodies(officer_id: int) -> list[dict]:
 
 def stored_and_overlapping(db: Database, officer_id: int) -> tuple[int, int]:
     with db.engine.connect() as connection:
-        stored = connection.execute(
+        stored: int = connection.execute(
             text("SELECT count(*) FROM duties WHERE officer_id = :id AND status <> 'cancelled'"),
             {"id": officer_id},
         ).scalar_one()
         # The invariant itself, checked in SQL: no two live duties of the officer overlap.
-        overlapping = connection.execute(
+        overlapping: int = connection.execute(
             text(
                 "SELECT count(*) FROM duties a JOIN duties b ON a.officer_id = b.officer_id "
                 "AND a.id < b.id AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at "
@@ -86,7 +87,7 @@ def test_without_the_exclusion_constraint_simultaneous_bookings_overlap(
     officer = build.officer()
     headers = build.headers("supervisor")
     with db.engine.begin() as connection:
-        definition = connection.execute(
+        definition: str = connection.execute(
             text(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conname = 'ex_duties_no_overlap'"

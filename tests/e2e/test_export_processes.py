@@ -21,7 +21,9 @@ from ..support.receiver import receiver
 FORCES = 43
 
 
-def command(db: Database, export_dir: Path, *args: str, feed_url: str = "") -> subprocess.Popen:
+def command(
+    db: Database, export_dir: Path, *args: str, feed_url: str = ""
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DUTYSERVICE_DATABASE_URL": db.url,
@@ -37,7 +39,7 @@ def command(db: Database, export_dir: Path, *args: str, feed_url: str = "") -> s
     )
 
 
-def finish(process: subprocess.Popen, timeout: float = 180) -> str:
+def finish(process: subprocess.Popen[bytes], timeout: float = 180) -> str:
     """Wait for a command; its standard output, or a failure with its standard error."""
     out, err = process.communicate(timeout=timeout)
     assert process.returncode == 0, err.decode()

@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Connection, create_engine, event, text
 
-from dutyservice import create_app
+from dutyservice import AppState, create_app
 from dutyservice.clock import Quarter
 from dutyservice.config import Settings
 from dutyservice.db import Database
@@ -28,7 +30,8 @@ from ..support.receiver import receiver
 
 def stored_duties(db: Database) -> int:
     with db.engine.connect() as connection:
-        return connection.execute(text("SELECT count(*) FROM duties")).scalar()
+        count: int = connection.execute(text("SELECT count(*) FROM duties")).scalar_one()
+        return count
 
 
 def test_database_connection_killed_mid_write_answers_503_and_stores_nothing(
@@ -39,10 +42,12 @@ def test_database_connection_killed_mid_write_answers_503_and_stores_nothing(
     body = duty_body(officer.id, "2026-03-01T18:00:00Z", "2026-03-01T22:00:00Z")
     killer = create_engine(db.url, isolation_level="AUTOCOMMIT")
 
-    def kill_once_written(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+    def kill_once_written(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
         # The duty row is written in this transaction, not yet committed; the server goes away.
         if "INSERT INTO duties" in statement:
-            pid = conn.connection.dbapi_connection.info.backend_pid
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None, "the statement ran on a live connection"
+            pid = dbapi.info.backend_pid
             with killer.connect() as other:
                 other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
@@ -76,7 +81,7 @@ def test_no_database_at_all_answers_503_not_500(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "tiny"
     mount.mkdir()
     if os.geteuid() != 0:
@@ -126,14 +131,15 @@ def test_a_feed_endpoint_that_hangs_leaves_the_return_pending_in_bounded_time(
         result = deliver(db, settings_for_faults.replace(npocc_feed_url=feed.url), record.id)
         elapsed = time.monotonic() - started
     assert result.status == "pending"
-    assert "Timeout" in result.last_error
+    assert "Timeout" in (result.last_error or "")
     assert elapsed < 5  # three attempts of half a second each, and short back-off
     assert result.delivered_at is None
 
 
 @pytest.fixture
 def settings_for_faults(app: Flask, tmp_path: Path) -> Settings:
-    return app.extensions["dutyservice"].settings.replace(
+    state: AppState = app.extensions["dutyservice"]
+    return state.settings.replace(
         export_dir=tmp_path / "exports",
         npocc_feed_timeout=0.5,
         npocc_retries=2,

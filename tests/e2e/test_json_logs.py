@@ -28,7 +28,9 @@ pytestmark = pytest.mark.slow
 def json_lines(text: str) -> list[dict[str, Any]]:
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]
     for line in lines:
-        assert line["ts"].endswith("Z") and line["level"] and line["event"], line
+        assert line["ts"].endswith("Z"), line
+        assert line["level"], line
+        assert line["event"], line
     return lines
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import ScalarResult, text
 
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
@@ -125,7 +125,7 @@ def test_a_withdrawal_racing_releases_is_one_outcome_or_a_sequence_never_both_at
     assert duty_status(db, event, officer) == ("cancelled" if withdrawn else "booked")
     if released and withdrawn:
         with db.engine.connect() as connection:
-            order = connection.execute(
+            order: ScalarResult[str] = connection.execute(
                 text(
                     "SELECT action FROM audit_entries WHERE resource_id = :id "
                     "AND action IN ('event.released', 'event.withdraw') ORDER BY id"
@@ -226,10 +226,12 @@ def test_without_the_condition_a_release_and_a_decline_both_answer(
     assert count(db, AUDITED, action="event.declined", id=event.id) == 1
 
 
-def _lapse_twice_at_once(db: Database, now: datetime) -> list[int]:
-    """Two scheduler runs, each waiting at its first write until both have read what is due."""
+def _lapse_twice_at_once(
+    db: Database, now: datetime, change: Callable[..., bool] = duties.change_status
+) -> list[int]:
+    """Two scheduler runs, each waiting at its first write (`change`: the duty's conditional
+    change of status unless given another) until both have read what is due."""
     read_both = threading.Barrier(2, timeout=30)
-    change = aid.change_status
     waited = threading.local()
 
     def wait_then_change(*args: Any) -> bool:
@@ -264,13 +266,12 @@ def test_the_lapse_run_twice_at_once_lapses_each_request_once(
 
 
 def test_without_the_condition_two_lapse_runs_both_lapse_every_request(
-    build: Builder, db: Database, postgres_only: None, monkeypatch: pytest.MonkeyPatch
+    build: Builder, db: Database, postgres_only: None
 ) -> None:
     """The negative control: each run believes it lapsed them all; the trail says so twice."""
     event = callout(db, deadline_in=timedelta(days=5))
     for _ in range(3):
         requested(db, build, event)
-    monkeypatch.setattr(aid, "change_status", _unconditional)
     after = event.signup_deadline + timedelta(minutes=1)
-    assert _lapse_twice_at_once(db, after) == [3, 3]
+    assert _lapse_twice_at_once(db, after, _unconditional) == [3, 3]
     assert count(db, AUDITED, action="event.lapse", id=event.id) == 6

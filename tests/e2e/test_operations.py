@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_metrics_count_every_request_once_whichever_worker_answers(
                 for path in metrics_dir.glob("counter_*.db")
                 if any(
                     s.name == REQUESTS and s.labels["endpoint"] == "reference.units"
-                    for metric in MultiProcessCollector.merge([str(path)])
+                    for metric in MultiProcessCollector.merge([str(path)])  # type: ignore[no-untyped-call]  # untyped upstream
                     for s in metric.samples
                 )
             }
@@ -196,12 +197,15 @@ def test_a_stopping_server_says_it_is_not_ready_and_finishes_what_it_started(
     for thread in threads:
         thread.join(timeout=60)
     assert running.process.wait(timeout=30) == 0
-    assert readiness and readiness[-1] == 503, readiness
+    assert readiness, "readiness was never asked"
+    assert readiness[-1] == 503, readiness
     statuses = Counter(status for status, _ in answers)
     assert set(statuses) == {201}, statuses  # no 5xx, no refusal: every answer a booking
     booked = sorted(duty_id for _, duty_id in answers if duty_id is not None)
     with db.engine.connect() as connection:
-        stored = connection.execute(text("SELECT id FROM duties ORDER BY id")).scalars().all()
+        stored: Sequence[int] = (
+            connection.execute(text("SELECT id FROM duties ORDER BY id")).scalars().all()
+        )
         audited = connection.execute(
             text(
                 "SELECT count(DISTINCT resource_id) FROM audit_entries "
@@ -269,7 +273,8 @@ def test_two_instances_and_two_schedulers_on_one_database_keep_every_rule(
     assert len(made) == FORCES
     assert {r.revision for r in made} == {1}
     assert stored == 1
-    assert len(keys) == FORCES and set(keys.values()) == {1}, keys
+    assert len(keys) == FORCES, keys
+    assert set(keys.values()) == {1}, keys
 
 
 @pytest.mark.usefixtures("postgres_only")

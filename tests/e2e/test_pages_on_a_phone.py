@@ -14,6 +14,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
 
 from dutyservice.clock import LONDON, london_today
@@ -243,7 +244,7 @@ def test_a_special_books_with_the_keyboard_alone(
     assert f"{day:%A} {day.day} {day:%B} 19:00 to 23:30" in coming
 
 
-def active(driver: WebDriver):  # type: ignore[no-untyped-def]
+def active(driver: WebDriver) -> WebElement:
     return driver.switch_to.active_element
 
 
@@ -317,12 +318,15 @@ def test_the_specials_page_can_be_read_offline_through_the_service_worker(
         sign_in(browser, site, token(db, "special", officer=officer))
         set_width(browser, PHONE)
         browser.get(f"{site}/app/")
-        wait_until(
-            browser,
-            lambda d: (
-                d.execute_script("return !!navigator.serviceWorker.controller") or d.refresh()
-            ),
-        )
+
+        def controlled(d: WebDriver) -> bool:
+            """Whether the worker controls the page yet; if not, the page is loaded again."""
+            if d.execute_script("return !!navigator.serviceWorker.controller"):
+                return True
+            d.refresh()
+            return False
+
+        wait_until(browser, controlled)
         browser.refresh()  # read once under the worker, so that it keeps the page
         stamp = browser.find_element(By.CSS_SELECTOR, "[data-fetched-at]").text
         manifest = browser.execute_cdp_cmd("Page.getAppManifest", {})

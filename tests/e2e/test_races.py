@@ -284,7 +284,7 @@ def test_cancel_racing_complete_leaves_one_outcome(
     )
     status = "SELECT status FROM duties WHERE id = :id"
     with db.engine.connect() as connection:
-        outcome = connection.execute(text(status), {"id": duty.id}).scalar_one()
+        outcome: str = connection.execute(text(status), {"id": duty.id}).scalar_one()
     half = CLIENTS // 2
     # A cancelled duty answers a repeated cancel with 200 (nothing changes); a completed one
     # answers every later cancel or complete with 409.

@@ -28,10 +28,9 @@ def _status_of(server: str, request: bytes) -> tuple[str, float]:
     with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
 
         def send() -> None:
-            try:
+            # Refused and closed before it was all sent: what a bound does.
+            with contextlib.suppress(OSError):
                 connection.sendall(request)
-            except OSError:
-                pass  # refused and closed before it was all sent: what a bound does
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()

@@ -109,6 +109,7 @@ def test_a_person_without_a_role_is_refused_and_not_signed_in(
     browser.find_element(By.LINK_TEXT, "Sign in with your force account").click()
     wait_until(browser, lambda d: "/app/sign-in/callback" in d.current_url)
     refusal = browser.find_element(By.TAG_NAME, "body").text
-    assert '"status": 403' in refusal and "role" in refusal, refusal
+    assert '"status": 403' in refusal, refusal
+    assert "role" in refusal, refusal
     browser.get(f"{site_with_sign_in}/app/")
     assert browser.current_url.startswith(f"{site_with_sign_in}/app/sign-in")

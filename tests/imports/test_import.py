@@ -63,8 +63,10 @@ def returns(db: Database, directory: Path) -> dict[str, bytes]:
     return made
 
 
-def run(db: Database, directory: Path, **options: bool) -> ImportReport:
-    return import_records(db, directory, FORCE, **options)
+def run(
+    db: Database, directory: Path, *, dry_run: bool = False, update: bool = False
+) -> ImportReport:
+    return import_records(db, directory, FORCE, dry_run=dry_run, update=update)
 
 
 def test_imported_history_gives_the_same_returns_as_the_history_entered_through_the_api(

@@ -1,10 +1,12 @@
 """One definition of eligibility: the SQL set query and the Python rule agree on any history."""
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
@@ -20,6 +22,7 @@ from dutyservice.ips.models import (
 )
 from dutyservice.ips.queries import _deployable_statement, deployable_parameters, evidence_for
 from dutyservice.ips.rules import (
+    OfficerEvidence,
     ProfileRequirements,
     held_on_every_day,
     ips_granted_throughout,
@@ -35,15 +38,25 @@ NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
 day = st.integers(0, 40).map(lambda n: BASE + timedelta(days=n))
 
+Period = tuple[date, date | None]  # from, until (None: still held)
+
+
+class History(TypedDict):
+    joined_on: date
+    left_on: date | None
+    units: dict[str, list[Period]]
+    ost: list[tuple[date, date]]
+    grants: list[Period]
+
 
 @st.composite
-def span(draw: st.DrawFn) -> tuple[date, date | None]:
+def span(draw: st.DrawFn) -> Period:
     start = draw(day)
     length = draw(st.one_of(st.none(), st.integers(0, 25)))
     return start, None if length is None else start + timedelta(days=length)
 
 
-def at_most_one_live(spans: list[tuple[date, date | None]]) -> list[tuple[date, date | None]]:
+def at_most_one_live(spans: list[Period]) -> list[Period]:
     """The schema keeps one live (unended) grant, or record of a unit, per officer: any later
     open span is ended on the day it starts."""
     live = [i for i, (_, end) in enumerate(spans) if end is None]
@@ -51,7 +64,7 @@ def at_most_one_live(spans: list[tuple[date, date | None]]) -> list[tuple[date, 
 
 
 @st.composite
-def history(draw: st.DrawFn) -> dict:
+def history(draw: st.DrawFn) -> History:
     joined = draw(day)
     left = draw(st.one_of(st.none(), st.integers(0, 40).map(lambda n: joined + timedelta(days=n))))
     return {
@@ -95,7 +108,7 @@ def profile_id(db: Database) -> int:
         return profile.id
 
 
-def store(db: Database, histories: list[dict]) -> list[int]:
+def store(db: Database, histories: Sequence[History]) -> list[int]:
     """The histories written as rows (not through the use cases), then their spans computed
     from them as every write does."""
     with db.transaction() as session:
@@ -161,7 +174,7 @@ def store(db: Database, histories: list[dict]) -> list[int]:
 )
 @given(histories=st.lists(history(), min_size=1, max_size=4), first=day, length=st.integers(0, 12))
 def test_sql_and_python_agree_on_who_meets_the_profile(
-    db: Database, histories: list[dict], first: date, length: int
+    db: Database, histories: list[History], first: date, length: int
 ) -> None:
     last = first + timedelta(days=length)
     store(db, histories)
@@ -186,13 +199,13 @@ def test_sql_and_python_agree_on_who_meets_the_profile(
 )
 @given(histories=st.lists(history(), min_size=2, max_size=4), first=day, length=st.integers(0, 12))
 def test_sql_and_python_agree_on_each_requirement_alone(
-    db: Database, histories: list[dict], first: date, length: int
+    db: Database, histories: list[History], first: date, length: int
 ) -> None:
     """Each requirement separately, so that one of them failing cannot hide another's error."""
     last = first + timedelta(days=length)
     after_last = last + timedelta(days=1)
     store(db, histories)
-    conditions = {
+    conditions: dict[str, tuple[ColumnElement[bool], Callable[[OfficerEvidence], bool]]] = {
         "serving": (eligibility.serving(first, last), lambda e: serving_throughout(e, first, last)),
         "ips": (
             eligibility.ips_granted(first, after_last),
@@ -258,13 +271,13 @@ def test_availability_cover_in_sql_matches_the_python_rule(
         session.execute(delete(AvailabilityWindow))
 
 
-def grant_in_force_on(h: dict, on: date) -> date | None:
+def grant_in_force_on(h: History, on: date) -> date | None:
     """FEED.md column 11 read off a history: the latest grant on or before `on` still held."""
     held = [s for s, e in h["grants"] if s <= on and (e is None or e > on)]
     return max(held, default=None)
 
 
-def ost_expiry_on(h: dict, on: date) -> date | None:
+def ost_expiry_on(h: History, on: date) -> date | None:
     """FEED.md column 14: the latest expiry of training current on `on`."""
     return max((e for s, e in h["ost"] if s <= on <= e), default=None)
 
@@ -276,7 +289,7 @@ def ost_expiry_on(h: dict, on: date) -> date | None:
 )
 @given(histories=st.lists(history(), min_size=1, max_size=4), first=day, length=st.integers(0, 12))
 def test_the_deployable_and_return_statements_agree_with_the_python_rule(
-    db: Database, histories: list[dict], first: date, length: int
+    db: Database, histories: list[History], first: date, length: int
 ) -> None:
     """The statements production runs (built once, run with bind parameters, prepared on
     PostgreSQL after a few runs): whom they choose, and what they say of each."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from ..support.snapshot import digest
 
 
 @pytest.fixture
-def fresh_database(database_url: str, tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+def fresh_database(database_url: str, tmp_path: Path) -> Iterator[Database]:
     if database_url.startswith("sqlite"):
         db = Database(databases.sqlite_url(tmp_path))
         yield db

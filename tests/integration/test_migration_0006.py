@@ -1,8 +1,11 @@
 """Revision 0006 adds the "at most one" constraints, and stops, naming them, at stored rows
 that already break one (which of them should stay is a person's decision)."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import ScalarResult, text
 
 from dutyservice.db import Database
 from dutyservice.migrate import upgrade
@@ -13,7 +16,7 @@ EXCLUSIONS = ("ex_duties_actual_no_overlap", "ex_availability_windows_no_overlap
 
 
 @pytest.fixture
-def at_0005(database_url: str, tmp_path):  # type: ignore[no-untyped-def]
+def at_0005(database_url: str, tmp_path: Path) -> Iterator[Database]:
     url = (
         databases.sqlite_url(tmp_path)
         if database_url.startswith("sqlite")
@@ -31,7 +34,7 @@ def test_postgres_has_the_completed_hours_and_availability_exclusion_constraints
     db: Database, postgres_only: None
 ) -> None:
     with db.engine.connect() as connection:
-        found = connection.execute(
+        found: ScalarResult[str] = connection.execute(
             text("SELECT conname FROM pg_constraint WHERE contype = 'x' AND conname = ANY(:names)"),
             {"names": list(EXCLUSIONS)},
         ).scalars()
@@ -65,7 +68,7 @@ def test_two_live_grants_stored_before_the_upgrade_stop_it_and_are_named(
                 ),
                 {"now": "2026-01-01 00:00:00"},
             )
-        officer_id = connection.execute(text("SELECT id FROM officers")).scalar_one()
+        officer_id: int = connection.execute(text("SELECT id FROM officers")).scalar_one()
     with pytest.raises(RuntimeError, match=f"more than one IPS grant.*: {officer_id}\\."):
         upgrade(at_0005)
     with at_0005.engine.begin() as connection:

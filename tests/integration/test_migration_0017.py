@@ -2,6 +2,9 @@
 duty is cancelled if it was not, the one-live-sign-up index moves to the duties, and a duty may
 then be `requested` (SQLite's constraint widened in place, the rows that refer to it kept)."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +18,7 @@ NOW = "2026-01-01 00:00:00"
 
 
 @pytest.fixture
-def at_0009(database_url: str, tmp_path):  # type: ignore[no-untyped-def]
+def at_0009(database_url: str, tmp_path: Path) -> Iterator[Database]:
     url = (
         databases.sqlite_url(tmp_path)
         if database_url.startswith("sqlite")
@@ -112,7 +115,7 @@ def test_a_withdrawn_sign_ups_booked_duty_is_cancelled_and_a_duty_may_then_be_re
     with pytest.raises(IntegrityError), at_0009.engine.begin() as connection:
         connection.execute(change, {"s": "maybe", "id": ids["live_duty"]})
     with at_0009.engine.connect() as connection:
-        rows = connection.execute(text("SELECT count(*) FROM event_signups")).scalar_one()
+        rows: int = connection.execute(text("SELECT count(*) FROM event_signups")).scalar_one()
     assert rows == 2  # nothing that referred to a duty was lost
 
 

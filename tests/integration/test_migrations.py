@@ -1,5 +1,8 @@
 """Migrations run from empty to head on both databases, and agree with the models."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,7 +16,7 @@ from ..support import databases
 
 
 @pytest.fixture
-def empty_database(database_url: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def empty_database(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield databases.sqlite_url(tmp_path)
         return
@@ -33,14 +36,14 @@ def test_upgrade_from_empty_to_head_gives_the_models_schema(empty_database: str)
             assert set(Base.metadata.tables) <= set(inspect(connection).get_table_names())
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = compare_metadata(context, Base.metadata)
-            expression_index = connection.execute(
+            expression_index: str = connection.execute(
                 text(
                     "SELECT sql FROM sqlite_master WHERE name = :name"
                     if db.dialect == "sqlite"
                     else "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
                 ),
                 {"name": "ix_training_records_day_after_expiry"},
-            ).scalar()
+            ).scalar_one()
         assert differences == []
         # The eligibility rule's expression for the day after expiry, which the planner matches.
         compiled = str(next_day(text("expires_on")).compile(dialect=db.engine.dialect))

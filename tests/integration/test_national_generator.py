@@ -1,6 +1,7 @@
 """`fixtures load national`: deterministic, realistic in its shares, and the service works after."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
@@ -16,7 +17,7 @@ from ..support.builders import Builder
 from ..support.databases import empty_tables
 
 
-def fingerprint(db: Database) -> tuple:
+def fingerprint(db: Database) -> tuple[object, ...]:
     with db.engine.connect() as connection:
         return tuple(
             connection.execute(text(sql)).scalar()
@@ -38,7 +39,7 @@ def test_forces_are_sized_in_proportion_and_add_up() -> None:
 
 
 def test_the_same_seed_gives_the_same_people_and_duties_at_any_hour_of_the_day() -> None:
-    def generated(hour: int) -> tuple[list, list]:
+    def generated(hour: int) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
         now = datetime.combine(date(2026, 6, 10), time(hour), tzinfo=LONDON).astimezone(UTC)
         generator = Generator(seed=3, years=1, now=now)
         officers = [o for _ in range(40) for o in generator.post(1, 1, 1)]
@@ -48,7 +49,7 @@ def test_the_same_seed_gives_the_same_people_and_duties_at_any_hour_of_the_day()
     (morning_officers, morning), (evening_officers, evening) = generated(6), generated(23)
     assert [o["joined_on"] for o in morning_officers] == [o["joined_on"] for o in evening_officers]
 
-    def times(duties: list) -> list:
+    def times(duties: list[list[dict[str, Any]]]) -> list[list[tuple[Any, Any]]]:
         return [[(d["starts_at"], d["ends_at"]) for d in ds] for ds in duties]
 
     assert times(morning) == times(evening)
@@ -73,9 +74,9 @@ def test_national_data_is_deterministic_realistic_and_leaves_the_service_working
                 "WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
             )
         ).scalar()
-        ahead = connection.execute(
+        ahead: int = connection.execute(
             text("SELECT count(*) FROM duties WHERE status = 'booked'")
-        ).scalar()
+        ).scalar_one()
     assert forces == 43
     assert overlapping == 0
     assert ahead > 0
@@ -94,7 +95,8 @@ def test_national_data_is_deterministic_realistic_and_leaves_the_service_working
         spans = session.execute(select(Officer.joined_on, Officer.left_on)).all()
     # The headcount is held: leavers were replaced, so there are more records than places,
     # and nearly every place is filled today.
-    assert counts.officers > 400 and 0.95 * 400 <= serving <= 400, (counts.officers, serving)
+    assert counts.officers > 400, (counts.officers, serving)
+    assert 0.95 * 400 <= serving <= 400, (counts.officers, serving)
     assert 0.25 <= with_ips / serving <= 0.6, (with_ips, serving)
     # About four duties a month while serving, from the start of history to a month ahead.
     history_start, ahead_until = today - timedelta(days=730), today + timedelta(days=30)

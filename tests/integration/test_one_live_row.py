@@ -1,6 +1,7 @@
 """The database itself holds every "at most one" rule, whatever the service checks first."""
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -67,16 +68,18 @@ def test_overlapping_completed_actual_times_are_refused_by_postgresql(
         "UPDATE duties SET status = 'completed', actual_starts_at = :start, "
         "actual_ends_at = :end WHERE id = :id"
     )
-    with pytest.raises(IntegrityError, match="ex_duties_actual_no_overlap"):
-        with db.engine.begin() as connection:
-            connection.execute(
-                text(overlap),
-                {
-                    "id": second.id,
-                    "start": start + timedelta(hours=1),
-                    "end": start + timedelta(hours=5),
-                },
-            )
+    with (
+        pytest.raises(IntegrityError, match="ex_duties_actual_no_overlap"),
+        db.engine.begin() as connection,
+    ):
+        connection.execute(
+            text(overlap),
+            {
+                "id": second.id,
+                "start": start + timedelta(hours=1),
+                "end": start + timedelta(hours=5),
+            },
+        )
     with db.engine.begin() as connection:  # touching is not overlapping
         connection.execute(
             text(overlap),
@@ -127,7 +130,7 @@ def test_a_write_to_a_row_changed_since_it_was_read_is_a_lost_race_that_a_rerun_
     assert (rerun.base_location, rerun.surname, rerun.version) == ("March 2", "Jones", 3)
 
 
-def _attempt(use_case) -> object:  # type: ignore[no-untyped-def]
+def _attempt(use_case: Callable[[], object]) -> object:
     try:
         return use_case()
     except RaceLost as lost:

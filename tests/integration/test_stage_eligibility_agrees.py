@@ -17,7 +17,7 @@ from dutyservice.ips.learning_rules import StageRecord, StageRequirement, meets_
 from dutyservice.ips.queries import evidence_for
 from dutyservice.ips.rules import Span
 
-from .test_eligibility_agrees import NOW, at_most_one_live, day, span, store
+from .test_eligibility_agrees import NOW, History, Period, at_most_one_live, day, span, store
 
 KINDS = [("APS", ""), ("DPS", ""), ("QSC", "roads"), ("QSC", "response")]
 REQUIREMENTS = st.sampled_from(
@@ -31,8 +31,12 @@ REQUIREMENTS = st.sampled_from(
 )
 
 
+class StageHistory(History):
+    stages: dict[tuple[str, str], list[Period]]  # (stage, area) -> its records
+
+
 @st.composite
-def stage_history(draw: st.DrawFn) -> dict:
+def stage_history(draw: st.DrawFn) -> StageHistory:
     joined = draw(day)
     left = draw(st.one_of(st.none(), st.integers(0, 40).map(lambda n: joined + timedelta(days=n))))
     return {
@@ -48,7 +52,7 @@ def stage_history(draw: st.DrawFn) -> dict:
     }
 
 
-def store_stages(db: Database, histories: list[dict]) -> list[int]:
+def store_stages(db: Database, histories: list[StageHistory]) -> list[int]:
     with db.transaction() as session:
         session.execute(delete(StageSpan))
         session.execute(delete(LearningRecord))
@@ -73,7 +77,7 @@ def store_stages(db: Database, histories: list[dict]) -> list[int]:
     return ids
 
 
-def stage_records(h: dict) -> list[StageRecord]:
+def stage_records(h: StageHistory) -> list[StageRecord]:
     return [
         StageRecord(stage, area, Span(s, e))
         for (stage, area), spans in h["stages"].items()
@@ -93,7 +97,11 @@ def stage_records(h: dict) -> list[StageRecord]:
     length=st.integers(0, 12),
 )
 def test_sql_stored_spans_and_python_agree_on_who_is_deployable_by_stage(
-    db: Database, histories: list[dict], requirement: StageRequirement, first: date, length: int
+    db: Database,
+    histories: list[StageHistory],
+    requirement: StageRequirement,
+    first: date,
+    length: int,
 ) -> None:
     last = first + timedelta(days=length)
     ids = store_stages(db, histories)
@@ -132,7 +140,7 @@ def test_sql_stored_spans_and_python_agree_on_who_is_deployable_by_stage(
 )
 @given(histories=st.lists(stage_history(), min_size=1, max_size=3), on=day)
 def test_the_stage_an_officer_stands_at_is_read_back_from_what_was_stored(
-    db: Database, histories: list[dict], on: date
+    db: Database, histories: list[StageHistory], on: date
 ) -> None:
     """What the service reads from the database is where the rule says each officer stands."""
     ids = store_stages(db, histories)

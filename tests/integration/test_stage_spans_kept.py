@@ -132,7 +132,7 @@ def concurrent_stages(
         partial(apply, db, officer_id, ("stage", ("QSC", area), on))
         for area, on in (("roads", date(2024, 9, 1)), ("response", date(2024, 10, 1)))
     ]
-    at_once(service.stage_spans, writes, monkeypatch, locked)
+    at_once(stage_spans, writes, monkeypatch, locked)
     return agree(db)
 
 

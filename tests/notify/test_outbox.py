@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from email.message import EmailMessage
 
 from icalendar import Calendar
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from dutyservice.outbox import Notification
 
 from ..support.builders import ADMIN, Builder
 from ..support.receiver import receiver
-from ..support.smtp import Mailbox
+from ..support.smtp import Mailbox, plain_text
 from .conftest import SOON, TODAY, address, callout, qualified, with_email
 
 
@@ -56,7 +57,7 @@ def test_a_call_out_reaches_each_free_qualified_officer_of_the_force_once(
     message = mailbox.messages_to(address(told))[0]
     assert message["Subject"].startswith("Call-out: Operation Nightingale, ")
     assert message["Subject"].endswith(("GMT", "BST"))
-    body = message.get_body(("plain",)).get_content()
+    body = plain_text(message)
     assert f"https://duties.cambs.police.example/app/events/{event.id}" in body
     calendar = Calendar.from_ical(_attachment(message))
     (entry,) = calendar.walk("VEVENT")
@@ -110,7 +111,7 @@ def test_a_reminder_goes_a_day_before_each_booked_duty_once_with_its_calendar_en
     (entry,) = Calendar.from_ical(_attachment(message)).walk("VEVENT")
     assert str(entry["UID"]) == f"duty-{duty.id}@dutyservice"  # the calendar feed's UID
     assert entry.decoded("DTSTART") == duty.starts_at
-    body = message.get_body(("plain",)).get_content()
+    body = plain_text(message)
     assert f"https://duties.cambs.police.example/app/#duty-{duty.id}" in body
 
     run_outbox(db, settings, now + timedelta(hours=7))  # the later duty is now 23 hours away
@@ -227,10 +228,12 @@ def test_without_an_smtp_url_nothing_is_sent_and_the_messages_wait(
     assert queue_due(db, settings).reminders == 0
 
 
-def _attachment(message) -> bytes:  # type: ignore[no-untyped-def]
+def _attachment(message: EmailMessage) -> bytes:
     for part in message.iter_attachments():
         if part.get_content_type() == "text/calendar":
-            return part.get_payload(decode=True)
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes), "the calendar is a single part"
+            return payload
     raise AssertionError("no text/calendar attachment")
 
 

@@ -47,7 +47,7 @@ def senders_meet_after_reading_the_outbox(db: Database) -> Iterator[None]:
         event.remove(db.engine, "after_cursor_execute", meet)
 
 
-def all_at_once(work: Callable[[int], None]) -> None:
+def all_at_once(work: Callable[[int], object]) -> None:
     threads = [threading.Thread(target=work, args=(i,)) for i in range(SENDERS)]
     for thread in threads:
         thread.start()

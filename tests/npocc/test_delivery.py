@@ -68,7 +68,8 @@ def test_connection_refused_leaves_it_pending_and_a_later_retry_delivers(
     )
     assert refused.status == "pending"
     assert refused.delivery_attempts == 1
-    assert "no answer from the feed endpoint" in refused.last_error
+    assert "no answer from the feed endpoint" in (refused.last_error or "")
+    assert refused.next_attempt_at is not None
     assert refused.next_attempt_at > utc_now()
     with receiver([]) as feed:
         live = settings.replace(npocc_feed_url=feed.url)
@@ -91,7 +92,7 @@ def test_400_is_failed_with_the_receivers_answer_and_an_operator_may_resend(
         live = settings.replace(npocc_feed_url=feed.url)
         failed = deliver(db, live, record.id)
         assert failed.status == "failed"
-        assert "bad manifest" in failed.last_error
+        assert "bad manifest" in (failed.last_error or "")
         assert deliver_due(db, live) == []  # failed is not retried by itself
         again = deliver(db, live, record.id, operator=True)
     assert again.status == "delivered"
@@ -116,7 +117,7 @@ def test_persistent_5xx_stays_pending_with_the_error_kept(
     with receiver([("status", 502)] * 10) as feed:
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
     assert result.status == "pending"
-    assert result.last_error.startswith("HTTP 502")
+    assert (result.last_error or "").startswith("HTTP 502")
     assert len(feed.received) == settings.npocc_retries + 1
 
 
@@ -128,7 +129,7 @@ def test_a_file_altered_on_disk_is_not_sent(
     with receiver([]) as feed:
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
     assert result.status == "failed"
-    assert "checksum" in result.last_error
+    assert "checksum" in (result.last_error or "")
     assert feed.received == []
 
 
@@ -141,8 +142,8 @@ def test_a_redirect_is_not_followed_and_the_return_is_failed_with_the_answer_kep
         result = deliver(db, settings.replace(npocc_feed_url=feed.url), record.id)
     assert result.status == "failed"
     assert result.delivered_at is None
-    assert result.last_error.startswith(f"HTTP {status}")
-    assert f"{feed.url}/moved" in result.last_error
+    assert (result.last_error or "").startswith(f"HTTP {status}")
+    assert f"{feed.url}/moved" in (result.last_error or "")
     # Followed, a 307 or 308 would POST the return again, and a 303 would GET the new address.
     assert len(feed.received) == 1
     assert feed.accepted_count() == 0

@@ -17,7 +17,7 @@ from dutyservice.db import Database
 from dutyservice.duties.service import officer_leaves
 from dutyservice.ips import service as ips
 from dutyservice.npocc.feed import ReturnKey
-from dutyservice.npocc.generation import _lock, generate_quarter, generate_return
+from dutyservice.npocc.generation import Generated, _lock, generate_quarter, generate_return
 from dutyservice.npocc.models import NpoccReturn
 
 from ..support.builders import ADMIN, Builder
@@ -27,11 +27,13 @@ Q3 = Quarter(2025, 3)
 GENERATED_AT = datetime(2025, 10, 1, 1, 0, 4, tzinfo=UTC)
 
 
-def make(db: Database, settings: Settings, force: str = "cambridgeshire", quarter: Quarter = Q3):
+def make(
+    db: Database, settings: Settings, force: str = "cambridgeshire", quarter: Quarter = Q3
+) -> Generated:
     return generate_return(db, settings.export_dir, force, quarter, 135, 1, now=GENERATED_AT)
 
 
-def rows(settings: Settings, record) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def rows(settings: Settings, record: NpoccReturn) -> list[dict[str, str]]:
     text = (settings.export_dir / record.csv_filename).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -207,7 +209,7 @@ def test_a_second_maker_waits_until_the_first_has_finished(
     settings.export_dir.mkdir(parents=True)
     key = ReturnKey("cambridgeshire", 135, 1, Q3)
     first_holds = threading.Event()
-    seen: dict[str, object] = {}
+    seen: dict[str, float | bool] = {}
 
     def first_maker() -> None:
         with db.transaction() as session:
@@ -227,7 +229,7 @@ def test_a_second_maker_waits_until_the_first_has_finished(
     seen["second finished"] = time.monotonic()
     holder.join()
     assert seen["partial kept"] is True
-    assert seen["second finished"] > seen["first finished"]  # type: ignore[operator]
+    assert seen["second finished"] > seen["first finished"]
     assert second.created
     assert second.record.revision == 1
     assert not list(settings.export_dir.glob("*.partial"))  # tidied once it was its turn

@@ -106,7 +106,7 @@ def test_the_real_scheduler_runs_the_quarterly_job_and_delivers(
                 select(NpoccReturn.status, func.count()).group_by(NpoccReturn.status)
             ).all()
         )
-        run = session.get(QuarterRun, quarter)
+        run = session.get_one(QuarterRun, quarter)
     assert statuses == {"delivered": FORCES}
     assert run.status == "completed"
     assert run.returns_made == FORCES

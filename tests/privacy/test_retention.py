@@ -8,10 +8,12 @@ import hashlib
 import json
 import threading
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from dutyservice.audit import AuditEntry, ServiceActor
 from dutyservice.clock import Month, Quarter
@@ -54,7 +56,7 @@ def stored(db: Database, officer_id: int) -> Officer:
         return officer
 
 
-def hours_of(db: Database, month: Month) -> dict[int, tuple[float, float, str | None]]:
+def hours_of(db: Database, month: Month) -> dict[int, tuple[Decimal, Decimal, str | None]]:
     with db.reading() as session:
         rows = team_hours(session, ADMIN, "cambridgeshire", month)
     return {r.officer_id: (r.hours, r.minimum, r.status.value if r.status else None) for r in rows}
@@ -194,9 +196,9 @@ def race_two_anonymisations(db: Database, officer_id: int, monkeypatch: pytest.M
     barrier = threading.Barrier(2, timeout=10)
     claim = retention._claim
 
-    def claim_together(*args: object) -> bool:
+    def claim_together(session: Session, officer: Officer, now: datetime) -> bool:
         barrier.wait()
-        return claim(*args)  # type: ignore[arg-type]
+        return claim(session, officer, now)
 
     monkeypatch.setattr(retention, "_claim", claim_together)
     threads = [

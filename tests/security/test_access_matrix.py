@@ -199,12 +199,10 @@ def _hold_gc10(world: World, build: Builder) -> None:
 # Each allowed request must succeed (2xx), so the state it changes is put back before the next.
 def _cd1_not_held(world: World, build: Builder) -> None:
     for person in world.officers.values():
-        try:
+        with contextlib.suppress(NotFound, Conflict):  # never held, or revoked already
             ips.revoke_competency(
                 build.db, ADMIN, person.id, "CD1", revoked_on=date(2025, 12, 1), reason="reset"
             )
-        except (NotFound, Conflict):  # never held, or revoked already
-            pass
 
 
 def _no_live_stage(world: World, build: Builder) -> None:
@@ -338,24 +336,22 @@ WINDOW = "from=2025-12-20T18:00:00Z&to=2025-12-21T02:00:00Z"
 AUTHORISED = {"name": "A", "rank": "SCO", "position": "Head"}
 
 # A browser's subscription at a push service browsers use: accepted, never requested here.
-BROWSER = {
-    "endpoint": "https://fcm.googleapis.com/fcm/send/access-matrix",
-    "keys": {
-        "p256dh": b64url(
-            ec.generate_private_key(ec.SECP256R1())
-            .public_key()
-            .public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-        ),
-        "auth": b64url(b"sixteen bytes!!!"),
-    },
+BROWSER_KEYS = {
+    "p256dh": b64url(
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    ),
+    "auth": b64url(b"sixteen bytes!!!"),
 }
+BROWSER = {"endpoint": "https://fcm.googleapis.com/fcm/send/access-matrix", "keys": BROWSER_KEYS}
 _SUBSCRIBED: dict[int, int] = {}  # officer id -> the id of a subscription of theirs
 
 
 def _subscribed(world: World, build: Builder) -> None:
     for person in world.officers.values():
         endpoint = f"{BROWSER['endpoint']}-{person.id}"  # one browser each
-        made = subscriptions.subscribe(build.db, ADMIN, person.id, endpoint, BROWSER["keys"], ())
+        made = subscriptions.subscribe(build.db, ADMIN, person.id, endpoint, BROWSER_KEYS, ())
         _SUBSCRIBED[person.id] = made.id
 
 
@@ -610,7 +606,7 @@ def routes(app: Flask) -> set[tuple[str, str]]:
     return {
         (method, rule.endpoint)
         for rule in app.url_map.iter_rules()
-        for method in rule.methods - {"HEAD", "OPTIONS"}
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
 
 

@@ -100,10 +100,10 @@ class Builder:
         )
 
     def dps_officer(
-        self, force: str = "cambridgeshire", *, since: date = date(2025, 1, 1), **officer: object
+        self, force: str = "cambridgeshire", *, since: date = date(2025, 1, 1), **officer: str
     ) -> Officer:
         """An officer at APS from `since`, DPS a month later, with safety training from `since`."""
-        made = self.officer(force, joined_on=since - timedelta(days=365), **officer)  # type: ignore[arg-type]
+        made = self.officer(force, joined_on=since - timedelta(days=365), **officer)
         self.stage(made, "APS", since)
         self.stage(made, "DPS", since + timedelta(days=31))
         self.ost(made, since)
@@ -115,10 +115,10 @@ class Builder:
         *,
         since: date = date(2025, 1, 1),
         ost_on: date | None = None,
-        **officer: object,
+        **officer: str,
     ) -> Officer:
         """An officer holding IPS from `since`, OST completed on `ost_on` (default `since`)."""
-        made = self.officer(force, joined_on=since - timedelta(days=365), **officer)  # type: ignore[arg-type]
+        made = self.officer(force, joined_on=since - timedelta(days=365), **officer)
         self.units(made, since)
         self.ost(made, ost_on or since)
         self.grant(made, since)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Column, and_, create_engine, delete, or_, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import ColumnDefault
 
 from dutyservice.db import Database
 from dutyservice.fixtures import seed_reference_data
@@ -105,15 +106,15 @@ REFERENCE_TABLES = {"forces", "duty_types", "nos_units", "role_profiles", "role_
 
 
 def _default(column: Column[Any]) -> Any:
-    return column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
+    return column.default.arg if isinstance(column.default, ColumnDefault) else None
 
 
 def empty_tables(db: Database) -> None:
-    from dutyservice.fixtures import FIXTURES
     from dutyservice.forces.models import Force
     from dutyservice.forces.service import SETTINGS
     from dutyservice.ips.models import RoleProfile, RoleProfileUnit
     from dutyservice.models import Base
+    from dutyservice.shipped import FIXTURES
 
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     seeded = json.loads((FIXTURES / "role_profiles.json").read_text(encoding="utf-8"))
@@ -141,7 +142,9 @@ def empty_tables(db: Database) -> None:
             )
         # The settings an admin may change, back to the model's defaults (what seeding leaves).
         connection.execute(
-            update(Force).values({name: _default(Force.__table__.c[name]) for name in SETTINGS})
+            update(Force).values(
+                {name: _default(Force.__mapper__.columns[name]) for name in SETTINGS}
+            )
         )
         # ... and the settings seeding gives some forces (those that make no returns).
         forces = json.loads((FIXTURES / "forces.json").read_text(encoding="utf-8"))["forces"]

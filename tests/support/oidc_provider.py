@@ -23,7 +23,6 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 API_AUDIENCE = "dutyservice-api"
@@ -35,11 +34,15 @@ CLIENT_SECRET = "web-client-secret"
 class SigningKey:
     kid: str
     alg: str
-    private: PrivateKeyTypes
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
     def public_jwk(self) -> dict[str, Any]:
-        algorithm = RSAAlgorithm if self.alg == "RS256" else ECAlgorithm
-        jwk: dict[str, Any] = json.loads(algorithm.to_jwk(self.private.public_key()))  # type: ignore[arg-type]
+        public = self.private.public_key()
+        if isinstance(public, rsa.RSAPublicKey):
+            text = RSAAlgorithm.to_jwk(public)
+        else:
+            text = ECAlgorithm.to_jwk(public)
+        jwk: dict[str, Any] = json.loads(text)
         return {**jwk, "kid": self.kid, "alg": self.alg, "use": "sig"}
 
     def public_pem(self) -> bytes:
@@ -131,7 +134,7 @@ class OidcProvider:
         }
         payload = {name: value for name, value in payload.items() if value is not None}
         key = key or self.signing
-        return jwt.encode(payload, key.private, algorithm=key.alg, headers={"kid": key.kid})  # type: ignore[arg-type]
+        return jwt.encode(payload, key.private, algorithm=key.alg, headers={"kid": key.kid})
 
     def jwks(self) -> dict[str, Any]:
         with self.lock:

@@ -33,12 +33,13 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str, byt
     message = BytesParser(policy=HTTP).parsebytes(
         f"Content-Type: {content_type}\r\n\r\n".encode() + body
     )
-    parts = {}
+    parts: dict[str, tuple[str, bytes]] = {}
     for part in message.iter_parts():
-        parts[part.get_param("name", header="content-disposition")] = (
-            part.get_content_type(),
-            part.get_payload(decode=True),
-        )
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        assert isinstance(name, str), "every part is named"
+        assert isinstance(payload, bytes), "no part is itself multipart"
+        parts[name] = (part.get_content_type(), payload)
     return parts
 
 

@@ -69,8 +69,16 @@ class _Handler:
         message = message_from_bytes(envelope.content, policy=default)
         with self.box._lock:
             for to in envelope.rcpt_tos:
-                self.box.received.append((to, message))  # type: ignore[arg-type]
+                self.box.received.append((to, message))
         return "250 Message accepted for delivery"
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The message's plain-text body; a failure if it has none."""
+    part = message.get_body(("plain",))
+    assert part is not None, "the message has no plain-text body"
+    text: str = part.get_content()
+    return text
 
 
 @contextmanager

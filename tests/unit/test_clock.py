@@ -17,7 +17,7 @@ def test_quarter_of_a_day_and_its_bounds() -> None:
 
 @pytest.mark.parametrize("text", ["2026-Q5", "2026Q1", "26-Q1", "2026-q1", ""])
 def test_quarter_parse_refuses_malformed_ids(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a quarter is written YYYY-Qn"):
         Quarter.parse(text)
 
 
@@ -29,7 +29,7 @@ def test_quarter_starts_at_london_midnight_in_utc() -> None:
 
 def test_month_parse_and_next() -> None:
     assert Month.parse("2026-12").next() == Month(2027, 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a month is written YYYY-MM"):
         Month.parse("2026-13")
 
 

@@ -15,8 +15,8 @@ from dutyservice.duties.rules import (
 )
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
+def london(year: int, month: int, day: int, hour: int) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=LONDON)
 
 
 def test_duty_across_october_clock_change_counts_nine_hours() -> None:

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from dutyservice.ips.rules import (
     OfficerEvidence,
@@ -15,15 +16,15 @@ PROFILE = ProfileRequirements(135, 1, ("BE2", "CD5"), requires_current_ost=True)
 D = date
 
 
-def evidence(**overrides: object) -> OfficerEvidence:
-    values: dict[str, object] = {
+def evidence(**overrides: Any) -> OfficerEvidence:
+    values: dict[str, Any] = {
         "joined_on": D(2020, 1, 1),
         "units": {"BE2": [Span(D(2024, 1, 1))], "CD5": [Span(D(2024, 1, 1))]},
         "ost": [training_span(D(2025, 1, 1), D(2025, 12, 31))],
         "grants": [Span(D(2025, 2, 1))],
     }
     values.update(overrides)
-    return OfficerEvidence(**values)  # type: ignore[arg-type]
+    return OfficerEvidence(**values)
 
 
 def test_ost_expires_twelve_months_after_completion_less_a_day() -> None:

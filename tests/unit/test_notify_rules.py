@@ -111,5 +111,5 @@ def test_the_smtp_url_says_where_how_and_as_whom(url: str, expected: tuple[objec
 
 
 def test_an_smtp_url_of_another_scheme_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="DUTYSERVICE_SMTP_URL is smtp://host:port"):
         parse_smtp_url("http://mail.example")

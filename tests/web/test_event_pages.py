@@ -17,7 +17,7 @@ from ..support.snapshot import digest
 from .pages import post, sign_in, text_of, token
 
 
-def event_form(day_offset: int = 10, **more: str) -> dict[str, str]:
+def event_form(day_offset: int = 10, /, **more: str) -> dict[str, str]:
     """The form as a supervisor fills it in: 18:00 to 23:00, deadline the day before noon."""
     day = london_today() + timedelta(days=day_offset)
     before = day - timedelta(days=1)
@@ -65,7 +65,7 @@ def _offset(day: date) -> str:
 
 def _events(app: Flask, headers: dict[str, str]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = (
-        app.test_client().get("/api/v1/events", headers=headers).json["items"]
+        app.test_client().get("/api/v1/events", headers=headers).get_json()["items"]
     )
     return [{k: v for k, v in item.items() if k != "id"} for item in items]
 

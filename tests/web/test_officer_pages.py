@@ -38,7 +38,7 @@ def boxes(name: str, day: date) -> dict[str, str]:
 
 
 def through_api(app: Flask, headers: dict[str, str], path: str) -> list[dict[str, Any]]:
-    body = app.test_client().get(path, headers=headers).json
+    body = app.test_client().get(path, headers=headers).get_json()
     return [{k: v for k, v in item.items() if k not in VOLATILE} for item in body["items"]]
 
 
@@ -273,7 +273,9 @@ def edit_form(client: FlaskClient, officer_id: int) -> dict[str, str]:
 
     html = client.get(f"/app/officers/{officer_id}/edit").get_data(as_text=True)
     fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
-    fields["rank"] = re.search(r'<option value="([^"]+)" selected', html).group(1)  # type: ignore[union-attr]
+    rank = re.search(r'<option value="([^"]+)" selected', html)
+    assert rank is not None, "the form shows the officer's rank"
+    fields["rank"] = rank.group(1)
     fields.pop("csrf_token", None)
     return fields
 
@@ -299,7 +301,7 @@ def test_a_record_edited_on_the_page_is_the_record_the_api_would_have(
     )
 
     def record(officer: Officer) -> dict[str, Any]:
-        body = app.test_client().get(f"/api/v1/officers/{officer.id}", headers=headers).json
+        body = app.test_client().get(f"/api/v1/officers/{officer.id}", headers=headers).get_json()
         return {
             k: v
             for k, v in body.items()

@@ -273,7 +273,8 @@ def test_hours_by_month_say_their_status_in_words(
 
 
 def _ips_officer(build: Builder, force: str = "cambridgeshire", **officer: str) -> Officer:
-    return build.ips_officer(force, since=london_today() - timedelta(days=30), **officer)  # type: ignore[arg-type]
+    since = london_today() - timedelta(days=30)
+    return build.ips_officer(force, since=since, ost_on=None, **officer)
 
 
 def _window() -> str:
@@ -437,7 +438,9 @@ def test_returns_page_lists_the_quarter_and_refusals_are_explained(
     assert "Send cambridgeshire-135v1-2025Q3-r1 again" in page
     import re
 
-    return_pk = re.search(r'action="/app/returns/(\d+)/send"', page).group(1)  # type: ignore[union-attr]
+    send = re.search(r'action="/app/returns/(\d+)/send"', page)
+    assert send is not None, "the page offers to send the return again"
+    return_pk = send.group(1)
     answer = post(
         client, f"/app/returns/{return_pk}/send", {"quarter": "2025-Q3"}, from_page="/app/returns"
     )

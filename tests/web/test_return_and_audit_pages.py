@@ -30,11 +30,11 @@ def test_an_admin_makes_a_forces_return_on_the_page_as_the_api_would(
     shown = text_of(client.get(answer.headers["Location"]).get_data(as_text=True))
     assert f"{QUARTER}: 1 new return, 0 unchanged" in shown
     listed = app.test_client().get(f"/api/v1/npocc/returns?quarter={QUARTER}", headers=headers)
-    [made] = listed.json["items"]
+    [made] = listed.get_json()["items"]
     assert (made["force"], made["revision"], made["record_count"]) == ("cambridgeshire", 1, 1)
     again = app.test_client().post("/api/v1/npocc/returns", json=form, headers=headers)
     assert again.status_code == 200  # the page made what the API would have made
-    assert [r["id"] for r in again.json["items"]] == [made["id"]]
+    assert [r["id"] for r in again.get_json()["items"]] == [made["id"]]
 
 
 def test_a_returns_files_download_as_the_same_bytes_the_api_serves(
@@ -50,7 +50,7 @@ def test_a_returns_files_download_as_the_same_bytes_the_api_serves(
     [record] = (
         app.test_client()
         .get(f"/api/v1/npocc/returns?quarter={QUARTER}&force=cambridgeshire", headers=headers)
-        .json["items"]
+        .get_json()["items"]
     )
     for name in ("feed.csv", "manifest.json"):
         link = f"/app/returns/{record['id']}/{name}"
