@@ -363,7 +363,7 @@ def _made(
     }
 
 
-def _returning(forces: list[Force], force_code: str | None) -> list[Force]:
+def returning_forces(forces: list[Force], force_code: str | None) -> list[Force]:
     """The forces whose returns are made: FEED.md's are the territorial forces'; another
     force's only where it is set to (`makes_returns`). One named force must be one of them."""
     if force_code is not None:
@@ -397,7 +397,7 @@ def generate_quarter(
     with db.reading() as session:
         forces = [force for force in list_forces(session) if not served or force.code in served]
         profile_rows = list_role_profiles(session)
-    forces = _returning(forces, force_code)
+    forces = returning_forces(forces, force_code)
     subjects = {
         force.code: [_Subject.of(force, profile_row) for profile_row in profile_rows]
         for force in forces
