@@ -18,27 +18,29 @@ branch_labels = None
 depends_on = None
 
 TABLE = "npocc_return_requests"
+# (name, type, may be null), as the model has them.
+COLUMNS = (
+    ("id", sa.Integer(), False),
+    ("quarter", sa.String(length=7), False),
+    ("force_code", sa.String(length=40), True),
+    ("state", sa.String(length=12), False),
+    ("requested_at", UTCDateTime(), False),
+    ("claimed_by", sa.String(length=200), True),
+    ("started_at", UTCDateTime(), True),
+    ("finished_at", UTCDateTime(), True),
+    ("made", sa.JSON(), True),
+    ("unchanged", sa.JSON(), True),
+    ("problem", sa.JSON(), True),
+)
+STATES = "state IN ('queued', 'running', 'done', 'failed')"
 
 
 def upgrade() -> None:
     op.create_table(
         TABLE,
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("quarter", sa.String(length=7), nullable=False),
-        sa.Column("force_code", sa.String(length=40), nullable=True),
-        sa.Column("state", sa.String(length=12), nullable=False),
-        sa.Column("requested_at", UTCDateTime(), nullable=False),
-        sa.Column("claimed_by", sa.String(length=200), nullable=True),
-        sa.Column("started_at", UTCDateTime(), nullable=True),
-        sa.Column("finished_at", UTCDateTime(), nullable=True),
-        sa.Column("made", sa.JSON(), nullable=True),
-        sa.Column("unchanged", sa.JSON(), nullable=True),
-        sa.Column("problem", sa.JSON(), nullable=True),
-        sa.CheckConstraint(
-            "state IN ('queued', 'running', 'done', 'failed')",
-            name=op.f("ck_npocc_return_requests_state_known"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_npocc_return_requests")),
+        *(sa.Column(name, kind, nullable=null) for name, kind, null in COLUMNS),
+        sa.CheckConstraint(STATES, name=op.f(f"ck_{TABLE}_state_known")),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{TABLE}")),
     )
     for name, columns, where in (
         ("uq_npocc_return_requests_queued_force", ["quarter", "force_code"], "IS NOT NULL"),

@@ -4,17 +4,18 @@ worker died is taken over; a worker stopped while making it gives it back."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from dutyservice.auth.scope import Principal, Role
 from dutyservice.clock import Quarter, utc_now
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.npocc import requests
-from dutyservice.npocc.models import NpoccReturn, ReturnRequest
+from dutyservice.npocc.models import ReturnRequest
 
 from ..support.builders import Builder
 
@@ -22,74 +23,48 @@ ADMIN = Principal(token_id=None, role=Role.ADMIN)
 Q3 = Quarter(2025, 3)
 
 
-def queued(db: Database, settings: Settings, force: str | None = "cambridgeshire") -> int:
-    request, new = requests.ask(db, settings, ADMIN, Q3, force)
+@pytest.fixture
+def waiting(db: Database, build: Builder, settings: Settings) -> int:
+    """A request for Cambridgeshire's 2025-Q3 returns, queued, with an officer to report."""
+    build.ips_officer(since=date(2025, 1, 6))
+    request, new = requests.ask(db, settings, ADMIN, Q3, "cambridgeshire")
     assert new
     return request.id
 
 
-def race_two_workers(db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Two workers that have both read the request as waiting, then both claim it: how many
-    went on to make its returns."""
-    barrier = threading.Barrier(2, timeout=10)
-    claim = requests._claim
+def claims_won_by_two_workers_at_once(db: Database, request_id: int) -> int:
+    """Two workers, each having found the request waiting, claim it at the same moment."""
+    start = threading.Barrier(2, timeout=10)
 
-    def claim_together(*args: object) -> bool:
-        barrier.wait()
-        return claim(*args)  # type: ignore[arg-type]
+    def claim(worker: int) -> bool:
+        start.wait()
+        return requests._claim(db, request_id, f"worker {worker}", utc_now())
 
-    monkeypatch.setattr(requests, "_claim", claim_together)
-    ran: list[int] = []
-
-    def worker() -> None:
-        request = requests.run_next(db, settings)
-        if request is not None:
-            ran.append(request.id)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return len(ran)
+    with ThreadPoolExecutor(2) as pool:
+        return sum(pool.map(claim, range(2)))
 
 
-def test_two_workers_that_read_the_request_together_make_it_once(
-    db: Database,
-    build: Builder,
-    settings: Settings,
-    postgres_only: None,
-    monkeypatch: pytest.MonkeyPatch,
+def test_of_two_workers_claiming_a_request_at_once_one_takes_it(
+    db: Database, waiting: int, postgres_only: None
 ) -> None:
-    build.ips_officer(since=date(2025, 1, 6))
-    request_id = queued(db, settings)
-    assert race_two_workers(db, settings, monkeypatch) == 1
+    assert claims_won_by_two_workers_at_once(db, waiting) == 1
     with db.reading() as session:
-        assert session.get_one(ReturnRequest, request_id).state == requests.DONE
-        assert session.scalar(select(func.count()).select_from(NpoccReturn)) == 1
+        assert session.get_one(ReturnRequest, waiting).state == requests.RUNNING
 
 
-def test_without_the_conditional_claim_both_workers_make_the_request(
-    db: Database,
-    build: Builder,
-    settings: Settings,
-    postgres_only: None,
-    monkeypatch: pytest.MonkeyPatch,
+def test_without_the_claims_condition_both_workers_take_the_request(
+    db: Database, waiting: int, postgres_only: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The negative control: the harness sees the race when the claim's condition is gone."""
     from sqlalchemy import true
 
     monkeypatch.setattr(requests, "claimable", lambda _now: true())
-    build.ips_officer(since=date(2025, 1, 6))
-    queued(db, settings)
-    assert race_two_workers(db, settings, monkeypatch) == 2
+    assert claims_won_by_two_workers_at_once(db, waiting) == 2
 
 
 def test_a_request_whose_worker_died_is_taken_over_after_an_hour(
-    db: Database, build: Builder, settings: Settings
+    db: Database, settings: Settings, waiting: int
 ) -> None:
-    build.ips_officer(since=date(2025, 1, 6))
-    request_id = queued(db, settings)
     with db.transaction() as session:
         session.execute(
             update(ReturnRequest).values(
@@ -106,14 +81,12 @@ def test_a_request_whose_worker_died_is_taken_over_after_an_hour(
             )
         )
     [done] = requests.run_queued(db, settings)
-    assert (done.id, done.state, len(done.made or [])) == (request_id, requests.DONE, 1)
+    assert (done.id, done.state, len(done.made or [])) == (waiting, requests.DONE, 1)
 
 
 def test_a_worker_stopped_while_making_the_returns_queues_the_request_again(
-    db: Database, build: Builder, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    db: Database, settings: Settings, waiting: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build.ips_officer(since=date(2025, 1, 6))
-    request_id = queued(db, settings)
 
     def stopped(*_args: object, **_kwargs: object) -> None:
         raise SystemExit(143)  # SIGTERM, as the scheduler turns it
@@ -122,7 +95,7 @@ def test_a_worker_stopped_while_making_the_returns_queues_the_request_again(
     with pytest.raises(SystemExit):
         requests.run_queued(db, settings)
     with db.reading() as session:
-        request = session.get_one(ReturnRequest, request_id)
+        request = session.get_one(ReturnRequest, waiting)
         assert (request.state, request.claimed_by) == (requests.QUEUED, None)
     monkeypatch.undo()
     [done] = requests.run_queued(db, settings)
