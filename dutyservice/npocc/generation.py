@@ -198,12 +198,14 @@ def _remove_partials(leftovers: list[Path], key: ReturnKey) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _prepare(export_dir: Path, quarter: Quarter) -> None:
+def _prepare(export_dir: Path, quarter: Quarter) -> list[Path]:
+    """The export directory made if need be, and what makers that died left in it."""
     check_quarter_ended(quarter)
     try:
         export_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise Unavailable(f"the export directory cannot be made: {exc.strerror}") from exc
+    return _leftovers(export_dir)
 
 
 def generate_return(
@@ -217,12 +219,12 @@ def generate_return(
     now: datetime | None = None,
 ) -> Generated:
     """FEED.md "Revisions": unchanged data makes nothing new; changed data makes revision n+1."""
-    _prepare(export_dir, quarter)
+    leftovers = _prepare(export_dir, quarter)
     with db.reading() as session:
         force = force_by_code(session, force_code)
         profile_row = role_profile_row(session, mercury_ref, version)
         subject = _Subject.of(force, profile_row)
-    return _make(db, export_dir, subject, quarter, now, _leftovers(export_dir))
+    return _make(db, export_dir, subject, quarter, now, leftovers)
 
 
 @dataclass(frozen=True)
@@ -385,8 +387,7 @@ def generate_quarter(
     """Every served force's (or one force's) return for every role profile version, made with
     `status` (pending delivery, or filed); on PostgreSQL, `workers` forces at once (the files
     are the same bytes whatever the number)."""
-    _prepare(export_dir, quarter)
-    leftovers = _leftovers(export_dir)
+    leftovers = _prepare(export_dir, quarter)
     with db.reading() as session:
         forces = [force for force in list_forces(session) if not served or force.code in served]
         profile_rows = list_role_profiles(session)
@@ -397,10 +398,7 @@ def generate_quarter(
     }
 
     def force_returns(code: str) -> list[Generated]:
-        return [
-            _make(db, export_dir, subject, quarter, None, leftovers, status)
-            for subject in subjects[code]
-        ]
+        return [_make(db, export_dir, s, quarter, None, leftovers, status) for s in subjects[code]]
 
     # Each return is its own transaction and files: on PostgreSQL several forces at a time keep
     # both the database and this process busy. SQLite takes one writer at a time. The first
