@@ -388,6 +388,30 @@ def export(quarter: str, force_code: str | None) -> None:
         sys.exit(EXIT_DELIVERY_FAILED)
 
 
+@main.command("export-queued")
+@with_appcontext
+def export_queued() -> None:
+    """Make the returns asked for with `Prefer: respond-async` that wait, then exit: what the
+    scheduler does every 15 seconds, for a deployment that runs none."""
+    from .npocc.requests import FAILED, run_queued
+
+    finished = run_queued(_db(), _settings())
+    for request in finished:
+        scope = request.force_code or "every force"
+        if request.state == FAILED:
+            detail = (request.problem or {}).get("detail", "")
+            click.echo(f"request {request.id} ({request.quarter}, {scope}): failed: {detail}")
+        else:
+            made, unchanged = len(request.made or []), len(request.unchanged or [])
+            click.echo(
+                f"request {request.id} ({request.quarter}, {scope}): "
+                f"{made} made, {unchanged} unchanged"
+            )
+    click.echo(f"requests: {len(finished)}")
+    if any(request.state == FAILED for request in finished):
+        sys.exit(1)
+
+
 @main.command()
 @with_appcontext
 def scheduler() -> None:

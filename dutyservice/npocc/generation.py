@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,25 +152,9 @@ def _latest(session: Session, subject: _Subject, quarter: Quarter) -> _Latest | 
     return _Latest(*row) if row else None
 
 
-class _Counting:
-    """Passes officer lines through, counting records and seconds on the way."""
-
-    def __init__(self, lines: Iterable[OfficerLine]) -> None:
-        self.lines = lines
-        self.records = 0
-        self.seconds = 0
-
-    def __iter__(self) -> Iterator[OfficerLine]:
-        for line in self.lines:
-            self.records += 1
-            self.seconds += line.duty_seconds_in_period
-            yield line
-
-    def close(self) -> None:
-        """Stop reading rows, closing their cursor even when writing failed half-way."""
-        close = getattr(self.lines, "close", None)
-        if close is not None:
-            close()
+def _read_lines(session: Session, subject: _Subject, quarter: Quarter) -> list[OfficerLine]:
+    """The return's officers, read once: a few thousand at most, written once or compared."""
+    return list(officer_lines(session, subject.force.id, subject.requirements, quarter))
 
 
 def _write_partial(path: Path, chunks: Iterable[bytes]) -> HashingWriter:
@@ -198,19 +182,29 @@ def _publish(partial: Path, final: Path) -> None:
         os.close(directory)
 
 
-def _remove_partials(export_dir: Path, key: ReturnKey) -> None:
+def _leftovers(export_dir: Path) -> list[Path]:
+    """Partial files in the export directory, listed once for a run rather than per return
+    (the directory holds every return's files). One left after this listing by a maker that
+    died is removed by a later run."""
+    return list(export_dir.glob(".*.partial"))
+
+
+def _remove_partials(leftovers: list[Path], key: ReturnKey) -> None:
     """Leftovers of a maker that died mid-way: never published, safe to remove under the lock."""
     prefix = f".{key.return_id(0)[:-2]}"
-    for leftover in export_dir.glob(f"{prefix}*.partial"):
-        leftover.unlink(missing_ok=True)
+    for leftover in leftovers:
+        if leftover.name.startswith(prefix):
+            leftover.unlink(missing_ok=True)
 
 
-def _prepare(export_dir: Path, quarter: Quarter) -> None:
+def _prepare(export_dir: Path, quarter: Quarter) -> list[Path]:
+    """The export directory made if need be, and what makers that died left in it."""
     check_quarter_ended(quarter)
     try:
         export_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise Unavailable(f"the export directory cannot be made: {exc.strerror}") from exc
+    return _leftovers(export_dir)
 
 
 def generate_return(
@@ -224,12 +218,12 @@ def generate_return(
     now: datetime | None = None,
 ) -> Generated:
     """FEED.md "Revisions": unchanged data makes nothing new; changed data makes revision n+1."""
-    _prepare(export_dir, quarter)
+    leftovers = _prepare(export_dir, quarter)
     with db.reading() as session:
         force = force_by_code(session, force_code)
         profile_row = role_profile_row(session, mercury_ref, version)
         subject = _Subject.of(force, profile_row)
-    return _make(db, export_dir, subject, quarter, now)
+    return _make(db, export_dir, subject, quarter, now, leftovers)
 
 
 @dataclass(frozen=True)
@@ -242,34 +236,33 @@ class _Csv:
 
 
 def _write_csv(
-    session: Session, export_dir: Path, subject: _Subject, key: ReturnKey, revision: int
+    export_dir: Path, subject: _Subject, key: ReturnKey, revision: int, lines: list[OfficerLine]
 ) -> _Csv:
     partial = export_dir / f".{key.return_id(revision)}.csv.{os.getpid()}.partial"
-    lines = _Counting(officer_lines(session, subject.force.id, subject.requirements, key.quarter))
-    try:
-        written = _write_partial(partial, csv_lines(key, revision, subject.profile, lines))
-    finally:
-        lines.close()
+    written = _write_partial(partial, csv_lines(key, revision, subject.profile, lines))
     filename = f"{key.return_id(revision)}.csv"
-    facts = CsvFacts(filename, written.size, written.sha256, lines.records, lines.seconds)
+    seconds = sum(line.duty_seconds_in_period for line in lines)
+    facts = CsvFacts(filename, written.size, written.sha256, len(lines), seconds)
     return _Csv(partial, revision, facts)
+
+
+def _same_as(latest: _Latest, subject: _Subject, key: ReturnKey, lines: list[OfficerLine]) -> bool:
+    """Whether the rows are the latest revision's: its CSV made again, hashed, never written."""
+    digest = hashlib.sha256()
+    for chunk in csv_lines(key, latest.revision, subject.profile, lines):
+        digest.update(chunk)
+    return digest.hexdigest() == latest.sha256
 
 
 def _changed_csv(
     session: Session, export_dir: Path, subject: _Subject, key: ReturnKey, latest: _Latest | None
 ) -> _Csv | None:
-    """The next revision's CSV, or None when its rows are those of the latest revision.
-
-    Written once under the latest revision's number to compare bytes, and again under the
-    next number only when they differ (the number is part of every row).
-    """
-    if latest is None:
-        return _write_csv(session, export_dir, subject, key, 1)
-    same_number = _write_csv(session, export_dir, subject, key, latest.revision)
-    same_number.partial.unlink()
-    if same_number.facts.sha256 == latest.sha256:
+    """The next revision's CSV, or None when its rows are those of the latest revision (the
+    revision number is part of every row: compared under the latest one's number)."""
+    lines = _read_lines(session, subject, key.quarter)
+    if latest is not None and _same_as(latest, subject, key, lines):
         return None
-    return _write_csv(session, export_dir, subject, key, latest.revision + 1)
+    return _write_csv(export_dir, subject, key, latest.revision + 1 if latest else 1, lines)
 
 
 def _write_manifest(
@@ -305,6 +298,7 @@ def _make(
     subject: _Subject,
     quarter: Quarter,
     now: datetime | None,
+    leftovers: list[Path],
     status: str = PENDING,
 ) -> Generated:
     """One return in its own transaction, under the lock for its force, profile and quarter."""
@@ -314,7 +308,7 @@ def _make(
         force = session.merge(subject.force, load=False)
         profile_row = session.merge(subject.profile_row, load=False)
         _lock(session, key)
-        _remove_partials(export_dir, key)
+        _remove_partials(leftovers, key)
         latest = _latest(session, subject, quarter)
         csv = _changed_csv(session, export_dir, subject, key, latest)
         if csv is None:
@@ -362,7 +356,7 @@ def _made(
     }
 
 
-def _returning(forces: list[Force], force_code: str | None) -> list[Force]:
+def returning_forces(forces: list[Force], force_code: str | None) -> list[Force]:
     """The forces whose returns are made: FEED.md's are the territorial forces'; another
     force's only where it is set to (`makes_returns`). One named force must be one of them."""
     if force_code is not None:
@@ -392,18 +386,18 @@ def generate_quarter(
     """Every served force's (or one force's) return for every role profile version, made with
     `status` (pending delivery, or filed); on PostgreSQL, `workers` forces at once (the files
     are the same bytes whatever the number)."""
-    _prepare(export_dir, quarter)
+    leftovers = _prepare(export_dir, quarter)
     with db.reading() as session:
         forces = [force for force in list_forces(session) if not served or force.code in served]
         profile_rows = list_role_profiles(session)
-    forces = _returning(forces, force_code)
+    forces = returning_forces(forces, force_code)
     subjects = {
         force.code: [_Subject.of(force, profile_row) for profile_row in profile_rows]
         for force in forces
     }
 
     def force_returns(code: str) -> list[Generated]:
-        return [_make(db, export_dir, subject, quarter, None, status) for subject in subjects[code]]
+        return [_make(db, export_dir, s, quarter, None, leftovers, status) for s in subjects[code]]
 
     # Each return is its own transaction and files: on PostgreSQL several forces at a time keep
     # both the database and this process busy. SQLite takes one writer at a time. The first

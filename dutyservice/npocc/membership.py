@@ -30,8 +30,13 @@ from ..ips.models import IpsGrant
 from ..ips.rules import ProfileRequirements
 from .feed import OfficerLine
 
+# One statement a role profile version. A quarter's run makes each force's returns version
+# after version, so a cache smaller than the number of versions missed on every return: with
+# 100 versions, 4,300 returns each composed their statement again (0.15 s a time).
+RETURN_QUERIES = 1024
 
-@lru_cache(maxsize=16)
+
+@lru_cache(maxsize=RETURN_QUERIES)
 def return_query(profile: ProfileRequirements) -> Select[*tuple[Any, ...]]:
     """The return's rows for a profile; the force and the quarter are bind parameters
     (`return_parameters`).

@@ -2,11 +2,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime
+from ..db import Base, UTCDateTime, partial_index
 from ..forces.models import Force
 from ..ips.models import RoleProfile
 
@@ -61,3 +71,45 @@ class QuarterRun(Base):
     status: Mapped[str] = mapped_column(String(12))
     returns_made: Mapped[int] = mapped_column(default=0)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ReturnRequest(Base):
+    """A request to make a quarter's returns, queued (`Prefer: respond-async`) for the scheduler
+    or `dutyservice export-queued`, and what came of it.
+
+    Who asked is kept in the audit trail (`npocc.request`), not here: the row holds nothing
+    personal, so that anonymising an officer's trail leaves nothing behind in it.
+    """
+
+    __tablename__ = "npocc_return_requests"
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),
+        # One queued request for a quarter and force (or every force): asked again, it is the
+        # same request, however many servers are asked at once.
+        partial_index(
+            "uq_npocc_return_requests_queued_force",
+            "quarter",
+            "force_code",
+            where="state = 'queued' AND force_code IS NOT NULL",
+            unique=True,
+        ),
+        partial_index(
+            "uq_npocc_return_requests_queued_every_force",
+            "quarter",
+            where="state = 'queued' AND force_code IS NULL",
+            unique=True,
+        ),
+        Index("ix_npocc_return_requests_state_requested_at", "state", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(7))
+    force_code: Mapped[str | None] = mapped_column(String(40))  # None: every force
+    state: Mapped[str] = mapped_column(String(12))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    made: Mapped[list[int] | None] = mapped_column(JSON)
+    unchanged: Mapped[list[int] | None] = mapped_column(JSON)
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)

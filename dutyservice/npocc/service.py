@@ -10,8 +10,16 @@ from ..clock import Quarter
 from ..config import Settings
 from ..db import Database
 from ..errors import Invalid
+from ..forces.queries import list_forces
 from ..served import check_served
-from .generation import FILED, PENDING, Generated, generate_quarter
+from .generation import (
+    FILED,
+    PENDING,
+    Generated,
+    check_quarter_ended,
+    generate_quarter,
+    returning_forces,
+)
 
 
 def check_made_here(settings: Settings, quarter: Quarter, force_code: str | None) -> None:
@@ -23,6 +31,17 @@ def check_made_here(settings: Settings, quarter: Quarter, force_code: str | None
         )
     if force_code is not None:
         check_served(settings.forces, force_code)
+
+
+def check_can_make(
+    db: Database, settings: Settings, quarter: Quarter, force_code: str | None
+) -> None:
+    """What making the quarter's returns would refuse before it began, refused now: for a
+    request that is queued rather than made at once."""
+    check_made_here(settings, quarter, force_code)
+    check_quarter_ended(quarter)
+    with db.reading() as session:
+        returning_forces(list_forces(session), force_code)
 
 
 def make_quarter_returns(

@@ -20,6 +20,7 @@ from ..events.aid import lapse_due
 from ..jobruns import record_success
 from ..notify.service import run_outbox
 from ..npocc.delivery import deliver_due
+from ..npocc.requests import run_queued
 from ..npocc.schedule import run_due
 from ..privacy.retention import run_retention
 
@@ -43,9 +44,11 @@ def build_scheduler(
     notifications: Any = None,
     aid_deadlines: Any = None,
     retention: Any = None,
+    return_requests: Any = None,
 ) -> BlockingScheduler:
-    """The quarterly run, the delivery retries, the outbox, mutual aid's deadlines, and (where
-    a retention period is set) the monthly retention run. Triggers can be replaced."""
+    """The quarterly run, the delivery retries, the outbox, mutual aid's deadlines, the returns
+    asked for with `Prefer: respond-async`, and (where a retention period is set) the monthly
+    retention run. Triggers can be replaced."""
     scheduler = BlockingScheduler(timezone=LONDON)
     # A quarter's run never misfires away (no grace limit): however late the scheduler
     # starts, it runs.
@@ -59,6 +62,7 @@ def build_scheduler(
         ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1), {}),
         ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1), {}),
         ("mutual-aid-lapse", lapse_job, aid_deadlines or IntervalTrigger(minutes=1), {}),
+        ("npocc-requests", run_queued, return_requests or IntervalTrigger(seconds=15), {}),
     )
     if settings.retention_years is not None:
         jobs += (("retention", run_retention, retention or monthly_trigger(), {}),)

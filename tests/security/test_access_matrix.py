@@ -34,6 +34,7 @@ from dutyservice.ips.learning_models import LearningRecord
 from dutyservice.ips.models import CompetencyRecord, IpsGrant
 from dutyservice.notify import subscriptions
 from dutyservice.notify.webpush import b64url
+from dutyservice.npocc import requests as return_requests
 from dutyservice.npocc.generation import generate_return
 
 from ..support.builders import ADMIN, Builder
@@ -146,6 +147,7 @@ class World:
     events: dict[str, Any]
     return_id: int
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    request_id: int = 0  # a request for returns, queued with `Prefer: respond-async`
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def force(
 
 
 def plain(path: str, body: Any = None) -> Callable[[World, str], tuple[str, Any]]:
-    return lambda w, t: (path.format(ret=w.return_id), body)
+    return lambda w, t: (path.format(ret=w.return_id, req=w.request_id), body)
 
 
 def _hold_gc10(world: World, build: Builder) -> None:
@@ -552,6 +554,9 @@ RULES: dict[tuple[str, str], Rule] = {
         ("-",),
         plain("/api/v1/npocc/returns", {"quarter": "2025-Q3", "force": "cambridgeshire"}),
     ),
+    ("GET", "returns.get_request"): Rule(
+        ADMIN_ONLY, ("-",), plain("/api/v1/npocc/returns/requests/{req}")
+    ),
     ("GET", "returns.get_return"): Rule(RETURNS_READ, ("-",), plain("/api/v1/npocc/returns/{ret}")),
     ("GET", "returns.feed_csv"): Rule(
         RETURNS_READ, ("-",), plain("/api/v1/npocc/returns/{ret}/feed.csv")
@@ -695,6 +700,9 @@ def build_world(
         build.db, settings.export_dir, "cambridgeshire", Quarter(2025, 3), 135, 1
     ).record
     world = World(people, duties, made, record.id)
+    world.request_id = return_requests.ask(build.db, settings, ADMIN, Quarter(2025, 3), "norfolk")[
+        0
+    ].id
     world.headers = credentials(credential, build, provider, people["own"])
     return world
 
