@@ -1,7 +1,7 @@
 """npocc return requests: a quarter's returns asked for with `Prefer: respond-async`, queued
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-06 07:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from dutyservice.db import UTCDateTime
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
