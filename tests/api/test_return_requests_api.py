@@ -47,7 +47,7 @@ def run_the_scheduler_job(db: Database, settings: Settings) -> None:
 
 
 def without_generated_at(manifest: bytes) -> dict[str, object]:
-    document = json.loads(manifest)
+    document: dict[str, object] = json.loads(manifest)
     document.pop("generated_at")
     return document
 
