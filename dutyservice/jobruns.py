@@ -31,4 +31,4 @@ def record_success(db: Database, job_id: str, at: datetime | None = None) -> Non
 
 def last_successes(db: Database) -> dict[str, datetime]:
     with db.reading() as session:
-        return dict(session.execute(select(JobRun.job_id, JobRun.last_success_at)))
+        return dict(session.execute(select(JobRun.job_id, JobRun.last_success_at)).all())
