@@ -26,6 +26,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 REQUIREMENTS = ROOT / "requirements"
 # extras of setup.cfg -> the lock that installs them (dev.txt holds every pin of app.txt)
+# pytest-xdist's workers for `test`, measured on 2 cores (docs/testing.md)
+TEST_WORKERS = 4
 LOCKS = {"postgres": REQUIREMENTS / "app.txt", "dev,postgres": REQUIREMENTS / "dev.txt"}
 
 
@@ -72,10 +74,19 @@ def test_tools() -> None:
     _run("npm", "ci", "--no-audit", "--no-fund")
 
 
+def parallel(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist's workers, unless the arguments say how many (`-n 0`: none). More workers
+    than cores: much of the suite waits on servers, browsers and other processes."""
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
+        return []
+    return ["-n", str(TEST_WORKERS), "--dist", "loadgroup"]
+
+
 def test(pytest_args: list[str]) -> None:
     setup("dev,postgres")
     test_tools()
-    completed = subprocess.run([str(BIN / "python"), "-m", "pytest", *pytest_args], cwd=ROOT)
+    command = [str(BIN / "python"), "-m", "pytest", *parallel(pytest_args), *pytest_args]
+    completed = subprocess.run(command, cwd=ROOT)
     sys.exit(completed.returncode)
 
 

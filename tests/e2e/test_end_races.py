@@ -157,6 +157,11 @@ def unconditional(
         databases.drop_postgres_database(url)
 
 
+# In a parallel run the negative controls of a module run on one worker: one server of theirs.
+UNCONDITIONAL = pytest.mark.xdist_group("end-races-unconditional")
+
+
+@UNCONDITIONAL
 @pytest.mark.parametrize("kind", KINDS.values(), ids=KINDS.keys())
 def test_without_the_condition_simultaneous_ends_of_one_record_both_succeed(
     unconditional: tuple[str, Database], kind: Any

@@ -347,6 +347,10 @@ GUARDS = (
 )
 
 
+# In a parallel run the negative controls run on one worker: one unguarded database and server.
+UNGUARDED = pytest.mark.xdist_group("races-unguarded")
+
+
 @pytest.fixture(scope="module")
 def unguarded(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -385,6 +389,7 @@ def assert_race_shows_within_rounds(
     raise AssertionError(f"no duplicate in {rounds} rounds; the last answered {statuses}")
 
 
+@UNGUARDED
 def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -397,6 +402,7 @@ def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     )
 
 
+@UNGUARDED
 def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -409,6 +415,7 @@ def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     )
 
 
+@UNGUARDED
 def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_twice(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -434,6 +441,7 @@ def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_t
     assert count(db, OVERLAPPING_COMPLETIONS, id=officer.id) == 1
 
 
+@UNGUARDED
 def test_without_the_exclusion_constraint_simultaneous_replacements_overlap(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -469,6 +477,7 @@ def run_raw(use_case: Callable[[int], object], clients: int = CLIENTS) -> Counte
     return Counter(outcomes)
 
 
+@UNGUARDED
 def test_without_re_running_lost_races_simultaneous_writes_fail_on_stale_rows(
     unguarded: tuple[str, Database],
 ) -> None:
