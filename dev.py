@@ -3,7 +3,8 @@
 
 python3 dev.py run     virtual environment, SQLite database, demo data, tokens, server
 python3 dev.py test    virtual environment, then the test suite (SQLite, and PostgreSQL
-                       when it answers on 127.0.0.1:5432)
+                       when it answers on 127.0.0.1:5432) on pytest-xdist's workers, but for
+                       the tests marked `ci`; --all runs those too, as CI does
 python3 dev.py lock    compile requirements/*.txt (pinned, with hashes) from setup.cfg;
                        --upgrade moves every pin to the newest release in range
 python3 dev.py audit   pip-audit over the lock: a known vulnerability fails; no network
@@ -82,9 +83,17 @@ def parallel(pytest_args: list[str]) -> list[str]:
     return ["-n", str(TEST_WORKERS), "--dist", "loadgroup"]
 
 
+def selection(pytest_args: list[str]) -> list[str]:
+    """Without `--all` (as CI runs) the tests marked `ci` are left out; `-m` chooses instead."""
+    if "--all" in pytest_args or any(arg.startswith("-m") for arg in pytest_args):
+        return [arg for arg in pytest_args if arg != "--all"]
+    return ["-m", "not ci", *pytest_args]
+
+
 def test(pytest_args: list[str]) -> None:
     setup("dev,postgres")
     test_tools()
+    pytest_args = selection(pytest_args)
     command = [str(BIN / "python"), "-m", "pytest", *parallel(pytest_args), *pytest_args]
     completed = subprocess.run(command, cwd=ROOT)
     sys.exit(completed.returncode)

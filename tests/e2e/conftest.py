@@ -7,12 +7,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import requests
+
+Test = TypeVar("Test", bound=Callable[..., None])
 
 
 def free_port() -> int:
@@ -107,3 +110,14 @@ def served(
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with served(database_url, tmp_path_factory.mktemp("server")) as base:
         yield base
+
+
+def negative_control(group: str) -> Callable[[Test], Test]:
+    """A test that removes a guard and shows the race it guarded against: CI runs it, `python3
+    dev.py test` leaves it out (docs/testing.md). A parallel run keeps a module's negative
+    controls (`group`) on one worker, so their unguarded database and server are made once."""
+
+    def mark(test: Test) -> Test:
+        return pytest.mark.ci(pytest.mark.xdist_group(group)(test))
+
+    return mark

@@ -26,7 +26,7 @@ from dutyservice.errors import RaceLost
 
 from ..support import databases
 from ..support.builders import ADMIN, Builder
-from .conftest import served
+from .conftest import negative_control, served
 
 CLIENTS = 32
 Request = Callable[[requests.Session, int], requests.Response]
@@ -347,10 +347,6 @@ GUARDS = (
 )
 
 
-# In a parallel run the negative controls run on one worker: one unguarded database and server.
-UNGUARDED = pytest.mark.xdist_group("races-unguarded")
-
-
 @pytest.fixture(scope="module")
 def unguarded(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -389,7 +385,7 @@ def assert_race_shows_within_rounds(
     raise AssertionError(f"no duplicate in {rounds} rounds; the last answered {statuses}")
 
 
-@UNGUARDED
+@negative_control("races-unguarded")
 def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -402,7 +398,7 @@ def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     )
 
 
-@UNGUARDED
+@negative_control("races-unguarded")
 def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -415,7 +411,7 @@ def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     )
 
 
-@UNGUARDED
+@negative_control("races-unguarded")
 def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_twice(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -441,7 +437,7 @@ def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_t
     assert count(db, OVERLAPPING_COMPLETIONS, id=officer.id) == 1
 
 
-@UNGUARDED
+@negative_control("races-unguarded")
 def test_without_the_exclusion_constraint_simultaneous_replacements_overlap(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -477,7 +473,7 @@ def run_raw(use_case: Callable[[int], object], clients: int = CLIENTS) -> Counte
     return Counter(outcomes)
 
 
-@UNGUARDED
+@negative_control("races-unguarded")
 def test_without_re_running_lost_races_simultaneous_writes_fail_on_stale_rows(
     unguarded: tuple[str, Database],
 ) -> None:
