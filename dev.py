@@ -28,7 +28,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 REQUIREMENTS = ROOT / "requirements"
 # extras of setup.cfg -> the lock that installs them (dev.txt holds every pin of app.txt)
 # pytest-xdist's workers for `test`, measured on 2 cores (docs/testing.md)
-TEST_WORKERS = 4
+TEST_WORKERS = 2
 LOCKS = {"postgres": REQUIREMENTS / "app.txt", "dev,postgres": REQUIREMENTS / "dev.txt"}
 
 
@@ -80,7 +80,7 @@ def parallel(pytest_args: list[str]) -> list[str]:
     than cores: much of the suite waits on servers, browsers and other processes."""
     if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
         return []
-    return ["-n", str(TEST_WORKERS), "--dist", "loadgroup"]
+    return ["-n", str(TEST_WORKERS)]
 
 
 def selection(pytest_args: list[str]) -> list[str]:

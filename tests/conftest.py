@@ -121,3 +121,11 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     """A parallel run's worker finished: whether it ran a test against PostgreSQL."""
     if getattr(node, "workeroutput", {}).get("postgres_ran"):
         node.config.stash[_postgres_ran] = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """How a parallel run (pytest-xdist, `-n`) hands tests to its workers."""
+    from .support.parallel import ServersOnce
+
+    return ServersOnce(config, log) if config.getvalue("dist") == "load" else None

@@ -112,12 +112,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield base
 
 
-def negative_control(group: str) -> Callable[[Test], Test]:
+def negative_control(test: Test) -> Test:
     """A test that removes a guard and shows the race it guarded against: CI runs it, `python3
-    dev.py test` leaves it out (docs/testing.md). A parallel run keeps a module's negative
-    controls (`group`) on one worker, so their unguarded database and server are made once."""
-
-    def mark(test: Test) -> Test:
-        return pytest.mark.ci(pytest.mark.xdist_group(group)(test))
-
-    return mark
+    dev.py test` leaves it out (docs/testing.md)."""
+    return pytest.mark.ci(test)

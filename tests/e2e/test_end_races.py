@@ -157,7 +157,7 @@ def unconditional(
         databases.drop_postgres_database(url)
 
 
-@negative_control("end-races-unconditional")
+@negative_control
 @pytest.mark.parametrize("kind", KINDS.values(), ids=KINDS.keys())
 def test_without_the_condition_simultaneous_ends_of_one_record_both_succeed(
     unconditional: tuple[str, Database], kind: Any

@@ -72,7 +72,7 @@ def unguarded(
         databases.drop_postgres_database(url)
 
 
-@negative_control("learning-race-unguarded")
+@negative_control
 def test_without_the_unique_index_simultaneous_stage_records_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:

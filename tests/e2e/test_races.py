@@ -385,7 +385,7 @@ def assert_race_shows_within_rounds(
     raise AssertionError(f"no duplicate in {rounds} rounds; the last answered {statuses}")
 
 
-@negative_control("races-unguarded")
+@negative_control
 def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -398,7 +398,7 @@ def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     )
 
 
-@negative_control("races-unguarded")
+@negative_control
 def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -411,7 +411,7 @@ def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     )
 
 
-@negative_control("races-unguarded")
+@negative_control
 def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_twice(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -437,7 +437,7 @@ def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_t
     assert count(db, OVERLAPPING_COMPLETIONS, id=officer.id) == 1
 
 
-@negative_control("races-unguarded")
+@negative_control
 def test_without_the_exclusion_constraint_simultaneous_replacements_overlap(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -473,7 +473,7 @@ def run_raw(use_case: Callable[[int], object], clients: int = CLIENTS) -> Counte
     return Counter(outcomes)
 
 
-@negative_control("races-unguarded")
+@negative_control
 def test_without_re_running_lost_races_simultaneous_writes_fail_on_stale_rows(
     unguarded: tuple[str, Database],
 ) -> None:
