@@ -27,7 +27,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 REQUIREMENTS = ROOT / "requirements"
 # extras of setup.cfg -> the lock that installs them (dev.txt holds every pin of app.txt)
-# pytest-xdist's workers for `test`, measured on 2 cores (docs/testing.md)
+# pytest-xdist's workers for `test`: the suite is mostly processor time, and each worker starts
+# servers that hold PostgreSQL connections (docs/testing.md)
 TEST_WORKERS = 2
 LOCKS = {"postgres": REQUIREMENTS / "app.txt", "dev,postgres": REQUIREMENTS / "dev.txt"}
 
@@ -76,8 +77,7 @@ def test_tools() -> None:
 
 
 def parallel(pytest_args: list[str]) -> list[str]:
-    """pytest-xdist's workers, unless the arguments say how many (`-n 0`: none). More workers
-    than cores: much of the suite waits on servers, browsers and other processes."""
+    """pytest-xdist's workers, unless the arguments say how many (`-n 0`: none)."""
     if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
         return []
     return ["-n", str(TEST_WORKERS)]
