@@ -6,9 +6,7 @@ from __future__ import annotations
 from ..support.parallel import work_unit
 
 
-def test_a_served_modules_tests_on_one_database_are_one_unit_and_the_other_database_another() -> (
-    None
-):
+def test_a_served_modules_tests_on_one_database_are_one_unit() -> None:
     first = work_unit("tests/e2e/test_races.py::test_grants[postgresql]")
     second = work_unit("tests/e2e/test_races.py::test_leavings[postgresql-None]")
     on_sqlite = work_unit("tests/e2e/test_races.py::test_grants[sqlite]")
