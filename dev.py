@@ -3,7 +3,8 @@
 
 python3 dev.py run     virtual environment, SQLite database, demo data, tokens, server
 python3 dev.py test    virtual environment, then the test suite (SQLite, and PostgreSQL
-                       when it answers on 127.0.0.1:5432)
+                       when it answers on 127.0.0.1:5432) on pytest-xdist's workers, but for
+                       the tests marked `ci`; --all runs those too, as CI does
 python3 dev.py lock    compile requirements/*.txt (pinned, with hashes) from setup.cfg;
                        --upgrade moves every pin to the newest release in range
 python3 dev.py audit   pip-audit over the lock: a known vulnerability fails; no network
@@ -26,6 +27,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 REQUIREMENTS = ROOT / "requirements"
 # extras of setup.cfg -> the lock that installs them (dev.txt holds every pin of app.txt)
+# pytest-xdist's workers for `test`: the suite is mostly processor time, and each worker starts
+# servers that hold PostgreSQL connections (docs/testing.md)
+TEST_WORKERS = 2
 LOCKS = {"postgres": REQUIREMENTS / "app.txt", "dev,postgres": REQUIREMENTS / "dev.txt"}
 
 
@@ -72,10 +76,26 @@ def test_tools() -> None:
     _run("npm", "ci", "--no-audit", "--no-fund")
 
 
+def parallel(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist's workers, unless the arguments say how many (`-n 0`: none)."""
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
+        return []
+    return ["-n", str(TEST_WORKERS)]
+
+
+def selection(pytest_args: list[str]) -> list[str]:
+    """Without `--all` (as CI runs) the tests marked `ci` are left out; `-m` chooses instead."""
+    if "--all" in pytest_args or any(arg.startswith("-m") for arg in pytest_args):
+        return [arg for arg in pytest_args if arg != "--all"]
+    return ["-m", "not ci", *pytest_args]
+
+
 def test(pytest_args: list[str]) -> None:
     setup("dev,postgres")
     test_tools()
-    completed = subprocess.run([str(BIN / "python"), "-m", "pytest", *pytest_args], cwd=ROOT)
+    pytest_args = selection(pytest_args)
+    command = [str(BIN / "python"), "-m", "pytest", *parallel(pytest_args), *pytest_args]
+    completed = subprocess.run(command, cwd=ROOT)
     sys.exit(completed.returncode)
 
 

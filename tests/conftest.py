@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -105,8 +106,27 @@ def postgres_only(db: Database) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ran = session.config.stash.get(_postgres_ran, False)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a worker of a parallel run tells the controller, which decides
+        workeroutput["postgres_ran"] = ran
+        return
     if databases.REQUIRE_POSTGRES and not ran and session.testscollected and exitstatus == 0:
         session.config.get_terminal_writer().line(
             "FAILED: DUTYSERVICE_REQUIRE_POSTGRES=1 but no test ran against PostgreSQL", red=True
         )
         session.exitstatus = 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """A parallel run's worker finished: whether it ran a test against PostgreSQL."""
+    if getattr(node, "workeroutput", {}).get("postgres_ran"):
+        node.config.stash[_postgres_ran] = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """How a parallel run (pytest-xdist, `-n`) hands tests to its workers."""
+    from .support.parallel import ServersOnce
+
+    return ServersOnce(config, log) if config.getvalue("dist") == "load" else None

@@ -63,6 +63,12 @@ _DOMAIN_WRITES = {
     ("POST", "/api/v1/duties"): ("booking", BOOKINGS),
     ("POST", "/api/v1/events/{event_id}/signups"): ("signup", SIGNUPS),
 }
+# The refusals' series exist at 0 from the start, not from the first refusal: what the alerts
+# and the dashboard read is there in every process.
+for _action, _ in _DOMAIN_WRITES.values():
+    for _status in ("409", "422"):
+        REFUSALS.labels(_action, _status)
+
 # Label values come from known sets only: a client chooses its method and path, and every new
 # value would be a new series kept until restart (anything else is `other`).
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

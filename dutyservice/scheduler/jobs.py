@@ -7,6 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -25,6 +26,10 @@ from ..npocc.schedule import run_due
 from ..privacy.retention import run_retention
 
 log = logging.getLogger(__name__)
+
+#: How often the delivery retries, the outbox and mutual aid's deadlines run (and the first
+#: time, this long after the start).
+MINUTE_JOBS_EVERY = timedelta(minutes=1)
 
 
 def quarterly_trigger() -> CronTrigger:
@@ -59,9 +64,9 @@ def build_scheduler(
             quarterly or quarterly_trigger(),
             {"misfire_grace_time": None},
         ),
-        ("npocc-delivery-retries", deliver_due, retries or IntervalTrigger(minutes=1), {}),
-        ("notifications", run_outbox, notifications or IntervalTrigger(minutes=1), {}),
-        ("mutual-aid-lapse", lapse_job, aid_deadlines or IntervalTrigger(minutes=1), {}),
+        ("npocc-delivery-retries", deliver_due, retries or _every_minute(), {}),
+        ("notifications", run_outbox, notifications or _every_minute(), {}),
+        ("mutual-aid-lapse", lapse_job, aid_deadlines or _every_minute(), {}),
         ("npocc-requests", run_queued, return_requests or IntervalTrigger(seconds=15), {}),
     )
     if settings.retention_years is not None:
@@ -77,6 +82,10 @@ def build_scheduler(
             **options,
         )
     return scheduler
+
+
+def _every_minute() -> IntervalTrigger:
+    return IntervalTrigger(seconds=MINUTE_JOBS_EVERY.total_seconds())
 
 
 def _recorded(job_id: str, job: Callable[[Database, Settings], Any]) -> Callable[..., Any]:

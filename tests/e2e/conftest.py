@@ -7,12 +7,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 import requests
+
+Test = TypeVar("Test", bound=Callable[..., None])
 
 
 def free_port() -> int:
@@ -113,3 +116,9 @@ def served(
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with served(database_url, tmp_path_factory.mktemp("server")) as base:
         yield base
+
+
+def negative_control(test: Test) -> Test:
+    """A test that removes a guard and shows the race it guarded against: CI runs it, `python3
+    dev.py test` leaves it out (docs/testing.md)."""
+    return cast(Test, pytest.mark.ci(test))

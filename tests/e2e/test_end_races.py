@@ -25,7 +25,7 @@ from dutyservice.duties.models import Officer
 
 from ..support import databases
 from ..support.builders import Builder
-from .conftest import served
+from .conftest import negative_control, served
 from .test_races import AUDITED, CLIENTS, assert_race_shows_within_rounds
 
 PROBLEM = "application/problem+json"
@@ -157,6 +157,7 @@ def unconditional(
         databases.drop_postgres_database(url)
 
 
+@negative_control
 @pytest.mark.parametrize("kind", KINDS.values(), ids=KINDS.keys())
 def test_without_the_condition_simultaneous_ends_of_one_record_both_succeed(
     unconditional: tuple[str, Database], kind: Any

@@ -17,7 +17,7 @@ from dutyservice.duties.models import Officer
 
 from ..support import databases
 from ..support.builders import Builder
-from .conftest import served
+from .conftest import negative_control, served
 from .test_races import CLIENTS, all_at_once, assert_race_shows_within_rounds, count
 
 LIVE_APS = (
@@ -72,6 +72,7 @@ def unguarded(
         databases.drop_postgres_database(url)
 
 
+@negative_control
 def test_without_the_unique_index_simultaneous_stage_records_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:

@@ -26,7 +26,7 @@ from dutyservice.errors import RaceLost
 
 from ..support import databases
 from ..support.builders import ADMIN, Builder
-from .conftest import served
+from .conftest import negative_control, served
 
 CLIENTS = 32
 Request = Callable[[requests.Session, int], requests.Response]
@@ -385,6 +385,7 @@ def assert_race_shows_within_rounds(
     raise AssertionError(f"no duplicate in {rounds} rounds; the last answered {statuses}")
 
 
+@negative_control
 def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -397,6 +398,7 @@ def test_without_the_unique_index_simultaneous_grants_store_duplicates(
     )
 
 
+@negative_control
 def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -409,6 +411,7 @@ def test_without_the_unique_index_simultaneous_unit_records_store_duplicates(
     )
 
 
+@negative_control
 def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_twice(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -434,6 +437,7 @@ def test_without_the_exclusion_constraint_simultaneous_completions_count_hours_t
     assert count(db, OVERLAPPING_COMPLETIONS, id=officer.id) == 1
 
 
+@negative_control
 def test_without_the_exclusion_constraint_simultaneous_replacements_overlap(
     unguarded: tuple[str, Database],
 ) -> None:
@@ -469,6 +473,7 @@ def run_raw(use_case: Callable[[int], object], clients: int = CLIENTS) -> Counte
     return Counter(outcomes)
 
 
+@negative_control
 def test_without_re_running_lost_races_simultaneous_writes_fail_on_stale_rows(
     unguarded: tuple[str, Database],
 ) -> None:

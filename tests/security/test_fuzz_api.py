@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +32,7 @@ CHECKS = [
 EXAMPLES = 12  # per operation and database: bounded so that CI stays fast
 
 
+@pytest.mark.ci  # about half a minute of the processor's time per database (docs/testing.md)
 def test_no_generated_request_breaks_the_service_or_the_document(
     app: Flask, build: Builder
 ) -> None:
