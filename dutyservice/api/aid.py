@@ -58,7 +58,7 @@ def list_force_signups(args: dict[str, Any]) -> dict[str, Any]:
     those awaiting the force's answer (supervisors, authorisers, admins)."""
     if "status" in args:
         args["status"] = SignupStatus(args["status"])
-    return listed(queries.force_signups, args, force="force", status="status")
+    return listed(queries.force_signups, args, "force", "status")
 
 
 @blp.route(f"{_SIGNUP}/release", methods=["POST"])

@@ -115,10 +115,11 @@ def page_body(page: Page[Any], items: list[Any] | None = None) -> dict[str, Any]
     }
 
 
-def listed(query: Callable[..., Page[Any]], args: dict[str, Any], **filters: str) -> dict[str, Any]:
-    """A list view's answer: `query(session, principal, <filter>=args[<key>]…, page, per_page)`
-    read in one transaction, each filter named by the query's keyword and the argument's key."""
-    chosen = {keyword: args.get(key) for keyword, key in filters.items()}
+def listed(query: Callable[..., Page[Any]], args: dict[str, Any], *filters: str) -> dict[str, Any]:
+    """A list view's answer: `query(session, principal, <filter>=args[<filter>]…, requested)`
+    read in one transaction. Each filter is named alike as the query's keyword and as the
+    `PageQuery`'s field (whose `data_key` is its public name); one left out is None."""
+    chosen = {name: args.get(name) for name in filters}
     return page_body(read(query, **chosen, requested=page_requested(args)))
 
 

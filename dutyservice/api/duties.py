@@ -88,8 +88,12 @@ class DutyPatchSchema(StrictSchema):
 class DutyQuery(PageQuery):
     officer_id = Id(strict=False)
     force = Text(40)
-    from_ = InstantOrDay(data_key="from", metadata={"description": "duties ending after this"})
-    to = InstantOrDay(end=True, metadata={"description": "duties starting before this"})
+    starts_from = InstantOrDay(
+        data_key="from", metadata={"description": "duties ending after this"}
+    )
+    starts_before = InstantOrDay(
+        data_key="to", end=True, metadata={"description": "duties starting before this"}
+    )
     status = fields.String(validate=validate.OneOf([s.value for s in DutyStatus]))
 
 
@@ -103,15 +107,8 @@ class CompleteSchema(StrictSchema):
 @blp.response(200, page_of(DutySchema))
 def list_duties(args: dict[str, Any]) -> dict[str, Any]:
     """Duties the caller may see, in time order."""
-    return listed(
-        queries.list_duties,
-        args,
-        officer_id="officer_id",
-        force="force",
-        starts_from="from_",
-        starts_before="to",
-        status="status",
-    )
+    filters = ("officer_id", "force", "starts_from", "starts_before", "status")
+    return listed(queries.list_duties, args, *filters)
 
 
 @blp.route("", methods=["POST"])

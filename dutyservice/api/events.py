@@ -82,8 +82,8 @@ class EventCreateSchema(StrictSchema):
 
 class EventQuery(PageQuery):
     force = Text(40)
-    from_ = InstantOrDay(data_key="from")
-    to = InstantOrDay(end=True)
+    starts_from = InstantOrDay(data_key="from")
+    starts_before = InstantOrDay(data_key="to", end=True)
     open_for_officer = Id(strict=False)
 
 
@@ -118,14 +118,8 @@ class SignupMadeSchema(Schema):
 @blp.response(200, page_of(EventSchema))
 def list_events(args: dict[str, Any]) -> dict[str, Any]:
     """Events the caller may see; `open_for_officer`: those that officer could still join."""
-    return listed(
-        queries.list_events,
-        args,
-        force="force",
-        starts_from="from_",
-        starts_before="to",
-        open_for_officer="open_for_officer",
-    )
+    filters = ("force", "starts_from", "starts_before", "open_for_officer")
+    return listed(queries.list_events, args, *filters)
 
 
 @blp.route("", methods=["POST"])

@@ -180,7 +180,7 @@ OfficerExportSchema = Schema.from_dict(
 @blp.response(200, page_of(OfficerSchema))
 def list_officers(args: dict[str, Any]) -> dict[str, Any]:
     """Officers the caller may see, by surname; filter by force or a search text."""
-    return listed(queries.list_officers, args, force="force", q="q")
+    return listed(queries.list_officers, args, "force", "q")
 
 
 @blp.route("", methods=["POST"])

@@ -133,7 +133,7 @@ def _load(return_pk: int) -> NpoccReturn:
 @blp.response(200, page_of(ReturnSchema))
 def list_returns(args: dict[str, Any]) -> dict[str, Any]:
     """Returns made, newest quarter first, each revision listed."""
-    return listed(queries.list_returns, args, quarter="quarter", force="force")
+    return listed(queries.list_returns, args, "quarter", "force")
 
 
 PREFER = {

@@ -244,15 +244,8 @@ def free_for(starts_at: Any, ends_at: Any, earliest: Any = None) -> ColumnElemen
 
 
 def deployable(
-    profile: Requirement | None,
-    first: Any,
-    last: Any,
-    starts_at: Any,
-    ends_at: Any,
-    *,
-    after_last: Any = None,
-    earliest: Any = None,
+    profile: Requirement | None, first: Any, last: Any, starts_at: Any, ends_at: Any
 ) -> ColumnElement[bool]:
     """API.md "Deployable resource" for the outer `Officer`: meets the profile or stage on every
     day first..last (or, without either, serves on every day), and is free for the window."""
-    return and_(meets(profile, first, last, after_last), free_for(starts_at, ends_at, earliest))
+    return and_(meets(profile, first, last), free_for(starts_at, ends_at))

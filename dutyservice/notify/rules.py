@@ -29,6 +29,47 @@ ADMIN = "admin"
 PUSH_TTL = timedelta(hours=24)
 
 
+@dataclass(frozen=True)
+class CalloutFacts:
+    title: str
+    host_force: str
+    location: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    signup_deadline: datetime
+    capacity: int
+    role_profile: str | None  # e.g. "135 version 1"
+    stage: str | None = None  # instead of a role profile, e.g. "DPS or above", "QSC in roads"
+
+
+@dataclass(frozen=True)
+class DutyFacts:
+    duty_type: str
+    location: str
+    notes: str
+    starts_at: datetime
+    ends_at: datetime
+    event_title: str | None
+
+
+@dataclass(frozen=True)
+class ReturnFacts:
+    return_id: str
+    force: str
+    quarter: str
+    status: str
+    generated_at: datetime
+    delivery_attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Text:
+    subject: str
+    body: str
+
+
 def force_recipient(force_id: int) -> str:
     """A force's mutual-aid contact (its `aid_contact_email`, read when the mail is sent)."""
     return f"force:{force_id}"
@@ -129,47 +170,6 @@ def london_span(starts_at: datetime, ends_at: datetime) -> str:
 
 def long_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-@dataclass(frozen=True)
-class Text:
-    subject: str
-    body: str
-
-
-@dataclass(frozen=True)
-class CalloutFacts:
-    title: str
-    host_force: str
-    location: str
-    description: str
-    starts_at: datetime
-    ends_at: datetime
-    signup_deadline: datetime
-    capacity: int
-    role_profile: str | None  # e.g. "135 version 1"
-    stage: str | None = None  # instead of a role profile, e.g. "DPS or above", "QSC in roads"
-
-
-@dataclass(frozen=True)
-class DutyFacts:
-    duty_type: str
-    location: str
-    notes: str
-    starts_at: datetime
-    ends_at: datetime
-    event_title: str | None
-
-
-@dataclass(frozen=True)
-class ReturnFacts:
-    return_id: str
-    force: str
-    quarter: str
-    status: str
-    generated_at: datetime
-    delivery_attempts: int
-    last_error: str | None
 
 
 def event_link(base_url: str, event_id: int) -> str | None:
