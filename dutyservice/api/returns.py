@@ -183,7 +183,7 @@ def make_returns(data: dict[str, Any]) -> tuple[dict[str, Any], int] | Response:
     """Make the quarter's return for one force, or every force. 201 with the returns made; 200
     with the unchanged ones when nothing had changed. With `Prefer: respond-async`, 202 with
     the request queued for the scheduler, or the same request already waiting."""
-    require(principal(), Permission.MANAGE_RETURNS)
+    require(principal(), Permission.MAKE_RETURNS)
     quarter = Quarter.parse(data["quarter"])
     if prefers_async():
         return _queued(quarter, data.get("force"))

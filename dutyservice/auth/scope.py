@@ -31,7 +31,8 @@ class Permission(StrEnum):
     READ_DEPLOYABLE = "read deployable resource"
     READ_REPORTS = "read reports"
     READ_RETURNS = "read NPoCC returns"
-    MANAGE_RETURNS = "make and send NPoCC returns"
+    MAKE_RETURNS = "make NPoCC returns"
+    SEND_RETURNS = "send NPoCC returns again"
     MANAGE_REFERENCE = "change forces and role profiles"
     READ_AUDIT = "read the audit trail"
     READ_METRICS = "read the service's metrics"
@@ -52,7 +53,10 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLANNER: frozenset(
         {Permission.READ_OFFICER, Permission.READ_DEPLOYABLE, Permission.READ_REPORTS}
     ),
-    Role.NPOCC: frozenset({Permission.READ_DEPLOYABLE, Permission.READ_RETURNS}),
+    # API.md "The pages": NPoCC and admins make the quarter's returns; admins send one again.
+    Role.NPOCC: frozenset(
+        {Permission.READ_DEPLOYABLE, Permission.READ_RETURNS, Permission.MAKE_RETURNS}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -201,7 +201,7 @@ def send_again(
     db: Database, settings: Settings, principal: Principal, return_pk: int
 ) -> NpoccReturn:
     """An operator's "send again now" (API.md): admins only, for a return that exists."""
-    require(principal, Permission.MANAGE_RETURNS)
+    require(principal, Permission.SEND_RETURNS)
     with db.reading() as session:
         load_return(session, principal, return_pk)
     return deliver(db, settings, return_pk, operator=True)

@@ -73,7 +73,7 @@ def ask(
     """Queue the quarter's returns for one force (or every force), refused now for what making
     them would refuse. The request already queued for the same is answered instead of a new
     one (False); either way the audit trail records who asked."""
-    require(actor, Permission.MANAGE_RETURNS)
+    require(actor, Permission.MAKE_RETURNS)
     check_can_make(db, settings, quarter, force_code)
     try:
         return _queue(db, actor, quarter, force_code)
@@ -119,7 +119,7 @@ def _queue(
 
 def load_request(session: Session, principal: Principal, request_pk: int) -> RequestState:
     """A request and who asked for it, for those who may ask (the trail names them to them)."""
-    require(principal, Permission.MANAGE_RETURNS)
+    require(principal, Permission.MAKE_RETURNS)
     request = session.get(ReturnRequest, request_pk)
     if request is None:
         raise NotFound("no request for returns with that id")

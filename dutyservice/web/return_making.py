@@ -1,5 +1,5 @@
-"""`/app/returns`: admins make the quarter's returns; NPoCC and admins download each return's
-CSV and manifest, the same bytes as the API serves."""
+"""`/app/returns`: NPoCC and admins make the quarter's returns and download each return's CSV
+and manifest, the same bytes as the API serves."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from .forms import load, submitted
 
 @bp.post("/returns")
 def make_returns() -> Response:
-    """Make the quarter's return for every force, or for the one chosen (admins)."""
-    require(current_principal(), Permission.MANAGE_RETURNS)
+    """Make the quarter's return for every force, or for the one chosen (NPoCC and admins)."""
+    require(current_principal(), Permission.MAKE_RETURNS)
     asked = submitted(request.form, ("quarter", "force"))
     result = load(MakeReturnSchema(), asked)
     quarter = str(asked.get("quarter", ""))

@@ -50,14 +50,15 @@ def returns() -> str | tuple[str, int]:
         quarter=query.data["quarter"],
         query=query,
         records=records,
-        may_send=principal.may(Permission.MANAGE_RETURNS),
+        may_make=principal.may(Permission.MAKE_RETURNS),
+        may_send=principal.may(Permission.SEND_RETURNS),
         force_options=[(f.code, f.name) for f in forces_of(principal)],
     )
 
 
 def forces_of(principal: Principal) -> list[ForceChoice]:
-    """The forces an admin may make a return for, by name (none for others)."""
-    if not principal.may(Permission.MANAGE_RETURNS):
+    """The forces NPoCC or an admin may make a return for, by name (none for others)."""
+    if not principal.may(Permission.MAKE_RETURNS):
         return []
     with database().reading() as session:
         return forces(session)

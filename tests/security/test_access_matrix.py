@@ -97,6 +97,9 @@ FORCE_ADMIN = dict.fromkeys(ROLES, (403, 403)) | {"admin": (OK, OK)}
 EVERYONE = dict.fromkeys(ROLES, (OK,))
 ADMIN_ONLY = dict.fromkeys(ROLES, (403,)) | {"admin": (OK,)}
 RETURNS_READ = ADMIN_ONLY | {"npocc": (OK,)}
+# API.md "The pages": NPoCC and admins make the quarter's returns (and follow a queued request
+# for them); admins alone send one again.
+RETURNS_MAKE = RETURNS_READ
 OWN_LISTS = dict.fromkeys(ROLES, (OK,)) | {"npocc": (403,)}
 EVENT_READ = {
     "special": (OK, 404),
@@ -550,12 +553,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "mutual-aid.event_aid"): Rule(EVENT_AID, FORCES, event("/api/v1/events/{id}/aid")),
     ("GET", "returns.list_returns"): Rule(RETURNS_READ, ("-",), plain("/api/v1/npocc/returns")),
     ("POST", "returns.make_returns"): Rule(
-        ADMIN_ONLY,
+        RETURNS_MAKE,
         ("-",),
         plain("/api/v1/npocc/returns", {"quarter": "2025-Q3", "force": "cambridgeshire"}),
     ),
     ("GET", "returns.get_request"): Rule(
-        ADMIN_ONLY, ("-",), plain("/api/v1/npocc/returns/requests/{req}")
+        RETURNS_MAKE, ("-",), plain("/api/v1/npocc/returns/requests/{req}")
     ),
     ("GET", "returns.get_return"): Rule(RETURNS_READ, ("-",), plain("/api/v1/npocc/returns/{ret}")),
     ("GET", "returns.feed_csv"): Rule(

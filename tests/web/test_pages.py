@@ -453,9 +453,15 @@ def test_returns_page_lists_the_quarter_and_refusals_are_explained(
 def test_only_those_who_read_returns_see_them_and_only_admins_send(
     client: FlaskClient, build: Builder, db: Database
 ) -> None:
+    from dutyservice.clock import Quarter
+    from dutyservice.npocc import generation
+
+    _ips_officer(build)
+    settings = client.application.extensions["dutyservice"].settings
+    generation.generate_quarter(db, settings.export_dir, Quarter.parse("2025-Q3"), "cambridgeshire")
     sign_in(client, token(db, "npocc"))
-    page = client.get("/app/returns").get_data(as_text=True)
-    assert "NPoCC returns" in page
+    page = client.get("/app/returns?quarter=2025-Q3").get_data(as_text=True)
+    assert "cambridgeshire-135v1-2025Q3-r1" in page  # pending: an admin is offered to send it
     assert "again" not in page
     planner = client.application.test_client()
     sign_in(planner, token(db, "planner"))

@@ -273,7 +273,7 @@ STAFF_RULES: dict[tuple[str, str], PageRule] = {
         prepare=_ips_granted,
     ),
     ("POST", "web.make_returns"): PageRule(
-        ADMIN_ONLY,
+        RETURNS_READ,  # NPoCC and admins make the returns they read
         ("-",),
         lambda w, t: ("/app/returns", {"quarter": "2025-Q3", "force": "cambridgeshire"}),
         flashed=True,
