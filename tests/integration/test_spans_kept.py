@@ -132,22 +132,20 @@ def test_db_check_finds_a_tampered_span_and_repairs_it(db: Database, build: Buil
 
 
 def at_once(
-    refreshing: Any,
-    writes: Sequence[Callable[[], object]],
-    monkeypatch: pytest.MonkeyPatch,
-    locked: bool,
+    writes: Sequence[Callable[[], object]], monkeypatch: pytest.MonkeyPatch, locked: bool
 ) -> None:
     """Writers of one officer's records that have each stored their record before any of them
-    computes the officer's spans (`refreshing`: the module whose `refresh_officers` they call)."""
+    computes the officer's spans (`spans.refresh_officers`, which every write calls for each
+    kind of span its records change)."""
     barrier = threading.Barrier(len(writes), timeout=10)
-    refresh = refreshing.refresh_officers
+    refresh = spans.refresh_officers
 
-    def refresh_together(session: Any, officer_ids: Any) -> None:
+    def refresh_together(session: Any, officer_ids: Any, *kinds: Any) -> None:
         session.flush()
         barrier.wait()
-        refresh(session, officer_ids)
+        refresh(session, officer_ids, *kinds)
 
-    monkeypatch.setattr(refreshing, "refresh_officers", refresh_together)
+    monkeypatch.setattr(spans, "refresh_officers", refresh_together)
     if not locked:
         monkeypatch.setattr(spans, "LOCK_THE_OFFICER", False)
     threads = [threading.Thread(target=write) for write in writes]
@@ -162,7 +160,7 @@ def concurrent_writes(
 ) -> spans.Differences:
     """Two writers of one officer's units at once."""
     writes = [partial(apply, db, officer_id, ("unit", unit, REGAINED)) for unit in ("CD5", "GC10")]
-    at_once(spans, writes, monkeypatch, locked)
+    at_once(writes, monkeypatch, locked)
     return agree(db)
 
 
