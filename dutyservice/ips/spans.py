@@ -28,12 +28,14 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    bindparam,
     cast,
     delete,
     insert,
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -189,7 +191,7 @@ class Read:
     held: dict[str, list[tuple[Key, int]]]
 
 
-def _read(session: Session, officers: Sequence[Serving], kinds: tuple[Kept, ...]) -> Read:
+def read(session: Session, officers: Sequence[Serving], kinds: tuple[Kept, ...]) -> Read:
     """The officers' records and their spans of `kinds` stored: one statement."""
     ids = [officer.id for officer in officers]
     rows: list[Any] = list(session.connection().execute(_read_statement(kinds), {"ids": ids}))
@@ -236,16 +238,16 @@ def refresh_officers(
     session: Session, officer_ids: Sequence[int], kinds: tuple[Kept, ...] = (PROFILES,)
 ) -> None:
     """Bring these officers' stored spans of `kinds` to what their records give, in the
-    caller's transaction: the spans that went deleted, those that came inserted, no row
-    written when none changed. The officers' rows are locked first and held until commit, so
-    that of two writers the later reads both's records."""
+    caller's transaction, writing only what changed (`changes`): no row when nothing did. The
+    officers' rows are locked first and held until commit, so that of two writers the later
+    reads the records of both."""
     if not officer_ids or not kinds:
         return
     session.flush()
     officers = _locked(session, officer_ids)
-    found = _read(session, officers, kinds)
+    found = read(session, officers, kinds)
     for kept in kinds:
-        _bring_up_to_date(session, kept, kept.rule(found.records), found.held[kept.name])
+        _bring_up_to_date(session, kept, changes(kept.rule(found.records), found.held[kept.name]))
 
 
 def _locked(session: Session, officer_ids: Sequence[int]) -> list[Serving]:
@@ -261,22 +263,51 @@ def _locked(session: Session, officer_ids: Sequence[int]) -> list[Serving]:
     return list(session.connection().execute(query))
 
 
-def _bring_up_to_date(
-    session: Session, kept: Kept, fresh: set[Key], held: list[tuple[Key, int]]
-) -> None:
-    """Delete the stored spans the rule no longer gives (and any stored twice), insert those
-    it gives that are not stored."""
+@dataclass
+class Changes:
+    """How the stored spans of one kind become the rule's: rows deleted (`went`, by id), rows
+    whose span now ends on another day (`moved`: id and the new end), spans inserted (`came`)."""
+
+    went: list[int] = field(default_factory=list)
+    moved: list[tuple[int, date | None]] = field(default_factory=list)
+    came: set[Key] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.went or self.moved or self.came)
+
+
+def changes(fresh: set[Key], held: Iterable[tuple[Key, int]]) -> Changes:
+    """What turns the stored spans `held` (key and row id) into `fresh`: a span stored twice
+    goes; a stored span that now ends on another day, with the same start, is moved."""
     kept_already: set[Key] = set()
-    went: list[int] = []
+    gone: list[tuple[Key, int]] = []
     for key, span_id in held:
         if key in fresh and key not in kept_already:
             kept_already.add(key)
         else:
-            went.append(span_id)
-    if went:
-        table = kept.model.__table__
-        session.execute(delete(table).where(table.c.id.in_(went)))
-    _write(session, fresh - kept_already, kept)
+            gone.append((key, span_id))
+    came = {key[:-1]: key for key in fresh - kept_already}
+    found = Changes()
+    for key, span_id in gone:
+        if key[:-1] in came:
+            found.moved.append((span_id, came.pop(key[:-1])[-1]))
+        else:
+            found.went.append(span_id)
+    found.came = set(came.values())
+    return found
+
+
+def _bring_up_to_date(session: Session, kept: Kept, found: Changes) -> None:
+    """Write the changes: nothing when there are none."""
+    table = kept.model.__table__
+    if found.moved:
+        session.execute(
+            update(table).where(table.c.id == bindparam("span_id")),
+            [{"span_id": span_id, "ends_on": ends_on} for span_id, ends_on in found.moved],
+        )
+    if found.went:
+        session.execute(delete(table).where(table.c.id.in_(found.went)))
+    _write(session, found.came, kept)
 
 
 def _officers_in_chunks(session: Session) -> Iterator[list[Officer]]:
@@ -297,7 +328,7 @@ def add_profile(session: Session, profile_id: int) -> None:
     """A new role profile version: every officer's spans against it."""
     only = _profiles(session, [profile_id])
     for chunk in _officers_in_chunks(session):
-        records = replace(_read(session, chunk, ()).records, profiles=only)
+        records = replace(read(session, chunk, ()).records, profiles=only)
         _write(session, _every_profile(records))
 
 
@@ -321,7 +352,7 @@ def differences(session: Session, kept: Kept = PROFILES) -> Differences:
     missing: set[Key] = set()
     extra: set[Key] = set()
     for chunk in _officers_in_chunks(session):
-        found = _read(session, chunk, (kept,))
+        found = read(session, chunk, (kept,))
         fresh, held = kept.rule(found.records), {key for key, _ in found.held[kept.name]}
         missing |= fresh - held
         extra |= held - fresh
@@ -340,7 +371,7 @@ def rebuild(session: Session, kept: Kept = PROFILES) -> None:
     """Every span from the records (after a bulk load, or to fill the table)."""
     session.execute(delete(kept.model))
     for chunk in _officers_in_chunks(session):
-        _write(session, kept.rule(_read(session, chunk, ()).records), kept)
+        _write(session, kept.rule(read(session, chunk, ()).records), kept)
 
 
 def covering(span: Span, first: date, last: date) -> bool:

@@ -131,21 +131,35 @@ def test_db_check_finds_a_tampered_span_and_repairs_it(db: Database, build: Buil
     assert not agree(db)
 
 
+#: How long a writer that has read waits for the other to read too: with the officer's lock
+#: taken, the other waits on the lock instead, and the first goes on when this has passed.
+READ_TOGETHER_SECONDS = 2
+
+
 def at_once(
     writes: Sequence[Callable[[], object]], monkeypatch: pytest.MonkeyPatch, locked: bool
 ) -> None:
     """Writers of one officer's records that have each stored their record before any of them
-    computes the officer's spans (`spans.refresh_officers`, which every write calls for each
-    kind of span its records change)."""
-    barrier = threading.Barrier(len(writes), timeout=10)
-    refresh = spans.refresh_officers
+    refreshes the officer's spans (`spans.refresh_officers`, which every write calls for the
+    kinds of span its records change), and that each, having read the records, waits for the
+    others to read too before writing the spans, unless they are waiting on the lock."""
+    stored = threading.Barrier(len(writes), timeout=10)
+    read_too = threading.Barrier(len(writes), timeout=READ_TOGETHER_SECONDS)
+    refresh, read = spans.refresh_officers, spans.read
 
     def refresh_together(session: Any, officer_ids: Any, *kinds: Any) -> None:
         session.flush()
-        barrier.wait()
+        stored.wait()
         refresh(session, officer_ids, *kinds)
 
+    def read_together(*args: Any) -> spans.Read:
+        found = read(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            read_too.wait()
+        return found
+
     monkeypatch.setattr(spans, "refresh_officers", refresh_together)
+    monkeypatch.setattr(spans, "read", read_together)
     if not locked:
         monkeypatch.setattr(spans, "LOCK_THE_OFFICER", False)
     threads = [threading.Thread(target=write) for write in writes]

@@ -223,7 +223,7 @@ def span_rows(db: Database, officer_id: int) -> dict[tuple[str, int], tuple[Any,
 
 def test_training_rewrites_only_the_spans_it_changes(db: Database, build: Builder) -> None:
     """Training within the training in force changes no span, and no row is written; renewed
-    training ends the spans it carries later, and only those rows are replaced."""
+    training ends the spans it carries later, and only those rows change."""
     officer = build.ips_officer(since=date(2025, 3, 1))
     first = build.stage(officer, "APS", date(2025, 3, 1))
     learning_service.revoke_stage(
