@@ -1,6 +1,6 @@
-"""An IPS write (recording an officer's safety training, which refreshes their eligibility
-spans in the same transaction) against the same write as it was before spans existed: p50
-latency, one client, the two servers answering in turn."""
+"""An IPS write (recording an officer's safety training, which refreshes their eligibility and
+stage spans in the same transaction) against the same write as it was before spans existed:
+p50 latency, one client, the two servers answering in turn."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dutyservice.audit import AuditEntry
 from dutyservice.auth.service import create_token
 from dutyservice.clock import london_today
 from dutyservice.db import Database
-from dutyservice.ips import spans
+from dutyservice.ips import spans, stage_spans
 from dutyservice.ips.models import TrainingRecord
 
 from .harness import Ask, Server, medians_in_turn
@@ -79,7 +79,8 @@ def bench_ips_write(url: str, server: Server, db: Database, workdir: Path) -> di
 
 def forget_training(db: Database, officers: list[int], since: datetime) -> None:
     """The training the run recorded gone, with its audit entries, and the officers' spans as
-    their records say again: a reused database stays as loaded."""
+    their records say again (both kinds: safety training is read by both): a reused database
+    stays as loaded."""
     written = TrainingRecord.officer_id.in_(officers) & (TrainingRecord.recorded_at >= since)
     with db.transaction() as session:
         session.execute(
@@ -90,4 +91,4 @@ def forget_training(db: Database, officers: list[int], since: datetime) -> None:
             )
         )
         session.execute(delete(TrainingRecord).where(written))
-        spans.refresh_officers(session, officers)
+        spans.refresh_officers(session, officers, stage_spans.BOTH)

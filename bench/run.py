@@ -13,7 +13,8 @@
 3. the national quarterly export: wall time and peak memory, against COPY of the same rows,
    both as `dutyservice export` from a new process and as the scheduler's quarterly job in a
    process that has already started;
-4. an IPS write (recording safety training, which rewrites the officer's eligibility spans)
+4. an IPS write (recording safety training, which brings the officer's eligibility and stage
+   spans up to date)
    against the same write served without the spans refresh, the two servers in turn;
 5. with --growth, the same again with 10 times the officers and 10 times the history; the
    deployable latency under 10 times the history is measured beside the base's, the two

@@ -1,5 +1,6 @@
 """`dutyservice serve` as it wrote an officer's IPS records before eligibility spans existed:
-the same service, with the refresh of the officer's spans (`spans.refresh_officers`) left out.
+the same service, with the refresh of the officer's spans (`spans.refresh_officers`, which keeps
+the eligibility and the stage spans) left out.
 
 The IPS write's baseline (`figures.bench_ips_write`); the bench starts it beside the service
 as shipped, and the two take turns. Never a way to run the service: its spans would go stale.

@@ -119,8 +119,7 @@ def refresh_force_spans(session: Session, force_code: str) -> None:
     ).all()
     for start in range(0, len(officer_ids), spans.CHUNK):
         chunk = officer_ids[start : start + spans.CHUNK]
-        spans.refresh_officers(session, chunk)
-        stage_spans.refresh_officers(session, chunk)
+        spans.refresh_officers(session, chunk, stage_spans.BOTH)
 
 
 def _one_import_at_a_time(session: Session, dialect: str, force_code: str) -> None:

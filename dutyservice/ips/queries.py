@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     ColumnElement,
-    CompoundSelect,
     Date,
     Integer,
     Select,
@@ -167,14 +167,31 @@ def _records_of(session: Session, officers: Sequence[Officer]) -> dict[int, _Rec
 
 
 def evidence_of(session: Session, officers: Sequence[Officer]) -> dict[int, OfficerEvidence]:
-    """What the IPS rules read of each officer, by id: one statement for any number (every
-    write to an officer's IPS records reads it again, for their spans)."""
+    """What the IPS rules read of each officer, by id: one statement for any number."""
+    ids = {"ids": [officer.id for officer in officers]}
+    return evidence_from(officers, session.connection().execute(_EVIDENCE, ids))
+
+
+class Serving(Protocol):
+    """An officer's row, or the columns of it the IPS rules read."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def joined_on(self) -> date: ...
+    @property
+    def left_on(self) -> date | None: ...
+
+
+def evidence_from(
+    officers: Sequence[Serving], rows: Iterable[Sequence[Any]]
+) -> dict[int, OfficerEvidence]:
+    """Each officer's evidence, by id, from rows of `evidence_selects` (kind, officer, unit,
+    start, end, and any columns after)."""
     units: dict[int, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
     ost: dict[int, list[Span]] = defaultdict(list)
     grants: dict[int, list[Span]] = defaultdict(list)
-    ids = {"ids": [officer.id for officer in officers]}
-    rows: Iterable[tuple[str, int, Any, date, Any]] = session.connection().execute(_EVIDENCE, ids)
-    for kind, officer_id, unit, start, end in rows:
+    for kind, officer_id, unit, start, end, *_ in rows:
         if kind == "unit":
             units[officer_id][unit].append(Span(start, end))
         elif kind == OST:
@@ -187,28 +204,34 @@ def evidence_of(session: Session, officers: Sequence[Officer]) -> dict[int, Offi
     }
 
 
-def _evidence_statement() -> CompoundSelect[str, int, Any, date, Any]:
-    """Units held, safety training and grants, each as (kind, officer, unit, start, end)."""
-    ids = bindparam("ids", type_=Integer(), expanding=True)
+def evidence_selects(ids: BindParameter[Any]) -> tuple[Select[Any, Any, Any, Any, Any], ...]:
+    """Units held, safety training and grants of the officers `ids`, each as (kind, officer,
+    unit, start, end): the records every IPS rule reads."""
     unit, training, grant = CompetencyRecord, TrainingRecord, IpsGrant
-
-    def kind(name: str) -> ColumnElement[str]:
-        return literal_column(f"'{name}'")
-
-    return union_all(
+    return (
         select(
-            kind("unit"), unit.officer_id, unit.unit_code, unit.attained_on, unit.revoked_on
+            kind_of("unit"), unit.officer_id, unit.unit_code, unit.attained_on, unit.revoked_on
         ).where(unit.officer_id.in_(ids)),
         select(
             training.kind, training.officer_id, null(), training.completed_on, training.expires_on
         ).where(training.officer_id.in_(ids), training.kind == OST),
-        select(kind("grant"), grant.officer_id, null(), grant.granted_on, grant.withdrawn_on).where(
-            grant.officer_id.in_(ids)
-        ),
+        select(
+            kind_of("grant"), grant.officer_id, null(), grant.granted_on, grant.withdrawn_on
+        ).where(grant.officer_id.in_(ids)),
     )
 
 
-_EVIDENCE = _evidence_statement()
+def kind_of(name: str) -> ColumnElement[str]:
+    """A row's kind in a union of several tables' rows."""
+    return literal_column(f"'{name}'")
+
+
+def officer_ids() -> BindParameter[Any]:
+    """The officers a statement reads, as one expanding parameter `ids`."""
+    return bindparam("ids", type_=Integer(), expanding=True)
+
+
+_EVIDENCE = union_all(*evidence_selects(officer_ids()))
 
 
 def evidence_for(session: Session, officer: Officer) -> OfficerEvidence:

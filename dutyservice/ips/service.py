@@ -116,14 +116,13 @@ def writing(
     """A transaction over the records of an officer the caller may `permission` on. Where the
     records are those a role profile reads (`spans_follow`), or a stage requirement reads
     (`stage_spans_follow`: stage records and safety training), the officer's stored spans change
-    with them, in the same transaction (docs/integrity.md)."""
+    with them, in the same transaction: both kinds in one refresh (docs/integrity.md)."""
     with db.transaction() as session:
         officer = load_officer(session, principal, officer_id, permission)
         yield OfficerWrite(session, principal, officer)
-        if spans_follow:
-            spans.refresh_officers(session, [officer.id])
-        if stage_spans_follow:
-            stage_spans.refresh_officers(session, [officer.id])
+        follow = ((spans.PROFILES, spans_follow), (stage_spans.STAGES, stage_spans_follow))
+        kinds = tuple(kept for kept, follows in follow if follows)
+        spans.refresh_officers(session, [officer.id], kinds)
 
 
 def record_competency(

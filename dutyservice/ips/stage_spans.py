@@ -16,11 +16,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..duties.models import Officer
 from . import spans
 from .learning_models import LearningRecord, StageSpan
 from .learning_rules import ASKABLE, StageRecord, stage_spans
-from .queries import evidence_of
 from .rules import Span
 
 
@@ -34,32 +32,31 @@ def stage_records_of(session: Session, ids: Sequence[int]) -> dict[int, list[Sta
     return records
 
 
-def computed(session: Session, officers: Sequence[Officer]) -> set[spans.Key]:
+def computed(records: spans.Records) -> set[spans.Key]:
     """The spans the rule gives for these officers and every requirement that can be asked."""
-    records = stage_records_of(session, [officer.id for officer in officers])
-    in_the_programme = [officer for officer in officers if officer.id in records]
-    found: set[spans.Key] = set()
-    if not in_the_programme:
-        return found
-    for officer_id, evidence in evidence_of(session, in_the_programme).items():
-        held = records[officer_id]
-        for requirement in ASKABLE:
-            area = requirement.area or ""
-            found |= {
-                (officer_id, requirement.stage, area, span.start, span.end)
-                for span in stage_spans(evidence, held, requirement)
-            }
-    return found
+    return {
+        (officer_id, requirement.stage, requirement.area or "", span.start, span.end)
+        for officer_id, held in records.stages.items()
+        for requirement in ASKABLE
+        for span in stage_spans(records.evidence[officer_id], held, requirement)
+    }
 
 
 STAGES = spans.Kept(
-    "stage spans", StageSpan, ("officer_id", "stage", "area", "starts_on", "ends_on"), computed
+    "stage spans",
+    StageSpan,
+    ("officer_id", "stage", "area", "starts_on", "ends_on"),
+    computed,
+    slots=("unit", "detail"),
 )
+#: Both kinds of span: what a write to safety training changes.
+BOTH = (spans.PROFILES, STAGES)
 
 
 def refresh_officers(session: Session, officer_ids: Sequence[int]) -> None:
-    """Rewrite these officers' stage spans from their records, in the caller's transaction."""
-    spans.refresh_officers(session, officer_ids, STAGES)
+    """Bring these officers' stage spans to what their records give, in the caller's
+    transaction (`spans.refresh_officers`)."""
+    spans.refresh_officers(session, officer_ids, (STAGES,))
 
 
 def rebuild(session: Session) -> None:

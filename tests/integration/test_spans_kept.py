@@ -131,23 +131,35 @@ def test_db_check_finds_a_tampered_span_and_repairs_it(db: Database, build: Buil
     assert not agree(db)
 
 
+#: How long a writer that has read waits for the other to read too: with the officer's lock
+#: taken, the other waits on the lock instead, and the first goes on when this has passed.
+READ_TOGETHER_SECONDS = 2
+
+
 def at_once(
-    refreshing: Any,
-    writes: Sequence[Callable[[], object]],
-    monkeypatch: pytest.MonkeyPatch,
-    locked: bool,
+    writes: Sequence[Callable[[], object]], monkeypatch: pytest.MonkeyPatch, locked: bool
 ) -> None:
     """Writers of one officer's records that have each stored their record before any of them
-    computes the officer's spans (`refreshing`: the module whose `refresh_officers` they call)."""
-    barrier = threading.Barrier(len(writes), timeout=10)
-    refresh = refreshing.refresh_officers
+    refreshes the officer's spans (`spans.refresh_officers`, which every write calls for the
+    kinds of span its records change), and that each, having read the records, waits for the
+    others to read too before writing the spans, unless they are waiting on the lock."""
+    stored = threading.Barrier(len(writes), timeout=10)
+    read_too = threading.Barrier(len(writes), timeout=READ_TOGETHER_SECONDS)
+    refresh, read = spans.refresh_officers, spans.read
 
-    def refresh_together(session: Any, officer_ids: Any) -> None:
+    def refresh_together(session: Any, officer_ids: Any, *kinds: Any) -> None:
         session.flush()
-        barrier.wait()
-        refresh(session, officer_ids)
+        stored.wait()
+        refresh(session, officer_ids, *kinds)
 
-    monkeypatch.setattr(refreshing, "refresh_officers", refresh_together)
+    def read_together(*args: Any) -> spans.Read:
+        found = read(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            read_too.wait()
+        return found
+
+    monkeypatch.setattr(spans, "refresh_officers", refresh_together)
+    monkeypatch.setattr(spans, "read", read_together)
     if not locked:
         monkeypatch.setattr(spans, "LOCK_THE_OFFICER", False)
     threads = [threading.Thread(target=write) for write in writes]
@@ -162,7 +174,7 @@ def concurrent_writes(
 ) -> spans.Differences:
     """Two writers of one officer's units at once."""
     writes = [partial(apply, db, officer_id, ("unit", unit, REGAINED)) for unit in ("CD5", "GC10")]
-    at_once(spans, writes, monkeypatch, locked)
+    at_once(writes, monkeypatch, locked)
     return agree(db)
 
 

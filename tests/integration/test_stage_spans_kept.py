@@ -132,7 +132,7 @@ def concurrent_stages(
         partial(apply, db, officer_id, ("stage", ("QSC", area), on))
         for area, on in (("roads", date(2024, 9, 1)), ("response", date(2024, 10, 1)))
     ]
-    at_once(stage_spans, writes, monkeypatch, locked)
+    at_once(writes, monkeypatch, locked)
     return agree(db)
 
 
@@ -206,4 +206,43 @@ def test_an_imported_learning_file_has_the_stage_spans_its_records_give(
     )
     again = import_records(db, files, "cambridgeshire", update=True)
     assert again.errors == []
+    assert not agree(db)
+
+
+def span_rows(db: Database, officer_id: int) -> dict[tuple[str, int], tuple[Any, ...]]:
+    """The officer's stored spans of both kinds, by table and row id."""
+    rows: dict[tuple[str, int], tuple[Any, ...]] = {}
+    with db.reading() as session:
+        for kept in stage_spans.BOTH:
+            columns = (getattr(kept.model, name) for name in kept.columns[1:])
+            query = select(kept.model.id, *columns).where(kept.model.officer_id == officer_id)
+            for row in session.execute(query):
+                rows[kept.name, int(row[0])] = tuple(row[1:])
+    return rows
+
+
+def test_training_rewrites_only_the_spans_it_changes(db: Database, build: Builder) -> None:
+    """Training within the training in force changes no span, and no row is written; renewed
+    training ends the spans it carries later, and only those rows change."""
+    officer = build.ips_officer(since=date(2025, 3, 1))
+    first = build.stage(officer, "APS", date(2025, 3, 1))
+    learning_service.revoke_stage(
+        db, ADMIN, officer.id, first.id, revoked_on=date(2025, 4, 1), reason="re-assessed"
+    )
+    build.stage(officer, "APS", date(2025, 5, 1))
+    held = span_rows(db, officer.id)
+    build.ost(officer, date(2025, 3, 2), expires_on=date(2025, 6, 1))
+    assert span_rows(db, officer.id) == held
+    build.ost(officer, date(2026, 2, 1))
+    renewed = span_rows(db, officer.id)
+    unchanged = {row for row, key in held.items() if renewed.get(row) == key}
+    assert {(name, *held[name, row][-2:]) for name, row in unchanged} == {
+        ("stage spans", date(2025, 3, 1), date(2025, 4, 1))
+    }
+    assert {
+        (name, *key[-2:]) for (name, _), key in renewed.items() if key not in held.values()
+    } == {
+        ("eligibility spans", date(2025, 3, 1), date(2027, 2, 1)),
+        ("stage spans", date(2025, 5, 1), date(2027, 2, 1)),
+    }
     assert not agree(db)
