@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response
 from marshmallow import Schema, fields, validate
 
 from ..ips import queries
 from ..ips.learning_rules import AREAS, STAGES
 from ..ips.rules import IPS_PROFILE
-from .common import PageQuery, database, page_body, principal
+from .common import PageQuery, database, presorted_json, principal
 from .formats import InstantOrDay, Text
 from .officers import OfficerRowSchema
 from .routing import api_blueprint
@@ -80,15 +80,26 @@ def deployable(args: dict[str, Any]) -> Response:
         )
     # Shaped here, not dumped through DeployablePageSchema (which documents it): a national
     # page is hundreds of rows, and marshmallow's per-field dump cost more than the query.
+    # Each object's keys are written in sorted order, as jsonify would sort them, so that the
+    # encoder need not sort 500 of them again.
     items = [
         {
-            "officer_id": item.officer_id,
-            "officer_ref": item.officer_ref,
-            "force": item.force,
-            "rank": item.rank,
-            "base_location": item.base_location,
-            "ost_expires_on": item.ost_expires_on.isoformat() if item.ost_expires_on else None,
+            "base_location": base_location,
+            "force": force,
+            "officer_id": officer_id,
+            "officer_ref": officer_ref,
+            "ost_expires_on": ost_expires_on.isoformat() if ost_expires_on else None,
+            "rank": rank,
         }
-        for item in result.page.items
+        for officer_id, officer_ref, force, rank, base_location, ost_expires_on in result.page.items
     ]
-    return jsonify({**page_body(result.page, items), "by_force": result.by_force})
+    page = result.page
+    return presorted_json(
+        {
+            "by_force": dict(sorted(result.by_force.items())),
+            "items": items,
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+        }
+    )
