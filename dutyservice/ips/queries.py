@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ..audit import AuditEntry, is_write
 from ..auth.scope import Permission, Principal, authorise_officer, readable_force_id, require
 from ..clock import london_days_spanned
-from ..db import UTCDateTime, bytewise
+from ..db import UTCDateTime, bytewise, planned_each_time
 from ..duties.models import Officer
 from ..duties.queries import load_officer
 from ..duties.rules import LONGEST_DUTY
@@ -493,8 +493,14 @@ def deployable(
     parameters = deployable_parameters(starts_at, ends_at, force_id, page, per_page)
     if stage_asked is None:
         parameters["role_profile_id"] = role_profile_id(session, mercury_ref, version)
-    # Through the connection, not the ORM: the rows are plain tuples.
-    rows = session.connection().execute(statement, parameters).all()
+    # Through the connection, not the ORM: the rows are plain tuples. One force's question is
+    # planned for that force each time: a force's officers are hundreds or thousands.
+    connection = session.connection()
+    if force_id is None:
+        rows = connection.execute(statement, parameters).all()
+    else:
+        with planned_each_time(connection):
+            rows = connection.execute(statement, parameters).all()
     return _answer(rows, parameters["from_row"], parameters["to_row"], page, per_page)
 
 

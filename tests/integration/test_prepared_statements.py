@@ -2,7 +2,6 @@
 costs more than running it, and psycopg forgets every prepared statement on a rollback."""
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,14 +19,14 @@ from ..support.builders import ADMIN, Builder
 NPOCC = Principal(token_id=None, role=Role.NPOCC, force_id=None, officer_id=None)
 
 
-def _ask_deployable(db: Database) -> None:
+def _ask_deployable(db: Database, force: str | None = None) -> None:
     with db.reading() as session:
         queries.deployable(
             session,
             NPOCC,
             starts_at=datetime(2026, 12, 24, 19, tzinfo=UTC),
             ends_at=datetime(2026, 12, 25, 3, tzinfo=UTC),
-            force=None,
+            force=force,
             mercury_ref=135,
             version=1,
             available_only=False,
@@ -36,11 +35,11 @@ def _ask_deployable(db: Database) -> None:
         )
 
 
-def _deployable_prepared(db: Database) -> list[Any]:
-    """The deployable statement, if the connection the next read gets has prepared it."""
+def _deployable_prepared(db: Database) -> list[str]:
+    """The deployable statements the connection the next read gets has prepared."""
     with db.reading() as session:
         return list(
-            session.execute(
+            session.scalars(
                 text(
                     "SELECT statement FROM pg_prepared_statements "
                     "WHERE statement LIKE '%eligibility_spans%'"
@@ -69,6 +68,23 @@ def test_a_planner_asking_again_gets_the_connection_that_prepared_the_question(
         for _ in range(6):  # psycopg prepares a statement on its fifth run on a connection
             _ask_deployable(alone)
         assert _deployable_prepared(alone), "the sixth request ran on an unsettled connection"
+    finally:
+        alone.dispose()
+
+
+def test_one_forces_question_is_planned_for_that_force_every_time(
+    db: Database, postgres_only: None
+) -> None:
+    """A prepared statement's generic plan guesses how many officers a force has: one force's
+    question is planned for its force on every run, the national question stays prepared."""
+    alone = Database(db.url)  # used from one thread: one connection, whose statements we see
+    try:
+        for _ in range(10):
+            _ask_deployable(alone, "cambridgeshire")
+            _ask_deployable(alone)
+        prepared = _deployable_prepared(alone)
+        assert prepared, "the national question is planned afresh on every run"
+        assert not [statement for statement in prepared if "officers.force_id = $" in statement]
     finally:
         alone.dispose()
 
