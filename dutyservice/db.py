@@ -22,7 +22,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -207,28 +206,6 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-@contextmanager
-def planned_each_time(connection: Connection) -> Iterator[Connection]:
-    """The connection, its statements in the block planned for their parameters on every run.
-
-    psycopg prepares a statement once it has run five times on a connection, and PostgreSQL
-    then settles on a plan for any parameters. For a statement whose best plan depends on
-    them (one force of a few hundred officers or of thousands), that generic plan is built
-    on guesses: one force's deployable question ran at 19 ms prepared against 12 ms planned
-    each time at 25,000 officers. On SQLite there is nothing to prepare.
-    """
-    driver: Any = connection.connection.dbapi_connection
-    if not hasattr(driver, "prepare_threshold"):
-        yield connection
-        return
-    threshold = driver.prepare_threshold
-    driver.prepare_threshold = None
-    try:
-        yield connection
-    finally:
-        driver.prepare_threshold = threshold
 
 
 class Database:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ..audit import AuditEntry, is_write
 from ..auth.scope import Permission, Principal, authorise_officer, readable_force_id, require
 from ..clock import london_days_spanned
-from ..db import UTCDateTime, bytewise, planned_each_time
+from ..db import UTCDateTime, bytewise
 from ..duties.models import Officer
 from ..duties.queries import load_officer
 from ..duties.rules import LONGEST_DUTY
@@ -386,7 +386,13 @@ def _deployable_statement(
     if available_only:
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
     if one_force:
-        conditions.append(Officer.force_id == bindparam("force_id"))
+        # The force's id is written into the statement, not bound: each force's statement is
+        # prepared apart, and PostgreSQL plans it knowing how many officers that force has. A
+        # plan for any force guessed a handful and probed each one's duties: at 25,000
+        # officers, the Metropolitan Police's question took 9.7 ms against 7.0 ms.
+        conditions.append(
+            Officer.force_id == bindparam("force_id", type_=Integer(), literal_execute=True)
+        )
     return _the_page(_numbered(and_(*conditions)), last)
 
 
@@ -493,14 +499,8 @@ def deployable(
     parameters = deployable_parameters(starts_at, ends_at, force_id, page, per_page)
     if stage_asked is None:
         parameters["role_profile_id"] = role_profile_id(session, mercury_ref, version)
-    # Through the connection, not the ORM: the rows are plain tuples. One force's question is
-    # planned for that force each time: a force's officers are hundreds or thousands.
-    connection = session.connection()
-    if force_id is None:
-        rows = connection.execute(statement, parameters).all()
-    else:
-        with planned_each_time(connection):
-            rows = connection.execute(statement, parameters).all()
+    # Through the connection, not the ORM: the rows are plain tuples.
+    rows = session.connection().execute(statement, parameters).all()
     return _answer(rows, parameters["from_row"], parameters["to_row"], page, per_page)
 
 
