@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from marshmallow import fields, validate
 
 from .. import AppState
@@ -136,18 +136,6 @@ def if_match() -> int | None:
     if not tag.isdigit():
         return -1  # never matches: answered as a stale version
     return int(tag)
-
-
-def presorted_json(body: dict[str, Any]) -> Response:
-    """`jsonify(body)`, byte for byte, for a body whose objects all have their keys in sorted
-    order already: the same encoder and settings, without sorting every object again."""
-    provider = current_app.json
-    compact = getattr(provider, "compact", None)
-    pretty = compact is False or (compact is None and current_app.debug)
-    layout: dict[str, Any] = {"indent": 2} if pretty else {"separators": (",", ":")}
-    text = provider.dumps(body, sort_keys=False, **layout)
-    mimetype = getattr(provider, "mimetype", "application/json")
-    return current_app.response_class(f"{text}\n", mimetype=mimetype)
 
 
 def etag(version: int) -> dict[str, str]:
