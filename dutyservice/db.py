@@ -175,11 +175,16 @@ def make_engine(url: str) -> Engine:
     # No JIT: every statement the service runs takes milliseconds, but a national answer's
     # estimated cost passes jit_above_cost, and compiling it took longer (40-70 ms) than
     # running it, on every execution (a prepared statement's plan keeps no compiled code).
+    # Last in, first out: a request gets the connection used most recently, whose statements
+    # are prepared (psycopg prepares one after its fifth run on a connection); handed out in
+    # turn, each of the pool's connections would plan the deployable question afresh for its
+    # first runs, and a quiet hour's requests would never settle any of them.
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
+        pool_use_lifo=True,
         connect_args={"options": "-c jit=off"},
     )
 

@@ -132,7 +132,15 @@ class TrainingRecord(Base):
     __tablename__ = "training_records"
     __table_args__ = (
         CheckConstraint("expires_on >= completed_on", name="expires_after_completion"),
-        Index("ix_training_records_officer_id_kind", "officer_id", "kind"),
+        # The safety training current on a day, read from the index alone (the deployable
+        # page's expiries, eligibility.ost_expiry), and an officer's records of a kind.
+        Index(
+            "ix_training_records_officer_id_kind_expires_on",
+            "officer_id",
+            "kind",
+            "expires_on",
+            "completed_on",
+        ),
         # The eligibility rule's span ends the day after expiry (see eligibility.ost_current).
         Index("ix_training_records_day_after_expiry", next_day(text("expires_on"))),
     )

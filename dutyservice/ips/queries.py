@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Subquery,
     and_,
     bindparam,
+    case,
     func,
     literal_column,
     null,
@@ -60,9 +61,9 @@ LONGEST_DEPLOYABLE_WINDOW = timedelta(days=366)
 #: A page as long as any answer (the planning page's CSV reads every row).
 EVERY_ROW = 2**31
 R = TypeVar("R", CompetencyRecord, TrainingRecord, IpsGrant)
-#: The deployable statement's row: id, force code, warrant number, rank, base, OST expiry, the
-#: row's number in the answer, the answer's size, and the officer's force's share of it.
-DeployableRows = Select[int, str, str, str, str, date, int, int, int]
+#: The deployable statement's row: id, force code, warrant number, rank, base, OST expiry (on
+#: the page), the row's number in the answer, and whether it is the first of its force's.
+DeployableRows = Select[int, str, str, str, str, date | None, int, bool]
 
 
 def requirements_of(profile: RoleProfile) -> ProfileRequirements:
@@ -348,8 +349,9 @@ def history(
 # Deployable resource ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DeployableOfficer:
+class DeployableOfficer(NamedTuple):
+    """A row of the answer: a tuple, built hundreds of times a request."""
+
     officer_id: int
     officer_ref: str
     force: str
@@ -407,14 +409,21 @@ def _deployable_statement(
     if available_only:
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
     if one_force:
-        conditions.append(Officer.force_id == bindparam("force_id"))
+        # The force's id is written into the statement, not bound: each force's statement is
+        # prepared apart, and PostgreSQL plans it knowing how many officers that force has. A
+        # plan for any force guessed a handful and probed each one's duties: at 25,000
+        # officers, the Metropolitan Police's question took 9.7 ms against 7.0 ms.
+        conditions.append(
+            Officer.force_id == bindparam("force_id", type_=Integer(), literal_execute=True)
+        )
     return _the_page(_numbered(and_(*conditions)), last)
 
 
 def _numbered(chosen: ColumnElement[bool]) -> Subquery:
-    """The officers `chosen`, each numbered in the answer's order and in their force's, with
-    the answer's size and their force's share of it beside."""
-    warrant = bytewise(Officer.warrant_number)
+    """The officers `chosen`, each numbered in the answer's order, with whether they are the
+    first of their force and the last of the answer: one window, sorted once, from which the
+    counts follow (`_answer`)."""
+    order = (Force.code, bytewise(Officer.warrant_number))
     return (
         select(
             Officer.id,
@@ -422,10 +431,12 @@ def _numbered(chosen: ColumnElement[bool]) -> Subquery:
             Officer.warrant_number,
             Officer.rank,
             Officer.base_location,
-            func.row_number().over(order_by=(Force.code, warrant)).label("row"),
-            func.count().over().label("total"),
-            func.count().over(partition_by=Force.code).label("in_force"),
-            func.row_number().over(partition_by=Force.code, order_by=warrant).label("nth_in_force"),
+            func.row_number().over(order_by=order).label("row"),
+            func.lag(Force.code)
+            .over(order_by=order)
+            .is_distinct_from(Force.code)
+            .label("first_of_force"),
+            func.lead(Officer.id).over(order_by=order).is_(None).label("last_of_all"),
         )
         .join(Officer.force)
         .where(chosen)
@@ -435,8 +446,8 @@ def _numbered(chosen: ColumnElement[bool]) -> Subquery:
 
 def _the_page(numbered: Subquery, last: Any) -> DeployableRows:
     """The rows from_row..to_row, each with its safety training's expiry, and the first row of
-    every force for the counts: a national answer is thousands of officers, of which only a
-    page (and its expiries) is read out."""
+    every force and the answer's last row for the counts: a national answer is thousands of
+    officers, of which only a page (and its expiries) is read out."""
     row = numbered.c.row
     on_page = row.between(
         bindparam("from_row", type_=BigInteger()), bindparam("to_row", type_=BigInteger())
@@ -449,12 +460,11 @@ def _the_page(numbered: Subquery, last: Any) -> DeployableRows:
             numbered.c.warrant_number,
             numbered.c.rank,
             numbered.c.base_location,
-            ost_expiry.label("ost_expires_on"),
+            case((on_page, ost_expiry)).label("ost_expires_on"),
             row,
-            numbered.c.total,
-            numbered.c.in_force,
+            numbered.c.first_of_force,
         )
-        .where(or_(on_page, numbered.c.nth_in_force == 1))
+        .where(or_(on_page, numbered.c.first_of_force, numbered.c.last_of_all))
         .order_by(row)
     )
 
@@ -520,13 +530,17 @@ def deployable(
 def _answer(
     rows: Sequence[Any], from_row: int, to_row: int, page: int, per_page: int
 ) -> Deployable:
-    """The page and the counts by force from the statement's rows (`_the_page`). Unpacked, not
-    read by name: a Row's attribute lookups cost more than building the answer from them."""
+    """The page and the counts by force from the statement's rows (`_the_page`): a force's
+    count is where the next force starts less where it starts, and the last row's number is
+    the answer's size. Unpacked, not read by name: a Row's attribute lookups cost more than
+    building the answer from them."""
     items = [
         DeployableOfficer(officer_id, f"{code}-{warrant_number}", code, rank, base, ost_expires_on)
-        for officer_id, code, warrant_number, rank, base, ost_expires_on, row, _, _ in rows
+        for officer_id, code, warrant_number, rank, base, ost_expires_on, row, _ in rows
         if from_row <= row <= to_row
     ]
-    by_force = {code: in_force for _, code, *_, in_force in rows}
-    total = rows[0][-2] if rows else 0
+    total = rows[-1][-2] if rows else 0
+    starts = [(code, row) for _, code, _, _, _, _, row, first in rows if first]
+    bounds = [row for _, row in starts] + [total + 1]
+    by_force = {code: end - start for (code, start), end in zip(starts, bounds[1:], strict=True)}
     return Deployable(Page(items, page, per_page, total), by_force)
