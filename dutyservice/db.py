@@ -27,7 +27,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Date, TypeDecorator
+from sqlalchemy.types import Boolean, Date, TypeDecorator
 
 from .errors import Conflict, DomainError, RaceLost, Unavailable
 from .lookups import Lookups
@@ -351,6 +351,27 @@ _render_per_dialect(
     elapsed_seconds,
     postgresql=lambda start, end: f"EXTRACT(EPOCH FROM ({end} - {start}))",
     sqlite=lambda start, end: f"((julianday({end}) - julianday({start})) * 86400.0)",
+)
+
+
+class later_unestimated(FunctionElement[Any]):
+    """`later > earlier` for two instants, written on PostgreSQL as their difference against
+    zero so that its planner takes the default guess for it instead of one from the column's
+    statistics. For "the duties of a window" (starts within a day of it and ends after it
+    begins), multiplying the two columns' guesses as if unrelated gave a handful of rows where
+    there are hundreds, the fewer the longer the history, and plans that compare every officer
+    with every one of them."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+_render_per_dialect(
+    later_unestimated,
+    postgresql=lambda later, earlier: (
+        f"({later} - CAST({earlier} AS TIMESTAMP WITH TIME ZONE)) > INTERVAL '0'"
+    ),
+    sqlite=lambda later, earlier: f"{later} > {earlier}",
 )
 
 

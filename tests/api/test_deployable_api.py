@@ -56,6 +56,25 @@ def test_only_officers_meeting_the_profile_and_free_are_deployable(
     }
 
 
+def test_a_duty_touching_the_window_leaves_the_officer_free_and_one_into_it_does_not(
+    client: FlaskClient, build: Builder
+) -> None:
+    # The window is 18:00 to 02:00. Touching ends are fine; a minute's overlap at either end is
+    # not, nor a long duty begun the afternoon before.
+    officers = {
+        ref: build.ips_officer(since=date(2025, 6, 1), warrant_number=ref)
+        for ref in ("D1", "D2", "D3", "D4", "D5")
+    }
+    build.duty(officers["D1"], datetime(2025, 12, 20, 12, tzinfo=UTC), hours=6)
+    build.duty(officers["D2"], datetime(2025, 12, 21, 2, tzinfo=UTC), hours=6)
+    build.duty(officers["D3"], datetime(2025, 12, 20, 12, 1, tzinfo=UTC), hours=6)
+    build.duty(officers["D4"], datetime(2025, 12, 21, 1, 59, tzinfo=UTC), hours=6)
+    build.duty(officers["D5"], datetime(2025, 12, 19, 19, tzinfo=UTC), hours=24)
+    body = deployable(client, build.headers("planner"))
+    assert refs(body) == ["cambridgeshire-D1", "cambridgeshire-D2"]
+    assert body["by_force"] == {"cambridgeshire": 2}
+
+
 def test_a_window_cut_by_an_ost_expiry_excludes_the_officer(
     client: FlaskClient, build: Builder
 ) -> None:
