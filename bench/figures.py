@@ -261,6 +261,8 @@ def bench_history_growth(base_url: str, history_url: str, workdir: Path) -> dict
                 WARM_UP_RUNS,
             )
             figures[f"deployable_{scope}_history_growth"] = history / base
+            figures[f"deployable_{scope}_base_ms"] = base * 1000
+            figures[f"deployable_{scope}_history_ms"] = history * 1000
         return figures
     finally:
         for server in servers:
