@@ -40,7 +40,7 @@ def database_url(
         if databases.REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required for this run: {reason}")
         pytest.skip(reason)
-    url = databases.create_postgres_database(durable=False)
+    url = databases.create_postgres_database(settings=databases.SCRATCH_SETTINGS)
     try:
         databases.migrate_and_seed(url)
         yield url

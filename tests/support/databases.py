@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -48,23 +48,31 @@ def postgres_reachable() -> str | None:
         return f"PostgreSQL not reachable at {make_url(POSTGRES_URL).render_as_string()}: {exc}"
 
 
+#: What a test's scratch database sets for every session on it (served processes' too):
+#: - `synchronous_commit`: a commit returns without waiting for the write-ahead log's flush
+#:   (a few milliseconds of every commit on the development machine). A crash of the whole
+#:   server could lose the last commits, which a scratch database can afford; what is
+#:   committed is seen by every other session at once, as before.
+#: - `deadlock_timeout`: a transaction waiting on a lock looks for a deadlock after 50 ms
+#:   rather than a second. The same transaction is failed as before, sooner: the race tests,
+#:   whose writers lose races by deadlock and run again, waited that second each time.
+SCRATCH_SETTINGS = {"synchronous_commit": "off", "deadlock_timeout": "50ms"}
+
+
 def create_postgres_database(
-    admin_url: str = POSTGRES_URL, prefix: str = "dutyservice_test", *, durable: bool = True
+    admin_url: str = POSTGRES_URL,
+    prefix: str = "dutyservice_test",
+    *,
+    settings: Mapping[str, str] | None = None,
 ) -> str:
     """A fresh, empty database on the server of `admin_url` (tests and benchmarks alike), so
-    that migrations start from nothing; its URL.
-
-    Not `durable`, a commit returns without waiting for the disk (`synchronous_commit = off`,
-    for every session on it, served processes' too): a crash of the whole server could lose
-    the last commits, which a test's scratch database can afford. What is committed is seen
-    by every other session at once, as before; only the wait for the write-ahead log's flush
-    goes (a few milliseconds of every commit on the development machine)."""
+    that migrations start from nothing, with `settings` for every session on it; its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-        if not durable:
-            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+        for setting, value in (settings or {}).items():
+            connection.execute(text(f"ALTER DATABASE \"{name}\" SET {setting} = '{value}'"))
     admin.dispose()
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
@@ -115,7 +123,7 @@ def sqlite_url(directory: Path) -> str:
 def at_revision(database_url: str, directory: Path, revision: str) -> Iterator[Database]:
     """A new database of the kind `database_url` names, migrated only as far as `revision`."""
     sqlite = database_url.startswith("sqlite")
-    url = sqlite_url(directory) if sqlite else create_postgres_database(durable=False)
+    url = sqlite_url(directory) if sqlite else create_postgres_database(settings=SCRATCH_SETTINGS)
     db = Database(url)
     try:
         upgrade(db, revision)
