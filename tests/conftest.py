@@ -20,6 +20,7 @@ from .support.oidc_provider import OidcProvider
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_postgres_ran] = False
+    databases.no_disk_waits_on_sqlite()
 
 
 _postgres_ran = pytest.StashKey[bool]()
@@ -39,7 +40,7 @@ def database_url(
         if databases.REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required for this run: {reason}")
         pytest.skip(reason)
-    url = databases.create_postgres_database()
+    url = databases.create_postgres_database(settings=databases.SCRATCH_SETTINGS)
     try:
         databases.migrate_and_seed(url)
         yield url

@@ -7,7 +7,6 @@ at once and gives an ID token only for the code, the redirect URI and the PKCE v
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from dutyservice.duties.models import Officer
 
 from ..support.builders import Builder
 from ..support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, person_claims
+from ..support.serving import on_a_thread
 
 
 @dataclass
@@ -70,13 +70,10 @@ def service(
     server = make_server("127.0.0.1", 0, web, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     web.extensions["dutyservice"].settings = settings.replace(base_url=url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield Served(web, url)
+        with on_a_thread(server):
+            yield Served(web, url)
     finally:
-        server.shutdown()
-        thread.join()
         web.extensions["dutyservice"].db.dispose()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +22,7 @@ from dutyservice.events import service as events
 
 from ..support.builders import ADMIN, Builder
 from ..support.receiver import Receiver, receiver
+from ..support.serving import on_a_thread
 from ..web.pages import token
 from .browser import (
     button,
@@ -267,14 +267,8 @@ def framing_site(site: str) -> Iterator[str]:
             self.wfile.write(page)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Framer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with on_a_thread(server):
         yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_another_site_cannot_frame_the_one_click_buttons(

@@ -11,6 +11,9 @@ from dutyservice.errors import Conflict
 
 LOCK = "SELECT id FROM forces WHERE code = :code FOR UPDATE"
 RENAME = "UPDATE forces SET name = name || ' (renamed)' WHERE code = 'norfolk'"
+# The order of events below is timed against PostgreSQL's default second before a waiting
+# transaction looks for a deadlock (the test databases look sooner: tests/support/databases.py).
+DEFAULT_DEADLOCK_TIMEOUT = "SET {local} deadlock_timeout = '1s'"
 
 
 def test_the_transaction_chosen_to_break_a_deadlock_is_a_conflict_and_changes_nothing(
@@ -18,12 +21,14 @@ def test_the_transaction_chosen_to_break_a_deadlock_is_a_conflict_and_changes_no
 ) -> None:
     engine = create_engine(db.url)
     other = engine.connect()
+    other.execute(text(DEFAULT_DEADLOCK_TIMEOUT.format(local="")))
     outcome: list[BaseException | None] = []
     locked_first = threading.Event()
 
     def service_write() -> None:
         try:
             with db.transaction() as session:
+                session.execute(text(DEFAULT_DEADLOCK_TIMEOUT.format(local="LOCAL")))
                 session.execute(text(RENAME))
                 session.execute(text(LOCK), {"code": "norfolk"})
                 locked_first.set()

@@ -25,6 +25,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
+from .serving import on_a_thread
+
 API_AUDIENCE = "dutyservice-api"
 CLIENT_ID = "dutyservice-web"
 CLIENT_SECRET = "web-client-secret"
@@ -246,14 +248,8 @@ def serving() -> Iterator[OidcProvider]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     provider.issuer = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with on_a_thread(server):
         yield provider
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def person_claims(

@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from dutyservice.notify.webpush import b64url, from_b64url
 
+from .serving import on_a_thread
+
 _VAPID = re.compile(r"vapid\s+t=([^,\s]+)\s*,\s*k=([A-Za-z0-9_-]+)")
 
 
@@ -157,13 +159,8 @@ def push_service(subject: str) -> Iterator[PushService]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.origin = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with on_a_thread(server):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
@@ -192,10 +189,5 @@ def trap() -> Iterator[Trap]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.origin = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with on_a_thread(server):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

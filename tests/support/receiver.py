@@ -11,6 +11,8 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .serving import on_a_thread
+
 
 @dataclass
 class Received:
@@ -89,10 +91,5 @@ def receiver(script: list[tuple[str, float]]) -> Iterator[Receiver]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     state.url = f"http://127.0.0.1:{server.server_address[1]}/returns"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with on_a_thread(server):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
