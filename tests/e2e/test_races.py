@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
-from dutyservice.duties.models import Officer
+from dutyservice.duties.models import Duty, Officer
+from dutyservice.duties.rules import DutyStatus
 from dutyservice.errors import RaceLost
 
 from ..support import databases
@@ -320,13 +321,23 @@ def test_completions_racing_leaving_keep_every_completed_hour_inside_the_service
         ),
     )
     assert set(statuses) <= {200, 409, 422}, statuses
-    outside = (
-        "SELECT count(*) FROM duties d JOIN officers o ON o.id = d.officer_id "
-        "WHERE d.officer_id = :id AND d.status = 'completed' AND o.left_on IS NOT NULL "
-        "AND d.actual_ends_at > :left_on_starts"
-    )
     left_on_starts = datetime(2026, 6, 1, 23, tzinfo=UTC)  # midnight, British Summer Time
-    assert count(db, outside, id=officer.id, left_on_starts=left_on_starts) == 0
+    # Compared through the column's type, not as a raw parameter: SQLite holds instants as
+    # text, and the text of a raw one ("...23:00:00+00:00") sorts before the stored text of the
+    # same instant ("...23:00:00.000000"), which made the duty that ends at midnight "outside".
+    outside = (
+        select(func.count())
+        .select_from(Duty)
+        .join(Officer, Officer.id == Duty.officer_id)
+        .where(
+            Duty.officer_id == officer.id,
+            Duty.status == DutyStatus.COMPLETED,
+            Officer.left_on.is_not(None),
+            Duty.actual_ends_at > left_on_starts,
+        )
+    )
+    with db.engine.connect() as connection:
+        assert connection.scalar(outside) == 0
     left = count(
         db, "SELECT count(*) FROM officers WHERE id = :id AND left_on IS NOT NULL", id=officer.id
     )
