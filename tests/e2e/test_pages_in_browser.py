@@ -25,9 +25,11 @@ from ..support.receiver import Receiver, receiver
 from ..support.serving import on_a_thread
 from ..web.pages import token
 from .browser import (
+    ModuleChromium,
     button,
     console,
     fill,
+    module_chromium,
     policy_violations,
     require_chromium,
     set_local,
@@ -68,26 +70,38 @@ def downloads(tmp_path: Path) -> Path:
     return path
 
 
-def _browser(tmp_path: Path, downloads: Path, *, javascript: bool) -> Iterator[WebDriver]:
-    """A browser for one test; at its end, the pages it showed broke no rule of their content
-    security policy (Chromium reports each refusal in its console)."""
-    require_chromium()
-    driver = start_chromium(tmp_path / "profile", downloads, javascript=javascript)
-    try:
-        yield driver
-        assert policy_violations(console(driver)) == []
-    finally:
-        driver.quit()
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleChromium]:
+    yield from module_chromium(tmp_path_factory.mktemp("chromium"))
+
+
+@pytest.fixture(scope="module")
+def chromium_without_javascript(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ModuleChromium]:
+    yield from module_chromium(tmp_path_factory.mktemp("chromium"), javascript=False)
+
+
+def _browser(chromium: ModuleChromium, site: str, downloads: Path) -> Iterator[WebDriver]:
+    """The module's browser for one test; at its end, the pages it showed broke no rule of
+    their content security policy (Chromium reports each refusal in its console)."""
+    driver = chromium.fresh(site, downloads)
+    yield driver
+    assert policy_violations(console(driver)) == []
 
 
 @pytest.fixture
-def browser(tmp_path: Path, downloads: Path, app: object) -> Iterator[WebDriver]:
-    yield from _browser(tmp_path, downloads, javascript=True)
+def browser(
+    chromium: ModuleChromium, site: str, downloads: Path, app: object
+) -> Iterator[WebDriver]:
+    yield from _browser(chromium, site, downloads)
 
 
 @pytest.fixture
-def browser_without_javascript(tmp_path: Path, downloads: Path, app: object) -> Iterator[WebDriver]:
-    yield from _browser(tmp_path, downloads, javascript=False)
+def browser_without_javascript(
+    chromium_without_javascript: ModuleChromium, site: str, downloads: Path, app: object
+) -> Iterator[WebDriver]:
+    yield from _browser(chromium_without_javascript, site, downloads)
 
 
 def sign_in(driver: WebDriver, site: str, secret: str) -> None:

@@ -27,7 +27,9 @@ from ..web.pages import token
 from .browser import (
     DESKTOP,
     PHONE,
+    ModuleChromium,
     fill,
+    module_chromium,
     overflow,
     require_axe,
     require_chromium,
@@ -53,12 +55,23 @@ def phone_site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         yield base
 
 
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleChromium]:
+    yield from module_chromium(tmp_path_factory.mktemp("chromium"))
+
+
 @pytest.fixture
-def browser(tmp_path: Path, app: object) -> Iterator[WebDriver]:
-    require_chromium()
+def browser(chromium: ModuleChromium, phone_site: str, tmp_path: Path, app: object) -> WebDriver:
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    driver = start_chromium(tmp_path / "profile", downloads)
+    return chromium.fresh(phone_site, downloads)
+
+
+@pytest.fixture
+def own_browser(tmp_path: Path, app: object) -> Iterator[WebDriver]:
+    """A browser of the test's own, for a test that leaves what `fresh` does not clear."""
+    require_chromium()
+    driver = start_chromium(tmp_path / "profile", tmp_path)
     try:
         yield driver
     finally:
@@ -119,6 +132,40 @@ def check_page(driver: WebDriver, url: str, axe: str, where: str) -> dict[str, l
             serious_violations(driver, axe)
         )
     return found
+
+
+def test_the_next_test_gets_the_browser_as_new(
+    chromium: ModuleChromium, phone_site: str, tmp_path: Path, build: Builder, db: Database
+) -> None:
+    """The module's one Chromium keeps nothing of a test for the next: not its sign-in, its
+    service worker, its stored data nor its width."""
+    officer, _, _ = a_special(build, db)
+    first = chromium.fresh(phone_site, tmp_path)
+    sign_in(first, phone_site, token(db, "special", officer=officer))
+    set_width(first, PHONE)
+    first.get(f"{phone_site}/app/")
+    wait_until(first, lambda d: d.execute_async_script(REGISTRATIONS))
+    first.execute_script("localStorage.setItem('left', 'behind')")
+    starts = chromium.starts
+
+    second = chromium.fresh(phone_site, tmp_path)
+    second.get(f"{phone_site}/readyz")  # a page of the site that registers no worker
+    workers = second.execute_async_script(REGISTRATIONS)
+    stored = second.execute_script("return localStorage.getItem('left')")
+    width = second.execute_script("return window.innerWidth")
+    cookies = second.get_cookies()
+    second.get(f"{phone_site}/app/")
+
+    assert chromium.starts == starts  # the same browser
+    assert (workers, stored, width, cookies) == (0, None, DESKTOP[0], [])
+    assert second.find_element(By.TAG_NAME, "h1").text == "Sign in"
+
+
+# how many service workers the page's origin has registered
+REGISTRATIONS = (
+    "const done = arguments[arguments.length - 1];"
+    "navigator.serviceWorker.getRegistrations().then(r => done(r.length))"
+)
 
 
 def test_every_page_fits_a_phone_and_axe_finds_nothing_serious(
@@ -304,7 +351,7 @@ def test_the_specials_page_and_the_deployable_page_are_shot_at_phone_width(
 
 
 def test_the_specials_page_can_be_read_offline_through_the_service_worker(
-    browser: WebDriver,
+    own_browser: WebDriver,
     database_url: str,
     tmp_path: Path,
     build: Builder,
@@ -313,6 +360,8 @@ def test_the_specials_page_can_be_read_offline_through_the_service_worker(
     """The phone loses its connection: Chromium's network emulation takes the page offline,
     and the service itself stops answering (the emulation does not reach the worker's own
     requests), so nothing but the worker's copy can answer."""
+    # the worker of a server of its own (another origin) is left registered
+    browser = own_browser
     officer, _, _ = a_special(build, db)
     with served(database_url, tmp_path / "server", DUTYSERVICE_SECRET_KEY="offline") as site:
         sign_in(browser, site, token(db, "special", officer=officer))

@@ -22,11 +22,11 @@ from ..support.oidc_provider import (
     person_claims,
 )
 from .browser import (
+    ModuleChromium,
     button,
     console,
+    module_chromium,
     policy_violations,
-    require_chromium,
-    start_chromium,
     submit,
     wait_until,
 )
@@ -52,17 +52,18 @@ def site_with_sign_in(
         yield base
 
 
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleChromium]:
+    yield from module_chromium(tmp_path_factory.mktemp("chromium"))
+
+
 @pytest.fixture
-def browser(tmp_path: Path, app: object) -> Iterator[WebDriver]:
-    require_chromium()
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    driver = start_chromium(tmp_path / "profile", downloads)
-    try:
-        yield driver
-        assert policy_violations(console(driver)) == []  # the pages keep their policy
-    finally:
-        driver.quit()
+def browser(
+    chromium: ModuleChromium, site_with_sign_in: str, tmp_path: Path, app: object
+) -> Iterator[WebDriver]:
+    driver = chromium.fresh(site_with_sign_in, tmp_path)
+    yield driver
+    assert policy_violations(console(driver)) == []  # the pages keep their policy
 
 
 def test_a_special_signs_in_with_the_force_account_books_and_is_named_in_the_audit_trail(

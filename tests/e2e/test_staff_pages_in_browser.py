@@ -16,9 +16,9 @@ from dutyservice.db import Database
 from ..support.builders import Builder
 from ..web.pages import token
 from .browser import DESKTOP, PHONE, fill, require_axe, set_width, submit
-from .test_pages_on_a_phone import browser, check_page, keep, phone_site, sign_in
+from .test_pages_on_a_phone import browser, check_page, chromium, keep, phone_site, sign_in
 
-__all__ = ["browser", "phone_site"]  # the fixtures, shared with the Special's pages
+__all__ = ["browser", "chromium", "phone_site"]  # the fixtures, shared with the Special's pages
 pytestmark = pytest.mark.slow
 
 
