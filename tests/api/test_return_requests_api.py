@@ -9,11 +9,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dutyservice.cli import main
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.jobruns import last_successes
@@ -21,6 +19,7 @@ from dutyservice.scheduler.jobs import build_scheduler
 
 from ..npocc.test_return_files import GOLDEN, small_force
 from ..support.builders import Builder
+from ..support.commands import run_in_process
 
 RETURNS = "/api/v1/npocc/returns"
 ASYNC = {"Prefer": "respond-async"}
@@ -188,20 +187,19 @@ def test_export_queued_makes_what_waits_and_reports_a_request_that_cannot_be_mad
     made = client.post(RETURNS, json=CAMBRIDGESHIRE_Q3, headers=admin)
     refused = client.post(RETURNS, json={"quarter": "2025-Q2", "force": "norfolk"}, headers=admin)
     environment = {
-        "DUTYSERVICE_DATABASE_URL": db.url,
         "DUTYSERVICE_EXPORT_DIR": str(settings.export_dir),
         # The go-live quarter moved after the second request was queued: it is refused now.
         "DUTYSERVICE_RETURNS_FROM": "2025-Q3",
     }
-    result = CliRunner().invoke(main, ["export-queued"], env=environment)
-    assert result.exit_code == 1, result.output
+    result = run_in_process(db.url, "export-queued", **environment)
+    assert result.returncode == 1, result.stdout + result.stderr
     made_id, refused_id = made.get_json()["id"], refused.get_json()["id"]
-    assert f"request {made_id} (2025-Q3, cambridgeshire): 1 made, 0 unchanged" in result.output
-    assert f"request {refused_id} (2025-Q2, norfolk): failed: no return is made" in result.output
+    assert f"request {made_id} (2025-Q3, cambridgeshire): 1 made, 0 unchanged" in result.stdout
+    assert f"request {refused_id} (2025-Q2, norfolk): failed: no return is made" in result.stdout
     failed = client.get(refused.headers["Location"], headers=admin).get_json()
     assert failed["state"] == "failed"
     assert failed["problem"]["errors"] == {"quarter": ["returns are made from 2025-Q3 on"]}
     assert (settings.export_dir / "cambridgeshire-135v1-2025Q3-r1.csv").read_bytes() == (
         GOLDEN / "cambridgeshire-135v1-2025Q3-r1.csv"
     ).read_bytes()
-    assert "requests: 0" in CliRunner().invoke(main, ["export-queued"], env=environment).output
+    assert "requests: 0" in run_in_process(db.url, "export-queued", **environment).stdout

@@ -1,31 +1,18 @@
 """The `dutyservice` command as an operator uses it."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dutyservice.cli import main
 from dutyservice.db import Database
+
+from ..support.commands import dutyservice, run_in_process
 
 
 def run(database_url: str, *args: str) -> str:
     """The command in a new Python process, as an operator runs it (nothing imported before)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "dutyservice", *args],
-        env={
-            **os.environ,
-            "DUTYSERVICE_DATABASE_URL": database_url,
-            "DUTYSERVICE_LOG_LEVEL": "WARNING",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = dutyservice(database_url, *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -70,11 +57,9 @@ def test_only_a_hash_of_the_secret_is_stored(app: Flask, db: Database) -> None:
 
 
 def test_force_role_token_needs_a_force(app: Flask, db: Database) -> None:
-    result = CliRunner().invoke(
-        main, ["token", "create", "--role", "supervisor"], env={"DUTYSERVICE_DATABASE_URL": db.url}
-    )
-    assert result.exit_code != 0
-    assert "--force" in result.output
+    result = run_in_process(db.url, "token", "create", "--role", "supervisor")
+    assert result.returncode != 0
+    assert "--force" in result.stderr
 
 
 def test_upgrade_and_demo_on_a_new_sqlite_database(tmp_path: Path) -> None:

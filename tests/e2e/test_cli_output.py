@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
-import sys
 from pathlib import Path
 
 from flask import Flask
@@ -13,6 +12,7 @@ from flask import Flask
 from dutyservice.db import Database
 
 from ..support.builders import Builder
+from ..support.commands import dutyservice
 
 
 def command(
@@ -20,22 +20,8 @@ def command(
 ) -> subprocess.CompletedProcess[str]:
     """The command in a new Python process, its output piped (as a script or CI reads it),
     or its standard error on a terminal (`stderr`: the terminal's file descriptor)."""
-    env = {
-        **os.environ,
-        "DUTYSERVICE_DATABASE_URL": database_url,
-        "DUTYSERVICE_LOG_LEVEL": "WARNING",
-        "DUTYSERVICE_NPOCC_FEED_URL": "",
-    }
-    if export_dir is not None:
-        env["DUTYSERVICE_EXPORT_DIR"] = str(export_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "dutyservice", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE if stderr is None else stderr,
-        text=True,
-        timeout=180,
-    )
+    env = {} if export_dir is None else {"DUTYSERVICE_EXPORT_DIR": str(export_dir)}
+    return dutyservice(database_url, *args, stderr=stderr, **env)
 
 
 def test_help_shows_only_the_services_own_commands_and_options(app: Flask, db: Database) -> None:

@@ -3,9 +3,7 @@ force, `config check`, configuration problems as one `Error:` line, the export's
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from flask import Flask
@@ -13,6 +11,7 @@ from flask import Flask
 from dutyservice.db import Database
 
 from ..support.builders import Builder
+from ..support.commands import dutyservice
 from ..support.receiver import receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,16 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(database_url: str, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
     """The command in a new process, its environment the DUTYSERVICE_* settings given."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DUTYSERVICE_")}
-    env |= {"DUTYSERVICE_DATABASE_URL": database_url, "DUTYSERVICE_LOG_LEVEL": "WARNING"}
-    env |= {f"DUTYSERVICE_{name.upper()}": value for name, value in settings.items()}
-    return subprocess.run(
-        [sys.executable, "-m", "dutyservice", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    env = {f"DUTYSERVICE_{name.upper()}": value for name, value in settings.items()}
+    return dutyservice(database_url, *args, stderr=None, **env)
 
 
 def test_tokens_and_imports_of_a_force_not_served_are_refused_with_one_error_line(

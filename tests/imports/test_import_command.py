@@ -1,4 +1,4 @@
-"""`dutyservice import` run as an operator runs it: a new process, on a terminal or piped."""
+"""`dutyservice import` run as an operator runs it: piped, and in a process on a terminal."""
 
 from __future__ import annotations
 
@@ -7,28 +7,16 @@ import pty
 import select
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from dutyservice.db import Database
 
+from ..support.commands import COMMAND, Completed, environment, run_in_process
 from .test_import import SAMPLE, append
 
-COMMAND = [sys.executable, "-m", "dutyservice", "import"]
 
-
-def _env(db: Database) -> dict[str, str]:
-    return {**os.environ, "DUTYSERVICE_DATABASE_URL": db.url, "DUTYSERVICE_LOG_LEVEL": "WARNING"}
-
-
-def _import(db: Database, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COMMAND, *args, "--force", "cambridgeshire"],
-        env=_env(db),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _import(db: Database, *args: str) -> Completed:
+    return run_in_process(db.url, "import", *args, "--force", "cambridgeshire")
 
 
 def test_piped_the_command_shows_no_progress_and_ends_with_the_summary(
@@ -64,13 +52,7 @@ def test_a_refused_set_exits_1_listing_every_error_before_the_summary(
 
 
 def test_an_unknown_force_is_an_error_not_a_traceback(db: Database, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*COMMAND, str(SAMPLE), "--force", "atlantis"],
-        env=_env(db),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_in_process(db.url, "import", str(SAMPLE), "--force", "atlantis")
     assert result.returncode == 1
     assert "unknown force" in result.stderr
     assert "Traceback" not in result.stderr
@@ -82,8 +64,8 @@ def test_on_a_terminal_the_command_shows_rows_per_second_for_each_file(
     files = shutil.copytree(SAMPLE, tmp_path / "history")
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [*COMMAND, str(files), "--force", "cambridgeshire"],
-        env=_env(db),
+        [*COMMAND, "import", str(files), "--force", "cambridgeshire"],
+        env=environment(db.url),
         stdout=subprocess.PIPE,
         stderr=terminal,
         text=True,

@@ -3,10 +3,8 @@ same and makes a byte-identical return."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -21,6 +19,7 @@ from dutyservice.db import Database
 
 from ..support import databases
 from ..support.builders import Builder
+from ..support.commands import run_in_process
 
 READS = (
     "/api/v1/officers?per_page=500",
@@ -31,28 +30,14 @@ READS = (
 )
 
 
-def dutyservice(database_url: str, *args: str, export_dir: Path | None = None) -> str:
-    env = {**os.environ, "DUTYSERVICE_DATABASE_URL": database_url}
-    if export_dir is not None:
-        env["DUTYSERVICE_EXPORT_DIR"] = str(export_dir)
-    completed = subprocess.run(
-        [sys.executable, "-m", "dutyservice", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout
-
-
 @contextmanager
 def backed_up_and_restored(db: Database, exports: Path, directory: Path) -> Iterator[str]:
     """Back up the database and the export directory with the command, and restore both the
     way docs/operations.md says (the files into `directory / "exports"`)."""
     backup = directory / "dutyservice.backup"
-    said = dutyservice(db.url, "db", "backup", str(backup), export_dir=exports)
-    assert said.strip().endswith(str(backup))
+    said = run_in_process(db.url, "db", "backup", str(backup), DUTYSERVICE_EXPORT_DIR=str(exports))
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.strip().endswith(str(backup))
     archive = directory / "dutyservice.backup.exports.tar"
     for written in (backup, archive):  # every officer's records: for the owner's eyes only
         assert written.stat().st_mode & 0o777 == 0o600, written
@@ -117,12 +102,8 @@ def test_a_restored_backup_answers_the_same_and_makes_the_same_return(
 
 
 def test_a_backup_of_a_database_that_is_not_there_says_so(tmp_path: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "dutyservice", "db", "backup", str(tmp_path / "b")],
-        env={**os.environ, "DUTYSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    completed = run_in_process(
+        f"sqlite:///{tmp_path / 'none.db'}", "db", "backup", str(tmp_path / "b")
     )
     assert completed.returncode == 1
     assert "no SQLite database file" in completed.stderr

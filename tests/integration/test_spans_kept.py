@@ -5,7 +5,6 @@ when recomputed from the records."""
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -20,7 +19,7 @@ from dutyservice.db import Database
 from dutyservice.errors import DomainError
 from dutyservice.ips import profiles, service, spans
 from tests.support.builders import ADMIN, Builder
-from tests.support.commands import dutyservice
+from tests.support.commands import Completed, run_in_process
 
 BASE = date(2024, 1, 1)
 UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
@@ -205,9 +204,9 @@ def test_without_the_officer_s_lock_two_writers_leave_wrong_spans(
     assert concurrent_writes(db, officer_id, monkeypatch, locked=False)
 
 
-def run_db_check(db: Database, *args: str) -> subprocess.CompletedProcess[str]:
+def run_db_check(db: Database, *args: str) -> Completed:
     """`dutyservice db check` run by an operator against the database."""
-    return dutyservice(db, "db", "check", *args)
+    return run_in_process(db.url, "db", "check", *args)
 
 
 def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: Builder) -> None:
@@ -217,7 +216,7 @@ def test_db_check_on_the_command_line_reports_and_repairs(db: Database, build: B
 
     officer = build.ips_officer(since=date(2025, 3, 1))
 
-    def check(*args: str) -> subprocess.CompletedProcess[str]:
+    def check(*args: str) -> Completed:
         return run_db_check(db, *args)
 
     assert check().returncode == 0

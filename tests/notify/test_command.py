@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import timedelta
 
 from dutyservice.clock import utc_now
 from dutyservice.db import Database
 
 from ..support.builders import Builder
-from ..support.commands import dutyservice
+from ..support.commands import Completed, run_in_process
 from ..support.smtp import Mailbox
 from .conftest import address, with_email
 
 
-def notify(db: Database, **env: str) -> subprocess.CompletedProcess[str]:
-    return dutyservice(db, "notify", **env)
+def notify(db: Database, **env: str) -> Completed:
+    return run_in_process(db.url, "notify", **env)
 
 
 def test_the_notify_command_sends_what_is_due_and_says_so_without_the_address(
