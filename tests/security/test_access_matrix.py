@@ -37,6 +37,7 @@ from dutyservice.notify.webpush import b64url
 from dutyservice.npocc import requests as return_requests
 from dutyservice.npocc.generation import generate_return
 
+from ..support import saved_rows
 from ..support.builders import ADMIN, Builder
 from ..support.oidc_provider import OidcProvider, person_claims
 from ..support.snapshot import digest
@@ -657,6 +658,37 @@ def build_world(
     credential: str = "api token",
     provider: OidcProvider | None = None,
 ) -> World:
+    people, duties, made = _people_and_events(build)
+    settings = app.extensions["dutyservice"].settings
+    record = generate_return(
+        build.db, settings.export_dir, "cambridgeshire", Quarter(2025, 3), 135, 1
+    ).record
+    world = World(people, duties, made, record.id)
+    world.request_id = return_requests.ask(build.db, settings, ADMIN, Quarter(2025, 3), "norfolk")[
+        0
+    ].id
+    world.headers = credentials(credential, build, provider, people["own"])
+    return world
+
+
+Made = tuple[dict[str, Officer], dict[str, Duty], dict[str, Any]]
+# By database: the rows of the officers, duties and events every case starts from, and what
+# the use cases that made them returned. (The return is made again for each case: its file is
+# in the export directory, which other tests on the database write to.)
+_MADE: dict[str, tuple[saved_rows.SavedRows, Made]] = {}
+
+
+def _people_and_events(build: Builder) -> Made:
+    if build.db.url in _MADE:
+        rows, made = _MADE[build.db.url]
+        saved_rows.put_back(build.db, rows)
+        return made
+    made = _make_people_and_events(build)
+    _MADE[build.db.url] = (saved_rows.save(build.db), made)
+    return made
+
+
+def _make_people_and_events(build: Builder) -> Made:
     people = {
         "own": build.ips_officer("cambridgeshire", warrant_number="OWN"),
         "colleague": build.ips_officer("cambridgeshire", warrant_number="COL"),
@@ -698,16 +730,7 @@ def build_world(
                 "open_to": "national",
             },
         )
-    settings = app.extensions["dutyservice"].settings
-    record = generate_return(
-        build.db, settings.export_dir, "cambridgeshire", Quarter(2025, 3), 135, 1
-    ).record
-    world = World(people, duties, made, record.id)
-    world.request_id = return_requests.ask(build.db, settings, ADMIN, Quarter(2025, 3), "norfolk")[
-        0
-    ].id
-    world.headers = credentials(credential, build, provider, people["own"])
-    return world
+    return people, duties, made
 
 
 def cases() -> list[Any]:
