@@ -11,8 +11,24 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Select,
+    Subquery,
+    and_,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import ClauseAdapter
 
 from ..db import later_unestimated, next_day
 from ..duties.models import AvailabilityWindow, Duty, Officer
@@ -99,6 +115,34 @@ def serving(first: Any, last: Any) -> ColumnElement[bool]:
     return and_(Officer.joined_on <= first, or_(Officer.left_on.is_(None), Officer.left_on > last))
 
 
+def serving_officers(first: Any, last: Any) -> Subquery:
+    """The officers serving on every day first..last, with the columns the deployable answer
+    reads, as those who have not left (from their partial index alone) and those whose leaving
+    day is after `last`: not the officers who left before, however many years of them there
+    are. Its `left_on` is NULL for the first; a condition on `Officer` is read against it by
+    `against`."""
+    columns = (
+        Officer.id,
+        Officer.force_id,
+        Officer.warrant_number,
+        Officer.rank,
+        Officer.base_location,
+        Officer.joined_on,
+    )
+    leaving = select(*columns, Officer.left_on).where(
+        Officer.joined_on <= first, Officer.left_on > last
+    )
+    staying = select(*columns, cast(null(), Date)).where(
+        Officer.joined_on <= first, Officer.left_on.is_(None)
+    )
+    return union_all(leaving, staying).subquery("serving")
+
+
+def against(officers: Subquery, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition`, written of the outer `Officer`, of the rows of `officers` instead."""
+    return ClauseAdapter(officers).traverse(condition)
+
+
 def meets_profile(
     profile: ProfileRequirements, first: Any, last: Any, after_last: Any = None
 ) -> ColumnElement[bool]:
@@ -122,19 +166,26 @@ def span_covers(span: Any, first: Any, last: Any) -> ColumnElement[bool]:
 
 def eligible_throughout(role_profile_id: Any, first: Any, last: Any) -> ColumnElement[bool]:
     """The outer `Officer` meets the profile on every day first..last, read from the stored
-    spans (one index lookup) rather than evaluated from the records: serving, and one span of
+    spans (an index lookup) rather than evaluated from the records: serving, and one span of
     the profile covering the days."""
-    span = aliased(EligibilitySpan)
-    holds = (
-        exists()
-        .where(
-            span.officer_id == Officer.id,
-            span.role_profile_id == role_profile_id,
-            span_covers(span, first, last),
+    return and_(serving(first, last), Officer.id.in_(covering_spans(role_profile_id, first, last)))
+
+
+def covering_spans(role_profile_id: Any, first: Any, last: Any) -> CompoundSelect[Any]:
+    """The officers with a span of the profile covering first..last (`span_covers`), as the
+    spans still open and those ending after `last`: two ranges of the index on (role profile,
+    end, start, officer), read from the index alone. An index on the start read every span
+    begun before the window, however long ago it ended: the more history, the more it read."""
+
+    def started(ending: ColumnElement[bool]) -> Select[Any]:
+        span = EligibilitySpan
+        return select(span.officer_id).where(
+            span.role_profile_id == role_profile_id, ending, span.starts_on <= first
         )
-        .correlate_except(span)
+
+    return union_all(
+        started(EligibilitySpan.ends_on.is_(None)), started(EligibilitySpan.ends_on > last)
     )
-    return and_(serving(first, last), holds)
 
 
 def at_stage(stage: str, area: str | None, first: Any, after_last: Any) -> ColumnElement[bool]:

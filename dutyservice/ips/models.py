@@ -200,8 +200,15 @@ class EligibilitySpan(Base):
     __table_args__ = (
         CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="ends_after_start"),
         Index("ix_eligibility_spans_officer_id", "officer_id"),
-        # The planners' question: the spans of a profile that began by the window's first day.
-        Index("ix_eligibility_spans_role_profile_id_starts_on", "role_profile_id", "starts_on"),
+        # The planners' question: a profile's spans open or ending after the window, each range
+        # read from the index alone (`eligibility.covering_spans`); not every span ever ended.
+        Index(
+            "ix_eligibility_spans_role_profile_id_ends_on",
+            "role_profile_id",
+            "ends_on",
+            "starts_on",
+            "officer_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -416,30 +416,32 @@ def _deployable_statement(
         conditions.append(
             Officer.force_id == bindparam("force_id", type_=Integer(), literal_execute=True)
         )
-    return _the_page(_numbered(and_(*conditions)), last)
+    return _the_page(_numbered(and_(*conditions), first, last), last)
 
 
-def _numbered(chosen: ColumnElement[bool]) -> Subquery:
-    """The officers `chosen`, each numbered in the answer's order, with whether they are the
-    first of their force and the last of the answer: one window, sorted once, from which the
-    counts follow (`_answer`)."""
-    order = (Force.code, bytewise(Officer.warrant_number))
+def _numbered(chosen: ColumnElement[bool], first: Any, last: Any) -> Subquery:
+    """The serving officers `chosen`, each numbered in the answer's order, with whether they
+    are the first of their force and the last of the answer: one window, sorted once, from
+    which the counts follow (`_answer`)."""
+    officers = eligibility.serving_officers(first, last)
+    order = (Force.code, bytewise(officers.c.warrant_number))
     return (
         select(
-            Officer.id,
+            officers.c.id,
             Force.code,
-            Officer.warrant_number,
-            Officer.rank,
-            Officer.base_location,
+            officers.c.warrant_number,
+            officers.c.rank,
+            officers.c.base_location,
             func.row_number().over(order_by=order).label("row"),
             func.lag(Force.code)
             .over(order_by=order)
             .is_distinct_from(Force.code)
             .label("first_of_force"),
-            func.lead(Officer.id).over(order_by=order).is_(None).label("last_of_all"),
+            func.lead(officers.c.id).over(order_by=order).is_(None).label("last_of_all"),
         )
-        .join(Officer.force)
-        .where(chosen)
+        .select_from(officers)
+        .join(Force, Force.id == officers.c.force_id)
+        .where(eligibility.against(officers, chosen))
         .subquery("chosen")
     )
 
@@ -523,7 +525,13 @@ def deployable(
     if stage_asked is None:
         parameters["role_profile_id"] = role_profile_id(session, mercury_ref, version)
     # Through the connection, not the ORM: the rows are plain tuples.
-    rows = session.connection().execute(statement, parameters).all()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # The plan a server prepared, whatever the history: PostgreSQL guesses a share of the
+        # duties for a window given as parameters, and with 30 years of them judged that plan
+        # dearer than one made for the day, so planned the statement afresh on every request.
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+    rows = connection.execute(statement, parameters).all()
     return _answer(rows, parameters["from_row"], parameters["to_row"], page, per_page)
 
 
