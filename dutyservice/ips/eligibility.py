@@ -15,7 +15,6 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Date,
-    FromClause,
     Select,
     Subquery,
     and_,
@@ -139,11 +138,8 @@ def serving_officers(first: Any, last: Any) -> Subquery:
     return union_all(leaving, staying).subquery("serving")
 
 
-def against(officers: FromClause, condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """`condition`, written of the outer `Officer`, of the rows of `officers` instead (of the
-    officers' table itself: unchanged)."""
-    if officers is Officer.__table__:
-        return condition
+def against(officers: Subquery, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition`, written of the outer `Officer`, of the rows of `officers` instead."""
     return ClauseAdapter(officers).traverse(condition)
 
 

@@ -417,16 +417,19 @@ def _deployable_statement(
         conditions.append(
             Officer.force_id == bindparam("force_id", type_=Integer(), literal_execute=True)
         )
-    # A profile's question reads the serving officers alone (`serving_officers`); a stage's
-    # reads every officer, as before: its plan through that subquery took twice the time.
-    officers = eligibility.serving_officers(first, last) if stage is None else Officer.__table__
-    return _the_page(_numbered(and_(*conditions), officers), last)
+    chosen = and_(*conditions)
+    if stage is not None:
+        # A stage's question reads every officer: through `serving_officers` its plan took
+        # twice the time.
+        return _the_page(_numbered(chosen, Officer.__table__), last)
+    officers = eligibility.serving_officers(first, last)
+    return _the_page(_numbered(eligibility.against(officers, chosen), officers), last)
 
 
 def _numbered(chosen: ColumnElement[bool], officers: FromClause) -> Subquery:
-    """The `officers` `chosen`, each numbered in the answer's order, with whether they are the
-    first of their force and the last of the answer: one window, sorted once, from which the
-    counts follow (`_answer`)."""
+    """The `officers` `chosen` (a condition on their rows), each numbered in the answer's
+    order, with whether they are the first of their force and the last of the answer: one
+    window, sorted once, from which the counts follow (`_answer`)."""
     order = (Force.code, bytewise(officers.c.warrant_number))
     return (
         select(
@@ -444,7 +447,7 @@ def _numbered(chosen: ColumnElement[bool], officers: FromClause) -> Subquery:
         )
         .select_from(officers)
         .join(Force, Force.id == officers.c.force_id)
-        .where(eligibility.against(officers, chosen))
+        .where(chosen)
         .subquery("chosen")
     )
 

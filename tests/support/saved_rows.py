@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, select, text
 
 from dutyservice.db import Database
 from dutyservice.models import Base
@@ -48,8 +48,7 @@ def put_back(db: Database, saved: SavedRows) -> None:
                 continue
             connection.execute(table.insert(), rows)
             if db.dialect == "postgresql" and "id" in table.c:
-                largest = connection.scalar(select(func.max(table.c.id)))
                 connection.execute(
                     text("SELECT setval(pg_get_serial_sequence(:name, 'id'), :largest)"),
-                    {"name": table.name, "largest": largest},
+                    {"name": table.name, "largest": max(row["id"] for row in rows)},
                 )
