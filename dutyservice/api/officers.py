@@ -9,7 +9,7 @@ from marshmallow import ValidationError as SchemaError
 
 from ..duties import queries, service
 from ..duties.models import RANKS, Officer
-from ..ips import learning_queries
+from ..ips import learning_queries, serving
 from ..privacy.holdings import HOLDINGS
 from ..privacy.subject_access import export_officer_data
 from ..served import check_served
@@ -209,7 +209,7 @@ def edit_officer(changes: dict[str, Any], officer_id: int) -> tuple[Officer, dic
     """Edit an officer. With `If-Match`, a stale version answers 409 and changes nothing;
     `If-Match: *` matches any version. A Special may change their own `email` and `notify`
     preferences."""
-    officer = service.update_officer(
+    officer = serving.update_officer(
         database(), principal(), officer_id, service.Edit(changes, if_match())
     )
     return officer, etag(officer.version)
@@ -220,7 +220,7 @@ def edit_officer(changes: dict[str, Any], officer_id: int) -> tuple[Officer, dic
 @blp.response(200, OfficerSchema)
 def leave(data: dict[str, Any], officer_id: int) -> Officer:
     """The officer stops serving from `left_on`; their history is kept."""
-    return service.officer_leaves(database(), principal(), officer_id, data["left_on"])
+    return serving.officer_leaves(database(), principal(), officer_id, data["left_on"])
 
 
 @blp.route(f"/{OFFICER_ID}/hours", methods=["GET"])

@@ -28,20 +28,8 @@ class Officer(Base):
     __tablename__ = "officers"
     __table_args__ = (
         UniqueConstraint("force_id", "warrant_number"),
-        # Deployable: the officers who have not left, each with what the answer shows of them,
-        # read from the index alone (ips.eligibility.serving_officers), not the leavers beside.
-        partial_index(
-            "ix_officers_force_id_serving",
-            "force_id",
-            "joined_on",
-            "id",
-            "warrant_number",
-            "rank",
-            "base_location",
-            where="left_on IS NULL",
-        ),
-        # ... and those who leave after a window, whose leaving day is already recorded: in any
-        # force, or in one (which also finds a force's officers, as the index on it alone did).
+        # The officers who left, by their leaving day (retention); in one force, which also
+        # finds a force's officers, as an index on the force alone did.
         Index("ix_officers_left_on", "left_on"),
         Index("ix_officers_force_id_left_on", "force_id", "left_on"),
     )

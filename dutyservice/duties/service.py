@@ -137,7 +137,9 @@ def create_officer(db: Database, principal: Principal, data: dict[str, Any]) -> 
         return officer
 
 
-def update_officer(db: Database, principal: Principal, officer_id: int, edit: Edit) -> Officer:
+def change_officer(session: Session, principal: Principal, officer_id: int, edit: Edit) -> Officer:
+    """Change an officer's record in the caller's transaction; `ips.serving.update_officer`
+    is the use case, which also brings the spans of eligibility to a new joining day."""
     # A Special may change how they are told (API.md "Notifications"); the rest is managed.
     asked = edit.changes
     permission = (
@@ -146,60 +148,60 @@ def update_officer(db: Database, principal: Principal, officer_id: int, edit: Ed
     changes = {k: v for k, v in asked.items() if k not in SELF_SERVICE_FIELDS} | contact_columns(
         asked
     )
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, permission)
-        edit.check_current(officer.version)
-        if "rank" in changes:
-            _check_rank(changes["rank"])
-        joined_on = changes.get("joined_on", officer.joined_on)
-        if officer.left_on is not None and joined_on > officer.left_on:
-            raise Invalid("joined after leaving", errors={"joined_on": ["after left_on"]})
-        if joined_on != officer.joined_on:
-            service_held(session, officer.id, changing=True)
-            _refuse_completed_outside(session, officer.id, Service(joined_on, officer.left_on))
-        changed = _apply(officer, changes)
-        flush_or_conflict(session, "that warrant number is already used in this force")
-        if changed:
-            audit.about(
-                officer,
-                session,
-                principal,
-                "officer.update",
-                "officer",
-                officer.id,
-                changes=audited(changed),
-            )
-        return officer
-
-
-def officer_leaves(db: Database, principal: Principal, officer_id: int, left_on: date) -> Officer:
-    with db.transaction() as session:
-        officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
-        if officer.left_on is not None:
-            raise Conflict(f"the officer already left on {officer.left_on.isoformat()}")
-        if left_on < officer.joined_on:
-            raise Invalid("left before joining", errors={"left_on": ["before joined_on"]})
+    officer = load_officer(session, principal, officer_id, permission)
+    edit.check_current(officer.version)
+    if "rank" in changes:
+        _check_rank(changes["rank"])
+    joined_on = changes.get("joined_on", officer.joined_on)
+    if officer.left_on is not None and joined_on > officer.left_on:
+        raise Invalid("joined after leaving", errors={"joined_on": ["after left_on"]})
+    if joined_on != officer.joined_on:
         service_held(session, officer.id, changing=True)
-        _refuse_completed_outside(session, officer.id, Service(officer.joined_on, left_on))
-        end_live(
-            session,
-            officer,
-            Officer.left_on.is_(None),
-            "the officer has already left",
-            left_on=left_on,
-            updated_at=utc_now(),
-            version=Officer.version + 1,
-        )
+        _refuse_completed_outside(session, officer.id, Service(joined_on, officer.left_on))
+    changed = _apply(officer, changes)
+    flush_or_conflict(session, "that warrant number is already used in this force")
+    if changed:
         audit.about(
             officer,
             session,
             principal,
-            "officer.leave",
+            "officer.update",
             "officer",
             officer.id,
-            changes={"left_on": left_on},
+            changes=audited(changed),
         )
-        return officer
+    return officer
+
+
+def end_service(session: Session, principal: Principal, officer_id: int, left_on: date) -> Officer:
+    """Record the officer's leaving in the caller's transaction; `ips.serving.officer_leaves`
+    is the use case, which also ends the officer's spans of eligibility on that day."""
+    officer = load_officer(session, principal, officer_id, Permission.MANAGE_OFFICERS)
+    if officer.left_on is not None:
+        raise Conflict(f"the officer already left on {officer.left_on.isoformat()}")
+    if left_on < officer.joined_on:
+        raise Invalid("left before joining", errors={"left_on": ["before joined_on"]})
+    service_held(session, officer.id, changing=True)
+    _refuse_completed_outside(session, officer.id, Service(officer.joined_on, left_on))
+    end_live(
+        session,
+        officer,
+        Officer.left_on.is_(None),
+        "the officer has already left",
+        left_on=left_on,
+        updated_at=utc_now(),
+        version=Officer.version + 1,
+    )
+    audit.about(
+        officer,
+        session,
+        principal,
+        "officer.leave",
+        "officer",
+        officer.id,
+        changes={"left_on": left_on},
+    )
+    return officer
 
 
 # Duties -----------------------------------------------------------------------------------------

@@ -12,23 +12,20 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     CompoundSelect,
-    Date,
     Select,
-    Subquery,
     and_,
-    cast,
     exists,
     func,
     literal_column,
-    null,
     or_,
     select,
     union_all,
 )
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from ..db import later_unestimated, next_day
 from ..duties.models import AvailabilityWindow, Duty, Officer
@@ -115,32 +112,18 @@ def serving(first: Any, last: Any) -> ColumnElement[bool]:
     return and_(Officer.joined_on <= first, or_(Officer.left_on.is_(None), Officer.left_on > last))
 
 
-def serving_officers(first: Any, last: Any) -> Subquery:
-    """The officers serving on every day first..last, with the columns the deployable answer
-    reads, as those who have not left (from their partial index alone) and those whose leaving
-    day is after `last`: not the officers who left before, however many years of them there
-    are. Its `left_on` is NULL for the first; a condition on `Officer` is read against it by
-    `against`."""
-    columns = (
-        Officer.id,
-        Officer.force_id,
-        Officer.warrant_number,
-        Officer.rank,
-        Officer.base_location,
-        Officer.joined_on,
-    )
-    leaving = select(*columns, Officer.left_on).where(
-        Officer.joined_on <= first, Officer.left_on > last
-    )
-    staying = select(*columns, cast(null(), Date)).where(
-        Officer.joined_on <= first, Officer.left_on.is_(None)
-    )
-    return union_all(leaving, staying).subquery("serving")
+def of_officer(
+    officer_id: ColumnElement[int], condition: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """`condition`, written of the outer `Officer`, of the officer whose id is `officer_id`
+    (a column of some other rows, such as the spans covering a window)."""
+    officers = Officer.__table__
 
+    def replaced(element: Any, **kw: Any) -> Any:
+        is_id = isinstance(element, Column) and element.table is officers and element.name == "id"
+        return officer_id if is_id else None
 
-def against(officers: Subquery, condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """`condition`, written of the outer `Officer`, of the rows of `officers` instead."""
-    return ClauseAdapter(officers).traverse(condition)
+    return replacement_traverse(condition, {}, replaced)
 
 
 def meets_profile(
@@ -164,28 +147,44 @@ def span_covers(span: Any, first: Any, last: Any) -> ColumnElement[bool]:
     return and_(span.starts_on <= first, or_(span.ends_on.is_(None), span.ends_on > last))
 
 
-def eligible_throughout(role_profile_id: Any, first: Any, last: Any) -> ColumnElement[bool]:
-    """The outer `Officer` meets the profile on every day first..last, read from the stored
-    spans (an index lookup) rather than evaluated from the records: serving, and one span of
-    the profile covering the days."""
-    return and_(serving(first, last), Officer.id.in_(covering_spans(role_profile_id, first, last)))
+def covering(
+    model: type[EligibilitySpan] | type[StageSpan],
+    asked: ColumnElement[bool],
+    first: Any,
+    last: Any,
+    force_id: Any = None,
+) -> CompoundSelect[Any]:
+    """The officers (and their forces) with a stored span of `model` of the requirement `asked`
+    covering first..last (`span_covers`): since a span holds only days of service, those
+    serving and meeting it on every day. Two ranges of an index on (requirement, end, start,
+    force, officer), or in one force on (requirement, force, end, start, officer): the spans
+    still open and those ending after `last`, read from the index alone. An index on the start
+    read every span begun before the window, however long ago it ended: the more history, the
+    more it read."""
+
+    def started(ending: ColumnElement[bool]) -> Select[int, int]:
+        where = [asked, ending, model.starts_on <= first]
+        if force_id is not None:
+            where.append(model.force_id == force_id)
+        return select(model.officer_id, model.force_id).where(*where)
+
+    return union_all(started(model.ends_on.is_(None)), started(model.ends_on > last))
 
 
-def covering_spans(role_profile_id: Any, first: Any, last: Any) -> CompoundSelect[Any]:
-    """The officers with a span of the profile covering first..last (`span_covers`), as the
-    spans still open and those ending after `last`: two ranges of the index on (role profile,
-    end, start, officer), read from the index alone. An index on the start read every span
-    begun before the window, however long ago it ended: the more history, the more it read."""
+def covering_spans(
+    role_profile_id: Any, first: Any, last: Any, force_id: Any = None
+) -> CompoundSelect[Any]:
+    """The officers meeting the role profile on every day first..last (`covering`)."""
+    asked = EligibilitySpan.role_profile_id == role_profile_id
+    return covering(EligibilitySpan, asked, first, last, force_id)
 
-    def started(ending: ColumnElement[bool]) -> Select[Any]:
-        span = EligibilitySpan
-        return select(span.officer_id).where(
-            span.role_profile_id == role_profile_id, ending, span.starts_on <= first
-        )
 
-    return union_all(
-        started(EligibilitySpan.ends_on.is_(None)), started(EligibilitySpan.ends_on > last)
-    )
+def covering_stage_spans(
+    requirement: StageRequirement, first: Any, last: Any, force_id: Any = None
+) -> CompoundSelect[Any]:
+    """The officers at the stage (in the area) on every day first..last (`covering`)."""
+    asked = and_(StageSpan.stage == requirement.stage, StageSpan.area == (requirement.area or ""))
+    return covering(StageSpan, asked, first, last, force_id)
 
 
 def at_stage(stage: str, area: str | None, first: Any, after_last: Any) -> ColumnElement[bool]:

@@ -38,20 +38,40 @@ class LearningRecord(AssessedRecord, Base):
 
 
 class StageSpan(Base):
-    """Days on which an officer meets a stage requirement, serving or not
-    (`learning_rules.stage_spans`): kept in the same transaction as every write that changes
-    them, so that "who is deployable at this stage" is an index lookup (docs/integrity.md)."""
+    """Days on which an officer serves and meets a stage requirement (`stage_spans.computed`),
+    with the officer's force: kept in the same transaction as every write that changes them, so
+    that "who is deployable at this stage" is an index lookup (docs/integrity.md)."""
 
     __tablename__ = "stage_spans"
     __table_args__ = (
         CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="ends_after_start"),
         Index("ix_stage_spans_officer_id", "officer_id"),
-        # The planners' question: the spans of a requirement that began by the window's first day.
-        Index("ix_stage_spans_stage_area_starts_on", "stage", "area", "starts_on"),
+        # The planners' question: a requirement's spans open or ending after the window, read
+        # from the index alone (`eligibility.covering`), nationally and in one force.
+        Index(
+            "ix_stage_spans_stage_area_ends_on",
+            "stage",
+            "area",
+            "ends_on",
+            "starts_on",
+            "force_id",
+            "officer_id",
+        ),
+        Index(
+            "ix_stage_spans_stage_area_force_id",
+            "stage",
+            "area",
+            "force_id",
+            "ends_on",
+            "starts_on",
+            "officer_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    #: The officer's, which never changes: a force's question reads its own spans.
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
     #: The stage asked for, or above.
     stage: Mapped[str] = mapped_column(String(3))
     #: A QSC's core area; '' for the stage in any area (as `LearningRecord.area`).

@@ -192,19 +192,30 @@ class IpsGrant(Base):
 
 
 class EligibilitySpan(Base):
-    """Days on which an officer holds IPS against a role profile (`rules.eligible_spans`):
-    kept in the same transaction as every write that changes them, so that "who is deployable"
-    is an index lookup rather than the rule evaluated over every officer (docs/integrity.md)."""
+    """Days on which an officer serves and holds IPS against a role profile
+    (`rules.serving_spans`), with the officer's force: kept in the same transaction as every
+    write that changes them, so that "who is deployable" is an index lookup rather than the rule
+    evaluated over every officer (docs/integrity.md)."""
 
     __tablename__ = "eligibility_spans"
     __table_args__ = (
         CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="ends_after_start"),
         Index("ix_eligibility_spans_officer_id", "officer_id"),
         # The planners' question: a profile's spans open or ending after the window, each range
-        # read from the index alone (`eligibility.covering_spans`); not every span ever ended.
+        # read from the index alone (`eligibility.covering_spans`), not every span ever ended;
+        # nationally, and in one force.
         Index(
             "ix_eligibility_spans_role_profile_id_ends_on",
             "role_profile_id",
+            "ends_on",
+            "starts_on",
+            "force_id",
+            "officer_id",
+        ),
+        Index(
+            "ix_eligibility_spans_role_profile_id_force_id",
+            "role_profile_id",
+            "force_id",
             "ends_on",
             "starts_on",
             "officer_id",
@@ -213,6 +224,8 @@ class EligibilitySpan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    #: The officer's, which never changes: a force's question reads its own spans.
+    force_id: Mapped[int] = mapped_column(ForeignKey("forces.id"))
     role_profile_id: Mapped[int] = mapped_column(ForeignKey("role_profiles.id"))
     starts_on: Mapped[date]
     #: The first day no longer held; None: held from `starts_on` on.

@@ -10,21 +10,20 @@ from functools import lru_cache
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Date,
-    FromClause,
     Integer,
     Select,
-    Subquery,
     and_,
     bindparam,
-    case,
+    cast,
     func,
     literal_column,
     null,
-    or_,
     select,
     union_all,
 )
@@ -62,9 +61,12 @@ LONGEST_DEPLOYABLE_WINDOW = timedelta(days=366)
 #: A page as long as any answer (the planning page's CSV reads every row).
 EVERY_ROW = 2**31
 R = TypeVar("R", CompetencyRecord, TrainingRecord, IpsGrant)
-#: The deployable statement's row: id, force code, warrant number, rank, base, OST expiry (on
-#: the page), the row's number in the answer, and whether it is the first of its force's.
-DeployableRows = Select[int, str, str, str, str, date | None, int, bool]
+#: The deployable statement's row: an officer of the page (id, reference, force code, rank,
+#: base, OST expiry, the row's number in the answer) or a force's count (no id, the force code,
+#: the rows before the force's first, the count).
+DeployableRows = CompoundSelect[
+    int | None, str | None, str, str | None, str | None, date | None, int, int | None
+]
 
 
 def requirements_of(profile: RoleProfile) -> ProfileRequirements:
@@ -183,6 +185,13 @@ class Serving(Protocol):
     def joined_on(self) -> date: ...
     @property
     def left_on(self) -> date | None: ...
+
+
+class OfficerRow(Serving, Protocol):
+    """An officer's row, or the columns of it a stored span of eligibility is written with."""
+
+    @property
+    def force_id(self) -> int: ...
 
 
 def evidence_from(
@@ -394,86 +403,83 @@ def _deployable_statement(
     """The deployable query, with the profile (or the stage), the window and the page as bind
     parameters.
 
-    A role profile's rule is read from the stored eligibility spans (`spans.py`): an index
-    lookup per officer instead of the rule's dozens of EXISTS clauses over every officer's
-    records; a stage of the learning programme likewise from its stored spans (`stage_spans.py`).
+    The officers chosen are those with a stored span covering the window, of the role profile
+    (`spans.py`) or the stage (`stage_spans.py`), less those booked: a span holds only days of
+    service and names the officer's force, so the question reads an index, not the officers.
     """
     first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
     starts_at, ends_at = (bindparam(name, type_=UTCDateTime()) for name in ("starts_at", "ends_at"))
     earliest = bindparam("earliest", type_=UTCDateTime())
-    fit = (
-        eligibility.stage_met_throughout(stage, first, last)
+    # The force's id is written into the statement, not bound: each force's statement is
+    # prepared apart, and PostgreSQL plans it knowing how many officers that force has.
+    force_id = bindparam("force_id", type_=Integer(), literal_execute=True) if one_force else None
+    spans = (
+        eligibility.covering_stage_spans(stage, first, last, force_id)
         if stage is not None
-        else eligibility.eligible_throughout(bindparam("role_profile_id"), first, last)
-    )
-    conditions = [fit, eligibility.free_for(starts_at, ends_at, earliest)]
+        else eligibility.covering_spans(bindparam("role_profile_id"), first, last, force_id)
+    ).subquery("covering")
+    conditions = [eligibility.free_for(starts_at, ends_at, earliest)]
     if available_only:
         conditions.append(eligibility.available_throughout(starts_at, ends_at))
-    if one_force:
-        # The force's id is written into the statement, not bound: each force's statement is
-        # prepared apart, and PostgreSQL plans it knowing how many officers that force has. A
-        # plan for any force guessed a handful and probed each one's duties: at 25,000
-        # officers, the Metropolitan Police's question took 9.7 ms against 7.0 ms.
-        conditions.append(
-            Officer.force_id == bindparam("force_id", type_=Integer(), literal_execute=True)
-        )
-    chosen = and_(*conditions)
-    if stage is not None:
-        # A stage's question reads every officer: through `serving_officers` its plan took
-        # twice the time.
-        return _the_page(_numbered(chosen, Officer.__table__), last)
-    officers = eligibility.serving_officers(first, last)
-    return _the_page(_numbered(eligibility.against(officers, chosen), officers), last)
-
-
-def _numbered(chosen: ColumnElement[bool], officers: FromClause) -> Subquery:
-    """The `officers` `chosen` (a condition on their rows), each numbered in the answer's
-    order, with whether they are the first of their force and the last of the answer: one
-    window, sorted once, from which the counts follow (`_answer`)."""
-    order = (Force.code, bytewise(officers.c.warrant_number))
-    return (
-        select(
-            officers.c.id,
-            Force.code,
-            officers.c.warrant_number,
-            officers.c.rank,
-            officers.c.base_location,
-            func.row_number().over(order_by=order).label("row"),
-            func.lag(Force.code)
-            .over(order_by=order)
-            .is_distinct_from(Force.code)
-            .label("first_of_force"),
-            func.lead(officers.c.id).over(order_by=order).is_(None).label("last_of_all"),
-        )
-        .select_from(officers)
-        .join(Force, Force.id == officers.c.force_id)
-        .where(chosen)
-        .subquery("chosen")
+    officer = spans.c.officer_id
+    chosen = select(officer.label("id"), spans.c.force_id).where(
+        eligibility.of_officer(officer, and_(*conditions))
     )
+    return _the_page(chosen.cte("chosen"), last)
 
 
-def _the_page(numbered: Subquery, last: Any) -> DeployableRows:
-    """The rows from_row..to_row, each with its safety training's expiry, and the first row of
-    every force and the answer's last row for the counts: a national answer is thousands of
-    officers, of which only a page (and its expiries) is read out."""
-    row = numbered.c.row
-    on_page = row.between(
-        bindparam("from_row", type_=BigInteger()), bindparam("to_row", type_=BigInteger())
+def _the_page(chosen: CTE, last: Any) -> DeployableRows:
+    """The officers `chosen` (their ids and forces) counted by force, and the rows
+    from_row..to_row of them in the answer's order (force code, then warrant number), each with
+    its safety training's expiry: a national answer is thousands of officers, of which only
+    the forces that hold the page are read and sorted. A row of a force's count has no id."""
+    counted = _counted(chosen)
+    from_row, to_row = (bindparam(name, type_=BigInteger()) for name in ("from_row", "to_row"))
+    in_force = func.row_number().over(
+        partition_by=chosen.c.force_id, order_by=bytewise(Officer.warrant_number)
+    )
+    numbered = (
+        select(
+            Officer.id,
+            counted.c.code,
+            Officer.warrant_number,
+            Officer.rank,
+            Officer.base_location,
+            (counted.c.before + in_force).label("row"),
+        )
+        .join_from(chosen, counted, counted.c.id == chosen.c.force_id)
+        .join(Officer, Officer.id == chosen.c.id)
+        .where(counted.c.before < to_row, counted.c.before + counted.c.n >= from_row)
+        .subquery("numbered")
     )
     ost_expiry = eligibility.ost_expiry(numbered.c.id, last).scalar_subquery()
+    officer_ref = numbered.c.code + "-" + numbered.c.warrant_number
+    page = select(
+        numbered.c.id,
+        officer_ref,
+        numbered.c.code,
+        numbered.c.rank,
+        numbered.c.base_location,
+        ost_expiry,
+        numbered.c.row,
+        null(),
+    ).where(numbered.c.row.between(from_row, to_row))
+    no = null()
+    forces = select(no, no, counted.c.code, no, no, no, counted.c.before, counted.c.n)
+    return union_all(page, forces).order_by(literal_column("7"))
+
+
+def _counted(chosen: CTE) -> CTE:
+    """Each force with officers `chosen`: its id, code, how many, and how many come before its
+    first in the answer's order (the forces by code)."""
+    counts = (
+        select(chosen.c.force_id, func.count().label("n")).group_by(chosen.c.force_id).subquery()
+    )
+    earlier = func.sum(counts.c.n).over(order_by=Force.code) - counts.c.n
     return (
-        select(
-            numbered.c.id,
-            numbered.c.code,
-            numbered.c.warrant_number,
-            numbered.c.rank,
-            numbered.c.base_location,
-            case((on_page, ost_expiry)).label("ost_expires_on"),
-            row,
-            numbered.c.first_of_force,
-        )
-        .where(or_(on_page, numbered.c.first_of_force, numbered.c.last_of_all))
-        .order_by(row)
+        select(Force.id, Force.code, counts.c.n, cast(earlier, BigInteger).label("before"))
+        .join_from(counts, Force, Force.id == counts.c.force_id)
+        .cte("counted")
     )
 
 
@@ -538,23 +544,17 @@ def deployable(
         # dearer than one made for the day, so planned the statement afresh on every request.
         connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
     rows = connection.execute(statement, parameters).all()
-    return _answer(rows, parameters["from_row"], parameters["to_row"], page, per_page)
+    return _answer(rows, page, per_page)
 
 
-def _answer(
-    rows: Sequence[Any], from_row: int, to_row: int, page: int, per_page: int
-) -> Deployable:
-    """The page and the counts by force from the statement's rows (`_the_page`): a force's
-    count is where the next force starts less where it starts, and the last row's number is
-    the answer's size. Unpacked, not read by name: a Row's attribute lookups cost more than
-    building the answer from them."""
+def _answer(rows: Sequence[Any], page: int, per_page: int) -> Deployable:
+    """The page and the counts by force from the statement's rows (`_the_page`): a row without
+    an id is a force's count. Unpacked, not read by name: a Row's attribute lookups cost more
+    than building the answer from them."""
     items = [
-        DeployableOfficer(officer_id, f"{code}-{warrant_number}", code, rank, base, ost_expires_on)
-        for officer_id, code, warrant_number, rank, base, ost_expires_on, row, _ in rows
-        if from_row <= row <= to_row
+        DeployableOfficer(officer_id, officer_ref, code, rank, base, ost_expires_on)
+        for officer_id, officer_ref, code, rank, base, ost_expires_on, _, _ in rows
+        if officer_id is not None
     ]
-    total = rows[-1][-2] if rows else 0
-    starts = [(code, row) for _, code, _, _, _, _, row, first in rows if first]
-    bounds = [row for _, row in starts] + [total + 1]
-    by_force = {code: end - start for (code, start), end in zip(starts, bounds[1:], strict=True)}
-    return Deployable(Page(items, page, per_page, total), by_force)
+    by_force = {code: count for officer_id, _, code, *_, count in rows if officer_id is None}
+    return Deployable(Page(items, page, per_page, sum(by_force.values())), by_force)

@@ -192,6 +192,18 @@ def eligible_spans(evidence: OfficerEvidence, profile: ProfileRequirements) -> l
     return held
 
 
+def serving_spans(evidence: OfficerEvidence, profile: ProfileRequirements) -> list[Span]:
+    """The days on which the officer serves and holds IPS against the profile: `eligible_spans`
+    within the days from joining to leaving. What is stored for the planners' question, so that
+    a span covering a window answers it without reading the officer's row."""
+    return within_service(eligible_spans(evidence, profile), evidence)
+
+
+def within_service(spans: list[Span], evidence: OfficerEvidence) -> list[Span]:
+    """The days of `spans` (merged) on which the officer serves: from joining to leaving."""
+    return intersected(spans, [Span(evidence.joined_on, evidence.left_on)])
+
+
 class _Grant(Protocol):
     @property
     def granted_on(self) -> date: ...

@@ -1,5 +1,6 @@
-"""Each officer's spans of eligibility (`rules.eligible_spans`), stored beside the records they
-come from and written in the same transaction as every write that changes them, so that the
+"""Each officer's spans of eligibility (`rules.serving_spans`: serving and holding IPS against a
+role profile), stored with the officer's force beside the records they come from and written in
+the same transaction as every write that changes them, joining and leaving included, so that the
 planners' question reads an index instead of evaluating the rule over every officer.
 
 The same machinery keeps the spans of the learning programme's stages (`stage_spans.py`): each
@@ -44,8 +45,15 @@ from ..lookups import lookups
 from .learning_models import LearningRecord
 from .learning_rules import StageRecord
 from .models import EligibilitySpan, RoleProfile
-from .queries import Serving, evidence_from, evidence_selects, kind_of, officer_ids, requirements_of
-from .rules import OfficerEvidence, ProfileRequirements, Span, eligible_spans
+from .queries import (
+    OfficerRow,
+    evidence_from,
+    evidence_selects,
+    kind_of,
+    officer_ids,
+    requirements_of,
+)
+from .rules import OfficerEvidence, ProfileRequirements, Span, serving_spans
 
 #: Officers read at a time when every officer's spans are computed (a national database).
 CHUNK = 2_000
@@ -62,24 +70,29 @@ Key = tuple[Any, ...]
 @dataclass(frozen=True)
 class Records:
     """What the spans of some officers are computed from, read in one statement: their IPS
-    evidence and stage records by officer, and every role profile's requirements."""
+    evidence and stage records by officer, and every role profile's requirements; and each
+    officer's force, which a span of eligibility is stored with."""
 
     evidence: dict[int, OfficerEvidence]
     stages: dict[int, list[StageRecord]]
     profiles: dict[int, ProfileRequirements]
+    forces: dict[int, int]
 
 
 @dataclass(frozen=True)
 class Kept:
     """One table of spans kept beside the records they come from: the rule that computes them
     from the records, and the columns a span is stored in (the officer's id first, the span's
-    days last). `slots`: the read's columns that carry the ones between (`_SLOTS`)."""
+    days last). `slots`: the read's columns that carry the ones between (`_SLOTS`). `of_force`:
+    each row also holds the officer's force (`force_id`), which never changes, so is no part
+    of a span's key."""
 
     name: str
     model: Any
     columns: tuple[str, ...]
     rule: Callable[[Records], set[Key]]
     slots: tuple[str, ...] = field(default=())
+    of_force: bool = False
 
     def held(self, ids: Any) -> Select[Any]:
         """The spans stored for the officers `ids`, as rows of the read (`_read_statement`)."""
@@ -140,7 +153,7 @@ def _every_profile(records: Records) -> set[Key]:
         (officer_id, profile_id, span.start, span.end)
         for officer_id, evidence in records.evidence.items()
         for profile_id, profile in records.profiles.items()
-        for span in eligible_spans(evidence, profile)
+        for span in serving_spans(evidence, profile)
     }
 
 
@@ -150,6 +163,7 @@ PROFILES = Kept(
     ("officer_id", "role_profile_id", "starts_on", "ends_on"),
     _every_profile,
     slots=("number",),
+    of_force=True,
 )
 
 
@@ -191,7 +205,7 @@ class Read:
     held: dict[str, list[tuple[Key, int]]]
 
 
-def read(session: Session, officers: Sequence[Serving], kinds: tuple[Kept, ...]) -> Read:
+def read(session: Session, officers: Sequence[OfficerRow], kinds: tuple[Kept, ...]) -> Read:
     """The officers' records and their spans of `kinds` stored: one statement."""
     ids = [officer.id for officer in officers]
     rows: list[Any] = list(session.connection().execute(_read_statement(kinds), {"ids": ids}))
@@ -209,7 +223,10 @@ def read(session: Session, officers: Sequence[Serving], kinds: tuple[Kept, ...])
             held[kind].append((by_name[kind].key(row), span_id))
         else:
             evidence.append(row)
-    records = Records(evidence_from(officers, evidence), stages, _profiles(session, versions))
+    forces = {officer.id: officer.force_id for officer in officers}
+    records = Records(
+        evidence_from(officers, evidence), stages, _profiles(session, versions), forces
+    )
     return Read(records, held)
 
 
@@ -223,8 +240,14 @@ def stored(
     return {tuple(row) for row in session.execute(query)}
 
 
-def _write(session: Session, spans: Iterable[Key], kept: Kept = PROFILES) -> None:
+def _write(
+    session: Session, spans: Iterable[Key], forces: dict[int, int], kept: Kept = PROFILES
+) -> None:
+    """Insert `spans`, each with its officer's force where `kept` holds it (`forces`)."""
     rows = [dict(zip(kept.columns, key, strict=True)) for key in sorted(spans, key=_by_start)]
+    if kept.of_force:
+        for row in rows:
+            row["force_id"] = forces[row["officer_id"]]
     if rows:
         session.execute(insert(kept.model.__table__), rows)
 
@@ -247,14 +270,15 @@ def refresh_officers(
     officers = _locked(session, officer_ids)
     found = read(session, officers, kinds)
     for kept in kinds:
-        _bring_up_to_date(session, kept, changes(kept.rule(found.records), found.held[kept.name]))
+        fresh = changes(kept.rule(found.records), found.held[kept.name])
+        _bring_up_to_date(session, kept, fresh, found.records.forces)
 
 
-def _locked(session: Session, officer_ids: Sequence[int]) -> list[Serving]:
+def _locked(session: Session, officer_ids: Sequence[int]) -> list[OfficerRow]:
     """The officers' rows, locked (`LOCK_THE_OFFICER`): what the rules read of them."""
     table = Officer.__table__
     query = (
-        select(table.c.id, table.c.joined_on, table.c.left_on)
+        select(table.c.id, table.c.joined_on, table.c.left_on, table.c.force_id)
         .where(table.c.id.in_(officer_ids))
         .order_by(table.c.id)
     )
@@ -297,7 +321,7 @@ def changes(fresh: set[Key], held: Iterable[tuple[Key, int]]) -> Changes:
     return found
 
 
-def _bring_up_to_date(session: Session, kept: Kept, found: Changes) -> None:
+def _bring_up_to_date(session: Session, kept: Kept, found: Changes, forces: dict[int, int]) -> None:
     """Write the changes: nothing when there are none."""
     table = kept.model.__table__
     if found.moved:
@@ -307,7 +331,7 @@ def _bring_up_to_date(session: Session, kept: Kept, found: Changes) -> None:
         )
     if found.went:
         session.execute(delete(table).where(table.c.id.in_(found.went)))
-    _write(session, found.came, kept)
+    _write(session, found.came, forces, kept)
 
 
 def _officers_in_chunks(session: Session) -> Iterator[list[Officer]]:
@@ -329,7 +353,7 @@ def add_profile(session: Session, profile_id: int) -> None:
     only = _profiles(session, [profile_id])
     for chunk in _officers_in_chunks(session):
         records = replace(read(session, chunk, ()).records, profiles=only)
-        _write(session, _every_profile(records))
+        _write(session, _every_profile(records), records.forces)
 
 
 @dataclass(frozen=True)
@@ -371,7 +395,8 @@ def rebuild(session: Session, kept: Kept = PROFILES) -> None:
     """Every span from the records (after a bulk load, or to fill the table)."""
     session.execute(delete(kept.model))
     for chunk in _officers_in_chunks(session):
-        _write(session, kept.rule(read(session, chunk, ()).records), kept)
+        records = read(session, chunk, ()).records
+        _write(session, kept.rule(records), records.forces, kept)
 
 
 def covering(span: Span, first: date, last: date) -> bool:

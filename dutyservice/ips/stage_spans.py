@@ -1,11 +1,10 @@
 """Each officer's spans of meeting each stage requirement (`learning_rules.stage_spans`): at the
-stage (in the area) or above with safety training in force, stored beside the records they come
-from and written in the same transaction as every write that changes them (stage records and
-their revocation, training, the import), so that deployable by stage reads an index.
+stage (in the area) or above with safety training in force, on days of service, stored with the
+officer's force beside the records they come from and written in the same transaction as every
+write that changes them (stage records and their revocation, training, joining and leaving, the
+import), so that deployable by stage reads an index alone, as by role profile.
 
-Serving is not part of a span, as for the role profiles' spans: joining and leaving change no
-span, and the question asks it of the officer's row. The table is kept by `spans.py`'s
-machinery (`STAGES`); this module says what a span is.
+The table is kept by `spans.py`'s machinery (`STAGES`); this module says what a span is.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 from . import spans
 from .learning_models import LearningRecord, StageSpan
 from .learning_rules import ASKABLE, StageRecord, stage_spans
-from .rules import Span
+from .rules import Span, within_service
 
 
 def stage_records_of(session: Session, ids: Sequence[int]) -> dict[int, list[StageRecord]]:
@@ -38,7 +37,10 @@ def computed(records: spans.Records) -> set[spans.Key]:
         (officer_id, requirement.stage, requirement.area or "", span.start, span.end)
         for officer_id, held in records.stages.items()
         for requirement in ASKABLE
-        for span in stage_spans(records.evidence[officer_id], held, requirement)
+        for span in within_service(
+            stage_spans(records.evidence[officer_id], held, requirement),
+            records.evidence[officer_id],
+        )
     }
 
 
@@ -48,6 +50,7 @@ STAGES = spans.Kept(
     ("officer_id", "stage", "area", "starts_on", "ends_on"),
     computed,
     slots=("unit", "detail"),
+    of_force=True,
 )
 #: Both kinds of span: what a write to safety training changes.
 BOTH = (spans.PROFILES, STAGES)

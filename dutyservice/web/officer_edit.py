@@ -17,6 +17,7 @@ from ..duties import service as duty_service
 from ..duties.models import Officer
 from ..duties.rules import RANKS
 from ..errors import DomainError, Forbidden, NotFound
+from ..ips import serving
 from . import current_principal, error_page, run
 from .blueprint import bp
 from .forms import FormResult, load, refused, submitted
@@ -81,7 +82,7 @@ def edit_officer(officer_id: int) -> Response | tuple[str, int]:
         version = request.form.get("version", "")
         try:
             opened_at = int(version) if version.isdigit() and len(version) < 10 else None
-            run(duty_service.update_officer, officer_id, duty_service.Edit(result.data, opened_at))
+            run(serving.update_officer, officer_id, duty_service.Edit(result.data, opened_at))
         except (Forbidden, NotFound) as error:
             return error_page(status_of(error), error.title, error.detail)
         except DomainError as error:

@@ -103,8 +103,8 @@ def test_renewed_training_keeps_a_window_across_the_renewal_covered(
 
 
 def test_leavers_and_withdrawn_ips_are_not_deployable(client: FlaskClient, build: Builder) -> None:
-    from dutyservice.duties.service import officer_leaves
     from dutyservice.ips.service import withdraw_ips
+    from dutyservice.ips.serving import officer_leaves
 
     from ..support.builders import ADMIN
 

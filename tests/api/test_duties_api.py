@@ -300,7 +300,7 @@ def test_no_duty_is_booked_outside_the_officers_service(
 ) -> None:
     from datetime import date
 
-    from dutyservice.duties.service import officer_leaves
+    from dutyservice.ips.serving import officer_leaves
 
     from ..support.builders import ADMIN
 

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask.testing import FlaskClient
 
 from dutyservice.clock import london_today
-from dutyservice.duties.service import officer_leaves
+from dutyservice.ips.serving import officer_leaves
 
 from ..support.builders import ADMIN, Builder
 

@@ -21,6 +21,7 @@ from dutyservice.duties.models import Officer
 from dutyservice.errors import Conflict, NotFound
 from dutyservice.events import aid, service
 from dutyservice.events.models import Event
+from dutyservice.ips import serving
 
 from ..support.builders import ADMIN, Builder
 from .test_races import CLIENTS, all_at_once, count
@@ -53,7 +54,7 @@ def callout(db: Database, capacity: int = 3, deadline_in: timedelta = timedelta(
 def requested(db: Database, build: Builder, event: Event) -> tuple[Officer, int]:
     """A Norfolk officer's request to the event, with an address to be told at."""
     officer = build.officer(HOME)
-    duties.update_officer(
+    serving.update_officer(
         db, ADMIN, officer.id, duties.Edit({"email": f"o{officer.id}@norfolk.example"})
     )
     signup = service.sign_up(db, ADMIN, event.id, officer.id)

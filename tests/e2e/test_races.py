@@ -24,6 +24,7 @@ from dutyservice.duties import service as duties
 from dutyservice.duties.models import Duty, Officer
 from dutyservice.duties.rules import DutyStatus
 from dutyservice.errors import RaceLost
+from dutyservice.ips import serving
 
 from ..support import databases
 from ..support.builders import ADMIN, Builder
@@ -495,7 +496,7 @@ def test_without_re_running_lost_races_simultaneous_writes_fail_on_stale_rows(
     done = build.duty(officer, PAST + timedelta(days=61))
     races = {
         "edit officer": run_raw(
-            lambda i: duties.update_officer(
+            lambda i: serving.update_officer(
                 db, ADMIN, officer.id, duties.Edit({"base_location": f"S{i}"})
             )
         ),

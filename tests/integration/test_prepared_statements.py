@@ -87,7 +87,8 @@ def test_each_forces_question_is_prepared_with_its_force_written_in(
                 _ask_deployable(alone, code)
         prepared = _deployable_prepared(alone)
         for force_id in ids.values():
-            assert [s for s in prepared if f"serving.force_id = {force_id})" in s], force_id
+            written_in = f"eligibility_spans.force_id = {force_id}"
+            assert [s for s in prepared if written_in in s], force_id
     finally:
         alone.dispose()
 

@@ -1,6 +1,6 @@
 """The stored eligibility spans are never wrong: after any sequence of writes through the use
-cases (back-dated, revoked, withdrawn, refused, at once), they equal the spans the rule gives
-when recomputed from the records."""
+cases (back-dated, revoked, withdrawn, refused, at once, joining and leaving), they equal the
+spans the rule gives when recomputed from the records, each with its officer's force."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from dutyservice.db import Database
+from dutyservice.duties import service as duties
+from dutyservice.duties.models import Officer
 from dutyservice.errors import DomainError
-from dutyservice.ips import profiles, service, spans
+from dutyservice.ips import profiles, service, serving, spans
+from dutyservice.ips.models import EligibilitySpan
 from tests.support.builders import ADMIN, Builder
 from tests.support.commands import Completed, run_in_process
 
@@ -31,6 +35,8 @@ write = st.one_of(
     st.tuples(st.just("ost"), st.just(""), day),
     st.tuples(st.just("grant"), st.just(""), day),
     st.tuples(st.just("withdraw"), st.just(""), day),
+    st.tuples(st.just("join"), st.just(""), day),
+    st.tuples(st.just("leave"), st.just(""), day),
 )
 
 
@@ -53,6 +59,10 @@ def apply(db: Database, officer_id: int, step: tuple[str, str, date]) -> None:
         "withdraw": lambda: service.withdraw_ips(
             db, ADMIN, officer_id, withdrawn_on=on, reason="left the team"
         ),
+        "join": lambda: serving.update_officer(
+            db, ADMIN, officer_id, duties.Edit({"joined_on": on})
+        ),
+        "leave": lambda: serving.officer_leaves(db, ADMIN, officer_id, on),
     }
     with contextlib.suppress(DomainError):  # refused, as the API would: nothing changed
         calls[kind]()
@@ -60,6 +70,11 @@ def apply(db: Database, officer_id: int, step: tuple[str, str, date]) -> None:
 
 def agree(db: Database) -> spans.Differences:
     with db.reading() as session:
+        assert not session.scalar(
+            select(EligibilitySpan.id)
+            .join(Officer)
+            .where(EligibilitySpan.force_id != Officer.force_id)
+        ), "a span is stored with another force than its officer's"
         return spans.differences(session)
 
 
@@ -80,6 +95,28 @@ def test_after_any_writes_the_stored_spans_are_the_rule_s(
     for step in steps:
         apply(db, officer.id, step)
     assert not agree(db)
+
+
+def test_leaving_and_a_later_joining_day_cut_the_spans_to_the_service(
+    db: Database, build: Builder
+) -> None:
+    officer = build.ips_officer(since=date(2025, 1, 1))
+    serving.update_officer(db, ADMIN, officer.id, duties.Edit({"joined_on": date(2025, 3, 1)}))
+    serving.officer_leaves(db, ADMIN, officer.id, date(2025, 9, 30))
+    with db.reading() as session:
+        held = spans.stored(session, [officer.id])
+    assert {(start, end) for *_, start, end in held} == {(date(2025, 3, 1), date(2025, 9, 30))}
+    assert not agree(db)
+
+
+def test_without_the_spans_brought_along_a_leaver_keeps_days_they_do_not_serve(
+    db: Database, build: Builder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The negative control of the two above: a leaving that left the spans alone is found."""
+    officer = build.ips_officer(since=date(2025, 1, 1))
+    monkeypatch.setattr(spans, "refresh_officers", lambda *args, **kwargs: None)
+    serving.officer_leaves(db, ADMIN, officer.id, date(2025, 9, 30))
+    assert agree(db).officers == [officer.id]
 
 
 def test_a_full_history_gives_the_span_the_planners_read(db: Database, build: Builder) -> None:

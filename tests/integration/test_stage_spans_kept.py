@@ -1,7 +1,7 @@
 """The stored stage spans are never wrong: after any sequence of writes through the use cases
-(stage records and their revocation, safety training; back-dated, refused, at once), they equal
-the spans the learning programme's rule gives when recomputed from the records; an import of
-learning.csv and `dutyservice db check` keep them the same way."""
+(stage records and their revocation, safety training, joining and leaving; back-dated, refused,
+at once), they equal the spans the learning programme's rule gives when recomputed from the
+records; an import of learning.csv and `dutyservice db check` keep them the same way."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from dutyservice.db import Database
+from dutyservice.duties import service as duties
 from dutyservice.errors import DomainError
-from dutyservice.ips import learning_service, service, spans, stage_spans
+from dutyservice.ips import learning_service, service, serving, spans, stage_spans
 from dutyservice.ips.learning_models import LearningRecord, StageSpan
 from tests.support.builders import ADMIN, Builder
 
@@ -31,6 +32,8 @@ write = st.one_of(
     st.tuples(st.just("stage"), kind, day),
     st.tuples(st.just("revoke"), kind, day),
     st.tuples(st.just("ost"), st.just(("", None)), day),
+    st.tuples(st.just("join"), st.just(("", None)), day),
+    st.tuples(st.just("leave"), st.just(("", None)), day),
 )
 
 
@@ -67,6 +70,10 @@ def apply(db: Database, officer_id: int, step: tuple[str, tuple[str, str | None]
         "ost": lambda: service.record_training(
             db, ADMIN, officer_id, kind="ost", completed_on=on, expires_on=None
         ),
+        "join": lambda: serving.update_officer(
+            db, ADMIN, officer_id, duties.Edit({"joined_on": on})
+        ),
+        "leave": lambda: serving.officer_leaves(db, ADMIN, officer_id, on),
     }
     with contextlib.suppress(DomainError):  # refused, as the API would: nothing changed
         calls[what]()

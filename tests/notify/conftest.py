@@ -14,6 +14,7 @@ from dutyservice.duties import service as duties
 from dutyservice.duties.models import Officer
 from dutyservice.events import service as events
 from dutyservice.events.models import Event
+from dutyservice.ips import serving
 from dutyservice.notify import subscriptions
 from dutyservice.notify.webpush import new_private_key
 
@@ -54,7 +55,7 @@ def with_email(db: Database, officer: Officer, **notify: bool) -> Officer:
     changes: dict[str, Any] = {"email": address(officer)}
     if notify:
         changes["notify"] = notify
-    return duties.update_officer(db, ADMIN, officer.id, duties.Edit(changes))
+    return serving.update_officer(db, ADMIN, officer.id, duties.Edit(changes))
 
 
 def qualified(build: Builder, force: str = "cambridgeshire", **officer: Any) -> Officer:

@@ -12,6 +12,7 @@ from dutyservice.clock import Quarter, utc_now
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
+from dutyservice.ips import serving
 from dutyservice.notify.sending import send_queued
 from dutyservice.notify.service import queue_due, run_outbox
 from dutyservice.npocc.delivery import deliver
@@ -44,7 +45,7 @@ def test_a_call_out_reaches_each_free_qualified_officer_of_the_force_once(
     unqualified = with_email(db, build.officer())
     elsewhere = with_email(db, qualified(build, "bedfordshire"))
     leaving = with_email(db, qualified(build))
-    duties.officer_leaves(db, ADMIN, leaving.id, SOON.date())
+    serving.officer_leaves(db, ADMIN, leaving.id, SOON.date())
 
     event = callout(db)
     first = send_queued(db, settings)

@@ -12,6 +12,7 @@ from dutyservice.clock import utc_now
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.duties import service as duties
+from dutyservice.ips import serving
 from dutyservice.notify import subscriptions
 from dutyservice.notify.push import Pusher
 from dutyservice.notify.sending import compose_push, send_batch, send_queued
@@ -94,7 +95,7 @@ def test_turning_call_outs_off_before_the_push_goes_stops_it(
     officer = qualified(build)
     phone = subscribed(db, push, officer)
     callout(db)  # queued while call-outs were on
-    duties.update_officer(db, ADMIN, officer.id, duties.Edit({"notify": {"callouts": False}}))
+    serving.update_officer(db, ADMIN, officer.id, duties.Edit({"notify": {"callouts": False}}))
 
     send_queued(db, push_settings)
 

@@ -14,8 +14,8 @@ from sqlalchemy import delete
 from dutyservice.clock import Quarter
 from dutyservice.config import Settings
 from dutyservice.db import Database
-from dutyservice.duties.service import officer_leaves
 from dutyservice.ips import service as ips
+from dutyservice.ips.serving import officer_leaves
 from dutyservice.npocc.feed import ReturnKey
 from dutyservice.npocc.generation import Generated, _lock, generate_quarter, generate_return
 from dutyservice.npocc.models import NpoccReturn

@@ -16,6 +16,7 @@ from dutyservice.db import Database
 from dutyservice.duties import service as duties
 from dutyservice.duties.models import Officer
 from dutyservice.events import service as events
+from dutyservice.ips import serving
 from dutyservice.notify import subscriptions
 from dutyservice.notify.webpush import b64url
 from tests.support.builders import ADMIN, Builder
@@ -29,7 +30,7 @@ def everywhere(db: Database, build: Builder) -> Officer:
     """A Special with duties, availability, units, training, a grant, a sign-up, a message
     queued for them, a token and audit entries: every holding of the export non-empty."""
     officer = build.ips_officer(since=date(2025, 1, 1), surname="Okafor", forenames="Ngozi")
-    duties.update_officer(db, ADMIN, officer.id, duties.Edit({"email": "ngozi@example.police.uk"}))
+    serving.update_officer(db, ADMIN, officer.id, duties.Edit({"email": "ngozi@example.police.uk"}))
     build.duty(officer, datetime(2025, 6, 1, 9, 0, tzinfo=UTC), complete=True)
     start = datetime(2099, 1, 1, tzinfo=UTC)
     duties.replace_availability(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from dutyservice.db import Database
-from dutyservice.duties import service as duties
 from dutyservice.duties.models import Officer
+from dutyservice.ips import serving
 from tests.support.builders import ADMIN, Builder
 from tests.support.commands import run_in_process
 
@@ -22,7 +22,7 @@ def test_a_dry_run_prints_each_leaver_it_would_anonymise_then_the_run_does_it(
     db: Database, build: Builder
 ) -> None:
     gone = build.officer(joined_on=date(2012, 4, 2), surname="Okafor")
-    duties.officer_leaves(db, ADMIN, gone.id, date(2015, 3, 31))
+    serving.officer_leaves(db, ADMIN, gone.id, date(2015, 3, 31))
     staying = build.officer(surname="Brown")
     dry = run_in_process(db.url, "retention", "apply", "--dry-run", DUTYSERVICE_RETENTION_YEARS="6")
     assert dry.returncode == 0, dry.stderr

@@ -21,6 +21,7 @@ from dutyservice.db import Database
 from dutyservice.duties import service as duties
 from dutyservice.duties.models import AvailabilityWindow, Officer
 from dutyservice.errors import Conflict
+from dutyservice.ips import serving
 from dutyservice.npocc.generation import generate_return
 from dutyservice.privacy.retention import apply_retention, erase_officer
 from dutyservice.reports.queries import team_hours
@@ -33,7 +34,7 @@ OLD_QUARTER = Quarter(2017, 2)
 def leaver(build: Builder, db: Database, left_on: date, surname: str = "Okafor") -> Officer:
     """An IPS holder from 2017 with a completed duty in May 2017 and availability, who left."""
     officer = build.ips_officer(since=date(2017, 1, 2), surname=surname)
-    duties.update_officer(
+    serving.update_officer(
         db, ADMIN, officer.id, duties.Edit({"email": f"{surname.lower()}@example.uk"})
     )
     build.duty(officer, datetime(2017, 5, 6, 9, 0, tzinfo=UTC), complete=True)
@@ -46,7 +47,7 @@ def leaver(build: Builder, db: Database, left_on: date, surname: str = "Okafor")
         datetime(2017, 6, 8, tzinfo=UTC),
         [(start, datetime(2017, 6, 1, 8, tzinfo=UTC))],
     )
-    return duties.officer_leaves(db, ADMIN, officer.id, left_on)
+    return serving.officer_leaves(db, ADMIN, officer.id, left_on)
 
 
 def stored(db: Database, officer_id: int) -> Officer:

@@ -11,8 +11,8 @@ from apscheduler.triggers.date import DateTrigger
 
 from dutyservice.config import Settings
 from dutyservice.db import Database
-from dutyservice.duties import service as duties
 from dutyservice.duties.models import Officer
+from dutyservice.ips import serving
 from dutyservice.scheduler.jobs import build_scheduler
 from tests.support.builders import ADMIN, Builder
 
@@ -28,7 +28,7 @@ def test_the_scheduler_anonymises_leavers_past_the_retention_period(
     db: Database, build: Builder
 ) -> None:
     gone = build.officer(joined_on=date(2010, 1, 4), surname="Okafor")
-    duties.officer_leaves(db, ADMIN, gone.id, date(2016, 6, 30))
+    serving.officer_leaves(db, ADMIN, gone.id, date(2016, 6, 30))
     settings = Settings(database_url=db.url, retention_years=6)
     soon = DateTrigger(datetime.now(UTC) + timedelta(seconds=0.3))
     scheduler = build_scheduler(
