@@ -105,9 +105,14 @@ Ask = Callable[[requests.Session, int], None]
 
 
 def medians_in_turn(asks: list[Ask], runs: int, warm_up: int) -> list[float]:
-    """Each side's median seconds, one request to each in turn (each going first in turn), so
-    that all see the machine as it is at that moment: measured apart, minutes of drift in a
-    shared machine would weigh as much as what is compared."""
+    """Each side's median seconds (`times_in_turn`)."""
+    return [statistics.median(t) for t in times_in_turn(asks, runs, warm_up)]
+
+
+def times_in_turn(asks: list[Ask], runs: int, warm_up: int) -> list[list[float]]:
+    """Each side's seconds, one request to each in turn (each going first in turn), so that
+    all see the machine as it is at that moment: measured apart, minutes of drift in a shared
+    machine would weigh as much as what is compared."""
     times: list[list[float]] = [[] for _ in asks]
     with requests.Session() as http:
         for run in range(warm_up + runs):
@@ -117,7 +122,7 @@ def medians_in_turn(asks: list[Ask], runs: int, warm_up: int) -> list[float]:
                 ask(http, run)
                 if run >= warm_up:
                     times[side].append(time.perf_counter() - started)
-    return [statistics.median(t) for t in times]
+    return times
 
 
 def throughput(send: Send, seconds: float = SECONDS) -> float:
