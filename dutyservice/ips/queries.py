@@ -456,13 +456,13 @@ def _the_page(chosen: CTE, last: Any) -> DeployableRows:
     officer_ref = numbered.c.code + "-" + numbered.c.warrant_number
     page = select(
         numbered.c.id,
-        officer_ref,
+        officer_ref.label("officer_ref"),
         numbered.c.code,
         numbered.c.rank,
         numbered.c.base_location,
-        ost_expiry,
+        ost_expiry.label("ost_expires_on"),
         numbered.c.row,
-        null(),
+        null().label("in_force"),
     ).where(numbered.c.row.between(from_row, to_row))
     no = null()
     forces = select(no, no, counted.c.code, no, no, no, counted.c.before, counted.c.n)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -114,13 +116,38 @@ def lapse_job(db: Database, _settings: Settings) -> int:
     return lapse_due(db)
 
 
+#: How a SIGTERM ends the scheduler.
+STOPPED_BY_SIGTERM = 128 + signal.SIGTERM
+
+
 def _stop_on_sigterm(signum: int, _frame: object) -> None:
     # Unwinds the main thread like Ctrl-C does, so that a quarter being made releases its claim.
     raise SystemExit(128 + signum)
 
 
-def run_scheduler(db: Database, settings: Settings, **triggers: Any) -> None:
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds the main thread (`_stop_on_sigterm`). A signal that comes while Python
+    runs a finaliser (an object being collected, such as a session's loaded row) has its
+    SystemExit reported and dropped there, and the scheduler would run on: such a one is sent
+    again a moment later, from another thread, to unwind the main thread from wherever it runs
+    by then (sent at once, it could come back inside the same finaliser)."""
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    report = sys.unraisablehook
+
+    def dropped(unraisable: Any) -> None:
+        error = unraisable.exc_value
+        if isinstance(error, SystemExit) and error.code == STOPPED_BY_SIGTERM:
+            again = threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGTERM))
+            again.daemon = True
+            again.start()
+        else:
+            report(unraisable)
+
+    sys.unraisablehook = dropped
+
+
+def run_scheduler(db: Database, settings: Settings, **triggers: Any) -> None:
+    stop_on_sigterm()
     log.info("scheduler started", extra={"pid": os.getpid()})
     try:
         _run(db, settings, **triggers)
