@@ -23,7 +23,7 @@ from dutyservice.clock import Quarter, london_today
 from dutyservice.db import Database
 from dutyservice.duties.models import Duty
 from dutyservice.fixtures import seed_reference_data
-from dutyservice.ips.queries import list_role_profiles, requirements_of, role_profile
+from dutyservice.ips.queries import list_role_profiles, role_profile
 from dutyservice.migrate import upgrade
 from dutyservice.national import load_national
 from dutyservice.npocc.membership import return_parameters, return_query
@@ -288,11 +288,11 @@ def copy_statements(db: Database, quarter: Quarter) -> list[str]:
     from sqlalchemy.dialects import postgresql
 
     with db.reading() as session:
-        profiles = [requirements_of(row) for row in list_role_profiles(session)]
+        profile_ids = [row.id for row in list_role_profiles(session)]
         force_ids = list(session.scalars(text("SELECT id FROM forces ORDER BY code")))
     statements = []
-    for profile, force_id in itertools.product(profiles, force_ids):
-        statement = return_query(profile).params(return_parameters(force_id, quarter))
+    for profile_id, force_id in itertools.product(profile_ids, force_ids):
+        statement = return_query().params(return_parameters(force_id, profile_id, quarter))
         sql = statement.compile(
             dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]  # untyped upstream
             compile_kwargs={"literal_binds": True},

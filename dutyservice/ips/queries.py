@@ -411,7 +411,7 @@ def _deployable_statement(
     starts_at, ends_at = (bindparam(name, type_=UTCDateTime()) for name in ("starts_at", "ends_at"))
     earliest = bindparam("earliest", type_=UTCDateTime())
     # The force's id is written into the statement, not bound: each force's statement is
-    # prepared apart, and PostgreSQL plans it knowing how many officers that force has.
+    # prepared apart, and PostgreSQL plans it knowing how many spans that force has.
     force_id = bindparam("force_id", type_=Integer(), literal_execute=True) if one_force else None
     spans = (
         eligibility.covering_stage_spans(stage, first, last, force_id)

@@ -13,7 +13,6 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     Subquery,
-    and_,
     bindparam,
     func,
     literal,
@@ -27,31 +26,39 @@ from ..duties.models import Duty, Officer
 from ..duties.rules import DutyStatus
 from ..ips import eligibility
 from ..ips.models import IpsGrant
-from ..ips.rules import ProfileRequirements
 from .feed import OfficerLine
 
-# One statement a role profile version. A quarter's run makes each force's returns version
-# after version, so a cache smaller than the number of versions missed on every return: with
-# 100 versions, 4,300 returns each composed their statement again (0.15 s a time).
-RETURN_QUERIES = 1024
+#: How PostgreSQL plans a return (one round trip, before the statement):
+#: - for this force and quarter: one generic plan for every force took 4 s for the largest,
+#:   where its own plan takes 0.05 s;
+#: - without parallel workers: for the largest force of 25,000 officers PostgreSQL chose three
+#:   processes reading every duty (217 ms) over one reading its officers' duties by index
+#:   (75 ms), and a quarter's run beside the planners' questions left them no core.
+RETURN_PLANNING = (
+    "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL max_parallel_workers_per_gather = 0"
+)
 
 
-@lru_cache(maxsize=RETURN_QUERIES)
-def return_query(profile: ProfileRequirements) -> Select[*tuple[Any, ...]]:
-    """The return's rows for a profile; the force and the quarter are bind parameters
-    (`return_parameters`).
+@lru_cache(maxsize=1)
+def return_query() -> Select[*tuple[Any, ...]]:
+    """The return's rows; the force, the role profile version and the quarter are bind
+    parameters (`return_parameters`).
 
-    Built once: composing the rule's dozens of aliased EXISTS clauses took longer than running
-    the statement for a force.
+    Its officers are those with a stored eligibility span of the version covering the
+    quarter's last day (`ips/spans.py`): a span holds only days of service, so they serve and
+    meet FEED.md's rule on that day. Evaluating the rule for each of a force's officers did
+    three times the database's work, on every return of a quarter's run.
     """
     as_at = bindparam("as_at", type_=Date())
-    after_as_at = bindparam("after_as_at", type_=Date())
     period_start = bindparam("period_start", type_=UTCDateTime())
     period_end = bindparam("period_end", type_=UTCDateTime())
     force_id = bindparam("force_id", type_=Integer())
+    members = eligibility.covering_spans(
+        bindparam("role_profile_id", type_=Integer()), as_at, as_at, force_id
+    ).subquery("members")
     granted_on, authorised_by = _grant_columns(as_at)
     ost_expires_on = eligibility.ost_expiry(Officer.id, as_at).scalar_subquery()
-    duties = _completed_in_quarter(force_id, period_start, period_end)
+    duties = _completed_in_quarter(members, period_start, period_end)
     return (
         select(
             Officer.warrant_number,
@@ -63,13 +70,8 @@ def return_query(profile: ProfileRequirements) -> Select[*tuple[Any, ...]]:
             func.coalesce(duties.c.count, 0).label("duties"),
             func.coalesce(duties.c.seconds, 0).label("seconds"),
         )
+        .join_from(members, Officer, Officer.id == members.c.officer_id)
         .outerjoin(duties, duties.c.officer_id == Officer.id)
-        .where(
-            and_(
-                Officer.force_id == force_id,
-                eligibility.meets_profile(profile, as_at, as_at, after_as_at),
-            )
-        )
         .order_by(bytewise(Officer.warrant_number))
     )
 
@@ -89,10 +91,10 @@ def _grant_columns(as_at: BindParameter[Any]) -> tuple[ScalarSelect[Any], Scalar
 
 
 def _completed_in_quarter(
-    force_id: BindParameter[Any], period_start: BindParameter[Any], period_end: BindParameter[Any]
+    members: Subquery, period_start: BindParameter[Any], period_end: BindParameter[Any]
 ) -> Subquery:
-    """Each of the force's officers' completed duties in the quarter: how many, how long.
-    The force's officers only: each one's completed duties in the quarter are an index range."""
+    """Each of the return's officers' completed duties in the quarter: how many, how long;
+    each one's are an index range."""
     return (
         select(
             Duty.officer_id,
@@ -100,7 +102,7 @@ def _completed_in_quarter(
             func.sum(elapsed_seconds(Duty.actual_starts_at, Duty.actual_ends_at)).label("seconds"),
         )
         .where(
-            Duty.officer_id.in_(select(Officer.id).where(Officer.force_id == force_id)),
+            Duty.officer_id.in_(select(members.c.officer_id)),
             Duty.status == DutyStatus.COMPLETED,
             Duty.actual_starts_at >= period_start,
             Duty.actual_starts_at < period_end,
@@ -110,30 +112,28 @@ def _completed_in_quarter(
     )
 
 
-def return_parameters(force_id: int, quarter: Quarter) -> dict[str, Any]:
+def return_parameters(force_id: int, role_profile_id: int, quarter: Quarter) -> dict[str, Any]:
     """FEED.md: the officers as at the quarter's last day, their duties in the quarter."""
     period_start, period_end = quarter.utc_bounds()
     return {
         "force_id": force_id,
+        "role_profile_id": role_profile_id,
         "as_at": quarter.last_day,
-        "after_as_at": quarter.next().first_day,
         "period_start": period_start,
         "period_end": period_end,
     }
 
 
 def officer_lines(
-    session: Session, force_id: int, profile: ProfileRequirements, quarter: Quarter
+    session: Session, force_id: int, role_profile_id: int, quarter: Quarter
 ) -> Iterator[OfficerLine]:
     """The return's officers, in officer_ref order (a few thousand rows at most)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # Planned for this force and quarter: one generic plan for every force took 4 s for
-        # the largest, where its own plan takes 0.05 s.
-        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        connection.exec_driver_sql(RETURN_PLANNING)
     result = connection.execute(
-        return_query(profile),
-        return_parameters(force_id, quarter),
+        return_query(),
+        return_parameters(force_id, role_profile_id, quarter),
     )
     try:
         for row in result:

@@ -309,11 +309,11 @@ def test_the_deployable_and_return_statements_agree_with_the_python_rule(
             },
         ).all()
         returned = session.execute(
-            return_query(PROFILE),
+            return_query(),
             {
                 "force_id": force_id,
+                "role_profile_id": stored_profile,
                 "as_at": last,
-                "after_as_at": last + timedelta(days=1),
                 "period_start": starts_at,
                 "period_end": ends_at,
             },

@@ -15,6 +15,7 @@ from dutyservice.clock import Quarter
 from dutyservice.config import Settings
 from dutyservice.db import Database
 from dutyservice.ips import service as ips
+from dutyservice.ips.profiles import create_role_profile
 from dutyservice.ips.serving import officer_leaves
 from dutyservice.npocc.feed import ReturnKey
 from dutyservice.npocc.generation import Generated, _lock, generate_quarter, generate_return
@@ -175,6 +176,33 @@ def test_hours_in_the_period_are_real_elapsed_time_across_a_clock_change(
     made = generate_return(db, settings.export_dir, "cambridgeshire", Quarter(2025, 4), 135, 1)
     got = rows(settings, made.record)
     assert (got[0]["duties_in_period"], got[0]["duty_hours_in_period"]) == ("1", "9.00")
+
+
+def test_a_version_made_after_the_records_returns_those_meeting_it(
+    db: Database, build: Builder, settings: Settings
+) -> None:
+    """A return's officers are those meeting its own version on the quarter's last day, also
+    for a version made after their records (its spans are made with it)."""
+    small_force(build)
+    create_role_profile(
+        db,
+        ADMIN,
+        mercury_ref=135,
+        version=2,
+        specialism="Special Constabulary Independent Patrol Status",
+        required_units=["BE2"],
+        requires_current_ost=False,
+        equipment=[],
+    )
+    first = generate_return(db, settings.export_dir, "cambridgeshire", Q3, 135, 1, now=GENERATED_AT)
+    second = generate_return(
+        db, settings.export_dir, "cambridgeshire", Q3, 135, 2, now=GENERATED_AT
+    )
+    refs = [[row["officer_ref"] for row in rows(settings, made.record)] for made in (first, second)]
+    assert refs[0] == ["cambridgeshire-SC0007", "cambridgeshire-SC0042"]
+    # Version 2 asks for no safety training in force: the officer whose lapsed is in it.
+    assert refs[1] == ["cambridgeshire-SC0007", "cambridgeshire-SC0042", "cambridgeshire-SC0100"]
+    assert {row["profile_version"] for row in rows(settings, second.record)} == {"2"}
 
 
 def test_a_force_with_nobody_eligible_still_makes_a_return(

@@ -1,4 +1,5 @@
-"""Many officers with IPS, inserted in bulk (for tests that need a return that takes a while)."""
+"""Many officers with IPS, inserted in bulk (for tests that need a return that takes a while),
+with their stored eligibility spans brought up to date as the import does."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import insert, select
 from dutyservice.db import Database
 from dutyservice.duties.models import Officer
 from dutyservice.forces.models import Force
+from dutyservice.ips import spans
 from dutyservice.ips.models import CompetencyRecord, IpsGrant, TrainingRecord
 
 UNITS = ("BE2", "CB1", "CD1", "CD5", "CI101", "GC10")
@@ -89,3 +91,4 @@ def ips_officers(
                 for i in ids
             ],
         )
+        spans.refresh_officers(session, ids)
