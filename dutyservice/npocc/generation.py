@@ -39,8 +39,9 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 # API.md: without a feed the files in the export directory are the return; nothing waits.
 FILED = "filed"
 # Forces made at once on PostgreSQL: up to three, leaving one of the machine's cores to the
-# service's requests. On two cores three kept both busy (a national export 13% faster than
-# one at a time), and the planners' questions asked meanwhile took three to five times as long.
+# service's requests. On two cores three kept both busy, and the planners' questions asked
+# meanwhile took three to five times as long as alone; one at a time, a national export of
+# 25,000 officers took 1.2 s against 1.0 to 1.1 s.
 EXPORT_WORKERS = max(1, min(3, (os.cpu_count() or 1) - 1))
 
 
