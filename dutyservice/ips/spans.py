@@ -83,16 +83,15 @@ class Records:
 class Kept:
     """One table of spans kept beside the records they come from: the rule that computes them
     from the records, and the columns a span is stored in (the officer's id first, the span's
-    days last). `slots`: the read's columns that carry the ones between (`_SLOTS`). `of_force`:
-    each row also holds the officer's force (`force_id`), which never changes, so is no part
-    of a span's key."""
+    days last). `slots`: the read's columns that carry the ones between (`_SLOTS`). Each row
+    also holds the officer's force (`force_id`), which never changes, so is no part of a span's
+    key."""
 
     name: str
     model: Any
     columns: tuple[str, ...]
     rule: Callable[[Records], set[Key]]
     slots: tuple[str, ...] = field(default=())
-    of_force: bool = False
 
     def held(self, ids: Any) -> Select[Any]:
         """The spans stored for the officers `ids`, as rows of the read (`_read_statement`)."""
@@ -163,7 +162,6 @@ PROFILES = Kept(
     ("officer_id", "role_profile_id", "starts_on", "ends_on"),
     _every_profile,
     slots=("number",),
-    of_force=True,
 )
 
 
@@ -243,11 +241,10 @@ def stored(
 def _write(
     session: Session, spans: Iterable[Key], forces: dict[int, int], kept: Kept = PROFILES
 ) -> None:
-    """Insert `spans`, each with its officer's force where `kept` holds it (`forces`)."""
+    """Insert `spans`, each with its officer's force (`forces`)."""
     rows = [dict(zip(kept.columns, key, strict=True)) for key in sorted(spans, key=_by_start)]
-    if kept.of_force:
-        for row in rows:
-            row["force_id"] = forces[row["officer_id"]]
+    for row in rows:
+        row["force_id"] = forces[row["officer_id"]]
     if rows:
         session.execute(insert(kept.model.__table__), rows)
 

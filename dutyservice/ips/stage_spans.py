@@ -50,7 +50,6 @@ STAGES = spans.Kept(
     ("officer_id", "stage", "area", "starts_on", "ends_on"),
     computed,
     slots=("unit", "detail"),
-    of_force=True,
 )
 #: Both kinds of span: what a write to safety training changes.
 BOTH = (spans.PROFILES, STAGES)
