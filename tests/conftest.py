@@ -118,6 +118,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A page driven in Chromium on PostgreSQL is left to CI (marked `ci`): the pages are the
+    same on either database, the developer loop drives them on SQLite, which every machine
+    has, and CI on both (docs/testing.md)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        if on_postgres and item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.ci)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """A parallel run's worker finished: whether it ran a test against PostgreSQL."""

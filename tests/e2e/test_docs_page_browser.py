@@ -12,6 +12,8 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
+pytestmark = pytest.mark.browser
+
 
 def test_the_docs_page_renders_every_operation_offline_in_a_browser(
     server: str, tmp_path: Path

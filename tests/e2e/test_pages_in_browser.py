@@ -40,7 +40,7 @@ from .browser import (
 from .conftest import served
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ from .browser import require_chromium, start_chromium
 from .conftest import served
 from .test_pages_in_browser import sign_in
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 # Installed before any script of each page: what went wrong, as a person's browser would log it.
 WATCH = """

@@ -33,7 +33,7 @@ from .browser import (
 from .conftest import served
 from .test_pages_in_browser import _day, book
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture(scope="session")

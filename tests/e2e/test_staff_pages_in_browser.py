@@ -19,7 +19,7 @@ from .browser import DESKTOP, PHONE, fill, require_axe, set_width, submit
 from .test_pages_on_a_phone import browser, check_page, chromium, keep, phone_site, sign_in
 
 __all__ = ["browser", "chromium", "phone_site"]  # the fixtures, shared with the Special's pages
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def button(driver: WebDriver, text: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -46,3 +48,27 @@ def test_three_workers_unless_told_and_the_ci_tests_only_with_all() -> None:
     assert dev.parallel(["-n", "0"]) == []
     assert dev.selection(["tests/unit"]) == ["-m", "not ci", "tests/unit"]
     assert dev.selection(["--all", "-q"]) == ["-q"]
+
+
+PHONE, CLI = "tests/e2e/test_pages_on_a_phone.py", "tests/e2e/test_cli.py"
+
+
+def _collected(*selection: str) -> set[str]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         *selection, PHONE, CLI],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return {line for line in completed.stdout.splitlines() if "::" in line}
+
+
+def test_the_loop_drives_the_pages_in_chromium_on_sqlite_and_ci_on_both_databases() -> None:
+    dev = _dev()
+    loop, ci = _collected(*dev.selection([])), _collected(*dev.selection(["--all"]))
+    sweep = f"{PHONE}::test_every_page_fits_a_phone_and_axe_finds_nothing_serious"
+    command = f"{CLI}::test_token_made_on_the_command_line_works_once_revoked_it_does_not"
+
+    assert f"{sweep}[sqlite]" in loop
+    assert f"{sweep}[postgresql]" not in loop
+    assert {f"{sweep}[sqlite]", f"{sweep}[postgresql]"} <= ci
+    assert {f"{command}[sqlite]", f"{command}[postgresql]"} <= loop  # no page: both databases
