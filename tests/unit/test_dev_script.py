@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,10 +55,13 @@ PHONE, CLI = "tests/e2e/test_pages_on_a_phone.py", "tests/e2e/test_cli.py"
 
 
 def _collected(*selection: str) -> set[str]:
+    """The tests the selection runs. A collection runs no test on PostgreSQL, which a run that
+    requires one (CI's) counts as a failure: this one does not require it."""
+    environment = {k: v for k, v in os.environ.items() if k != "DUTYSERVICE_REQUIRE_POSTGRES"}
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
          *selection, PHONE, CLI],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return {line for line in completed.stdout.splitlines() if "::" in line}
 
