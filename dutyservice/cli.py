@@ -116,7 +116,7 @@ class Commands(FlaskGroup):
 
 def _reason(error: Exception) -> str:
     """`config_check.reason`, imported only when a command fails: the module and what it
-    imports (Alembic, the mail transport) are 80 ms of every command's start otherwise."""
+    imports (Alembic, the mail transport) are about 120 ms of every command's start otherwise."""
     from .config_check import reason
 
     return reason(error)
